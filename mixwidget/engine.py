@@ -1,0 +1,178 @@
+"""The one module that talks to the fitting engines.
+
+Mixed models are fitted by ``mixedlm`` (lme4's penalized least squares); linear models by
+statsmodels' OLS. Both receive numeric model matrices built by :mod:`mixwidget.design`, so
+names, coding and missing-value handling are ours and the engines can be swapped here alone.
+Everything returned is plain numpy.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .design import Design
+
+__all__ = ["EngineResult", "TermResult", "fit_mixed", "fit_ols", "warm_up"]
+
+
+@dataclass
+class TermResult:
+    """Estimates for one random-effect term, in the design's column order."""
+
+    cov: np.ndarray  # (q, q) covariance of the random effects
+    modes: np.ndarray  # (levels, q) conditional modes
+    cond_var: np.ndarray  # (levels, q) conditional variances
+
+
+@dataclass
+class EngineResult:
+    beta: np.ndarray
+    vcov: np.ndarray
+    df: np.ndarray  # Satterthwaite (mixed) or residual (OLS) degrees of freedom per coefficient
+    sigma: float
+    loglik: float
+    objective: float  # REML criterion (REML fits) or deviance (ML fits)
+    npar: int
+    fitted: np.ndarray
+    terms: list[TermResult] = field(default_factory=list)
+    converged: bool = True
+    iterations: int | None = None
+    engine_messages: list[str] = field(default_factory=list)
+
+
+def _engine_frame(design: Design) -> tuple[pd.DataFrame, str]:
+    """A frame of safe, numeric column names and the engine's formula for it."""
+    cols: dict[str, np.ndarray] = {"y": design.y}
+    fixed = []
+    for j in range(design.X.shape[1]):
+        cols[f"x{j}"] = design.X[:, j]
+        fixed.append(f"x{j}")
+    random = []
+    for k, block in enumerate(design.random):
+        cols[f"g{k}"] = pd.Categorical.from_codes(block.codes, categories=[f"L{i}" for i in range(len(block.levels))])
+        lhs = []
+        for j, name in enumerate(block.names):
+            if name == "(Intercept)":
+                lhs.append("1")
+            else:
+                cols[f"z{k}_{j}"] = block.Z[:, j]
+                lhs.append(f"z{k}_{j}")
+        if "1" not in lhs:
+            lhs.insert(0, "0")
+        random.append(f"({' + '.join(lhs)} | g{k})")
+    rhs = " + ".join(["0", *fixed, *random])
+    return pd.DataFrame(cols), f"y ~ {rhs}"
+
+
+def fit_mixed(design: Design, reml: bool = True) -> EngineResult:
+    """Fit a linear mixed model with mixedlm."""
+    import mixedlm  # imported here: the first import takes a while, see warm_up()
+
+    frame, formula = _engine_frame(design)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = mixedlm.lmer(formula, frame, REML=reml)
+        ddf = mixedlm.satterthwaite_df(res)
+    messages = [str(w.message) for w in caught]
+
+    p = design.X.shape[1]
+    fixef = res.fixef()
+    order = [f"x{j}" for j in range(p)]
+    beta = np.array([fixef[name] for name in order], dtype=float)
+    engine_names = list(fixef.keys())
+    perm = [engine_names.index(name) for name in order]
+    vcov = np.asarray(res.vcov(), dtype=float)[np.ix_(perm, perm)]
+    df = np.asarray(ddf.df, dtype=float)
+    df = df[[list(ddf.param_names).index(name) for name in order]]
+    if not reml:
+        df = _ml_satterthwaite(df, n=len(design.y), p=p)
+
+    vc = res.VarCorr().groups
+    ranef = res.ranef(condVar=True)
+    structures = {s.grouping_factor: s for s in res.matrices.random_structures}
+    terms = []
+    for k, block in enumerate(design.random):
+        g = f"g{k}"
+        engine_terms = [("(Intercept)" if n == "(Intercept)" else f"z{k}_{j}") for j, n in enumerate(block.names)]
+        group_vc = vc[g]
+        idx = [list(group_vc.term_names).index(t) for t in engine_terms]
+        cov = np.asarray(group_vc.cov, dtype=float)[np.ix_(idx, idx)]
+        level_index = structures[g].level_map
+        rows = [level_index[f"L{i}"] for i in range(len(block.levels))]
+        modes = np.column_stack([np.asarray(ranef[g][t], dtype=float)[rows] for t in engine_terms])
+        cond_var = np.column_stack([np.asarray(ranef.condVar[g][t], dtype=float)[rows] for t in engine_terms])
+        terms.append(TermResult(cov, modes, cond_var))
+
+    loglik = float(res.logLik().value) if hasattr(res.logLik(), "value") else float(res.logLik())
+    n_theta = sum(b.Z.shape[1] * (b.Z.shape[1] + 1) // 2 for b in design.random)
+    return EngineResult(
+        beta=beta,
+        vcov=vcov,
+        df=df,
+        sigma=float(res.sigma),
+        loglik=loglik,
+        objective=float(res.REMLcrit()) if reml else float(-2 * loglik),
+        npar=p + n_theta + 1,
+        fitted=np.asarray(res.fitted(), dtype=float),
+        terms=terms,
+        converged=bool(res.converged),
+        iterations=getattr(res, "n_iter", None),
+        engine_messages=messages,
+    )
+
+
+def _ml_satterthwaite(df: np.ndarray, n: int, p: int) -> np.ndarray:
+    """Satterthwaite df for an ML fit, as lmerTest computes them.
+
+    The engine adds the residual scale's uncertainty as 2 / (n - p), which is right for REML;
+    under ML the scale's estimate has variance 2 sigma^4 / n, so the term is 2 / n.
+    """
+    uncertainty = np.maximum(2.0 / df - 2.0 / (n - p), 0.0)
+    return 2.0 / (uncertainty + 2.0 / n)
+
+
+def fit_ols(design: Design) -> EngineResult:
+    """Fit a linear model by least squares with statsmodels."""
+    import statsmodels.api as sm
+
+    res = sm.OLS(design.y, design.X).fit()
+    n, p = design.X.shape
+    df = np.full(p, float(res.df_resid))
+    return EngineResult(
+        beta=np.asarray(res.params, dtype=float),
+        vcov=np.asarray(res.cov_params(), dtype=float),
+        df=df,
+        sigma=float(np.sqrt(res.scale)),
+        loglik=float(res.llf),
+        objective=float(-2 * res.llf),
+        npar=p + 1,
+        fitted=np.asarray(res.fittedvalues, dtype=float),
+    )
+
+
+_warm = threading.Event()
+
+
+def warm_up() -> None:
+    """Load the engines' modules and compile their code paths on a tiny problem.
+
+    The first mixed fit in a process is slow while modules load; calling this from a
+    background thread keeps that cost off the first user-visible fit.
+    """
+    if _warm.is_set():
+        return
+    from .design import build_design
+    from .formula import parse_formula
+
+    rng = np.random.default_rng(0)
+    g = np.repeat(np.arange(6), 5)
+    data = pd.DataFrame({"y": rng.normal(size=30) + g * 0.3, "x": rng.normal(size=30), "g": g})
+    design = build_design(parse_formula("y ~ x + (1 | g)"), data)
+    fit_mixed(design, reml=True)
+    fit_ols(design)
+    _warm.set()

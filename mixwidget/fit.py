@@ -1,0 +1,259 @@
+"""``fit()``: a formula and a DataFrame in, a :class:`MixedFit` with tidy results out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import engine
+from .design import Design, build_design
+from .formula import ModelFormula, parse_formula
+from .messages import fit_messages, relative_cholesky_diagonal
+
+__all__ = ["MixedFit", "fit", "SINGULAR_TOL"]
+
+SINGULAR_TOL = 1e-4  # lme4's isSingular() tolerance on the relative Cholesky factor's diagonal
+
+
+@dataclass(eq=False)
+class MixedFit:
+    """A fitted linear mixed model (or, without random terms, a linear model).
+
+    Tables are tidy DataFrames named as lme4 names things; scalars mirror lme4's accessors.
+
+    Attributes
+    ----------
+    formula : str
+        The formula as given.
+    reml : bool
+        True for a REML fit, False for maximum likelihood.
+    kind : {"mixed", "ols"}
+        "ols" when the formula has no random term (ordinary least squares).
+    fixed : DataFrame
+        Indexed by term (``(Intercept)``, ``sexm``...): ``estimate, std_error, t_value, df, p_value``.
+        Degrees of freedom are Satterthwaite's for mixed models, residual df for OLS.
+    variance : DataFrame
+        ``group, term, variance, std_dev, corr`` in lme4's VarCorr order; correlation rows have
+        ``term`` "a~b", the covariance in ``variance`` and ``corr`` set. The last row is ``Residual``.
+    ranef : DataFrame
+        ``group, level, term, estimate, cond_sd``: conditional modes and conditional SDs.
+    nobs, n_dropped : int
+        Rows used, and rows dropped for missing values (``dropped_by`` says which columns).
+    ngroups : dict
+        Grouping factor -> number of levels.
+    loglik, aic, bic, sigma : float
+    reml_criterion, deviance : float or None
+        REML criterion for REML fits, deviance (-2 log-likelihood) for ML and OLS fits.
+    singular, converged : bool
+    messages : list of str
+        Plain-language notes on the fit (dropped rows, boundary fits, convergence).
+    """
+
+    formula: str
+    reml: bool
+    kind: str
+    fixed: pd.DataFrame
+    variance: pd.DataFrame
+    ranef: pd.DataFrame
+    nobs: int
+    n_dropped: int
+    dropped_by: dict[str, int]
+    ngroups: dict[str, int]
+    loglik: float
+    aic: float
+    bic: float
+    reml_criterion: float | None
+    deviance: float | None
+    sigma: float
+    singular: bool
+    converged: bool
+    npar: int
+    messages: list[str]
+    vcov: pd.DataFrame = field(repr=False)
+    fitted: np.ndarray = field(repr=False)
+    design: Design = field(repr=False)
+    data: pd.DataFrame = field(repr=False)
+
+    @property
+    def model(self) -> ModelFormula:
+        """The parsed formula."""
+        return self.design.formula
+
+    @property
+    def residuals(self) -> np.ndarray:
+        return self.design.y - self.fitted
+
+    @cached_property
+    def shares(self) -> pd.Series:
+        """Each variance component's share of the total variance, indexed by group.
+
+        Only defined when every random term is an intercept (slope variances are on other
+        scales); otherwise empty.
+        """
+        v = self.variance
+        if v["corr"].notna().any() or (v["term"].iloc[:-1] != "(Intercept)").any():
+            return pd.Series(dtype=float)
+        total = v["variance"].sum()
+        return pd.Series(v["variance"].to_numpy() / total, index=v["group"].to_numpy(), name="share")
+
+    def refit(self, reml: bool) -> MixedFit:
+        """The same model and rows fitted by REML (True) or maximum likelihood (False)."""
+        if reml == self.reml:
+            return self
+        return _assemble(self.formula, self.design, reml, self.data)
+
+    def summary(self) -> str:
+        """The fit printed in lme4's layout."""
+        from .summary import summary_text
+
+        return summary_text(self)
+
+    def _repr_html_(self) -> str:
+        from .summary import summary_html
+
+        return summary_html(self)
+
+    def __repr__(self) -> str:
+        return f"<MixedFit {self.formula!r} ({'REML' if self.reml else 'ML'}, {self.nobs} obs)>"
+
+    __str__ = summary
+
+
+def fit(formula: str, data: pd.DataFrame, reml: bool = True) -> MixedFit:
+    """Fit a linear mixed model written as an lme4 formula.
+
+    Parameters
+    ----------
+    formula : str
+        lme4 syntax, e.g. ``"like ~ sex + PrivPub + (1 | school) + (1 | school:class)"``.
+        Without a random term the model is fitted by ordinary least squares.
+    data : DataFrame
+        Columns named in the formula. Grouping factors may hold integer codes.
+    reml : bool, default True
+        REML (as lme4's default) or maximum likelihood.
+
+    Raises
+    ------
+    FormulaError
+        The formula cannot be read (the message says where).
+    DataError
+        The data cannot support the model (unknown column, non-numeric response, ...).
+    """
+    model = parse_formula(formula)
+    design = build_design(model, data)
+    return _assemble(formula, design, bool(reml), data)
+
+
+def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> MixedFit:
+    mixed = design.formula.is_mixed
+    res = engine.fit_mixed(design, reml=reml) if mixed else engine.fit_ols(design)
+    se = np.sqrt(np.diag(res.vcov))
+    t = res.beta / se
+    p = 2 * stats.t.sf(np.abs(t), res.df)
+    names = design.fixed_names
+    fixed = pd.DataFrame(
+        {"estimate": res.beta, "std_error": se, "t_value": t, "df": res.df, "p_value": p},
+        index=pd.Index(names, name="term"),
+    )
+    order = _lme4_term_order(design)
+    variance = _variance_table(design, res, order)
+    ranef = _ranef_table(design, res, order)
+    ngroups = {}
+    for k in order:
+        ngroups.setdefault(design.random[k].group, len(design.random[k].levels))
+    rel_diag = [relative_cholesky_diagonal(term.cov, res.sigma) for term in res.terms]
+    singular = mixed and any((d < SINGULAR_TOL).any() for d in rel_diag)
+    n = design.nobs
+    loglik = res.loglik
+    is_reml = reml and mixed
+    fit_ = MixedFit(
+        formula=formula,
+        reml=is_reml,
+        kind="mixed" if mixed else "ols",
+        fixed=fixed,
+        variance=variance,
+        ranef=ranef,
+        nobs=n,
+        n_dropped=design.n_dropped,
+        dropped_by=dict(design.dropped_by),
+        ngroups=ngroups,
+        loglik=loglik,
+        aic=-2 * loglik + 2 * res.npar,
+        bic=-2 * loglik + np.log(n) * res.npar,
+        reml_criterion=res.objective if is_reml else None,
+        deviance=None if is_reml else -2 * loglik,
+        sigma=res.sigma,
+        singular=bool(singular),
+        converged=res.converged,
+        npar=res.npar,
+        messages=[],
+        vcov=pd.DataFrame(res.vcov, index=names, columns=names),
+        fitted=res.fitted,
+        design=design,
+        data=data,
+    )
+    fit_.messages = fit_messages(fit_, [term.cov for term in res.terms], res.engine_messages, SINGULAR_TOL)
+    return fit_
+
+
+def _lme4_term_order(design: Design) -> list[int]:
+    """lme4 sorts random terms by decreasing number of levels, if any term has more than the one before."""
+    nl = [len(b.levels) for b in design.random]
+    if any(b > a for a, b in zip(nl, nl[1:])):
+        asc = sorted(range(len(nl)), key=lambda i: nl[i])  # R's order() is stable
+        return asc[::-1]
+    return list(range(len(nl)))
+
+
+def _group_labels(design: Design, order: list[int]) -> dict[int, str]:
+    """VarCorr names: repeated grouping factors get .1, .2 (R's make.unique)."""
+    seen: dict[str, int] = {}
+    labels = {}
+    for k in order:
+        g = design.random[k].group
+        labels[k] = g if g not in seen else f"{g}.{seen[g]}"
+        seen[g] = seen.get(g, 0) + 1
+    return labels
+
+
+def _variance_table(design: Design, res: engine.EngineResult, order: list[int]) -> pd.DataFrame:
+    rows = []
+    labels = _group_labels(design, order)
+    for k in order:
+        block, term = design.random[k], res.terms[k]
+        sd = np.sqrt(np.clip(np.diag(term.cov), 0, None))
+        for j, name in enumerate(block.names):
+            rows.append((labels[k], name, term.cov[j, j], sd[j], np.nan))
+        q = len(block.names)
+        for a in range(q):
+            for b in range(a + 1, q):
+                denom = sd[a] * sd[b]
+                corr = term.cov[a, b] / denom if denom > 0 else np.nan
+                rows.append((labels[k], f"{block.names[a]}~{block.names[b]}", term.cov[a, b], np.nan, corr))
+    rows.append(("Residual", "", res.sigma**2, res.sigma, np.nan))
+    return pd.DataFrame(rows, columns=["group", "term", "variance", "std_dev", "corr"])
+
+
+def _ranef_table(design: Design, res: engine.EngineResult, order: list[int]) -> pd.DataFrame:
+    frames = []
+    for k in order:
+        block, term = design.random[k], res.terms[k]
+        for j, name in enumerate(block.names):
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "group": block.group,
+                        "level": block.levels,
+                        "term": name,
+                        "estimate": term.modes[:, j],
+                        "cond_sd": np.sqrt(np.clip(term.cond_var[:, j], 0, None)),
+                    }
+                )
+            )
+    if not frames:
+        return pd.DataFrame(columns=["group", "level", "term", "estimate", "cond_sd"])
+    return pd.concat(frames, ignore_index=True)

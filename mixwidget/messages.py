@@ -1,0 +1,76 @@
+"""Plain-language notes about a fit: what a boundary fit means, dropped rows, convergence."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .fit import MixedFit
+
+__all__ = ["fit_messages", "relative_cholesky_diagonal"]
+
+
+def relative_cholesky_diagonal(cov: np.ndarray, sigma: float) -> np.ndarray:
+    """Diagonal of the Cholesky factor of cov / sigma^2 (lme4's theta on the diagonal).
+
+    Works for singular matrices: a pivot that is not positive counts as zero.
+    """
+    a = np.asarray(cov, dtype=float) / sigma**2
+    q = a.shape[0]
+    L = np.zeros_like(a)
+    for j in range(q):
+        d = a[j, j] - L[j, :j] @ L[j, :j]
+        L[j, j] = np.sqrt(d) if d > 0 else 0.0
+        for i in range(j + 1, q):
+            L[i, j] = (a[i, j] - L[i, :j] @ L[j, :j]) / L[j, j] if L[j, j] > 0 else 0.0
+    return np.diag(L)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def fit_messages(fit: MixedFit, covs: list[np.ndarray], engine_messages: list[str], tol: float) -> list[str]:
+    """Notes for the user, most important first; ``covs`` are the random terms' covariance matrices."""
+    notes: list[str] = list(fit.design.notes)
+    design = fit.design
+    if fit.kind == "ols":
+        notes.append(
+            f"No random effects: fitted by ordinary least squares, as if all {fit.nobs} observations "
+            "were independent. If observations come in groups, the standard errors are too small."
+        )
+    for block, cov in zip(design.random, covs):
+        for j, d in enumerate(relative_cholesky_diagonal(cov, fit.sigma)):
+            name = block.names[j]
+            what = "intercept" if name == "(Intercept)" else f"slope for {name}"
+            if d < tol and np.isclose(cov[j, j], 0, atol=tol**2 * fit.sigma**2):
+                notes.append(
+                    f"Singular (boundary) fit: the variance of the {block.group} random {what} is estimated as "
+                    f"zero. Beyond the other terms, the {_plural(len(block.levels), block.group + ' group')} add no "
+                    f"variation the data can detect; the fit is valid and equals the model without this part of "
+                    f"{block.term.text}."
+                )
+            elif d < tol:
+                other = ", ".join(n for n in block.names if n != name)
+                notes.append(
+                    f"Singular (boundary) fit: in {block.term.text} the {what} is (almost) perfectly correlated "
+                    f"with {other}, so the data cannot separate them. Consider independent effects, written with "
+                    "'||', or fewer random slopes."
+                )
+            elif d < 10 * tol:
+                notes.append(
+                    f"Close to the boundary: the {block.group} random {what} is nearly degenerate (relative "
+                    f"scale {d:.1e}). Whether such a fit counts as singular can differ between programs."
+                )
+    if not fit.converged:
+        notes.append(
+            "The optimizer did not report convergence, so the estimates may not be at the optimum. "
+            "Try fewer random slopes, or centre and scale the predictors."
+        )
+    for m in engine_messages:
+        if "singular" in m.lower() or "boundary" in m.lower():
+            continue  # explained above in plain words
+        notes.append(f"Note from the fitting engine: {m}")
+    return notes

@@ -1,0 +1,114 @@
+"""mixwidget.fit against lme4 1.1-31 / lmerTest reference fits (../shared/reference/lme4)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import load_reference, reference_files
+
+from conftest import fit_cached
+
+MIXED = [p for p in reference_files() if load_reference(p).get("REML") is not None]
+OLS = [p for p in reference_files() if load_reference(p).get("REML") is None]
+
+
+def _as_list(x):
+    return x if isinstance(x, list) else [x]
+
+
+def _fit(ref):
+    return fit_cached(ref["formula"], ref["data"], reml=bool(ref["REML"]) if ref.get("REML") is not None else True)
+
+
+@pytest.fixture(params=MIXED, ids=[p.stem for p in MIXED])
+def pair(request):
+    ref = load_reference(request.param)
+    return ref, _fit(ref)
+
+
+def test_fixed_effects(pair):
+    ref, fit = pair
+    fe = ref["fixef"]
+    assert list(fit.fixed.index) == _as_list(fe["names"])
+    np.testing.assert_allclose(fit.fixed["estimate"], _as_list(fe["estimate"]), rtol=1e-4, atol=1e-10)
+    np.testing.assert_allclose(fit.fixed["std_error"], _as_list(fe["se"]), rtol=1e-3)
+    np.testing.assert_allclose(fit.fixed["t_value"], _as_list(fe["t"]), rtol=1e-3)
+    np.testing.assert_allclose(fit.fixed["df"], _as_list(fe["df_satterthwaite"]), rtol=1e-3)
+    np.testing.assert_allclose(fit.fixed["p_value"], _as_list(fe["p_satterthwaite"]), rtol=2e-3, atol=1e-12)
+    np.testing.assert_allclose(fit.vcov.to_numpy(), np.atleast_2d(ref["vcov"]), rtol=1e-3, atol=1e-9)
+
+
+def test_variance_components(pair):
+    ref, fit = pair
+    vc = ref["varcorr"]
+    got = fit.variance
+    assert list(got["group"]) == vc["grp"]
+    for i, (v1, v2) in enumerate(zip(vc["var1"], vc["var2"])):
+        row = got.iloc[i]
+        if vc["grp"][i] == "Residual":
+            assert row["term"] == ""
+            assert row["variance"] == pytest.approx(vc["vcov"][i], rel=1e-3)
+            assert row["std_dev"] == pytest.approx(vc["sdcor"][i], rel=1e-3)
+        elif v2 is None:
+            assert row["term"] == v1
+            assert row["variance"] == pytest.approx(vc["vcov"][i], rel=1e-3, abs=1e-8)
+            assert row["std_dev"] == pytest.approx(vc["sdcor"][i], rel=1e-3, abs=1e-5)
+            assert np.isnan(row["corr"])
+        else:
+            assert row["term"] == f"{v1}~{v2}"
+            assert row["variance"] == pytest.approx(vc["vcov"][i], rel=1e-3)
+            assert row["corr"] == pytest.approx(vc["sdcor"][i], abs=1e-3)
+    assert fit.sigma == pytest.approx(ref["sigma"], rel=1e-4)
+
+
+def test_likelihood_and_criteria(pair):
+    ref, fit = pair
+    assert fit.nobs == ref["nobs"]
+    assert fit.ngroups == ref["ngroups"]
+    assert fit.loglik == pytest.approx(ref["logLik"], abs=1e-3)
+    assert fit.aic == pytest.approx(ref["AIC"], abs=2e-3)
+    assert fit.bic == pytest.approx(ref["BIC"], abs=2e-3)
+    if ref["REML"]:
+        assert fit.reml and fit.deviance is None
+        assert fit.reml_criterion == pytest.approx(ref["reml_criterion"], abs=2e-3)
+    else:
+        assert not fit.reml and fit.reml_criterion is None
+        assert fit.deviance == pytest.approx(ref["deviance"], abs=2e-3)
+    assert fit.singular == ref["singular"]
+    assert fit.converged
+    np.testing.assert_allclose(fit.fitted[:10], ref["fitted_head"], rtol=1e-4)
+
+
+def test_conditional_modes(pair):
+    ref, fit = pair
+    re = fit.ranef
+    for group, terms in ref["ranef"].items():
+        for term, values in terms.items():
+            rows = re[(re["group"] == group) & (re["term"] == term)]
+            assert list(rows["level"]) == _as_list(values["levels"]), (group, term)
+            scale = max(np.abs(values["mode"]).max(), 1e-8)
+            np.testing.assert_allclose(rows["estimate"], values["mode"], rtol=1e-3, atol=1e-3 * scale)
+            if any(v is None for v in _as_list(values["condsd"])):
+                # lme4 reports no conditional SDs when one factor has several terms (x || g).
+                assert rows["cond_sd"].gt(0).all()
+            else:
+                np.testing.assert_allclose(rows["cond_sd"], values["condsd"], rtol=1e-3, atol=1e-6)
+
+
+@pytest.mark.parametrize("path", OLS, ids=[p.stem for p in OLS])
+def test_ols_against_r_lm(path):
+    ref = load_reference(path)
+    fit = fit_cached(ref["formula"], ref["data"])
+    assert fit.kind == "ols"
+    assert list(fit.fixed.index) == ref["fixef"]["names"]
+    np.testing.assert_allclose(fit.fixed["estimate"], ref["fixef"]["estimate"], rtol=1e-4)
+    np.testing.assert_allclose(fit.fixed["std_error"], ref["fixef"]["se"], rtol=1e-3)
+    np.testing.assert_allclose(fit.fixed["t_value"], ref["fixef"]["t"], rtol=1e-3)
+    np.testing.assert_allclose(fit.fixed["p_value"], ref["fixef"]["p"], rtol=2e-3, atol=1e-12)
+    assert set(fit.fixed["df"]) == {ref["df_residual"]}
+    assert fit.nobs == ref["nobs"] and fit.n_dropped == ref["n_dropped"]
+    assert fit.sigma == pytest.approx(ref["sigma"], rel=1e-4)
+    assert fit.loglik == pytest.approx(ref["logLik"], abs=1e-3)
+    assert fit.aic == pytest.approx(ref["AIC"], abs=2e-3)
+    assert fit.bic == pytest.approx(ref["BIC"], abs=2e-3)
+    assert list(fit.variance["group"]) == ["Residual"]
