@@ -1,0 +1,24 @@
+// Bundles src/widget.ts into the Python package's static folder.
+import * as esbuild from "esbuild";
+
+const watch = process.argv.includes("--watch");
+
+/** @type {import("esbuild").BuildOptions} */
+const options = {
+  entryPoints: ["src/widget.ts"],
+  outfile: "../mixwidget/static/widget.js",
+  bundle: true,
+  format: "esm",
+  target: ["es2020"],
+  minify: !watch,
+  sourcemap: watch ? "inline" : false,
+  loader: { ".css": "text" },
+  logLevel: "info",
+};
+
+if (watch) {
+  const ctx = await esbuild.context(options);
+  await ctx.watch();
+} else {
+  await esbuild.build(options);
+}

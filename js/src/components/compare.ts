@@ -1,0 +1,241 @@
+// Pinned fits side by side, with likelihood-ratio tests.
+import type { WidgetContext } from "../context";
+import { type Component, h, replace } from "../dom";
+import {
+  formatChisq,
+  formatCount,
+  formatEstimate,
+  formatP,
+  formatStat,
+  formatT,
+  formatVariance,
+} from "../format";
+import { type Comparison, listen, readComparison } from "../model";
+
+function sectionRow(label: string, span: number): HTMLTableRowElement {
+  return h("tr", { class: "mw-section-row" }, h("th", { scope: "rowgroup", colspan: span }, label));
+}
+
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function compareTable(c: Comparison, ctx: WidgetContext): HTMLTableElement {
+  const span = c.models.length + 1;
+  const head = h(
+    "tr",
+    null,
+    h("th", { scope: "col" }, ""),
+    c.models.map((m, index) => {
+      const stats = c.stats.find((s) => s.model === m);
+      return h(
+        "th",
+        { scope: "col", class: "mw-num mw-model-head", "data-model": m },
+        h("div", { class: "mw-model-name" }, m),
+        stats ? h("code", { class: "mw-model-formula" }, stats.formula) : null,
+        h(
+          "button",
+          {
+            type: "button",
+            class: "mw-button mw-button-quiet mw-unpin",
+            "data-testid": "unpin-button",
+            "aria-label": `Unpin ${m}`,
+            onclick: () => ctx.model.send({ kind: "unpin", index }),
+          },
+          "Unpin",
+        ),
+      );
+    }),
+  );
+
+  const rows: HTMLTableRowElement[] = [];
+  const terms = uniqueBy(c.fixed, (f) => f.term).map((f) => f.term);
+  if (terms.length > 0) {
+    rows.push(sectionRow("Fixed effects: t value (SE)", span));
+    for (const term of terms) {
+      rows.push(
+        h(
+          "tr",
+          { "data-term": term, "data-kind": "fixed" },
+          h("th", { scope: "row", class: "mw-term" }, term),
+          c.models.map((m) => {
+            const f = c.fixed.find((x) => x.term === term && x.model === m);
+            return h(
+              "td",
+              { class: "mw-num", title: f ? `estimate ${formatEstimate(f.estimate)}` : null },
+              f ? `${formatT(f.t_value)} (${formatT(f.std_error)})` : "",
+            );
+          }),
+        ),
+      );
+    }
+  }
+  const components = uniqueBy(c.variance, (v) => `${v.group}\u0000${v.term}`);
+  if (components.length > 0) {
+    rows.push(sectionRow("Variance components", span));
+    for (const comp of components) {
+      rows.push(
+        h(
+          "tr",
+          { "data-group": comp.group, "data-term": comp.term, "data-kind": "variance" },
+          h(
+            "th",
+            { scope: "row", class: "mw-term" },
+            comp.term ? `${comp.group} · ${comp.term}` : comp.group,
+          ),
+          c.models.map((m) => {
+            const v = c.variance.find(
+              (x) => x.model === m && x.group === comp.group && x.term === comp.term,
+            );
+            return h("td", { class: "mw-num" }, v ? formatVariance(v.variance) : "");
+          }),
+        ),
+      );
+    }
+  }
+  if (c.stats.length > 0) {
+    rows.push(sectionRow("Fit", span));
+    const lowest = (pick: (s: Comparison["stats"][number]) => number): number =>
+      Math.min(...c.stats.map(pick).filter((x) => Number.isFinite(x)));
+    const statRows: {
+      label: string;
+      format: (s: Comparison["stats"][number]) => string;
+      best?: number;
+      pick?: (s: Comparison["stats"][number]) => number;
+    }[] = [
+      { label: "logLik", format: (s) => formatStat(s.loglik) },
+      {
+        label: "AIC",
+        format: (s) => formatStat(s.aic),
+        best: lowest((s) => s.aic),
+        pick: (s) => s.aic,
+      },
+      {
+        label: "BIC",
+        format: (s) => formatStat(s.bic),
+        best: lowest((s) => s.bic),
+        pick: (s) => s.bic,
+      },
+      { label: "nobs", format: (s) => formatCount(s.nobs) },
+      { label: "Parameters", format: (s) => formatCount(s.npar) },
+    ];
+    for (const r of statRows) {
+      rows.push(
+        h(
+          "tr",
+          { "data-stat": r.label },
+          h("th", { scope: "row" }, r.label),
+          c.models.map((m) => {
+            const s = c.stats.find((x) => x.model === m);
+            const best = s && r.pick && c.models.length > 1 && r.pick(s) === r.best;
+            return h(
+              "td",
+              {
+                class: `mw-num${best ? " mw-best" : ""}`,
+                title: best ? `lowest ${r.label}` : null,
+              },
+              s ? r.format(s) : "",
+            );
+          }),
+        ),
+      );
+    }
+  }
+
+  return h(
+    "table",
+    { class: "mw-table mw-compare-table", "data-testid": "compare-table" },
+    h("caption", null, "Pinned fits"),
+    h("thead", null, head),
+    h("tbody", null, rows),
+  );
+}
+
+function lrtTable(c: Comparison): HTMLTableElement | null {
+  if (c.lrt.length === 0) return null;
+  return h(
+    "table",
+    { class: "mw-table mw-lrt-table", "data-testid": "lrt-table" },
+    h("caption", null, "Likelihood-ratio tests"),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        h("th", { scope: "col" }, "Models"),
+        h("th", { scope: "col", class: "mw-num" }, "Chisq"),
+        h("th", { scope: "col", class: "mw-num" }, "Df"),
+        h("th", { scope: "col", class: "mw-num" }, "p"),
+      ),
+    ),
+    h(
+      "tbody",
+      null,
+      c.lrt.map((r) =>
+        h(
+          "tr",
+          { "data-testid": "lrt-row", "data-model": r.model, "data-vs": r.vs },
+          h("th", { scope: "row" }, `${r.model} vs ${r.vs}`),
+          h("td", { class: "mw-num" }, formatChisq(r.chisq)),
+          h("td", { class: "mw-num" }, formatCount(r.df)),
+          h("td", { class: "mw-num" }, formatP(r.p_value)),
+        ),
+      ),
+    ),
+  );
+}
+
+export function createCompare(ctx: WidgetContext): Component {
+  const { model } = ctx;
+  const heading = h("h3", { class: "mw-panel-title" }, "Compare pinned fits");
+  const clear = h(
+    "button",
+    {
+      type: "button",
+      class: "mw-button mw-button-quiet",
+      "data-testid": "clear-pins",
+      onclick: () => model.send({ kind: "clear_pins" }),
+    },
+    "Clear",
+  );
+  const body = h("div", { class: "mw-compare-body" });
+  const el = h(
+    "section",
+    { class: "mw-compare mw-panel", "data-testid": "compare" },
+    h("div", { class: "mw-panel-head" }, heading, clear),
+    body,
+  );
+
+  function render(): void {
+    const c = readComparison(model);
+    const pinned = Array.isArray(model.get("pinned")) ? model.get("pinned") : [];
+    const count = Math.max(c.models.length, pinned.length);
+    heading.textContent = count > 0 ? `Compare pinned fits (${count})` : "Compare pinned fits";
+    clear.disabled = count === 0;
+    if (c.models.length === 0) {
+      body.replaceChildren(
+        h(
+          "p",
+          { class: "mw-note" },
+          "Pin a fit, change the model, and pin again to compare them side by side.",
+        ),
+      );
+      return;
+    }
+    const note = c.lrt_note
+      ? h("p", { class: "mw-note", "data-testid": "lrt-note" }, c.lrt_note)
+      : null;
+    replace(body, h("div", { class: "mw-scroll" }, compareTable(c, ctx)), lrtTable(c), note);
+  }
+
+  const off = listen(model, ["change:comparison", "change:pinned"], render);
+  render();
+  return { el, destroy: off };
+}

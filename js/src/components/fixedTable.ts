@@ -1,0 +1,48 @@
+// Fixed-effects table: Term, Estimate, Std. Error, t value, df, p.
+import { h } from "../dom";
+import { formatDf, formatEstimate, formatP, formatT } from "../format";
+import type { FitSummary, FixedRow } from "../model";
+import { changeCell } from "./changeCell";
+
+const COLUMNS: { label: string; format: (r: FixedRow) => string; title?: string }[] = [
+  { label: "Estimate", format: (r) => formatEstimate(r.estimate) },
+  { label: "Std. Error", format: (r) => formatEstimate(r.std_error) },
+  { label: "t value", format: (r) => formatT(r.t_value) },
+  { label: "df", format: (r) => formatDf(r.df), title: "Satterthwaite degrees of freedom" },
+  { label: "p", format: (r) => formatP(r.p_value), title: "Pr(>|t|)" },
+];
+
+export function fixedTable(current: FitSummary, previous: FitSummary | null): HTMLTableElement {
+  const before = new Map((previous?.fixed ?? []).map((r) => [r.term, r]));
+  const rows = (current.fixed ?? []).map((r) => {
+    const old = before.get(r.term);
+    return h(
+      "tr",
+      {
+        "data-term": r.term,
+        class: previous && !old ? "mw-new-row" : null,
+        title: previous && !old ? "not in the previous fit" : null,
+      },
+      h("th", { scope: "row", class: "mw-term" }, r.term),
+      COLUMNS.map((c) => changeCell(c.format(r), old ? c.format(old) : null)),
+    );
+  });
+  return h(
+    "table",
+    { class: "mw-table", "data-testid": "fixed-table" },
+    h("caption", null, "Fixed effects"),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        h("th", { scope: "col" }, "Term"),
+        COLUMNS.map((c) =>
+          h("th", { scope: "col", class: "mw-num", title: c.title ?? null }, c.label),
+        ),
+      ),
+    ),
+    h("tbody", null, rows),
+  );
+}

@@ -1,0 +1,126 @@
+// Summary of the current fit, with changes against the previous fit.
+import type { WidgetContext } from "../context";
+import { type Component, h, replace, setVisible } from "../dom";
+import { formatDropped, formatObsLine, formatStat, formatVariance } from "../format";
+import { type FitSummary, listen } from "../model";
+import { fixedTable } from "./fixedTable";
+import { createPinButton } from "./pinButton";
+import { varianceTable } from "./varianceTable";
+
+function title(fit: FitSummary): string {
+  if (fit.kind === "ols") return "Linear model (OLS, no random effects)";
+  return fit.reml
+    ? "Linear mixed model fit by REML"
+    : "Linear mixed model fit by maximum likelihood";
+}
+
+function statsLine(fit: FitSummary): string {
+  const parts: string[] = [];
+  if (
+    fit.reml_criterion !== null &&
+    fit.reml_criterion !== undefined &&
+    fit.reml &&
+    fit.kind === "mixed"
+  ) {
+    parts.push(`REML criterion ${formatStat(fit.reml_criterion)}`);
+  }
+  parts.push(
+    `logLik ${formatStat(fit.loglik)}`,
+    `AIC ${formatStat(fit.aic)}`,
+    `BIC ${formatStat(fit.bic)}`,
+  );
+  if (fit.deviance !== null && fit.deviance !== undefined)
+    parts.push(`deviance ${formatStat(fit.deviance)}`);
+  parts.push(`σ ${formatVariance(fit.sigma)}`);
+  return parts.join(" · ");
+}
+
+export function createSummary(ctx: WidgetContext): Component {
+  const { model } = ctx;
+  const pin = createPinButton(ctx);
+  const heading = h("h3", { class: "mw-panel-title" }, "Summary");
+  const body = h("div", { class: "mw-summary-body" });
+  const messages = h("ul", {
+    class: "mw-messages",
+    "data-testid": "fit-messages",
+    "aria-label": "Notes about this fit",
+  });
+  const el = h(
+    "section",
+    { class: "mw-summary mw-panel", "data-testid": "summary" },
+    h("div", { class: "mw-panel-head" }, heading, pin.el),
+    body,
+    messages,
+  );
+
+  function render(): void {
+    const current = model.get("current");
+    const previous = model.get("previous") ?? null;
+    if (!current) {
+      heading.textContent = "Summary";
+      body.replaceChildren(
+        h("p", { class: "mw-note" }, "No fit yet. Type a formula above and press Enter."),
+      );
+      messages.replaceChildren();
+      setVisible(messages, false);
+      return;
+    }
+    heading.textContent = title(current);
+    const badges: HTMLElement[] = [];
+    if (current.singular) {
+      badges.push(
+        h(
+          "span",
+          {
+            class: "mw-badge mw-badge-warn",
+            title: "Some variance components are estimated at (or near) zero",
+          },
+          "⚠ singular fit",
+        ),
+      );
+    }
+    if (current.converged === false) {
+      badges.push(h("span", { class: "mw-badge mw-badge-warn" }, "⚠ did not converge"));
+    }
+    const dropped = formatDropped(current.n_dropped);
+    const hasRandom = current.kind === "mixed" || (current.variance ?? []).length > 0;
+    replace(
+      body,
+      h("div", { class: "mw-fit-formula" }, h("code", null, current.formula), badges),
+      previous
+        ? h(
+            "p",
+            { class: "mw-previous" },
+            h("span", { class: "mw-old" }, "grey → black"),
+            " shows changes from the previous fit: ",
+            h("code", null, previous.formula),
+            previous.kind === "ols" ? " (OLS)" : previous.reml ? " (REML)" : " (ML)",
+          )
+        : null,
+      hasRandom ? varianceTable(current, previous) : null,
+      fixedTable(current, previous),
+      h(
+        "p",
+        { class: "mw-obs", "data-testid": "obs-line" },
+        formatObsLine(current.nobs, current.ngroups),
+        dropped
+          ? h("span", { class: "mw-dropped", "data-testid": "dropped-rows" }, ` · ${dropped}`)
+          : null,
+      ),
+      h("p", { class: "mw-stats" }, statsLine(current)),
+    );
+    const notes = Array.isArray(current.messages) ? current.messages : [];
+    messages.replaceChildren(...notes.map((m) => h("li", null, m)));
+    setVisible(messages, notes.length > 0);
+  }
+
+  const off = listen(model, ["change:current", "change:previous"], render);
+  render();
+  return {
+    el,
+    destroy() {
+      off();
+      pin.destroy();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// Shared wiring handed to every component.
+import { checkFormula } from "./formula";
+import { type Model, readColumns } from "./model";
+import { UiStore } from "./uiState";
+
+/** Give up on showing a pending fit after this long without any reply. */
+const PENDING_TIMEOUT_MS = 30_000;
+
+export class WidgetContext {
+  readonly ui: UiStore;
+  private pendingTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(readonly model: Model) {
+    this.ui = new UiStore();
+  }
+
+  /**
+   * Check a formula on the client, then send it to Python.
+   * Returns false (and shows the message) when it is not sent.
+   */
+  applyFormula(text: string): boolean {
+    const formula = text.trim();
+    const checked = checkFormula(formula, readColumns(this.model));
+    if (!checked.ok) {
+      this.ui.update({ localError: checked.message });
+      return false;
+    }
+    this.ui.update({ localError: "" });
+    if (formula !== this.model.get("formula")) {
+      this.markPending();
+      this.model.set("formula", formula);
+      this.model.save_changes();
+    }
+    return true;
+  }
+
+  /** Send a formula chosen from a list supplied by Python (no client-side check). */
+  applyTrustedFormula(formula: string): void {
+    this.ui.update({ localError: "" });
+    if (formula !== this.model.get("formula")) {
+      this.markPending();
+      this.model.set("formula", formula);
+      this.model.save_changes();
+    }
+  }
+
+  setReml(reml: boolean): void {
+    if (reml === this.model.get("reml")) return;
+    this.markPending();
+    this.model.set("reml", reml);
+    this.model.save_changes();
+  }
+
+  /** Called when Python reports back (status, error or a new fit). */
+  clearPending(): void {
+    if (this.pendingTimer !== null) clearTimeout(this.pendingTimer);
+    this.pendingTimer = null;
+    this.ui.update({ pendingSince: null });
+  }
+
+  private markPending(): void {
+    if (this.pendingTimer !== null) clearTimeout(this.pendingTimer);
+    this.ui.update({ pendingSince: now() });
+    this.pendingTimer = setTimeout(() => this.clearPending(), PENDING_TIMEOUT_MS);
+  }
+
+  destroy(): void {
+    if (this.pendingTimer !== null) clearTimeout(this.pendingTimer);
+  }
+}
+
+export function now(): number {
+  return typeof performance !== "undefined" ? performance.now() : Date.now();
+}

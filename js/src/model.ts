@@ -1,0 +1,171 @@
+// Types mirroring the synced traits of mixwidget.MixWidget (Python side).
+
+export type ColumnKind = "numeric" | "categorical";
+
+export interface ColumnInfo {
+  name: string;
+  kind: ColumnKind;
+  levels: number;
+  integer_codes: boolean;
+}
+
+export interface FitStatus {
+  state: "idle" | "fitting" | "error";
+  elapsed_ms: number | null;
+  message: string;
+}
+
+export interface FixedRow {
+  term: string;
+  estimate: number;
+  std_error: number;
+  t_value: number;
+  df: number | null;
+  p_value: number | null;
+}
+
+export interface VarianceRow {
+  group: string;
+  term: string;
+  variance: number | null;
+  std_dev: number | null;
+  corr: number | null;
+  share: number | null;
+}
+
+export interface FitSummary {
+  id: number;
+  formula: string;
+  reml: boolean;
+  kind: "mixed" | "ols";
+  nobs: number;
+  n_dropped: number;
+  ngroups: Record<string, number>;
+  fixed: FixedRow[];
+  variance: VarianceRow[];
+  messages: string[];
+  loglik: number;
+  aic: number;
+  bic: number;
+  deviance: number | null;
+  reml_criterion: number | null;
+  sigma: number;
+  singular: boolean;
+  converged: boolean;
+}
+
+export interface Variant {
+  label: string;
+  formula: string;
+}
+
+export interface CompareFixed {
+  term: string;
+  model: string;
+  estimate: number;
+  std_error: number;
+  t_value: number;
+}
+
+export interface CompareVariance {
+  model: string;
+  group: string;
+  term: string;
+  variance: number | null;
+  std_dev: number | null;
+}
+
+export interface CompareStats {
+  model: string;
+  formula: string;
+  nobs: number;
+  npar: number;
+  loglik: number;
+  aic: number;
+  bic: number;
+}
+
+export interface LrtRow {
+  model: string;
+  vs: string;
+  chisq: number | null;
+  df: number | null;
+  p_value: number | null;
+}
+
+export interface Comparison {
+  models: string[];
+  fixed: CompareFixed[];
+  variance: CompareVariance[];
+  stats: CompareStats[];
+  lrt: LrtRow[];
+  lrt_note: string;
+}
+
+/** Every synced trait, by name. */
+export interface Traits {
+  formula: string;
+  reml: boolean;
+  columns: ColumnInfo[];
+  status: FitStatus;
+  error: string;
+  current: FitSummary | null;
+  previous: FitSummary | null;
+  variants: Variant[];
+  pinned: FitSummary[];
+  comparison: Partial<Comparison>;
+}
+
+/** Custom messages sent to Python with `model.send`. */
+export type OutgoingMessage =
+  | { kind: "pin" }
+  | { kind: "unpin"; index: number }
+  | { kind: "clear_pins" };
+
+// biome-ignore lint/suspicious/noExplicitAny: event callbacks are untyped in anywidget
+export type Callback = (...args: any[]) => void;
+
+/** The subset of anywidget's AnyModel used by the front end. */
+export interface Model {
+  get<K extends keyof Traits>(key: K): Traits[K];
+  set<K extends keyof Traits>(key: K, value: Traits[K]): void;
+  on(event: string, callback: Callback): void;
+  off(event?: string | null, callback?: Callback | null): void;
+  save_changes(): void;
+  send(content: OutgoingMessage, callbacks?: unknown, buffers?: unknown): void;
+}
+
+/** Subscribe to a model event; returns the matching unsubscribe function. */
+export function listen(model: Model, events: string[], callback: Callback): () => void {
+  for (const event of events) model.on(event, callback);
+  return () => {
+    for (const event of events) model.off(event, callback);
+  };
+}
+
+/** Defensive readers: the Python side may not have filled every trait yet. */
+export function readColumns(model: Model): ColumnInfo[] {
+  const value = model.get("columns");
+  return Array.isArray(value) ? value : [];
+}
+
+export function readStatus(model: Model): FitStatus {
+  const value = model.get("status");
+  return {
+    state: value?.state ?? "idle",
+    elapsed_ms: typeof value?.elapsed_ms === "number" ? value.elapsed_ms : null,
+    message: value?.message ?? "",
+  };
+}
+
+export function readComparison(model: Model): Comparison {
+  const c = model.get("comparison") ?? {};
+  return {
+    models: Array.isArray(c.models) ? c.models : [],
+    fixed: Array.isArray(c.fixed) ? c.fixed : [],
+    variance: Array.isArray(c.variance) ? c.variance : [],
+    stats: Array.isArray(c.stats) ? c.stats : [],
+    lrt: Array.isArray(c.lrt) ? c.lrt : [],
+    lrt_note: typeof c.lrt_note === "string" ? c.lrt_note : "",
+  };
+}
