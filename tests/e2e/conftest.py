@@ -46,6 +46,22 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
+_HERE = Path(__file__).parent
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "e2e: browser test against Voila/JupyterLab (tests/e2e)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # Mark everything in this folder, so `-m "not e2e"` skips the browser tests.
+    for item in items:
+        if _HERE in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
 # --------------------------------------------------------------------------- #
 # Failure screenshots: make each phase's report reachable from fixtures.
 # --------------------------------------------------------------------------- #
@@ -602,3 +618,20 @@ def lab_notebook(page, lab_server):
 
     yield _open
     shutdown_lab_sessions(lab_server, opened)
+
+
+def stderr_outputs(page) -> list[str]:
+    """Texts of stderr outputs (warnings, tracebacks) rendered in the page.
+
+    Voila's lab template and JupyterLab both render stderr and error outputs
+    as ``application/vnd.jupyter.stderr``.
+    """
+    return page.locator(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+    ).all_text_contents()
+
+
+@pytest.fixture
+def cell_stderr(page):
+    """``cell_stderr()`` -> texts of stderr/traceback outputs in the current page."""
+    return lambda: stderr_outputs(page)

@@ -57,7 +57,7 @@ def smoke_notebook(write_notebook):
     return write_notebook("smoke", [SMOKE_CELL])
 
 
-def _click_twice_and_check(page, console):
+def _click_twice_and_check(page, console, cell_stderr):
     from playwright.sync_api import expect
 
     button = page.locator(BUTTON)
@@ -69,15 +69,16 @@ def _click_twice_and_check(page, console):
     # Round trip through the kernel: both values are set by the Python observer.
     expect(page.locator('[data-testid="smoke-python"]')).to_have_text("python saw 2")
     expect(page.locator(".smoke-label")).to_contain_text("python label: 2")
+    assert cell_stderr() == []
     console.assert_no_errors()
     console.assert_no_external_requests()
 
 
-def test_smoke_voila(smoke_notebook, voila_notebook, console):
+def test_smoke_voila(smoke_notebook, voila_notebook, console, cell_stderr):
     page = voila_notebook(smoke_notebook.name, wait_for=BUTTON)
-    _click_twice_and_check(page, console)
+    _click_twice_and_check(page, console, cell_stderr)
 
 
-def test_smoke_lab(smoke_notebook, lab_notebook, console):
+def test_smoke_lab(smoke_notebook, lab_notebook, console, cell_stderr):
     page = lab_notebook(smoke_notebook.name, wait_for=BUTTON)
-    _click_twice_and_check(page, console)
+    _click_twice_and_check(page, console, cell_stderr)
