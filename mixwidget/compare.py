@@ -1,0 +1,140 @@
+"""Side-by-side comparison of fits and likelihood-ratio tests of nested models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .errors import ModelError
+from .fit import MixedFit
+
+__all__ = ["Comparison", "compare"]
+
+
+@dataclass
+class Comparison:
+    """Several fits of the same data, side by side.
+
+    Attributes
+    ----------
+    names : list of str
+    fits : list of MixedFit
+    """
+
+    names: list[str]
+    fits: list[MixedFit]
+
+    @property
+    def fixed(self) -> pd.DataFrame:
+        """Long form: ``model, term, estimate, std_error, t_value`` for every model's fixed effects."""
+        frames = [
+            f.fixed[["estimate", "std_error", "t_value"]].reset_index().assign(model=name)
+            for name, f in zip(self.names, self.fits)
+        ]
+        return pd.concat(frames, ignore_index=True)[["model", "term", "estimate", "std_error", "t_value"]]
+
+    @property
+    def variance(self) -> pd.DataFrame:
+        """Long form: ``model, group, term, variance, std_dev, corr`` for every model."""
+        frames = [f.variance.assign(model=name) for name, f in zip(self.names, self.fits)]
+        return pd.concat(frames, ignore_index=True)[["model", "group", "term", "variance", "std_dev", "corr"]]
+
+    @property
+    def stats(self) -> pd.DataFrame:
+        """One row per model: formula, method, nobs, npar, logLik, AIC, BIC."""
+        return pd.DataFrame(
+            {
+                "formula": [f.formula for f in self.fits],
+                "method": ["OLS" if f.kind == "ols" else "REML" if f.reml else "ML" for f in self.fits],
+                "nobs": [f.nobs for f in self.fits],
+                "npar": [f.npar for f in self.fits],
+                "loglik": [f.loglik for f in self.fits],
+                "aic": [f.aic for f in self.fits],
+                "bic": [f.bic for f in self.fits],
+            },
+            index=pd.Index(self.names, name="model"),
+        )
+
+    def lrt(self) -> pd.DataFrame:
+        """Likelihood-ratio tests of nested models, as lme4's ``anova()``.
+
+        REML fits are refitted by maximum likelihood first; models are ordered by their
+        number of parameters and each is tested against the one before it.
+
+        Raises
+        ------
+        ModelError
+            If the models were fitted to different rows, have different responses, or are
+            not nested.
+        """
+        if len(self.fits) < 2:
+            raise ModelError("a likelihood-ratio test needs at least two models")
+        _check_same_rows(self.names, self.fits)
+        order = sorted(range(len(self.fits)), key=lambda i: self.fits[i].npar)
+        for a, b in zip(order, order[1:]):
+            _check_nested(self.names[a], self.fits[a], self.names[b], self.fits[b])
+        ml = {i: self.fits[i].refit(reml=False) for i in order}
+        rows = []
+        prev = None
+        for i in order:
+            f = ml[i]
+            row = {
+                "model": self.names[i], "npar": f.npar, "aic": f.aic, "bic": f.bic, "loglik": f.loglik,
+                "deviance": -2 * f.loglik, "chisq": np.nan, "df": np.nan, "p_value": np.nan,
+            }
+            if prev is not None:
+                chisq = max(2 * (f.loglik - prev.loglik), 0.0)
+                df = f.npar - prev.npar
+                row.update(chisq=chisq, df=df, p_value=float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan)
+            rows.append(row)
+            prev = f
+        return pd.DataFrame(rows).set_index("model")
+
+
+def compare(fits: Sequence[MixedFit], names: Sequence[str] | None = None) -> Comparison:
+    """Compare fits side by side; ``names`` default to the formulas."""
+    fits = list(fits)
+    if not fits:
+        raise ModelError("compare() needs at least one fit")
+    names = list(names) if names is not None else [f.formula for f in fits]
+    if len(names) != len(fits):
+        raise ModelError(f"got {len(names)} names for {len(fits)} fits; give one name per fit")
+    if len(set(names)) != len(names):
+        raise ModelError("model names must be different from each other")
+    return Comparison(names, fits)
+
+
+def _check_same_rows(names: list[str], fits: list[MixedFit]) -> None:
+    first = fits[0]
+    for name, f in zip(names[1:], fits[1:]):
+        if f.model.response != first.model.response:
+            raise ModelError(
+                f"'{names[0]}' models {first.model.response} but '{name}' models {f.model.response}; "
+                "a likelihood-ratio test needs the same response"
+            )
+        if f.data is not first.data and not f.data.equals(first.data) or not f.design.rows.equals(first.design.rows):
+            raise ModelError(
+                f"'{names[0]}' was fitted to {first.nobs} rows and '{name}' to {f.nobs} rows of "
+                f"{'the same' if f.data is first.data else 'different'} data; fit both models on the same rows "
+                "(drop rows with missing values in any of their columns first)"
+            )
+
+
+def _random_columns(f: MixedFit) -> set[tuple[str, str]]:
+    return {(b.group, n) for b in f.design.random for n in b.names}
+
+
+def _check_nested(small_name: str, small: MixedFit, big_name: str, big: MixedFit) -> None:
+    missing_fixed = set(small.fixed.index) - set(big.fixed.index)
+    missing_random = _random_columns(small) - _random_columns(big)
+    if missing_fixed or missing_random or small.npar == big.npar:
+        what = [*sorted(missing_fixed), *(f"({t} | {g})" for g, t in sorted(missing_random))]
+        detail = f": '{small_name}' has {', '.join(what)}, which '{big_name}' lacks" if what else " (same number of parameters)"
+        raise ModelError(
+            f"'{small_name}' is not nested in '{big_name}'{detail}. A likelihood-ratio test compares a model with "
+            "a simpler one made by removing terms; compare AIC or BIC instead"
+        )

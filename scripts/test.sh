@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up (as scripts/setup.sh) and run every test: Python, front-end unit tests, and browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/install-browser.sh
+(cd js && npm run --silent typecheck && npm run --silent lint && npm test --silent)
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,47 @@
+"""compare(): side-by-side tables and lme4-style likelihood-ratio tests."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import fit_cached, load_reference, LME4
+
+import mixwidget
+
+BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
+CLASS = "like ~ sex + PrivPub + (1 | school:class)"
+SCHOOL = "like ~ sex + PrivPub + (1 | school)"
+OLS = "like ~ sex + PrivPub"
+
+
+def test_privpub_t_values_across_error_structures():
+    fits = [fit_cached(f, "science") for f in (BOTH, SCHOOL, OLS)]
+    c = mixwidget.compare(fits, ["both", "school", "ols"])
+    t = c.fixed.query("term == 'PrivPubpublic'").set_index("model")["t_value"].round(3)
+    assert t.to_dict() == {"both": 2.217, "school": 2.250, "ols": 3.759}
+    assert list(c.variance.query("model == 'both'")["group"]) == ["school:class", "school", "Residual"]
+
+
+def test_lrt_refits_with_ml_like_lme4_anova():
+    fits = [fit_cached(f, "science") for f in (BOTH, CLASS, OLS)]
+    table = mixwidget.compare(fits, ["both", "class", "ols"]).lrt()
+    assert list(table.index) == ["ols", "class", "both"]  # ordered by number of parameters
+    ml = load_reference(LME4 / "science_school_class_ml.json")
+    assert table.loc["both", "loglik"] == pytest.approx(ml["logLik"], abs=1e-3)
+    assert table.loc["both", "aic"] == pytest.approx(ml["AIC"], abs=2e-3)
+    # School adds nothing once classes are in: chi-square 0 on 1 df.
+    assert table.loc["both", "chisq"] == pytest.approx(0, abs=1e-4)
+    assert table.loc["both", "df"] == 1
+    assert table.loc["class", "chisq"] > 50 and table.loc["class", "p_value"] < 1e-10
+
+
+def test_lrt_refuses_models_that_are_not_nested():
+    c = mixwidget.compare([fit_cached(CLASS, "science"), fit_cached(SCHOOL, "science")], ["class", "school"])
+    with pytest.raises(mixwidget.ModelError, match="not nested"):
+        c.lrt()
+
+
+def test_lrt_refuses_models_on_different_rows(science):
+    a = mixwidget.fit("like ~ PrivPub + (1 | school)", science)  # uses all 1385 rows
+    b = fit_cached(SCHOOL, "science")  # 1383 rows: sex is missing in 2
+    with pytest.raises(mixwidget.ModelError, match="1385 rows .* 1383 rows|1383 rows .* 1385 rows"):
+        mixwidget.compare([a, b]).lrt()

@@ -1,0 +1,54 @@
+"""pooling(): complete, no and partial pooling per group."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import fit_cached
+
+import mixwidget
+
+
+def test_class_intercepts_shrink_by_the_textbook_factor():
+    fit = fit_cached("like ~ sex + PrivPub + (1 | school) + (1 | school:class)", "science")
+    pool = mixwidget.pooling(fit, "school:class")
+    assert len(pool) == 66 and set(pool["term"]) == {"(Intercept)"}
+    assert pool["n"].sum() == fit.nobs
+    # Complete pooling is the least-squares fit that ignores classes.
+    ols = mixwidget.fit("like ~ sex + PrivPub", mixwidget.load_dataset("science"))
+    assert pool["complete"].iloc[0] == pytest.approx(ols.fixed.loc["(Intercept)", "estimate"])
+    # Partial pooling = shrinkage factor tau^2 / (tau^2 + sigma^2 / n) times the no-pooling deviation.
+    tau2 = fit.variance.loc[0, "variance"]
+    sigma2 = fit.sigma**2
+    beta0 = fit.fixed.loc["(Intercept)", "estimate"]
+    expected = beta0 + tau2 / (tau2 + sigma2 / pool["n"]) * (pool["no_pooling"] - beta0)
+    np.testing.assert_allclose(pool["partial"], expected, rtol=2e-3, atol=2e-3)
+    # Partial pooling equals lme4's coef(): fixed effect plus conditional mode.
+    modes = fit.ranef.query("group == 'school:class'").set_index("level")["estimate"]
+    np.testing.assert_allclose(pool.set_index("level")["partial"], beta0 + modes.loc[pool["level"]].to_numpy())
+
+
+def test_random_slopes_give_intercept_and_slope_per_chick():
+    fit = fit_cached("sqrt(weight) ~ Time + (Time | Chick) + Diet:Time", "ChickWeight")
+    pool = mixwidget.pooling(fit, "Chick")
+    assert set(pool["term"]) == {"(Intercept)", "Time"}
+    assert pool["level"].nunique() == 50
+    assert (pool.groupby("level")["n"].first() >= 2).all()
+
+
+def test_random_slopes_shrink_toward_the_population_slope():
+    fit = fit_cached("sqrt(weight) ~ Time + (Time - 1 | Chick) + Diet:Time", "ChickWeight")
+    pool = mixwidget.pooling(fit, "Chick")
+    beta = fit.fixed.loc["Time", "estimate"]
+    shrunk = np.abs(pool["partial"] - beta)
+    alone = np.abs(pool["no_pooling"] - beta)
+    assert (shrunk <= alone + 1e-9).all()
+    # Chicks with fewer weighings are pulled in harder.
+    ratio = (shrunk / alone).groupby(pool["n"] < 12).median()
+    assert ratio[True] < ratio[False]
+
+
+def test_unknown_group_is_named():
+    fit = fit_cached("like ~ sex + PrivPub + (1 | school:class)", "science")
+    with pytest.raises(mixwidget.DataError, match="'school' is not a grouping factor.*'school:class'"):
+        mixwidget.pooling(fit, "school")
