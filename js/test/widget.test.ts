@@ -1,0 +1,405 @@
+// @vitest-environment jsdom
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Traits } from "../src/model";
+import widget from "../src/widget";
+import { FakeModel } from "./fakeModel";
+import { comparison, mixedFit, olsFit, scienceColumns, scienceFormula, variants } from "./fixtures";
+
+let el: HTMLElement;
+let cleanup: (() => void) | undefined;
+
+function mount(traits: Partial<Traits>): FakeModel {
+  const model = new FakeModel({ columns: scienceColumns, formula: scienceFormula, ...traits });
+  el = document.createElement("div");
+  document.body.append(el);
+  cleanup = widget.render({ model, el });
+  return model;
+}
+
+const q = <T extends HTMLElement = HTMLElement>(testid: string): T => {
+  const found = el.querySelector<T>(`[data-testid="${testid}"]`);
+  if (!found) throw new Error(`no ${testid}`);
+  return found;
+};
+const qa = (testid: string): HTMLElement[] => [
+  ...el.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`),
+];
+
+function type(text: string, key?: string): HTMLInputElement {
+  const input = q<HTMLInputElement>("formula-input");
+  input.focus();
+  input.value = text;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  if (key) input.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+  return input;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  cleanup?.();
+  el.remove();
+  vi.useRealTimers();
+});
+
+describe("layout", () => {
+  it("renders every required part", () => {
+    mount({ current: mixedFit, variants });
+    for (const id of [
+      "formula-input",
+      "fit-status",
+      "reml-toggle",
+      "variance-table",
+      "fixed-table",
+      "pin-button",
+      "charts",
+      "builder",
+      "compare",
+    ]) {
+      expect(qa(id)).toHaveLength(1);
+    }
+    expect(q("charts").className).toBe("mw-charts");
+    expect(q("charts").childElementCount).toBe(0);
+    expect(el.querySelector(".mixwidget style")?.textContent).toContain(".mixwidget");
+  });
+
+  it("cleans up its listeners", () => {
+    const model = mount({ current: mixedFit });
+    expect(model.listenerCount()).toBeGreaterThan(0);
+    cleanup?.();
+    cleanup = undefined;
+    expect(model.listenerCount()).toBe(0);
+  });
+});
+
+describe("formula bar", () => {
+  it("shows the applied formula and applies on Enter", () => {
+    const model = mount({});
+    const input = q<HTMLInputElement>("formula-input");
+    expect(input.value).toBe(scienceFormula);
+    type("like ~ sex + (1 | school)", "Enter");
+    expect(model.get("formula")).toBe("like ~ sex + (1 | school)");
+    expect(model.saved[model.saved.length - 1]).toEqual({ formula: "like ~ sex + (1 | school)" });
+    expect(q("fit-error").hidden).toBe(true);
+  });
+
+  it("applies on blur and reverts on Escape", () => {
+    const model = mount({});
+    const input = type("like ~ PrivPub");
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(input.value).toBe(scienceFormula);
+    type("like ~ PrivPub");
+    input.dispatchEvent(new FocusEvent("blur"));
+    expect(model.get("formula")).toBe("like ~ PrivPub");
+  });
+
+  it("does not send a broken formula and says why", () => {
+    const model = mount({});
+    type("like ~ sex + (1 | school", "Enter");
+    expect(model.get("formula")).toBe(scienceFormula);
+    expect(model.saved).toHaveLength(0);
+    const error = q("fit-error");
+    expect(error.hidden).toBe(false);
+    expect(error.textContent).toContain("unbalanced parenthesis at character 14");
+  });
+
+  it("flags unknown columns with a suggestion", () => {
+    const model = mount({});
+    type("like ~ sex + (1 | shcool)");
+    expect(q("fit-error").hidden).toBe(true);
+    vi.advanceTimersByTime(700);
+    expect(q("fit-error").textContent).toContain(
+      "column 'shcool' not in data; did you mean 'school'?",
+    );
+    q<HTMLInputElement>("formula-input").dispatchEvent(
+      new KeyboardEvent("keydown", { key: "Enter" }),
+    );
+    expect(model.saved).toHaveLength(0);
+    type("like ~ sex + (1 | school)");
+    expect(q("fit-error").hidden).toBe(true);
+  });
+
+  it("shows errors from Python and updates when Python sets the formula", () => {
+    const model = mount({ current: mixedFit });
+    model.update("error", "fit failed: singular matrix");
+    expect(q("fit-error").hidden).toBe(false);
+    expect(q("fit-error").textContent).toContain("fit failed");
+    expect(qa("fixed-table")).toHaveLength(1);
+    model.update("error", "");
+    expect(q("fit-error").hidden).toBe(true);
+    model.update("formula", "like ~ sex + (1 | Class)");
+    expect(q<HTMLInputElement>("formula-input").value).toBe("like ~ sex + (1 | Class)");
+  });
+});
+
+describe("status", () => {
+  it("ticks while fitting and ends with done", () => {
+    const model = mount({
+      current: mixedFit,
+      status: { state: "idle", elapsed_ms: 35, message: "" },
+    });
+    expect(q("fit-status").textContent).toBe("Fitted in 35 ms · done");
+    model.update("status", { state: "fitting", elapsed_ms: null, message: "" });
+    expect(q("fit-status").textContent).toMatch(/^Fitting… \d+ ms$/);
+    vi.advanceTimersByTime(300);
+    const ms = Number(/(\d+) ms/.exec(q("fit-status").textContent ?? "")?.[1]);
+    expect(ms).toBeGreaterThanOrEqual(300);
+    model.update("status", { state: "idle", elapsed_ms: 120, message: "" });
+    expect(q("fit-status").textContent).toBe("Fitted in 120 ms · done");
+    model.update("status", { state: "error", elapsed_ms: 5, message: "bad" });
+    expect(q("fit-status").textContent).toMatch(/done$/);
+  });
+
+  it("shows fitting as soon as a change is sent, until Python answers", () => {
+    const model = mount({
+      current: mixedFit,
+      status: { state: "idle", elapsed_ms: 35, message: "" },
+    });
+    type("like ~ sex + (1 | school)", "Enter");
+    expect(q("fit-status").textContent).toMatch(/^Fitting/);
+    model.update("status", { state: "fitting", elapsed_ms: null, message: "" });
+    model.update("status", { state: "idle", elapsed_ms: 40, message: "" });
+    expect(q("fit-status").textContent).toBe("Fitted in 40 ms · done");
+  });
+
+  it("reads idle with no fit yet as done", () => {
+    mount({});
+    expect(q("fit-status").textContent).toMatch(/done$/);
+  });
+});
+
+describe("variants, REML and pins", () => {
+  it("applies a variant", () => {
+    const model = mount({ variants });
+    const buttons = qa("variant-button");
+    expect(buttons.map((b) => b.textContent)).toEqual(variants.map((v) => v.label));
+    buttons[1]?.click();
+    expect(model.get("formula")).toBe("like ~ sex + PrivPub");
+    expect(q<HTMLInputElement>("formula-input").value).toBe("like ~ sex + PrivPub");
+  });
+
+  it("toggles REML", () => {
+    const model = mount({ reml: true });
+    const box = q<HTMLInputElement>("reml-toggle");
+    expect(box.checked).toBe(true);
+    box.click();
+    expect(model.get("reml")).toBe(false);
+    expect(model.saved[model.saved.length - 1]).toEqual({ reml: false });
+  });
+
+  it("sends pin, unpin and clear messages", () => {
+    const model = mount({ current: mixedFit, pinned: [olsFit, mixedFit], comparison });
+    q("pin-button").click();
+    qa("unpin-button")[1]?.click();
+    q("clear-pins").click();
+    expect(model.sent).toEqual([
+      { kind: "pin" },
+      { kind: "unpin", index: 1 },
+      { kind: "clear_pins" },
+    ]);
+  });
+
+  it("shows pinned fits side by side with LRT rows", () => {
+    mount({ current: mixedFit, pinned: [olsFit, mixedFit], comparison });
+    const table = q("compare-table");
+    const heads = [...table.querySelectorAll("thead .mw-model-name")].map((h) => h.textContent);
+    expect(heads).toEqual(["M1", "M2"]);
+    const row = table.querySelector('tr[data-term="PrivPubpublic"]');
+    expect([...(row?.querySelectorAll("td") ?? [])].map((td) => td.textContent)).toEqual([
+      "3.759 (0.115)",
+      "2.217 (0.186)",
+    ]);
+    expect(table.querySelector('tr[data-stat="AIC"]')?.textContent).toContain("5533.8");
+    const lrt = qa("lrt-row");
+    expect(lrt).toHaveLength(1);
+    expect(lrt[0]?.textContent).toContain("M2 vs M1");
+    expect(q("lrt-note").textContent).toContain("refitted with ML");
+  });
+
+  it("copes with an empty comparison", () => {
+    mount({ current: mixedFit, comparison: {} });
+    expect(qa("compare-table")).toHaveLength(0);
+    expect(q<HTMLButtonElement>("clear-pins").disabled).toBe(true);
+  });
+});
+
+describe("summary tables", () => {
+  it("prints the random effects like lme4", () => {
+    mount({ current: mixedFit });
+    const rows = [...q("variance-table").querySelectorAll("tbody tr")] as HTMLElement[];
+    expect(rows.map((r) => [r.dataset.group, r.dataset.term])).toEqual([
+      ["school:class", "(Intercept)"],
+      ["school", "(Intercept)"],
+      ["Residual", ""],
+    ]);
+    const values = (r: Element | undefined) =>
+      [...(r?.querySelectorAll("td .value") ?? [])].map((v) => v.textContent);
+    expect(values(rows[0])).toEqual(["0.3206", "0.5662", "", "9.5%"]);
+    expect(values(rows[1])).toEqual(["0.0000", "0.0000", "", "0.0%"]);
+    expect(values(rows[2])).toEqual(["3.0521", "1.7470", "", "90.5%"]);
+  });
+
+  it("prints fixed effects and changes against the previous fit", () => {
+    mount({ current: mixedFit, previous: olsFit });
+    const row = q("fixed-table").querySelector<HTMLElement>('tr[data-term="PrivPubpublic"]');
+    const cells = [...(row?.querySelectorAll("td") ?? [])];
+    expect(cells.map((c) => c.querySelector(".value")?.textContent)).toEqual([
+      "0.4117",
+      "0.1857",
+      "2.217",
+      "60.16",
+      "0.0304",
+    ]);
+    expect(cells[2]?.textContent).toBe("3.759 → 2.217");
+    expect(cells[2]?.querySelector(".mw-old")?.textContent).toBe("3.759");
+    const resid = q("variance-table").querySelector('tr[data-group="Residual"]');
+    expect(resid?.querySelector("td.mw-changed .value")?.textContent).toBe("3.0521");
+    const newRow = q("variance-table").querySelector('tr[data-group="school"]');
+    expect(newRow?.querySelector(".mw-old")).toBeNull();
+  });
+
+  it("does not mark values that print the same", () => {
+    const same = {
+      ...mixedFit,
+      fixed: mixedFit.fixed.map((f) => ({ ...f, t_value: f.t_value + 0.0001 })),
+    };
+    mount({ current: same, previous: mixedFit });
+    expect(q("fixed-table").querySelectorAll(".mw-old")).toHaveLength(0);
+  });
+
+  it("shows observations, dropped rows and messages", () => {
+    mount({ current: mixedFit });
+    expect(el.textContent).toContain("Number of obs: 1383, groups: school:class, 66; school, 41");
+    expect(el.textContent).toContain("2 rows dropped (missing values)");
+    const notes = q("fit-messages");
+    expect(notes.hidden).toBe(false);
+    expect(notes.querySelectorAll("li")).toHaveLength(1);
+  });
+
+  it("blanks variance cells of correlation rows", () => {
+    const fit = {
+      ...mixedFit,
+      variance: [
+        {
+          group: "Subject",
+          term: "(Intercept)",
+          variance: 612.1,
+          std_dev: 24.74,
+          corr: null,
+          share: 0.6,
+        },
+        {
+          group: "Subject",
+          term: "Days",
+          variance: 35.07,
+          std_dev: 5.922,
+          corr: null,
+          share: 0.05,
+        },
+        {
+          group: "Subject",
+          term: "(Intercept)~Days",
+          variance: 9.6,
+          std_dev: null,
+          corr: 0.066,
+          share: null,
+        },
+        { group: "Residual", term: "", variance: 654.9, std_dev: 25.59, corr: null, share: 0.35 },
+      ],
+    };
+    mount({ current: fit });
+    const row = q("variance-table").querySelector('tr[data-term="(Intercept)~Days"]');
+    expect([...(row?.querySelectorAll("td .value") ?? [])].map((v) => v.textContent)).toEqual([
+      "",
+      "",
+      "0.07",
+      "",
+    ]);
+  });
+});
+
+describe("builder", () => {
+  function chipFor(testid: string, name: string): HTMLButtonElement {
+    const c = qa(testid).find((b) => b.dataset.term === name);
+    if (!c) throw new Error(`no chip ${name}`);
+    return c as HTMLButtonElement;
+  }
+
+  it("reflects the formula and edits it", () => {
+    const model = mount({});
+    expect(chipFor("fixed-chip", "sex").getAttribute("aria-pressed")).toBe("true");
+    expect(chipFor("fixed-chip", "grade").getAttribute("aria-pressed")).toBe("false");
+    chipFor("fixed-chip", "grade").click();
+    expect(model.get("formula")).toBe(
+      "like ~ sex + PrivPub + grade + (1 | school) + (1 | school:class)",
+    );
+    expect(q<HTMLInputElement>("formula-input").value).toBe(model.get("formula"));
+    chipFor("fixed-chip", "sex").click();
+    expect(model.get("formula")).toBe("like ~ PrivPub + grade + (1 | school) + (1 | school:class)");
+  });
+
+  it("preserves a transformed response", () => {
+    const model = mount({ formula: "sqrt(like) ~ sex + (1 | school)" });
+    const select = q<HTMLSelectElement>("response-select");
+    expect(select.value).toBe("sqrt(like)");
+    expect(select.selectedOptions[0]?.textContent).toBe("sqrt(like)");
+    select.value = "grade";
+    select.dispatchEvent(new Event("change"));
+    expect(model.get("formula")).toBe("grade ~ sex + (1 | school)");
+  });
+
+  it("adds an interaction of two chosen terms", () => {
+    const model = mount({});
+    const add = q<HTMLButtonElement>("add-interaction");
+    expect(add.textContent).toBe("Add sex:PrivPub");
+    add.click();
+    expect(model.get("formula")).toBe(
+      "like ~ sex + PrivPub + sex:PrivPub + (1 | school) + (1 | school:class)",
+    );
+    const extra = qa("fixed-extra-chip");
+    expect(extra.map((c) => c.dataset.term)).toEqual(["sex:PrivPub"]);
+    extra[0]?.click();
+    expect(model.get("formula")).toBe("like ~ sex + PrivPub + (1 | school) + (1 | school:class)");
+  });
+
+  it("edits random terms: nesting, intercept, slopes, correlation, removal", () => {
+    const model = mount({ formula: "like ~ sex + (1 | school)" });
+    const row = () => qa("random-row")[0] as HTMLElement;
+    const pick = (testid: string, value: string) => {
+      const s = row().querySelector<HTMLSelectElement>(`[data-testid="${testid}"]`);
+      if (!s) throw new Error(testid);
+      s.value = value;
+      s.dispatchEvent(new Event("change"));
+    };
+    pick("random-within", "class");
+    expect(model.get("formula")).toBe("like ~ sex + (1 | school/class)");
+    pick("random-nest-op", ":");
+    expect(model.get("formula")).toBe("like ~ sex + (1 | school:class)");
+    const slope = [
+      ...row().querySelectorAll<HTMLButtonElement>('[data-testid="random-slope"]'),
+    ].find((b) => b.dataset.term === "sex");
+    slope?.click();
+    expect(model.get("formula")).toBe("like ~ sex + (sex | school:class)");
+    row().querySelector<HTMLInputElement>('[data-testid="random-intercept"]')?.click();
+    expect(model.get("formula")).toBe("like ~ sex + (0 + sex | school:class)");
+    pick("random-correlated", "||");
+    expect(model.get("formula")).toBe("like ~ sex + (0 + sex || school:class)");
+    row().querySelector<HTMLButtonElement>('[data-testid="random-remove"]')?.click();
+    expect(model.get("formula")).toBe("like ~ sex");
+    q<HTMLButtonElement>("add-random").click();
+    expect(model.get("formula")).toBe("like ~ sex + (1 | sex)");
+  });
+
+  it("toggles the fixed intercept", () => {
+    const model = mount({ formula: "like ~ sex + (1 | school)" });
+    q<HTMLInputElement>("fixed-intercept").click();
+    expect(model.get("formula")).toBe("like ~ 0 + sex + (1 | school)");
+  });
+
+  it("explains when it cannot show a formula", () => {
+    mount({ formula: "like ~ x - z" });
+    expect(q("builder").textContent).toContain("cannot show this formula");
+  });
+});
