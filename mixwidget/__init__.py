@@ -5,6 +5,7 @@ from .compare import Comparison, compare
 from .errors import DataError, FormulaError, MixWidgetError, ModelError
 from .fit import MixedFit, fit
 from .pooling import pooling
+from .widget import MixWidget, explore
 
 __all__ = [
     "Comparison",
@@ -12,9 +13,11 @@ __all__ = [
     "DataError",
     "FormulaError",
     "MixWidgetError",
+    "MixWidget",
     "MixedFit",
     "ModelError",
     "compare",
+    "explore",
     "fit",
     "load_dataset",
     "pooling",

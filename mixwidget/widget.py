@@ -1,0 +1,357 @@
+"""The explorer widget: a formula builder and live model summaries for one DataFrame."""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import numpy as np
+import pandas as pd
+import traitlets
+
+from .compare import compare
+from .design import check_columns
+from .engine import warm_up
+from .errors import MixWidgetError
+from .fit import MixedFit, fit
+from .formula import ModelFormula, parse_formula
+
+__all__ = ["MixWidget", "explore"]
+
+log = logging.getLogger(__name__)
+
+_BUNDLE = Path(__file__).parent / "static" / "widget.js"
+_CAN_THREAD = sys.platform != "emscripten"
+
+
+def _number(x: Any) -> float | None:
+    """A JSON-safe float: NaN and infinities become None."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def fit_summary(f: MixedFit, fit_id: int) -> dict[str, Any]:
+    """The fit as plain JSON for the front end."""
+    shares = f.shares
+    variance = []
+    for i, r in f.variance.iterrows():
+        variance.append({
+            "group": r["group"],
+            "term": r["term"],
+            "variance": _number(r["variance"]),
+            "std_dev": _number(r["std_dev"]),
+            "corr": _number(r["corr"]),
+            "share": _number(shares.iloc[i]) if len(shares) and not np.isfinite(r["corr"]) else None,
+        })
+    fixed = [
+        {"term": str(term), **{k: _number(r[k]) for k in ("estimate", "std_error", "t_value", "df", "p_value")}}
+        for term, r in f.fixed.iterrows()
+    ]
+    return {
+        "id": fit_id,
+        "formula": f.formula,
+        "reml": f.reml,
+        "kind": f.kind,
+        "nobs": f.nobs,
+        "n_dropped": f.n_dropped,
+        "ngroups": dict(f.ngroups),
+        "fixed": fixed,
+        "variance": variance,
+        "messages": list(f.messages),
+        "loglik": _number(f.loglik),
+        "aic": _number(f.aic),
+        "bic": _number(f.bic),
+        "deviance": _number(f.deviance),
+        "reml_criterion": _number(f.reml_criterion),
+        "sigma": _number(f.sigma),
+        "singular": f.singular,
+        "converged": f.converged,
+    }
+
+
+def column_info(data: pd.DataFrame) -> list[dict[str, Any]]:
+    """What the formula builder needs to know about each column."""
+    out = []
+    for name in data.columns:
+        s = data[name]
+        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+        out.append({
+            "name": str(name),
+            "kind": "numeric" if numeric else "categorical",
+            "levels": int(s.nunique()),
+            "integer_codes": bool(pd.api.types.is_integer_dtype(s)),
+        })
+    return out
+
+
+def variants(model: ModelFormula) -> list[dict[str, str]]:
+    """One-click alternatives: drop each random term in turn, and drop them all (OLS)."""
+    if not model.random_text:
+        return []
+    fixed = model.fixed_text()
+    out = []
+    for i, term in enumerate(model.random_text):
+        rest = [t for j, t in enumerate(model.random_text) if j != i]
+        out.append({"label": f"Drop {term}", "formula": " + ".join([fixed, *rest])})
+    if len(model.random_text) > 1 or out[0]["formula"] != fixed:
+        out.append({"label": "No random effects (OLS)", "formula": fixed})
+    return out
+
+
+class MixWidget(anywidget.AnyWidget):
+    """Explore mixed models of one DataFrame: type or build a formula, see the fit at once.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The data to model.
+    formula : str, optional
+        The first model to fit.
+    reml : bool, default True
+        REML or maximum likelihood.
+
+    Fits run in a background thread; a newer formula supersedes an older one and stale
+    results are dropped, so the notebook stays responsive. ``wait()`` blocks until the
+    newest request is done (for scripts and tests).
+    """
+
+    _esm = _BUNDLE
+
+    formula = traitlets.Unicode("").tag(sync=True)
+    """The model's formula in lme4 syntax; setting it (from Python or the page) refits."""
+
+    reml = traitlets.Bool(True).tag(sync=True)
+    """REML (True) or maximum likelihood (False); changing it refits."""
+
+    columns = traitlets.List(traitlets.Dict()).tag(sync=True)
+    """The data's columns: name, kind (numeric or categorical), number of levels, integer codes."""
+
+    status = traitlets.Dict().tag(sync=True)
+    """Fit status: state (idle, fitting, error), elapsed_ms of the last fit, message."""
+
+    error = traitlets.Unicode("").tag(sync=True)
+    """What is wrong with the last request (empty when it fitted); the last good fit stays."""
+
+    current = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    """The current fit, summarised for display."""
+
+    previous = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    """The fit before the current one, so changes can be shown."""
+
+    variants = traitlets.List(traitlets.Dict()).tag(sync=True)
+    """One-click variants of the current model (label, formula)."""
+
+    pinned = traitlets.List(traitlets.Dict()).tag(sync=True)
+    """Summaries of the pinned fits, in the order they were pinned."""
+
+    comparison = traitlets.Dict().tag(sync=True)
+    """Pinned fits side by side, with likelihood-ratio tests of nested ones."""
+
+    def __init__(self, data: pd.DataFrame, formula: str | None = None, reml: bool = True, **kwargs: Any) -> None:
+        if not isinstance(data, pd.DataFrame):
+            raise TypeError(f"MixWidget needs a pandas DataFrame, not {type(data).__name__}")
+        self._data = data
+        self._fit: MixedFit | None = None
+        self.history: list[MixedFit] = []
+        """Every fit shown, in order."""
+        self.pinned_fits: list[MixedFit] = []
+        """The pinned fits (``pinned`` holds their summaries)."""
+        self._lock = threading.Condition()
+        self._request_id = 0
+        self._done_id = 0
+        self._pending: tuple[int, str, bool] | None = None
+        self._worker: threading.Thread | None = None
+        super().__init__(columns=column_info(data), status={"state": "idle", "elapsed_ms": None, "message": ""},
+                         reml=bool(reml), **kwargs)
+        self.on_msg(self._on_message)
+        if formula:
+            self.formula = formula  # observer starts the first fit
+        elif _CAN_THREAD:
+            threading.Thread(target=warm_up, daemon=True, name="mixwidget-warm-up").start()
+
+    # -- public ------------------------------------------------------------------------
+    @property
+    def fit(self) -> MixedFit | None:
+        """The current fit (None before the first one succeeds)."""
+        return self._fit
+
+    @property
+    def data(self) -> pd.DataFrame:
+        return self._data
+
+    def wait(self, timeout: float | None = None) -> MixedFit | None:
+        """Block until the newest request has been handled; return the current fit.
+
+        Raises TimeoutError if that takes longer than ``timeout`` seconds.
+        """
+        with self._lock:
+            if not self._lock.wait_for(lambda: self._done_id >= self._request_id, timeout=timeout):
+                raise TimeoutError(f"the fit of {self.formula!r} did not finish within {timeout} s")
+        return self._fit
+
+    def pin(self) -> None:
+        """Pin the current fit for comparison."""
+        if self._fit is None or any(f is self._fit for f in self.pinned_fits):
+            return
+        self.pinned_fits.append(self._fit)
+        self._update_comparison()
+
+    def unpin(self, index: int) -> None:
+        """Remove the pinned fit at ``index``."""
+        if 0 <= index < len(self.pinned_fits):
+            del self.pinned_fits[index]
+            self._update_comparison()
+
+    def clear_pins(self) -> None:
+        self.pinned_fits.clear()
+        self._update_comparison()
+
+    # -- requests ---------------------------------------------------------------------
+    @traitlets.observe("formula", "reml")
+    def _on_request(self, change: dict[str, Any]) -> None:
+        text = self.formula.strip()
+        if not text:
+            return
+        try:
+            model = parse_formula(text)
+            check_columns(model, self._data)
+        except MixWidgetError as exc:
+            with self._lock:
+                self._request_id += 1
+                self._done_id = self._request_id
+                self._lock.notify_all()
+            self._show_error(exc)
+            return
+        with self._lock:
+            self._request_id += 1
+            request = (self._request_id, text, bool(self.reml))
+            self._pending = request
+        self.status = {"state": "fitting", "elapsed_ms": None, "message": f"Fitting {text}"}
+        if not _CAN_THREAD:
+            self._run_pending()
+            return
+        with self._lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._run_pending, daemon=True, name="mixwidget-fit")
+                self._worker.start()
+
+    def _run_pending(self) -> None:
+        """Fit the newest pending request until none is left."""
+        while True:
+            with self._lock:
+                request = self._pending
+                self._pending = None
+                if request is None:
+                    self._worker = None
+                    return
+            request_id, text, reml = request
+            started = time.perf_counter()
+            try:
+                result: MixedFit | Exception = fit(text, self._data, reml=reml)
+            except Exception as exc:  # noqa: BLE001 - any failure becomes a message, never a dead widget
+                if not isinstance(exc, MixWidgetError):
+                    log.exception("fit of %r failed", text)
+                result = exc
+            elapsed = (time.perf_counter() - started) * 1000
+            with self._lock:
+                stale = request_id != self._request_id
+            if not stale:
+                if isinstance(result, Exception):
+                    self._show_error(result, elapsed)
+                else:
+                    self._show_fit(result, elapsed)
+            with self._lock:
+                self._done_id = max(self._done_id, request_id)
+                self._lock.notify_all()
+
+    def _show_fit(self, result: MixedFit, elapsed_ms: float) -> None:
+        self.history.append(result)
+        fit_id = len(self.history)
+        with self.hold_sync():
+            self.previous = self.current
+            self._fit = result
+            self.current = fit_summary(result, fit_id)
+            self.variants = variants(result.model)
+            self.error = ""
+            self.status = {"state": "idle", "elapsed_ms": round(elapsed_ms, 1), "message": ""}
+
+    def _show_error(self, exc: Exception, elapsed_ms: float | None = None) -> None:
+        if isinstance(exc, MixWidgetError):
+            message = getattr(exc, "short_message", None) or str(exc)
+        else:
+            message = f"The fit failed ({type(exc).__name__}: {exc}). The previous fit is still shown."
+        with self.hold_sync():
+            self.error = message
+            self.status = {"state": "error", "elapsed_ms": elapsed_ms, "message": message}
+
+    # -- pins -------------------------------------------------------------------------
+    def _on_message(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+        kind = content.get("kind") if isinstance(content, dict) else None
+        if kind == "pin":
+            self.pin()
+        elif kind == "unpin":
+            self.unpin(int(content.get("index", -1)))
+        elif kind == "clear_pins":
+            self.clear_pins()
+
+    def _update_comparison(self) -> None:
+        fits = self.pinned_fits
+        names = _model_names(fits)
+        summaries = [fit_summary(f, self.history.index(f) + 1 if f in self.history else 0) for f in fits]
+        comparison: dict[str, Any] = {}
+        if fits:
+            c = compare(fits, names)
+            comparison = {
+                "models": names,
+                "fixed": _records(c.fixed),
+                "variance": _records(c.variance.drop(columns="corr")),
+                "stats": _records(c.stats.reset_index()),
+                "lrt": [],
+                "lrt_note": "",
+            }
+            if len(fits) > 1:
+                try:
+                    table = c.lrt()
+                    rows = list(table.index)
+                    comparison["lrt"] = [
+                        {"model": m, "vs": rows[i - 1], "chisq": _number(table.loc[m, "chisq"]),
+                         "df": _number(table.loc[m, "df"]), "p_value": _number(table.loc[m, "p_value"])}
+                        for i, m in enumerate(rows) if i > 0
+                    ]
+                except MixWidgetError as exc:
+                    comparison["lrt_note"] = str(exc)
+            else:
+                comparison["lrt_note"] = "Pin another model to test one against the other."
+        with self.hold_sync():
+            self.pinned = summaries
+            self.comparison = comparison
+
+
+def _model_names(fits: list[MixedFit]) -> list[str]:
+    names = []
+    for f in fits:
+        name = f.formula if f.reml or f.kind == "ols" else f"{f.formula} (ML)"
+        while name in names:
+            name += "'"
+        names.append(name)
+    return names
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for rec in df.to_dict(orient="records"):
+        out.append({k: (_number(v) if isinstance(v, (float, np.floating)) else v) for k, v in rec.items()})
+    return out
+
+
+def explore(data: pd.DataFrame, formula: str | None = None, reml: bool = True) -> MixWidget:
+    """Open the explorer on a DataFrame (same arguments as :class:`MixWidget`)."""
+    return MixWidget(data, formula=formula, reml=reml)

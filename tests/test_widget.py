@@ -1,0 +1,128 @@
+"""MixWidget's Python side: traits to fits, stale results dropped, errors as messages."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+import mixwidget
+from mixwidget import widget as widget_module
+
+BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
+
+
+@pytest.fixture
+def w(science):
+    return mixwidget.MixWidget(science, formula="like ~ sex + PrivPub")
+
+
+def _t(summary, term="PrivPubpublic"):
+    return next(r["t_value"] for r in summary["fixed"] if r["term"] == term)
+
+
+def test_formula_trait_refits(w):
+    w.wait(30)
+    assert round(_t(w.current), 3) == 3.759 and w.current["kind"] == "ols"
+    w.formula = BOTH
+    fit = w.wait(30)
+    assert fit is w.fit and fit.formula == BOTH
+    assert round(_t(w.current), 3) == 2.217
+    assert round(_t(w.previous), 3) == 3.759  # the change is shown against the previous fit
+    share = {r["group"]: r["share"] for r in w.current["variance"]}
+    assert round(share["school:class"], 3) == 0.095
+    assert w.status["state"] == "idle" and w.status["elapsed_ms"] > 0
+    assert [f.formula for f in w.history] == ["like ~ sex + PrivPub", BOTH]
+
+
+def test_reml_toggle_refits(w):
+    w.formula = BOTH
+    w.wait(30)
+    w.reml = False
+    fit = w.wait(30)
+    assert not fit.reml and w.current["deviance"] is not None and w.current["reml_criterion"] is None
+
+
+def test_newest_request_wins_and_stale_results_are_dropped(science, monkeypatch):
+    gate = threading.Event()
+    real_fit = widget_module.fit
+
+    def slow_first(formula, data, reml=True):
+        if formula == "like ~ sex":
+            gate.wait(10)  # the first fit is still running while newer requests arrive
+        return real_fit(formula, data, reml=reml)
+
+    monkeypatch.setattr(widget_module, "fit", slow_first)
+    w = mixwidget.MixWidget(science, formula="like ~ sex")
+    for f in ["like ~ PrivPub", "like ~ sex + (1 | school)", BOTH]:
+        w.formula = f
+    gate.set()
+    w.wait(30)
+    assert w.fit.formula == BOTH
+    shown = [f.formula for f in w.history]
+    assert shown == [BOTH], shown  # the older requests finished stale or never ran: none was shown
+
+
+def test_bad_formula_becomes_a_message_and_keeps_the_last_fit(w):
+    good = w.wait(30)
+    w.formula = "like ~ sex + (1 | shcool)"
+    assert w.wait(30) is good
+    assert w.error == "column 'shcool' not in data; did you mean 'school'?"
+    assert w.status["state"] == "error"
+    w.formula = "like ~ sex + (1 | school"
+    w.wait(30)
+    assert "never closed" in w.error
+    w.formula = BOTH
+    w.wait(30)
+    assert w.error == "" and w.fit.formula == BOTH
+
+
+def test_failure_inside_the_fit_is_a_message(science, monkeypatch):
+    def boom(formula, data, reml=True):
+        raise RuntimeError("engine exploded")
+
+    w = mixwidget.MixWidget(science, formula="like ~ sex")
+    w.wait(30)
+    monkeypatch.setattr(widget_module, "fit", boom)
+    w.formula = BOTH
+    w.wait(30)
+    assert "engine exploded" in w.error and w.fit.formula == "like ~ sex"
+
+
+def test_variants_drop_each_random_term_and_all(w):
+    w.formula = BOTH
+    w.wait(30)
+    assert [v["formula"] for v in w.variants] == [
+        "like ~ sex + PrivPub + (1 | school:class)",
+        "like ~ sex + PrivPub + (1 | school)",
+        "like ~ sex + PrivPub",
+    ]
+
+
+def test_pins_compare_and_test_nested_models(w):
+    w.formula = BOTH
+    w.wait(30)
+    w._on_message(w, {"kind": "pin"}, None)
+    w.formula = "like ~ sex + PrivPub + (1 | school:class)"
+    w.wait(30)
+    w._on_message(w, {"kind": "pin"}, None)
+    assert len(w.pinned) == 2 and len(w.pinned_fits) == 2
+    lrt = w.comparison["lrt"]
+    assert len(lrt) == 1 and lrt[0]["df"] == 1 and lrt[0]["chisq"] == pytest.approx(0, abs=1e-4)
+    w.formula = "like ~ sex + PrivPub + (1 | school)"
+    w.wait(30)
+    w.pin()
+    assert "not nested" in w.comparison["lrt_note"]
+    w._on_message(w, {"kind": "unpin", "index": 2}, None)
+    assert len(w.pinned) == 2 and w.comparison["lrt_note"] == ""
+    w._on_message(w, {"kind": "clear_pins"}, None)
+    assert w.pinned == [] and w.comparison == {}
+
+
+def test_columns_describe_the_data(w):
+    kinds = {c["name"]: (c["kind"], c["integer_codes"]) for c in w.columns}
+    assert kinds["like"] == ("numeric", True) and kinds["sex"] == ("categorical", False)
+
+
+def test_bundle_is_built():
+    assert widget_module._BUNDLE.exists(), "run `npm run build` in js/ (scripts/setup.sh does)"
