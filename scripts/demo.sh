@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
-# Set up (as scripts/setup.sh) and run the teaching demo.
+# Set up (as scripts/setup.sh) and open the teaching demo.
+#   bash scripts/demo.sh          the science lesson in JupyterLab
+#   bash scripts/demo.sh voila    the same notebook as a Voila app
+#   bash scripts/demo.sh print    the lesson's fits printed in the terminal
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/python -m mixwidget "$@"
+notebook=notebooks/01-science-attitudes.ipynb
+case "${1:-lab}" in
+  lab) shift || true; exec .venv/bin/jupyter lab "$notebook" "$@" ;;
+  voila) shift; exec .venv/bin/voila "$notebook" "$@" ;;
+  print) exec .venv/bin/python -m mixwidget ;;
+  *) echo "usage: bash scripts/demo.sh [lab|voila|print] [options for jupyter lab or voila]" >&2; exit 2 ;;
+esac
