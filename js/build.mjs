@@ -2,6 +2,7 @@
 import * as esbuild from "esbuild";
 
 const watch = process.argv.includes("--watch");
+const harness = process.argv.includes("--harness");
 
 /** @type {import("esbuild").BuildOptions} */
 const options = {
@@ -16,7 +17,15 @@ const options = {
   logLevel: "info",
 };
 
-if (watch) {
+if (harness) {
+  // Preview page for local checks: dev/index.html loads dev/dist/harness.js.
+  await esbuild.build({
+    ...options,
+    entryPoints: ["dev/harness.ts"],
+    outfile: "dev/dist/harness.js",
+    minify: false,
+  });
+} else if (watch) {
   const ctx = await esbuild.context(options);
   await ctx.watch();
 } else {

@@ -204,7 +204,7 @@ describe("variants, REML and pins", () => {
   it("shows pinned fits side by side with LRT rows", () => {
     mount({ current: mixedFit, pinned: [olsFit, mixedFit], comparison });
     const table = q("compare-table");
-    const heads = [...table.querySelectorAll("thead .mw-model-name")].map((h) => h.textContent);
+    const heads = [...table.querySelectorAll<HTMLElement>("thead th[data-model]")].map((h) => h.dataset.model);
     expect(heads).toEqual(["M1", "M2"]);
     const row = table.querySelector('tr[data-term="PrivPubpublic"]');
     expect([...(row?.querySelectorAll("td") ?? [])].map((td) => td.textContent)).toEqual([

@@ -194,7 +194,13 @@ export function createBuilder(ctx: WidgetContext): Component {
       commit({ ...state, random });
     };
     const rows = state.random.map((term, index) =>
-      createRandomRow({ term, index, columns, onChange: (t) => setTerm(index, t) }),
+      createRandomRow({
+        term,
+        index,
+        columns,
+        exclude: formulaVariables(`${state.response} ~ 1`),
+        onChange: (t) => setTerm(index, t),
+      }),
     );
     const used = new Set(state.random.map((r) => r.group));
     const candidate =

@@ -37,19 +37,23 @@ function compareTable(c: Comparison, ctx: WidgetContext): HTMLTableElement {
       return h(
         "th",
         { scope: "col", class: "mw-num mw-model-head", "data-model": m },
-        h("div", { class: "mw-model-name" }, m),
-        stats ? h("code", { class: "mw-model-formula" }, stats.formula) : null,
         h(
-          "button",
-          {
-            type: "button",
-            class: "mw-button mw-button-quiet mw-unpin",
-            "data-testid": "unpin-button",
-            "aria-label": `Unpin ${m}`,
-            onclick: () => ctx.model.send({ kind: "unpin", index }),
-          },
-          "Unpin",
+          "div",
+          { class: "mw-model-name" },
+          m,
+          h(
+            "button",
+            {
+              type: "button",
+              class: "mw-button mw-button-quiet mw-unpin",
+              "data-testid": "unpin-button",
+              "aria-label": `Unpin ${m}`,
+              onclick: () => ctx.model.send({ kind: "unpin", index }),
+            },
+            "Unpin",
+          ),
         ),
+        stats ? h("code", { class: "mw-model-formula" }, stats.formula) : null,
       );
     }),
   );

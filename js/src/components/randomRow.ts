@@ -14,13 +14,21 @@ import { chip, select } from "./chip";
 
 export interface RandomRowOptions {
   term: RandomTerm;
+  /** Columns used in the response; not offered as slopes. */
+  exclude: string[];
   index: number;
   columns: ColumnInfo[];
   /** Called with the edited term, or null to remove it. */
   onChange: (term: RandomTerm | null) => void;
 }
 
-export function createRandomRow({ term, index, columns, onChange }: RandomRowOptions): HTMLElement {
+export function createRandomRow({
+  term,
+  index,
+  columns,
+  exclude,
+  onChange,
+}: RandomRowOptions): HTMLElement {
   const key = (name: string): string => `r${index}-${name}`;
   const parts: GroupParts | null = splitGroup(term.group);
   const names = columns.map((c) => ({ value: c.name, text: c.name }));
@@ -84,7 +92,7 @@ export function createRandomRow({ term, index, columns, onChange }: RandomRowOpt
     (v) => update({ correlated: v === "|" }),
   );
 
-  const groupNames = new Set(parts ? [parts.outer, parts.inner] : [term.group]);
+  const groupNames = new Set([...(parts ? [parts.outer, parts.inner] : [term.group]), ...exclude]);
   const slopeChips = columns
     .filter((c) => !groupNames.has(c.name))
     .map((c) => {

@@ -1,0 +1,56 @@
+// Local preview of the widget with a fake model that imitates the Python side.
+import widget from "../src/widget";
+import { FakeModel } from "../test/fakeModel";
+import {
+  comparison,
+  mixedFit,
+  olsFit,
+  scienceColumns,
+  scienceFormula,
+  variants,
+} from "../test/fixtures";
+
+const params = new URLSearchParams(location.search);
+const model = new FakeModel({
+  columns: scienceColumns,
+  formula: scienceFormula,
+  current: mixedFit,
+  previous: params.has("noprev") ? null : olsFit,
+  status: { state: "idle", elapsed_ms: 35, message: "" },
+  variants,
+  pinned: params.has("nopins") ? [] : [olsFit, mixedFit],
+  comparison: params.has("nopins") ? {} : comparison,
+  error: params.get("error") ?? "",
+});
+
+// Imitate Python: refit after every formula or REML change.
+let fits = 10;
+function refit(): void {
+  model.update("status", { state: "fitting", elapsed_ms: null, message: "" });
+  setTimeout(() => {
+    const prev = model.get("current");
+    model.update("previous", prev);
+    model.update("current", {
+      ...mixedFit,
+      id: fits++,
+      formula: model.get("formula"),
+      reml: model.get("reml"),
+    });
+    model.update("status", { state: "idle", elapsed_ms: 412, message: "" });
+  }, 400);
+}
+model.on("change:formula", refit);
+model.on("change:reml", refit);
+
+const el = document.getElementById("root") as HTMLElement;
+widget.render({ model, el });
+if (params.has("typo")) {
+  const input = el.querySelector<HTMLInputElement>('[data-testid="formula-input"]');
+  if (input) {
+    input.value = "like ~ sex + PrivPub + (1 | shcool)";
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+  }
+}
+if (params.has("fitting"))
+  model.update("status", { state: "fitting", elapsed_ms: null, message: "" });
+(window as unknown as { model: FakeModel }).model = model;
