@@ -20,8 +20,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import pytest
 
@@ -50,9 +50,7 @@ _HERE = Path(__file__).parent
 
 
 def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "e2e: browser test against Voila/JupyterLab (tests/e2e)"
-    )
+    config.addinivalue_line("markers", "e2e: browser test against Voila/JupyterLab (tests/e2e)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -149,8 +147,7 @@ class ConsoleLog:
         route.fulfill(status=200, body="", headers={"access-control-allow-origin": "*"})
 
     def unexpected_external(self) -> list[str]:
-        return [u for u in self.external
-                if not any(p.search(u) for p in KNOWN_EXTERNAL_URLS)]
+        return [u for u in self.external if not any(p.search(u) for p in KNOWN_EXTERNAL_URLS)]
 
     def assert_no_external_requests(self) -> None:
         bad = self.unexpected_external()
@@ -205,9 +202,7 @@ def page(browser, console: ConsoleLog, request, artifacts_dir: Path):
             shot = artifacts_dir / f"{stem}.png"
             try:
                 pg.screenshot(path=str(shot), full_page=True)
-                (artifacts_dir / f"{stem}.console.txt").write_text(
-                    "\n".join(console.entries) + "\n"
-                )
+                (artifacts_dir / f"{stem}.console.txt").write_text("\n".join(console.entries) + "\n")
                 sys.stderr.write(f"\n[e2e] failure screenshot: {shot}\n")
             except Exception as exc:  # the page may be gone already
                 sys.stderr.write(f"\n[e2e] could not take screenshot: {exc}\n")
@@ -257,6 +252,14 @@ def write_notebook(notebook_dir: Path) -> Callable[[str, Iterable[str]], Path]:
 # --------------------------------------------------------------------------- #
 # Servers
 # --------------------------------------------------------------------------- #
+
+
+def _http(url: str, method: str = "GET", timeout: float = 10):
+    """Open a request to one of the local test servers (always http://127.0.0.1)."""
+    if not url.startswith("http://127.0.0.1:"):
+        raise ValueError(f"not a local test server URL: {url}")
+    req = urllib.request.Request(url, method=method)  # noqa: S310 (scheme checked above)
+    return urllib.request.urlopen(req, timeout=timeout)  # noqa: S310
 
 
 def free_port() -> int:
@@ -322,11 +325,9 @@ class ServerProcess:
         last_exc: Exception | None = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}"
-                )
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(url, timeout=5) as resp:
+                with _http(url, timeout=5) as resp:
                     if resp.status < 500:
                         return
             except urllib.error.HTTPError as exc:
@@ -337,10 +338,7 @@ class ServerProcess:
                 last_exc = exc
             time.sleep(0.25)
         self.stop()
-        raise RuntimeError(
-            f"{self.name} did not answer {url} within {timeout}s ({last_exc}):\n"
-            f"{self.log_tail()}"
-        )
+        raise RuntimeError(f"{self.name} did not answer {url} within {timeout}s ({last_exc}):\n{self.log_tail()}")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -377,6 +375,9 @@ def _jupyter_env(root: Path) -> dict:
     env["JUPYTER_CONFIG_DIR"] = str(root / "config")
     env["IPYTHONDIR"] = str(root / "ipython")
     env["JUPYTER_PLATFORM_DIRS"] = "1"
+    # Kernels and helpers come from this interpreter's environment (a venv
+    # need not be activated).
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env.pop("JUPYTER_TOKEN", None)
     env["PYTHONUNBUFFERED"] = "1"
     return env
@@ -538,8 +539,9 @@ def _lab_status_idle(page) -> bool:
     return any(t.strip().endswith("Idle") for t in text)
 
 
-def open_lab_notebook(page, base_url: str, name: str, wait_for: str | None = None,
-                      run_all: bool = True, use_menu: bool = False):
+def open_lab_notebook(
+    page, base_url: str, name: str, wait_for: str | None = None, run_all: bool = True, use_menu: bool = False
+):
     """Open ``name`` in JupyterLab, wait for an idle kernel, run all cells.
 
     With ``--LabApp.expose_app_in_browser=True`` (set by ``lab_server``) the
@@ -555,16 +557,14 @@ def open_lab_notebook(page, base_url: str, name: str, wait_for: str | None = Non
     page.locator(".jp-Notebook").first.wait_for(state="attached", timeout=WIDGET_TIMEOUT_MS)
     has_app = not use_menu and page.evaluate("() => !!window.jupyterapp")
     if has_app:
-        _poll(page, lambda: page.evaluate(_LAB_READY_JS, name), WIDGET_TIMEOUT_MS,
-              f"{name} to open with an idle kernel")
+        _poll(
+            page, lambda: page.evaluate(_LAB_READY_JS, name), WIDGET_TIMEOUT_MS, f"{name} to open with an idle kernel"
+        )
     else:
-        _poll(page, lambda: _lab_status_idle(page), WIDGET_TIMEOUT_MS,
-              "an idle kernel (status bar)")
+        _poll(page, lambda: _lab_status_idle(page), WIDGET_TIMEOUT_MS, "an idle kernel (status bar)")
     if run_all:
         if has_app:
-            page.evaluate(
-                "() => window.jupyterapp.commands.execute('notebook:run-all-cells')"
-            )
+            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         else:
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
@@ -577,14 +577,11 @@ def shutdown_lab_sessions(base_url: str, paths: Iterable[str]) -> None:
     """Delete the server sessions (and so the kernels) of notebooks ``paths``."""
     wanted = set(paths)
     try:
-        with urllib.request.urlopen(base_url + "api/sessions", timeout=10) as resp:
+        with _http(base_url + "api/sessions") as resp:
             sessions = json.load(resp)
         for s in sessions:
             if s.get("path") in wanted:
-                req = urllib.request.Request(
-                    f"{base_url}api/sessions/{s['id']}", method="DELETE"
-                )
-                urllib.request.urlopen(req, timeout=10).close()
+                _http(f"{base_url}api/sessions/{s['id']}", method="DELETE").close()
     except (urllib.error.URLError, OSError, ValueError):
         pass  # the server is going away anyway; teardown kills what remains
 
@@ -608,8 +605,7 @@ def lab_notebook(page, lab_server):
     """
     opened: list[str] = []
 
-    def _open(name: str, wait_for: str | None = None, run_all: bool = True,
-              use_menu: bool = False):
+    def _open(name: str, wait_for: str | None = None, run_all: bool = True, use_menu: bool = False):
         if not name.endswith(".ipynb"):
             name += ".ipynb"
         opened.append(name)
@@ -626,9 +622,7 @@ def stderr_outputs(page) -> list[str]:
     Voila's lab template and JupyterLab both render stderr and error outputs
     as ``application/vnd.jupyter.stderr``.
     """
-    return page.locator(
-        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
-    ).all_text_contents()
+    return page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_text_contents()
 
 
 @pytest.fixture
