@@ -3,8 +3,12 @@ import { checkFormula } from "./formula";
 import { type Model, readColumns } from "./model";
 import { UiStore } from "./uiState";
 
-/** Give up on showing a pending fit after this long without any reply. */
-const PENDING_TIMEOUT_MS = 30_000;
+/**
+ * Show "Fitting…" from the moment a change is sent until Python answers (it sets `status` to
+ * fitting right away). If nothing arrives, e.g. Python rejected the change with the same
+ * error as before, fall back to the synced status after this long.
+ */
+const PENDING_TIMEOUT_MS = 2_000;
 
 export class WidgetContext {
   readonly ui: UiStore;

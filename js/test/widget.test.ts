@@ -164,6 +164,14 @@ describe("status", () => {
     expect(q("fit-status").textContent).toBe("Fitted in 40 ms · done");
   });
 
+  it("falls back to the synced status when Python does not answer", () => {
+    mount({ current: mixedFit, status: { state: "idle", elapsed_ms: 35, message: "" } });
+    type("like ~ sex + (1 | school)", "Enter");
+    expect(q("fit-status").textContent).toMatch(/^Fitting/);
+    vi.advanceTimersByTime(2500);
+    expect(q("fit-status").textContent).toBe("Fitted in 35 ms · done");
+  });
+
   it("reads idle with no fit yet as done", () => {
     mount({});
     expect(q("fit-status").textContent).toMatch(/done$/);
@@ -204,7 +212,9 @@ describe("variants, REML and pins", () => {
   it("shows pinned fits side by side with LRT rows", () => {
     mount({ current: mixedFit, pinned: [olsFit, mixedFit], comparison });
     const table = q("compare-table");
-    const heads = [...table.querySelectorAll<HTMLElement>("thead th[data-model]")].map((h) => h.dataset.model);
+    const heads = [...table.querySelectorAll<HTMLElement>("thead th[data-model]")].map(
+      (h) => h.dataset.model,
+    );
     expect(heads).toEqual(["M1", "M2"]);
     const row = table.querySelector('tr[data-term="PrivPubpublic"]');
     expect([...(row?.querySelectorAll("td") ?? [])].map((td) => td.textContent)).toEqual([
@@ -390,6 +400,17 @@ describe("builder", () => {
     expect(model.get("formula")).toBe("like ~ sex");
     q<HTMLButtonElement>("add-random").click();
     expect(model.get("formula")).toBe("like ~ sex + (1 | sex)");
+  });
+
+  it("keeps keyboard focus on the control that was changed", () => {
+    mount({});
+    const c = qa("fixed-chip").find((b) => b.dataset.term === "grade") as HTMLButtonElement;
+    c.focus();
+    c.click();
+    const active = document.activeElement as HTMLElement;
+    expect(active.dataset.testid).toBe("fixed-chip");
+    expect(active.dataset.term).toBe("grade");
+    expect(active.getAttribute("aria-pressed")).toBe("true");
   });
 
   it("toggles the fixed intercept", () => {

@@ -64,7 +64,9 @@ export function createBuilder(ctx: WidgetContext): Component {
     );
 
     if (focusKey) {
-      const target = body.querySelector<HTMLElement>(`[data-key="${CSS.escape(focusKey)}"]`);
+      const target = [...body.querySelectorAll<HTMLElement>("[data-key]")].find(
+        (c) => c.dataset.key === focusKey,
+      );
       target?.focus();
     }
   }
