@@ -399,7 +399,7 @@ describe("builder", () => {
     row().querySelector<HTMLButtonElement>('[data-testid="random-remove"]')?.click();
     expect(model.get("formula")).toBe("like ~ sex");
     q<HTMLButtonElement>("add-random").click();
-    expect(model.get("formula")).toBe("like ~ sex + (1 | sex)");
+    expect(model.get("formula")).toBe("like ~ sex + (1 | school)");
   });
 
   it("keeps keyboard focus on the control that was changed", () => {

@@ -205,7 +205,11 @@ export function createBuilder(ctx: WidgetContext): Component {
       }),
     );
     const used = new Set(state.random.map((r) => r.group));
+    // Prefer an unused factor with several levels (a likely grouping factor).
     const candidate =
+      columns.find(
+        (c) => c.kind === "categorical" && c.levels >= 5 && !used.has(quoteName(c.name)),
+      ) ??
       columns.find((c) => c.kind === "categorical" && !used.has(quoteName(c.name))) ??
       columns.find((c) => c.kind === "categorical") ??
       columns[0];
