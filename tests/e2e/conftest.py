@@ -401,6 +401,13 @@ def voila_server(notebook_dir: Path, tmp_path_factory) -> Iterator[str]:
     Notebooks are rendered at ``<base>voila/render/<name>.ipynb``.
     """
     root = tmp_path_factory.mktemp("voila-home")
+    env = _jupyter_env(root)
+    # Voila shuts a page's kernel down with a beacon POST on "beforeunload",
+    # which carries no _xsrf token and is refused with 403 (a console error);
+    # see voila-dashboards/voila#1458. Loopback-only test server: no XSRF check.
+    (root / "config" / "voila.json").write_text(
+        json.dumps({"Voila": {"tornado_settings": {"disable_check_xsrf": True}}})
+    )
     port = free_port()
     cmd = [
         _executable("voila"),
@@ -411,7 +418,7 @@ def voila_server(notebook_dir: Path, tmp_path_factory) -> Iterator[str]:
         "--show_tracebacks=True",
         str(notebook_dir),
     ]
-    server = ServerProcess("voila", cmd, notebook_dir, _jupyter_env(root), root / "voila.log")
+    server = ServerProcess("voila", cmd, notebook_dir, env, root / "voila.log")
     base = f"http://127.0.0.1:{port}/"
     try:
         server.wait_ready(base, SERVER_START_TIMEOUT)
