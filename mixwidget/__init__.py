@@ -1,7 +1,7 @@
 """mixwidget: see linear mixed-effects models at work, in a notebook."""
 
-from .data import DATASETS, load_dataset
 from .compare import Comparison, compare
+from .data import DATASETS, load_dataset
 from .errors import DataError, FormulaError, MixWidgetError, ModelError
 from .fit import MixedFit, fit
 from .pooling import pooling

@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from .errors import FormulaError
 
@@ -235,14 +234,16 @@ class _Parser:
 
     def product(self) -> list[tuple[str, ...]]:
         """``a*b/c:d`` expanded into interaction terms."""
-        start = self.tok.pos
         pieces = [self.interaction()]
         ops = []
         while (t := self.take("*", "/")) is not None:
             ops.append(t.text)
             pieces.append(self.interaction())
         if self.tok.kind == "op" and self.tok.text in ("^", "**"):
-            raise self.error(f"powers of terms such as (a + b)^2 are not supported (position {self.tok.pos + 1}); write the interactions out, e.g. a*b")
+            raise self.error(
+                f"powers of terms such as (a + b)^2 are not supported (position {self.tok.pos + 1}); "
+                "write the interactions out, e.g. a*b"
+            )
         terms: list[tuple[str, ...]] = [pieces[0]]
         for op, piece in zip(ops, pieces[1:]):
             if op == "*":
@@ -251,7 +252,6 @@ class _Parser:
             else:  # a/b == a + a:b
                 left = tuple(dict.fromkeys(v for t in terms for v in t))
                 terms = terms + [left + piece]
-        del start
         return [tuple(dict.fromkeys(t)) for t in terms]
 
     def sum(self, inside_bar: bool = False) -> tuple[list[tuple[int, list[tuple[str, ...]] | str]], list[str]]:
@@ -296,7 +296,10 @@ class _Parser:
     def random_term(self) -> tuple[list[RandomTerm], str]:
         open_tok = self.expect("(", "")
         if self.tok.kind == "op" and self.tok.text in ("|", "||"):
-            raise self.error(f"empty random term: put 1 (an intercept) or a variable before '{self.tok.text}' at position {self.tok.pos + 1}")
+            raise self.error(
+                f"empty random term: put 1 (an intercept) or a variable before '{self.tok.text}' "
+                f"at position {self.tok.pos + 1}"
+            )
         items, _ = self.sum(inside_bar=True)
         bar = self.take("|", "||")
         if bar is None:
@@ -353,7 +356,9 @@ class _Parser:
             raise self.error("missing response: put the column to model before '~', e.g. like ~ sex")
         response = self.variable()
         if self.tok.kind == "op" and self.tok.text != "~":
-            raise self.error(f"the response must be one variable or expression; found {self.tok.text!r} at position {self.tok.pos + 1}")
+            raise self.error(
+                f"the response must be one variable or expression; found {self.tok.text!r} at position {self.tok.pos + 1}"
+            )
         self.expect("~", "after the response")
         items, randoms = self.sum()
         if self.tok.kind != "end":
@@ -470,8 +475,3 @@ def parse_formula(text: str) -> ModelFormula:
     if not isinstance(text, str):
         raise FormulaError(f"the formula must be text, not {type(text).__name__}")
     return _Parser(text).formula()
-
-
-def interactions(terms: list[str]) -> list[str]:
-    """All two-way interactions ``a:b`` of the given main-effect terms."""
-    return [f"{a}:{b}" for a, b in combinations(terms, 2)]

@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/install-browser.sh
+.venv/bin/ruff check mixwidget tests benchmarks
 (cd js && npm run --silent typecheck && npm run --silent lint && npm test --silent)
 .venv/bin/python -m pytest "$@"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import fit_cached, load_reference, LME4
+from conftest import LME4, fit_cached, load_reference
 
 import mixwidget
 

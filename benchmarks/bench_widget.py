@@ -1,0 +1,49 @@
+"""Time a widget refit: from setting ``w.formula`` to the widget's state being updated.
+
+    python benchmarks/bench_widget.py [--repeats 20]
+
+Alternates the science model with and without its random terms, so every step refits, and
+prints the median against ``mixwidget.fit`` alone on the same formulas (the peer) in the same
+run: the difference is what the widget adds (thread hand-off, summaries, trait sync).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import mixwidget
+
+FORMULAS = ["like ~ sex + PrivPub + (1 | school) + (1 | school:class)", "like ~ sex + PrivPub"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=20)
+    args = parser.parse_args()
+    science = mixwidget.load_dataset("science")
+
+    w = mixwidget.MixWidget(science, formula=FORMULAS[1])
+    w.wait(60)  # first fit loads the engine; not measured
+    widget_times, fit_times = [], []
+    for i in range(args.repeats):
+        formula = FORMULAS[i % 2]
+        t0 = time.perf_counter()
+        w.formula = formula
+        w.wait(60)
+        widget_times.append(time.perf_counter() - t0)
+        assert w.current is not None and w.current["formula"] == formula
+        t0 = time.perf_counter()
+        mixwidget.fit(formula, science)
+        fit_times.append(time.perf_counter() - t0)
+
+    wm, fm = statistics.median(widget_times) * 1e3, statistics.median(fit_times) * 1e3
+    print(f"{args.repeats} refits alternating: {FORMULAS[0]!r} / {FORMULAS[1]!r}")
+    print(f"widget: set formula -> state updated   median {wm:6.1f} ms   max {max(widget_times) * 1e3:6.1f} ms")
+    print(f"mixwidget.fit alone (peer)             median {fm:6.1f} ms")
+    print(f"ratio widget / fit: {wm / fm:.2f}x   (target: widget under 100 ms)")
+
+
+if __name__ == "__main__":
+    main()
