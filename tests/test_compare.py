@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import LME4, fit_cached, load_reference
+from lme4ref import LME4, fit_cached, load_reference
 
 import mixwidget
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import fit_cached, load_reference, reference_files
+from lme4ref import fit_cached, load_reference, reference_files
 
 MIXED = [p for p in reference_files() if load_reference(p).get("REML") is not None]
 OLS = [p for p in reference_files() if load_reference(p).get("REML") is None]

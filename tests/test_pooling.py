@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import fit_cached
+from lme4ref import fit_cached
 
 import mixwidget
 

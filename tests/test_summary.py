@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import fit_cached
+from lme4ref import fit_cached
 
 
 def test_science_summary_prints_textbook_numbers():
