@@ -164,6 +164,8 @@ class MixWidget(anywidget.AnyWidget):
         """Every fit shown, in order."""
         self.pinned_fits: list[MixedFit] = []
         """The pinned fits (``pinned`` holds their summaries)."""
+        self._pin_names: list[str] = []
+        self._pins_made = 0
         self._lock = threading.Condition()
         self._request_id = 0
         self._done_id = 0
@@ -201,17 +203,21 @@ class MixWidget(anywidget.AnyWidget):
         """Pin the current fit for comparison."""
         if self._fit is None or any(f is self._fit for f in self.pinned_fits):
             return
+        self._pins_made += 1
         self.pinned_fits.append(self._fit)
+        self._pin_names.append(f"M{self._pins_made}")
         self._update_comparison()
 
     def unpin(self, index: int) -> None:
         """Remove the pinned fit at ``index``."""
         if 0 <= index < len(self.pinned_fits):
             del self.pinned_fits[index]
+            del self._pin_names[index]
             self._update_comparison()
 
     def clear_pins(self) -> None:
         self.pinned_fits.clear()
+        self._pin_names.clear()
         self._update_comparison()
 
     # -- requests ---------------------------------------------------------------------
@@ -304,7 +310,7 @@ class MixWidget(anywidget.AnyWidget):
 
     def _update_comparison(self) -> None:
         fits = self.pinned_fits
-        names = _model_names(fits)
+        names = list(self._pin_names)
         summaries = [fit_summary(f, self.history.index(f) + 1 if f in self.history else 0) for f in fits]
         comparison: dict[str, Any] = {}
         if fits:
@@ -333,16 +339,6 @@ class MixWidget(anywidget.AnyWidget):
         with self.hold_sync():
             self.pinned = summaries
             self.comparison = comparison
-
-
-def _model_names(fits: list[MixedFit]) -> list[str]:
-    names = []
-    for f in fits:
-        name = f.formula if f.reml or f.kind == "ols" else f"{f.formula} (ML)"
-        while name in names:
-            name += "'"
-        names.append(name)
-    return names
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
