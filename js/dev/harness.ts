@@ -1,4 +1,5 @@
 // Local preview of the widget with a fake model that imitates the Python side.
+import type { Traits } from "../src/model";
 import widget from "../src/widget";
 import { FakeModel } from "../test/fakeModel";
 import {
@@ -9,6 +10,7 @@ import {
   scienceFormula,
   variants,
 } from "../test/fixtures";
+import { brokenSpec, caterpillarSpec, demoData, demoSpec } from "./charts";
 
 const params = new URLSearchParams(location.search);
 const model = new FakeModel({
@@ -21,7 +23,26 @@ const model = new FakeModel({
   pinned: params.has("nopins") ? [] : [olsFit, mixedFit],
   comparison: params.has("nopins") ? {} : comparison,
   error: params.get("error") ?? "",
+  ...(params.has("nocharts") ? {} : chartTraits(0)),
 });
+
+function chartData(shift: number): Traits["chart_data"] {
+  return { shrinkage: demoData(shift), caterpillar: demoData(shift) };
+}
+
+function chartTraits(shift: number): Partial<Traits> {
+  const names = ["shrinkage", "caterpillar", "lines"];
+  if (params.has("broken")) names.push("residuals");
+  return {
+    chart_names: names,
+    chart_specs: { shrinkage: demoSpec, caterpillar: caterpillarSpec, residuals: brokenSpec },
+    chart_data: chartData(shift),
+    chart_notes: { lines: "Lines need a random slope; add one, e.g. (Time | Chick)" },
+    chart_group: "class",
+    chart_groups: ["class", "school"],
+    selected: params.get("selected"),
+  };
+}
 
 // Imitate Python: refit after every formula or REML change.
 let fits = 10;
@@ -36,11 +57,13 @@ function refit(): void {
       formula: model.get("formula"),
       reml: model.get("reml"),
     });
+    model.update("chart_data", chartData(fits / 3));
     model.update("status", { state: "idle", elapsed_ms: 412, message: "" });
   }, 400);
 }
 model.on("change:formula", refit);
 model.on("change:reml", refit);
+model.on("change:chart_group", refit);
 
 const el = document.getElementById("root") as HTMLElement;
 widget.render({ model, el });

@@ -102,6 +102,12 @@ export interface Comparison {
   lrt_note: string;
 }
 
+/** A Vega-Lite spec as a plain JSON object. */
+export type ChartSpec = Record<string, unknown>;
+
+/** Dataset name → rows for one chart. */
+export type ChartDatasets = Record<string, Record<string, unknown>[]>;
+
 /** Every synced trait, by name. */
 export interface Traits {
   formula: string;
@@ -114,6 +120,19 @@ export interface Traits {
   variants: Variant[];
   pinned: FitSummary[];
   comparison: Partial<Comparison>;
+  /** Charts to show, in order (effects, variance, shrinkage, caterpillar, lines, ...). */
+  chart_names: string[];
+  /** Chart name → Vega-Lite spec without "datasets"; marks use named data. */
+  chart_specs: Record<string, ChartSpec>;
+  /** Chart name → dataset name → rows. Changes on every refit. */
+  chart_data: Record<string, ChartDatasets>;
+  /** Chart name → note shown instead of the chart when it does not apply. */
+  chart_notes: Record<string, string>;
+  /** The selected group level (e.g. "1:2"), or null. */
+  selected: string | null;
+  /** Grouping factor used by the per-group charts, and the choices. */
+  chart_group: string;
+  chart_groups: string[];
 }
 
 /** Custom messages sent to Python with `model.send`. */
@@ -167,5 +186,44 @@ export function readComparison(model: Model): Comparison {
     stats: Array.isArray(c.stats) ? c.stats : [],
     lrt: Array.isArray(c.lrt) ? c.lrt : [],
     lrt_note: typeof c.lrt_note === "string" ? c.lrt_note : "",
+  };
+}
+
+/** A plain-object record (not an array or null). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export interface ChartTraits {
+  names: string[];
+  specs: Record<string, ChartSpec>;
+  data: Record<string, ChartDatasets>;
+  notes: Record<string, string>;
+}
+
+export function readCharts(model: Model): ChartTraits {
+  const names = model.get("chart_names");
+  const specs = model.get("chart_specs");
+  const data = model.get("chart_data");
+  const notes = model.get("chart_notes");
+  return {
+    names: Array.isArray(names) ? names.filter((n) => typeof n === "string") : [],
+    specs: isRecord(specs) ? (specs as Record<string, ChartSpec>) : {},
+    data: isRecord(data) ? (data as Record<string, ChartDatasets>) : {},
+    notes: isRecord(notes) ? (notes as Record<string, string>) : {},
+  };
+}
+
+export function readSelected(model: Model): string | null {
+  const value = model.get("selected");
+  return typeof value === "string" ? value : null;
+}
+
+export function readChartGroups(model: Model): { group: string; groups: string[] } {
+  const group = model.get("chart_group");
+  const groups = model.get("chart_groups");
+  return {
+    group: typeof group === "string" ? group : "",
+    groups: Array.isArray(groups) ? groups.filter((g) => typeof g === "string") : [],
   };
 }

@@ -1,5 +1,6 @@
 // anywidget entry point for mixwidget.
 import { createBuilder } from "./components/builder";
+import { createCharts } from "./components/charts";
 import { createCompare } from "./components/compare";
 import { createFormulaBar } from "./components/formulaBar";
 import { createRemlToggle } from "./components/remlToggle";
@@ -25,7 +26,17 @@ function render({ model, el }: RenderProps): () => void {
   const builder = createBuilder(ctx);
   const summary = createSummary(ctx);
   const compare = createCompare(ctx);
-  const components: Component[] = [formulaBar, status, reml, variants, builder, summary, compare];
+  const charts = createCharts(ctx);
+  const components: Component[] = [
+    formulaBar,
+    status,
+    reml,
+    variants,
+    builder,
+    summary,
+    compare,
+    charts,
+  ];
 
   const root = h(
     "div",
@@ -44,7 +55,7 @@ function render({ model, el }: RenderProps): () => void {
       builder.el,
       h("div", { class: "mw-results" }, summary.el, compare.el),
     ),
-    h("div", { class: "mw-charts", "data-testid": "charts" }),
+    charts.el,
   );
   el.replaceChildren(root);
 

@@ -79,5 +79,12 @@ export function defaultTraits(): Traits {
     variants: [],
     pinned: [],
     comparison: {},
+    chart_names: [],
+    chart_specs: {},
+    chart_data: {},
+    chart_notes: {},
+    selected: null,
+    chart_group: "",
+    chart_groups: [],
   };
 }

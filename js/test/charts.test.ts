@@ -1,0 +1,349 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  type Charts,
+  type ChartView,
+  createCharts,
+  type EmbedFn,
+  levelExists,
+  setEmbed,
+} from "../src/components/charts";
+import { WidgetContext } from "../src/context";
+import type { ChartDatasets, Traits } from "../src/model";
+import widget from "../src/widget";
+import { FakeModel } from "./fakeModel";
+
+type Click = (event: Event, item?: { datum?: unknown } | null) => void;
+
+class MockView implements ChartView {
+  changes: { name: string; changes: unknown }[] = [];
+  signals: [string, unknown][] = [];
+  clicks: Click[] = [];
+  runs = 0;
+  finalized = false;
+  constructor(readonly hasSelected = true) {}
+  change(name: string, changes: unknown): this {
+    this.changes.push({ name, changes });
+    return this;
+  }
+  signal(name: string, value: unknown): this {
+    if (name !== "selected" || !this.hasSelected) throw new Error(`Unrecognized signal: ${name}`);
+    this.signals.push([name, value]);
+    return this;
+  }
+  async runAsync(): Promise<this> {
+    this.runs++;
+    return this;
+  }
+  addEventListener(type: string, handler: Click): this {
+    if (type === "click") this.clicks.push(handler);
+    return this;
+  }
+  finalize(): this {
+    this.finalized = true;
+    return this;
+  }
+  click(datum: unknown): void {
+    for (const c of this.clicks) c(new Event("click"), datum === null ? null : { datum });
+  }
+}
+
+interface EmbedCall {
+  el: HTMLElement;
+  spec: Record<string, unknown>;
+  options: Record<string, unknown>;
+  view: MockView;
+}
+
+function mockEmbed(fail: (spec: Record<string, unknown>) => boolean = () => false) {
+  const calls: EmbedCall[] = [];
+  const fn: EmbedFn = async (el, spec, options) => {
+    if (fail(spec)) throw new Error("Invalid specification");
+    const view = new MockView();
+    calls.push({ el, spec, options, view });
+    el.append(Object.assign(document.createElement("svg"), { className: "marks" }));
+    return { view, finalize: () => view.finalize() };
+  };
+  return { calls, fn };
+}
+
+const spec = (mark: string, dataset: string) => ({
+  $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+  params: [{ name: "selected", value: null }],
+  data: { name: dataset },
+  mark,
+  encoding: { x: { field: "n", type: "quantitative" } },
+});
+
+const points = (levels: string[]) =>
+  levels.map((level, i) => ({ level, n: 10 + i, no_pooling: i, partial: i / 2 }));
+
+const shrinkData = (levels: string[]): ChartDatasets => ({ shrinkage_points: points(levels) });
+
+function traits(levels = ["1:1", "1:2", "2:1"]): Partial<Traits> {
+  return {
+    chart_names: ["effects", "shrinkage", "lines"],
+    chart_specs: {
+      effects: spec("point", "effects_rows"),
+      shrinkage: spec("circle", "shrinkage_points"),
+      lines: spec("line", "lines_rows"),
+    },
+    chart_data: {
+      effects: { effects_rows: [{ term: "(Intercept)", estimate: 1 }] },
+      shrinkage: shrinkData(levels),
+    },
+    chart_notes: { lines: "Lines need a random slope; add one, e.g. (Time | Chick)" },
+  };
+}
+
+let charts: Charts | undefined;
+
+function mount(initial: Partial<Traits>): { model: FakeModel; charts: Charts } {
+  const model = new FakeModel(initial);
+  charts = createCharts(new WidgetContext(model));
+  document.body.append(charts.el);
+  return { model, charts };
+}
+
+const q = (root: HTMLElement, testid: string): HTMLElement => {
+  const found = root.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
+  if (!found) throw new Error(`no ${testid}`);
+  return found;
+};
+
+afterEach(() => {
+  charts?.destroy();
+  charts?.el.remove();
+  charts = undefined;
+  setEmbed();
+  vi.restoreAllMocks();
+});
+
+describe("charts", () => {
+  it("renders one container per chart, in order, with a heading", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const { charts } = mount(traits());
+    const ids = [...charts.el.querySelectorAll<HTMLElement>("[data-chart]")].map(
+      (e) => e.dataset.testid,
+    );
+    expect(ids).toEqual(["chart-effects", "chart-shrinkage", "chart-lines"]);
+    await charts.idle();
+    expect(q(charts.el, "chart-effects").dataset.state).toBe("drawn");
+    expect(q(charts.el, "chart-shrinkage").dataset.state).toBe("drawn");
+    expect(q(charts.el, "chart-shrinkage").querySelector("h3")?.textContent).toBe("Shrinkage");
+    expect(embed.calls).toHaveLength(2);
+    const call = embed.calls[1];
+    expect(call?.options.renderer).toBe("svg");
+    expect(call?.spec.datasets).toEqual(shrinkData(["1:1", "1:2", "2:1"]));
+    expect(call?.spec.mark).toBe("circle");
+  });
+
+  it("shows the note instead of a chart when one is given", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const { model, charts } = mount(traits());
+    const lines = q(charts.el, "chart-lines");
+    expect(lines.dataset.state).toBe("note");
+    expect(lines.textContent).toContain("Lines need a random slope");
+    await charts.idle();
+    expect(embed.calls.map((c) => c.spec.mark)).not.toContain("line");
+
+    // The note goes away: the chart is drawn.
+    model.update("chart_notes", {});
+    model.update("chart_data", {
+      ...model.get("chart_data"),
+      lines: { lines_rows: [{ level: "1:1", x: 1 }] },
+    });
+    await charts.idle();
+    expect(lines.dataset.state).toBe("drawn");
+    expect(lines.textContent).not.toContain("random slope");
+
+    // And comes back: the view is finalized.
+    const view = embed.calls.find((c) => c.spec.mark === "line")?.view;
+    model.update("chart_notes", { lines: "Lines need a random slope" });
+    expect(lines.dataset.state).toBe("note");
+    expect(view?.finalized).toBe(true);
+  });
+
+  it("updates data in place when the spec is unchanged", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const { model, charts } = mount(traits());
+    await charts.idle();
+    const shrink = embed.calls.find((c) => c.spec.mark === "circle");
+    const body = q(charts.el, "chart-shrinkage").querySelector(".mw-chart-view");
+
+    const next = traits(["1:1", "1:2", "3:3"]);
+    model.update("chart_data", next.chart_data as Traits["chart_data"]);
+    await charts.idle();
+    expect(embed.calls).toHaveLength(2);
+    expect(shrink?.view.changes.map((c) => c.name)).toEqual(["shrinkage_points"]);
+    expect(shrink?.view.finalized).toBe(false);
+    // The same element still holds the chart.
+    expect(q(charts.el, "chart-shrinkage").querySelector(".mw-chart-view")).toBe(body);
+    // Charts whose data did not change are left alone.
+    const effects = embed.calls.find((c) => c.spec.mark === "point");
+    expect(effects?.view.changes).toHaveLength(0);
+  });
+
+  it("embeds again when the spec changes", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const { model, charts } = mount(traits());
+    await charts.idle();
+    const old = embed.calls.find((c) => c.spec.mark === "circle");
+    model.update("chart_specs", {
+      ...model.get("chart_specs"),
+      shrinkage: { ...spec("square", "shrinkage_points"), width: 300 },
+    });
+    await charts.idle();
+    expect(embed.calls).toHaveLength(3);
+    expect(old?.view.finalized).toBe(true);
+    expect(embed.calls[2]?.spec.mark).toBe("square");
+    expect(q(charts.el, "chart-shrinkage").dataset.state).toBe("drawn");
+  });
+
+  it("shows an error in one chart without breaking the others", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const error = vi.spyOn(console, "error");
+    const embed = mockEmbed((s) => s.mark === "point");
+    setEmbed(embed.fn);
+    const { charts } = mount(traits());
+    await charts.idle();
+    const effects = q(charts.el, "chart-effects");
+    expect(effects.dataset.state).toBe("error");
+    expect(effects.textContent).toContain("could not be drawn");
+    expect(q(charts.el, "chart-shrinkage").dataset.state).toBe("drawn");
+    expect(warn).toHaveBeenCalled();
+    expect(error).not.toHaveBeenCalled();
+  });
+
+  it("sets the selected level on click and toggles it off", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const { model, charts } = mount(traits());
+    await charts.idle();
+    const view = embed.calls.find((c) => c.spec.mark === "circle")?.view as MockView;
+    view.click({ level: "1:2", n: 11 });
+    expect(model.get("selected")).toBe("1:2");
+    expect(model.saved.slice(-1)[0]).toEqual({ selected: "1:2" });
+    await charts.idle();
+    // Every chart gets the signal.
+    for (const call of embed.calls)
+      expect(call.view.signals.slice(-1)[0]).toEqual(["selected", "1:2"]);
+
+    view.click({ level: "1:2" });
+    expect(model.get("selected")).toBeNull();
+    view.click({ level: 7 });
+    expect(model.get("selected")).toBe("7");
+    view.click(null); // empty space
+    expect(model.get("selected")).toBeNull();
+    view.click({ level: "2:1" });
+    view.click({ term: "x" }); // a mark without a level
+    expect(model.get("selected")).toBeNull();
+  });
+
+  it("applies a selection set from Python", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const { model, charts } = mount({ ...traits(), selected: "2:1" });
+    await charts.idle();
+    for (const call of embed.calls)
+      expect(call.view.signals.slice(-1)[0]).toEqual(["selected", "2:1"]);
+    model.update("selected", "1:1");
+    await charts.idle();
+    await Promise.resolve();
+    for (const call of embed.calls)
+      expect(call.view.signals.slice(-1)[0]).toEqual(["selected", "1:1"]);
+  });
+
+  it("keeps the selection over a refit when the level still exists, else clears it", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const { model, charts } = mount({ ...traits(), selected: "1:2" });
+    await charts.idle();
+    const view = embed.calls.find((c) => c.spec.mark === "circle")?.view as MockView;
+
+    model.update("chart_data", traits(["1:2", "4:4"]).chart_data as Traits["chart_data"]);
+    await charts.idle();
+    expect(model.get("selected")).toBe("1:2");
+    expect(view.signals.slice(-1)[0]).toEqual(["selected", "1:2"]);
+
+    model.update("chart_data", traits(["4:4", "5:5"]).chart_data as Traits["chart_data"]);
+    await charts.idle();
+    expect(model.get("selected")).toBeNull();
+    expect(model.saved.slice(-1)[0]).toEqual({ selected: null });
+    expect(view.signals.slice(-1)[0]).toEqual(["selected", null]);
+  });
+
+  it("ignores views without a selected signal", async () => {
+    const fn: EmbedFn = async () => {
+      const view = new MockView(false);
+      return { view, finalize: () => view.finalize() };
+    };
+    setEmbed(fn);
+    const { model, charts } = mount({ ...traits(), selected: "1:1" });
+    await charts.idle();
+    model.update("selected", "1:2");
+    await charts.idle();
+    expect(q(charts.el, "chart-effects").dataset.state).toBe("drawn");
+  });
+
+  it("removes charts that are no longer listed and finalizes their views", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const { model, charts } = mount(traits());
+    await charts.idle();
+    model.update("chart_names", ["shrinkage"]);
+    expect(charts.el.querySelector('[data-testid="chart-effects"]')).toBeNull();
+    expect(embed.calls.find((c) => c.spec.mark === "point")?.view.finalized).toBe(true);
+    charts.destroy();
+    expect(embed.calls.find((c) => c.spec.mark === "circle")?.view.finalized).toBe(true);
+  });
+
+  it("offers a choice of grouping factor only when there is more than one", async () => {
+    setEmbed(mockEmbed().fn);
+    const { model, charts } = mount({
+      ...traits(),
+      chart_group: "Chick",
+      chart_groups: ["Chick"],
+    });
+    expect(charts.el.querySelector('[data-testid="chart-group"]')).toBeNull();
+    model.update("chart_groups", ["Chick", "Diet"]);
+    const select = q(charts.el, "chart-group") as HTMLSelectElement;
+    expect(select.value).toBe("Chick");
+    expect(charts.el.firstElementChild?.contains(select)).toBe(true);
+    select.value = "Diet";
+    select.dispatchEvent(new Event("change"));
+    expect(model.get("chart_group")).toBe("Diet");
+    expect(model.saved.slice(-1)[0]).toEqual({ chart_group: "Diet" });
+    await charts.idle();
+  });
+
+  it("finds levels in any dataset of any chart", () => {
+    const data = { a: { x: [{ level: 3 }] }, b: { y: [{ level: "1:2" }], z: [] } };
+    expect(levelExists(data, "3")).toBe(true);
+    expect(levelExists(data, "1:2")).toBe(true);
+    expect(levelExists(data, "2")).toBe(false);
+    expect(levelExists({}, "2")).toBe(false);
+  });
+
+  it("is wired into the widget and cleaned up with it", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const model = new FakeModel(traits());
+    const el = document.createElement("div");
+    document.body.append(el);
+    const cleanup = widget.render({ model, el });
+    expect(el.querySelector('[data-testid="charts"] [data-testid="chart-shrinkage"]')).not.toBe(
+      null,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    expect(embed.calls.length).toBeGreaterThan(0);
+    cleanup();
+    expect(model.listenerCount()).toBe(0);
+    for (const call of embed.calls) expect(call.view.finalized).toBe(true);
+    el.remove();
+  });
+});
