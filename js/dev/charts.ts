@@ -4,7 +4,7 @@ import type { ChartDatasets, ChartSpec } from "../src/model";
 const highlight = "selected !== null && datum.level === selected";
 
 export const demoSpec: ChartSpec = {
-  $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+  $schema: "https://vega.github.io/schema/vega-lite/v6.json",
   params: [{ name: "selected", value: null }],
   width: "container",
   height: 260,
@@ -42,7 +42,7 @@ export const demoSpec: ChartSpec = {
 };
 
 export const caterpillarSpec: ChartSpec = {
-  $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+  $schema: "https://vega.github.io/schema/vega-lite/v6.json",
   params: [{ name: "selected", value: null }],
   width: "container",
   height: 260,
@@ -61,7 +61,7 @@ export const caterpillarSpec: ChartSpec = {
 
 /** A spec Vega-Lite rejects, to show a chart's error message. */
 export const brokenSpec: ChartSpec = {
-  $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+  $schema: "https://vega.github.io/schema/vega-lite/v6.json",
   data: { name: "demo_points" },
   mark: "no-such-mark",
 };

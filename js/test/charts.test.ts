@@ -68,7 +68,7 @@ function mockEmbed(fail: (spec: Record<string, unknown>) => boolean = () => fals
 }
 
 const spec = (mark: string, dataset: string) => ({
-  $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+  $schema: "https://vega.github.io/schema/vega-lite/v6.json",
   params: [{ name: "selected", value: null }],
   data: { name: dataset },
   mark,
@@ -137,6 +137,31 @@ describe("charts", () => {
     expect(call?.options.renderer).toBe("svg");
     expect(call?.spec.datasets).toEqual(shrinkData(["1:1", "1:2", "2:1"]));
     expect(call?.spec.mark).toBe("circle");
+  });
+
+  it("draws the charts one after another", async () => {
+    let inFlight = 0;
+    let most = 0;
+    let count = 0;
+    const fn: EmbedFn = async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      count++;
+      const view = new MockView();
+      return { view, finalize: () => view.finalize() };
+    };
+    setEmbed(fn);
+    const names = ["effects", "variance", "shrinkage", "caterpillar", "lines", "slopes2d"];
+    const { charts } = mount({
+      chart_names: names,
+      chart_specs: Object.fromEntries(names.map((n) => [n, spec("point", `${n}_rows`)])),
+      chart_data: {},
+    });
+    await charts.idle();
+    expect(count).toBe(names.length);
+    expect(most).toBe(1);
   });
 
   it("shows the note instead of a chart when one is given", async () => {

@@ -96,6 +96,11 @@ function nextFrame(): Promise<void> {
   });
 }
 
+/** Hide a hover tooltip left over from marks that a data update moved or removed. */
+function hideTooltip(): void {
+  document.getElementById("vg-tooltip-element")?.classList.remove("visible");
+}
+
 function cloneData(data: ChartDatasets): ChartDatasets {
   const out: ChartDatasets = {};
   for (const [name, rows] of Object.entries(data)) {
@@ -337,6 +342,7 @@ export function createCharts(ctx: WidgetContext): Charts {
         }
       }
       await view.runAsync();
+      hideTooltip();
       entry.dataKey = JSON.stringify(data);
       entry.datasets = Object.keys(fresh);
       await applySelected(entry);
