@@ -1,0 +1,227 @@
+"""The teaching notebooks run top to bottom in a fresh kernel and print lme4's numbers.
+
+Each notebook is executed once per test module (nbclient, kernel ``python3``, working folder
+``notebooks/``); the tests then read the executed outputs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+NAMES = [
+    "01-science-attitudes.ipynb",
+    "02-random-slopes.ipynb",
+    "03-pooling.ipynb",
+    "04-your-data.ipynb",
+]
+CELL_TIMEOUT = 120  # seconds per cell
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+CHART_MIMES = ("application/vnd.vegalite.v5+json", "application/vnd.vegalite.v6+json")
+
+
+def _kernel_env() -> dict[str, str]:
+    """The test's environment, with the repository first on the kernel's import path."""
+    env = dict(os.environ)
+    paths = [str(REPO), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return env
+
+
+def execute(name: str) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
+    client.execute(env=_kernel_env())  # raises CellExecutionError on the first failing cell
+    return nb
+
+
+class Executed:
+    """A notebook after execution, with its outputs as text."""
+
+    def __init__(self, nb: nbformat.NotebookNode) -> None:
+        self.nb = nb
+        self.code_cells = [c for c in nb.cells if c.cell_type == "code"]
+
+    def texts(self, cell) -> list[str]:
+        out = []
+        for o in cell.get("outputs", []):
+            if o.output_type == "stream" and o.name == "stdout":
+                out.append(o.text)
+            elif o.output_type in ("execute_result", "display_data"):
+                out.append(o.data.get("text/plain", ""))
+        return out
+
+    @property
+    def text(self) -> str:
+        return "\n".join(t for c in self.code_cells for t in self.texts(c))
+
+    def stderr(self) -> list[str]:
+        """Everything a person would see in red: stderr streams and errors."""
+        bad = []
+        for i, c in enumerate(self.code_cells):
+            for o in c.get("outputs", []):
+                if o.output_type == "stream" and o.name == "stderr":
+                    bad.append(f"cell {i}: stderr: {o.text}")
+                elif o.output_type == "error":
+                    bad.append(f"cell {i}: {o.ename}: {o.evalue}")
+        return bad
+
+    def mimes(self) -> set[str]:
+        return {
+            m for c in self.code_cells for o in c.get("outputs", [])
+            if o.output_type in ("execute_result", "display_data") for m in o.data
+        }
+
+    def cells_with(self, source_part: str) -> list:
+        return [c for c in self.code_cells if source_part in c.source]
+
+
+@pytest.fixture(scope="module")
+def executed():
+    """``executed(name)`` -> the notebook run once in this module, as :class:`Executed`."""
+    cache: dict[str, Executed] = {}
+
+    def _get(name: str) -> Executed:
+        if name not in cache:
+            cache[name] = Executed(execute(name))
+        return cache[name]
+
+    return _get
+
+
+# --------------------------------------------------------------------------- every notebook
+
+
+def test_every_notebook_is_listed():
+    assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stored_without_outputs(name):
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, cell.source
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_runs_without_errors_or_warnings(executed, name):
+    ran = executed(name)
+    assert ran.stderr() == []
+    assert all(c.execution_count for c in ran.code_cells)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_prose_between_code(name):
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    kinds = [c.cell_type for c in nb.cells]
+    assert kinds[0] == "markdown" and kinds.count("markdown") >= 4
+
+
+# --------------------------------------------------------------------------- 01 science
+
+
+def test_science_variance_components_and_share(executed):
+    ran = executed("01-science-attitudes.ipynb")
+    text = ran.text
+    assert re.search(r"school:class \(Intercept\)\s+0\.3206\s+0\.5662", text)
+    assert re.search(r"Residual\s+3\.0521\s+1\.7470", text)
+    assert "1385 students in 66 classes in 41 schools; 2 students have no value for sex." in text
+    assert "class share = 0.321 / (0.321 + 0.000 + 3.05) = 9.5%" in text
+
+
+def test_science_privpub_t_values(executed):
+    ran = executed("01-science-attitudes.ipynb")
+    assert "PrivPub t-value: 2.217 with school and class effects, 2.217 with classes only," in ran.text
+    assert "2.250 ignoring classes, and 3.759 ignoring both." in ran.text
+    # The comparison table, as displayed: estimate, std_error, t_value per model.
+    (cell,) = ran.cells_with("mixwidget.compare(")
+    table = "".join(ran.texts(cell))
+    for model, t in [("school + class", "2.217"), ("class only", "2.217"), ("school only", "2.250"),
+                     ("OLS (no groups)", "3.759")]:
+        assert re.search(rf"{re.escape(model)}\s+0\.\d{{3}}\s+0\.\d{{3}}\s+{t}", table), (model, table)
+
+
+def test_science_widget_is_displayed(executed):
+    ran = executed("01-science-attitudes.ipynb")
+    last = ran.cells_with("mixwidget.explore(")[-1]
+    assert last.source.rstrip().endswith("\nw")
+    assert any(WIDGET_MIME in o.get("data", {}) for o in last.outputs)
+
+
+def test_science_charts_if_present(executed):
+    ran = executed("01-science-attitudes.ipynb")
+    chart_cells = ran.cells_with("charts.")
+    for c in chart_cells:
+        assert any(m in o.get("data", {}) for o in c.outputs for m in (*CHART_MIMES, "text/html")), c.source
+
+
+# --------------------------------------------------------------------------- 02 random slopes
+
+
+def test_chick_diet3_slope_and_lrt(executed):
+    text = executed("02-random-slopes.ipynb").text
+    assert "Diet 3 adds 0.16085 per day (t = 4.01), a slope of 0.47240: 52% faster." in text
+    assert re.search(r"Time:Diet3\s+0\.16085\s+0\.04010", text)  # the lme4-style summary
+    assert "The correlation between a chick's intercept and its slope is -0.82." in text
+    assert re.search(r"Chi-squared = 83\.1 on 2 degrees of freedom, p = 9e-19", text)
+
+
+def test_chick_scale_check(executed):
+    text = executed("02-random-slopes.ipynb").text
+    m = re.search(r"grams: the standard deviation on day 21 is ([\d.]+) times", text)
+    s = re.search(r"square root of grams: the standard deviation on day 21 is ([\d.]+) times", text)
+    assert m and s and float(s.group(1)) < float(m.group(1)) / 2
+
+
+# --------------------------------------------------------------------------- 03 pooling
+
+
+def test_pooling_shrinkage_by_size(executed):
+    text = executed("03-pooling.ipynb").text
+    assert "The smallest class (37:1, 3 students) keeps 24% of its own deviation; " \
+           "the largest (17:1, 50 students) keeps 84%." in text
+    gap = re.search(r"Largest difference between the formula and the fitted estimates: (\S+)", text)
+    assert gap and float(gap.group(1)) < 1e-8
+    assert "tau^2 = 0.3206, sigma^2 = 3.0521" in text
+
+
+# --------------------------------------------------------------------------- 04 your data
+
+
+def test_your_data_checks(executed):
+    ran = executed("04-your-data.ipynb")
+    text = ran.text
+    assert "['(Intercept)', 'Days', 'Subject']" in text  # integer codes as a number
+    assert "19 fixed effects: the intercept, Days and 17 subject differences" in text
+    assert "Rows used: 176; dropped: 4 {'Reaction': 3, 'Days': 1}" in text
+    assert "4 of 180 rows were dropped because of missing values in 'Reaction' (3), 'Days' (1)." in text
+    assert "18 subjects with 10 to 10 observations each" in text
+    assert "Singular: True" in text and "variance of the cask random intercept is estimated as zero" in text
+    assert "Singular: False; groups: {'cask:batch': 30, 'batch': 10}" in text
+
+
+def test_your_data_errors_are_printed(executed):
+    ran = executed("04-your-data.ipynb")
+    outputs = ["".join(ran.texts(c)) for c in ran.cells_with("except mixwidget.")]
+    assert len(outputs) == 3
+    assert outputs[0].startswith("unbalanced parenthesis: '(' at position 19 is never closed")
+    assert "^" in outputs[0]
+    assert "column 'Day' not in data; did you mean 'Days'?" in outputs[1]
+    assert "each group has one observation" in outputs[2]
