@@ -1,0 +1,140 @@
+"""Shared pieces of the charts: named data, the selected-level param, colours, sampling, looks."""
+
+from __future__ import annotations
+
+import json
+import weakref
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ..fit import MixedFit
+from ..pooling import pooling
+
+__all__ = [
+    "MAX_POINTS",
+    "NotApplicable",
+    "POOLING_COLORS",
+    "POOLING_KINDS",
+    "SELECTED",
+    "finish",
+    "group_noun",
+    "is_selected",
+    "largest_group",
+    "named",
+    "pooling_table",
+    "records",
+    "sample_rows",
+]
+
+MAX_POINTS = 3000  # raw points drawn before sampling
+PANEL_WIDTH = 460
+PANEL_HEIGHT = 300
+
+# Okabe-Ito colours, the same meaning in every chart.
+POOLING_KINDS = ["no pooling", "partial pooling", "complete pooling"]
+POOLING_COLORS = ["#E69F00", "#0072B2", "#555555"]
+HIGHLIGHT = "#D55E00"
+MUTED = "#9a9a9a"
+
+
+class NotApplicable(Exception):
+    """The chart does not apply to this model; the message says why and what would make it apply."""
+
+
+def selected_param() -> alt.Parameter:
+    """The level picked outside the chart (or by a click); a plain variable, not a selection."""
+    return alt.param(name="selected", value=None)
+
+
+SELECTED = "selected"
+
+
+def is_selected() -> str:
+    """Vega expression true for marks of the selected level."""
+    return "selected != null && datum.level == selected"
+
+
+def named(name: str) -> alt.NamedData:
+    return alt.NamedData(name=name)
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """JSON-ready rows (NaN becomes null, numpy scalars become numbers)."""
+    return json.loads(df.to_json(orient="records", double_precision=10))
+
+
+def finish(
+    chart: alt.TopLevelMixin,
+    datasets: dict[str, pd.DataFrame],
+    title: str,
+    subtitle: str | list[str] | None = None,
+) -> alt.TopLevelMixin:
+    """Top-level datasets, the ``selected`` param, title and projector-sized fonts."""
+    title_ = alt.Title(title, subtitle=subtitle or "", anchor="start", fontSize=18, subtitleFontSize=14,
+                       subtitleColor="#444")
+    return (
+        chart.add_params(selected_param())
+        .properties(title=title_, datasets={k: records(v) for k, v in datasets.items()})
+        .configure_axis(labelFontSize=13, titleFontSize=14, grid=True, gridColor="#e6e6e6")
+        .configure_legend(labelFontSize=13, titleFontSize=14, orient="bottom")
+        .configure_header(labelFontSize=14, titleFontSize=14)
+        .configure_text(fontSize=13)
+        .configure_view(stroke=None)
+        .configure_range(category={"scheme": "tableau10"})
+    )
+
+
+def sample_rows(df: pd.DataFrame, limit: int = MAX_POINTS, seed: int = 1) -> tuple[pd.DataFrame, str | None]:
+    """At most ``limit`` rows (a seeded sample) and a note saying so when rows were left out."""
+    if len(df) <= limit:
+        return df, None
+    return df.sample(n=limit, random_state=seed).sort_index(), f"showing {limit} of {len(df)} points (random sample)"
+
+
+def largest_group(fit: MixedFit) -> str:
+    """The random grouping factor with the most levels."""
+    if not fit.design.random:
+        raise NotApplicable("this model has no random effect")
+    return max(fit.design.random, key=lambda b: len(b.levels)).group
+
+
+def check_group(fit: MixedFit, group: str | None, what: str) -> str:
+    if fit.kind == "ols" or not fit.design.random:
+        raise NotApplicable(f"{what} needs a random effect; this model has none (OLS). Add one, e.g. (1 | group)")
+    if group is None:
+        return largest_group(fit)
+    groups = list(dict.fromkeys(b.group for b in fit.design.random))
+    if group not in groups:
+        raise NotApplicable(f"'{group}' is not a grouping factor of this model; its grouping factors: {', '.join(groups)}")
+    return group
+
+
+def group_noun(group: str) -> str:
+    """A readable plural for a grouping factor: ``school:class`` -> ``classes``."""
+    word = group.split(":")[-1]
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+_pool_cache: weakref.WeakKeyDictionary[MixedFit, dict[str, pd.DataFrame]] = weakref.WeakKeyDictionary()
+
+
+def pooling_table(fit: MixedFit, group: str, pool: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``pooling(fit, group)``, computed once per fit and group (or the table passed in)."""
+    if pool is not None:
+        return pool
+    cached = _pool_cache.setdefault(fit, {})
+    if group not in cached:
+        cached[group] = pooling(fit, group)
+    return cached[group]
+
+
+def normal_quantiles(n: int) -> np.ndarray:
+    """Theoretical normal quantiles for ``n`` sorted values (R's ppoints)."""
+    from scipy import stats
+
+    a = 3 / 8 if n <= 10 else 0.5
+    return stats.norm.ppf((np.arange(1, n + 1) - a) / (n + 1 - 2 * a))

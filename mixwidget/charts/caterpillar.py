@@ -1,0 +1,65 @@
+"""Caterpillar plot: conditional modes with 95% intervals, sorted, one panel per random term."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ..fit import MixedFit
+from ._common import HIGHLIGHT, POOLING_COLORS, NotApplicable, finish, is_selected
+
+__all__ = ["caterpillar", "caterpillar_table"]
+
+Z95 = 1.96
+
+
+def caterpillar_table(fit: MixedFit) -> pd.DataFrame:
+    """``fit.ranef`` with the interval ends, the panel name, the rank and the group sizes."""
+    re = fit.ranef.copy()
+    re["level"] = re["level"].astype(str)
+    re["panel"] = re["group"] + ": " + re["term"].where(re["term"] != "(Intercept)", "intercept")
+    re["lower"] = re["estimate"] - Z95 * re["cond_sd"]
+    re["upper"] = re["estimate"] + Z95 * re["cond_sd"]
+    re["rank"] = re.groupby("panel")["estimate"].rank(method="first")
+    sizes = {}
+    for b in fit.design.random:
+        sizes[b.group] = pd.Series(np.bincount(b.codes, minlength=len(b.levels)), index=b.levels)
+    re["n"] = [int(sizes[g].get(lv, 0)) for g, lv in zip(re["group"], re["level"])]
+    return re
+
+
+def caterpillar(fit: MixedFit) -> alt.TopLevelMixin:
+    """Conditional modes ± 1.96 conditional SD, sorted, one panel per random term."""
+    if fit.kind == "ols" or fit.ranef.empty:
+        raise NotApplicable("A caterpillar plot needs a random effect; this model has none (OLS). Add one, e.g. (1 | group)")
+    table = caterpillar_table(fit)
+    panels = []
+    sel = is_selected()
+    tooltip = [
+        alt.Tooltip("level:N"), alt.Tooltip("n:Q"), alt.Tooltip("estimate:Q", title="conditional mode", format=".3f"),
+        alt.Tooltip("cond_sd:Q", title="conditional SD", format=".3f"),
+        alt.Tooltip("lower:Q", title="95% lower", format=".3f"), alt.Tooltip("upper:Q", title="95% upper", format=".3f"),
+    ]
+    for panel in dict.fromkeys(table["panel"]):
+        nlev = int((table["panel"] == panel).sum())
+        base = alt.Chart(alt.NamedData(name="caterpillar_modes")).transform_filter(alt.datum.panel == panel)
+        y = alt.Y("level:N", sort=alt.EncodingSortField("estimate", order="ascending"), title=None,
+                  axis=alt.Axis(labels=nlev <= 70, ticks=nlev <= 70, labelFontSize=10 if nlev > 40 else 13, grid=False))
+        zero = base.mark_rule(color="#333", strokeDash=[4, 3]).encode(x=alt.datum(0))
+        bar = base.mark_rule().encode(
+            x=alt.X("lower:Q", title=f"{panel} (conditional mode, 95% interval)"), x2="upper:Q", y=y,
+            color=alt.condition(sel, alt.value(HIGHLIGHT), alt.value("#8aa9c8")),
+            strokeWidth=alt.condition(sel, alt.value(3), alt.value(1.5)), tooltip=tooltip,
+        )
+        dot = base.mark_point(filled=True).encode(
+            x="estimate:Q", y=y,
+            color=alt.condition(sel, alt.value(HIGHLIGHT), alt.value(POOLING_COLORS[1])),
+            size=alt.condition(sel, alt.value(120), alt.value(30 if nlev > 100 else 45)), tooltip=tooltip,
+        )
+        height = int(min(560, max(160, 9 * nlev)))
+        panels.append(alt.layer(zero, bar, dot).properties(width=420, height=height))
+    chart = alt.hconcat(*panels, spacing=20) if len(panels) > 1 else panels[0]
+    title = "Each group's deviation from the population, with its uncertainty"
+    subtitle = "Conditional modes ± 1.96 conditional SD, sorted; intervals crossing 0 are not clearly different from average"
+    return finish(chart, {"caterpillar_modes": table}, title, subtitle)

@@ -1,0 +1,116 @@
+"""Fixed effects of several models side by side: estimate, 95% interval and t value."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+from scipy import stats
+
+from ..fit import MixedFit
+from ._common import HIGHLIGHT, MUTED, PANEL_WIDTH, NotApplicable, finish
+
+__all__ = ["effects", "effects_table"]
+
+
+def effects_table(fits: dict[str, MixedFit], current: str, include_intercept: bool = False) -> pd.DataFrame:
+    """One row per model and fixed-effect term: estimate, 95% interval, t value."""
+    frames = []
+    for order, (name, fit) in enumerate(fits.items()):
+        f = fit.fixed.reset_index()
+        if not include_intercept:
+            f = f[f["term"] != "(Intercept)"]
+        half = stats.t.ppf(0.975, f["df"].to_numpy()) * f["std_error"].to_numpy()
+        frames.append(pd.DataFrame({
+            "model": name,
+            "model_order": order,
+            "formula": fit.formula,
+            "kind": fit.kind,
+            "current": name == current,
+            "term": f["term"].to_numpy(),
+            "estimate": f["estimate"].to_numpy(),
+            "std_error": f["std_error"].to_numpy(),
+            "df": f["df"].to_numpy(),
+            "t_value": f["t_value"].to_numpy(),
+            "p_value": f["p_value"].to_numpy(),
+            "lower": f["estimate"].to_numpy() - half,
+            "upper": f["estimate"].to_numpy() + half,
+        }))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if len(table):
+        table["t_label"] = table["t_value"].map(lambda t: f"t = {t:.2f}")
+    return table
+
+
+def _lesson(table: pd.DataFrame, fits: dict[str, MixedFit], current: str) -> str:
+    """Say what ignoring the groups does, when an OLS fit sits beside a mixed one."""
+    ols = [n for n, f in fits.items() if f.kind == "ols"]
+    mixed = [n for n, f in fits.items() if f.kind == "mixed"]
+    if not ols or not mixed:
+        return "Fixed effects: estimate with 95% interval and t value"
+    ref = current if current in mixed else mixed[0]
+    a = table[table["model"] == ols[0]].set_index("term")["t_value"]
+    b = table[table["model"] == ref].set_index("term")["t_value"]
+    common = a.index.intersection(b.index)
+    if not len(common):
+        return "Fixed effects: estimate with 95% interval and t value"
+    ratio = (a[common].abs() / b[common].abs())
+    term = ratio.idxmax()
+    if ratio[term] <= 1.1:
+        return "Fixed effects: estimate with 95% interval and t value"
+    return f"Ignoring the groups inflates the t value of {term}: {a[term]:.2f} (OLS) vs {b[term]:.2f}"
+
+
+def effects(fits: dict[str, MixedFit], current: str, include_intercept: bool = False) -> alt.TopLevelMixin:
+    """Each fixed effect's estimate with its 95% interval and t value, one row per model.
+
+    Parameters
+    ----------
+    fits : dict of str to MixedFit
+        Model name -> fit, e.g. the current model, pinned models and the OLS fit.
+    current : str
+        The name of the current model (drawn bold and coloured; the others muted).
+    include_intercept : bool, default False
+        The intercept is left out by default: its scale dwarfs the other terms.
+    """
+    if not fits:
+        raise NotApplicable("no model to show yet")
+    table = effects_table(fits, current, include_intercept)
+    if table.empty:
+        raise NotApplicable("these models have no fixed effect besides the intercept")
+    terms = list(dict.fromkeys(table["term"]))
+    models = list(fits)
+    colour = alt.condition("datum.current", alt.value(HIGHLIGHT), alt.value(MUTED))
+    y = alt.Y("model:N", sort=models, title=None, axis=alt.Axis(labelLimit=260))
+    tooltip = [
+        alt.Tooltip("model:N"), alt.Tooltip("formula:N"), alt.Tooltip("term:N"),
+        alt.Tooltip("estimate:Q", format=".3f"), alt.Tooltip("std_error:Q", title="SE", format=".3f"),
+        alt.Tooltip("df:Q", format=".1f"), alt.Tooltip("t_value:Q", title="t", format=".3f"),
+        alt.Tooltip("p_value:Q", title="p", format=".2g"),
+        alt.Tooltip("lower:Q", title="95% lower", format=".3f"), alt.Tooltip("upper:Q", title="95% upper", format=".3f"),
+    ]
+    panels = []
+    for term in terms:
+        base = alt.Chart(alt.NamedData(name="effects_rows")).transform_filter(alt.datum.term == term)
+        x = alt.X("lower:Q", title=f"{term}: estimate and 95% interval", scale=alt.Scale(zero=True, nice=True))
+        zero = base.mark_rule(color="#333", strokeDash=[4, 3]).encode(x=alt.datum(0))
+        bar = base.mark_rule(strokeWidth=3).encode(
+            x=x, x2="upper:Q", y=y, color=colour,
+            strokeWidth=alt.condition("datum.current", alt.value(5), alt.value(2.5)), tooltip=tooltip,
+        )
+        dot = base.mark_point(filled=True).encode(
+            x="estimate:Q", y=y, color=colour,
+            size=alt.condition("datum.current", alt.value(150), alt.value(70)), tooltip=tooltip,
+        )
+        label = base.transform_filter("!datum.current").mark_text(align="left", dx=8, dy=-11, fontSize=14).encode(
+            x="estimate:Q", y=y, text="t_label:N", color=colour
+        )
+        label_now = base.transform_filter("datum.current").mark_text(
+            align="left", dx=8, dy=-12, fontSize=15, fontWeight="bold"
+        ).encode(x="estimate:Q", y=y, text="t_label:N", color=colour)
+        panels.append(
+            alt.layer(zero, bar, dot, label, label_now).properties(width=PANEL_WIDTH, height=max(60, 44 * len(models)))
+        )
+    chart = alt.vconcat(*panels, spacing=18)
+    note = "" if include_intercept else " Intercept not shown."
+    subtitle = [f"Bold: {current}. Interval: estimate ± t(df, 0.975) · SE.{note}"]
+    return finish(chart, {"effects_rows": table}, _lesson(table, fits, current), subtitle)

@@ -1,0 +1,228 @@
+"""Each group's fitted line under no, partial and complete pooling, over the data."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ..fit import MixedFit
+from ._common import (
+    HIGHLIGHT,
+    POOLING_COLORS,
+    POOLING_KINDS,
+    NotApplicable,
+    finish,
+    group_noun,
+    is_selected,
+    pooling_table,
+    sample_rows,
+)
+
+__all__ = ["lines", "lines_tables", "slope_variable", "find_facet"]
+
+HINT = "Lines need a random slope for a numeric variable; add one, e.g. (Time | Chick)"
+
+
+def slope_variable(fit: MixedFit, group: str | None) -> tuple[str, str]:
+    """The grouping factor and the numeric variable of its random slope."""
+    if fit.kind == "ols" or not fit.design.random:
+        raise NotApplicable(f"{HINT}. This model has no random effect (OLS)")
+    frame = fit.design.frame
+    blocks = sorted(fit.design.random, key=lambda b: -len(b.levels))
+    if group is not None:
+        blocks = [b for b in blocks if b.group == group]
+        if not blocks:
+            groups = ", ".join(dict.fromkeys(b.group for b in fit.design.random))
+            raise NotApplicable(f"'{group}' is not a grouping factor of this model; its grouping factors: {groups}")
+    for b in blocks:
+        for name in b.names:
+            if name in frame.columns and pd.api.types.is_numeric_dtype(frame[name]) and not isinstance(
+                frame[name].dtype, pd.CategoricalDtype
+            ):
+                return b.group, name
+    raise NotApplicable(HINT)
+
+
+def find_facet(fit: MixedFit, codes: np.ndarray, exclude: set[str]) -> str | None:
+    """A factor with 2-12 levels that is constant within every group (ChickWeight: Diet)."""
+    candidates = [fit.design.frame]
+    rows = fit.design.rows
+    if fit.data is not None and rows.isin(fit.data.index).all():
+        candidates.append(fit.data.loc[rows])
+    for frame in candidates:
+        for col in frame.columns:
+            if col in exclude:
+                continue
+            s = frame[col]
+            if pd.api.types.is_numeric_dtype(s) and not isinstance(s.dtype, pd.CategoricalDtype):
+                continue
+            values = pd.Series(pd.factorize(s)[0], index=frame.index)
+            nlev = values.nunique()
+            if not 2 <= nlev <= 12:
+                continue
+            if (values.groupby(codes).nunique() == 1).all():
+                return str(col)
+    return None
+
+
+def _group_lines(x: np.ndarray, y: np.ndarray, codes: np.ndarray, ngroups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares intercept and slope of y on x within each group (exact when y is linear in x)."""
+    n = np.bincount(codes, minlength=ngroups).astype(float)
+    sx = np.bincount(codes, x, ngroups)
+    sy = np.bincount(codes, y, ngroups)
+    sxx = np.bincount(codes, x * x, ngroups)
+    sxy = np.bincount(codes, x * y, ngroups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        den = n * sxx - sx * sx
+        slope = np.where(den > 1e-12 * np.maximum(n * sxx, 1), (n * sxy - sx * sy) / den, 0.0)
+        intercept = (sy - slope * sx) / n
+    return intercept, slope
+
+
+def lines_tables(
+    fit: MixedFit, group: str | None = None, facet: str | None = None, pool: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, str | None]]:
+    """Group lines (one row per level and pooling kind), population lines and the data points."""
+    group, xvar = slope_variable(fit, group)
+    design = fit.design
+    blocks = [b for b in design.random if b.group == group]
+    codes, levels = blocks[0].codes, blocks[0].levels
+    x = design.frame[xvar].to_numpy(dtype=float)
+    exclude = {design.formula.response, xvar, group, *blocks[0].term.group_variables}
+    if facet is None:
+        facet = find_facet(fit, codes, exclude)
+    elif facet == "":
+        facet = None
+    facet_values = None
+    if facet is not None:
+        source = design.frame if facet in design.frame.columns else fit.data.loc[design.rows]
+        if facet not in source.columns:
+            raise NotApplicable(f"'{facet}' is not a column of the data")
+        facet_values = source[facet].astype(str).to_numpy()
+        if (pd.Series(facet_values).groupby(codes).nunique() > 1).any():
+            raise NotApplicable(f"'{facet}' changes within a {group}, so it cannot split the {group} lines into panels")
+
+    pool = pooling_table(fit, group, pool)
+    # No pooling: the fitted values with each group's conditional modes replaced by its own estimates.
+    diff = pool.assign(d=pool["no_pooling"] - pool["partial"]).pivot(index="level", columns="term", values="d")
+    no_pool = fit.fitted.copy()
+    for b in blocks:
+        d = diff.loc[b.levels, b.names].to_numpy()
+        no_pool = no_pool + (b.Z * d[b.codes]).sum(axis=1)
+    beta_ols = np.linalg.lstsq(design.X, design.y, rcond=None)[0]
+    beta = fit.fixed["estimate"].to_numpy()
+    predictions = {"no pooling": no_pool, "partial pooling": fit.fitted, "complete pooling": design.X @ beta_ols}
+
+    k = len(levels)
+    n = np.bincount(codes, minlength=k)
+    xmin = pd.Series(x).groupby(codes).min().reindex(range(k)).to_numpy()
+    xmax = pd.Series(x).groupby(codes).max().reindex(range(k)).to_numpy()
+    facet_of = pd.Series(facet_values).groupby(codes).first().reindex(range(k)).to_numpy() if facet else [""] * k
+    frames = []
+    for kind, pred in predictions.items():
+        a, s = _group_lines(x, np.nan_to_num(pred, nan=0.0), codes, k)
+        if kind == "no pooling":
+            bad = pd.Series(np.isnan(pred)).groupby(codes).any().reindex(range(k)).to_numpy()
+            a, s = np.where(bad, np.nan, a), np.where(bad, np.nan, s)
+        frames.append(pd.DataFrame({
+            "level": [str(v) for v in levels], "facet": facet_of, "pooling": kind, "n": n,
+            "intercept": a, "slope": s, "x": xmin, "x2": xmax, "y": a + s * xmin, "y2": a + s * xmax,
+        }))
+    group_lines = pd.concat(frames, ignore_index=True).dropna(subset=["intercept"])
+
+    pop = design.X @ beta
+    fcodes, fnames = pd.factorize(pd.Series(facet_values if facet else np.zeros(len(x))), sort=True)
+    a, s = _group_lines(x, pop, fcodes, len(fnames))
+    lo = pd.Series(x).groupby(fcodes).min().to_numpy()
+    hi = pd.Series(x).groupby(fcodes).max().to_numpy()
+    population = pd.DataFrame({
+        "facet": [str(f) for f in fnames] if facet else [""], "pooling": "population (fixed effects)",
+        "intercept": a, "slope": s, "x": lo, "x2": hi, "y": a + s * lo, "y2": a + s * hi,
+    })
+    points = pd.DataFrame({
+        "level": np.asarray(levels, dtype=object)[codes].astype(str), "facet": facet_values if facet else "",
+        "x": x, "y": design.y,
+    })
+    points, note = sample_rows(points)
+    return group_lines, population, points, {"group": group, "x": xvar, "facet": facet, "note": note}
+
+
+def lines(
+    fit: MixedFit, group: str | None = None, facet: str | None = None, pool: pd.DataFrame | None = None
+) -> alt.TopLevelMixin:
+    """The data (response against the slope variable) with each group's line and the population line.
+
+    Lines for no, partial and complete pooling; clicking the legend shows one kind (shift-click
+    adds more). Panels split by a factor constant within groups (auto-detected, e.g. Diet for
+    chicks; ``facet=""`` for one panel).
+    """
+    group_lines, population, points, info = lines_tables(fit, group, facet, pool)
+    group, xvar, facet = info["group"], info["x"], info["facet"]
+    response = fit.design.formula.response
+    shown = alt.selection_point(
+        name="pooling_shown", fields=["pooling"], bind="legend", value=[{"pooling": "partial pooling"}]
+    )
+    sel = is_selected()
+    facets = sorted(group_lines["facet"].unique(), key=_natural) if facet else [""]
+    x = alt.X("x:Q", title=xvar)
+    y = alt.Y("y:Q", title=response, scale=alt.Scale(zero=False))
+    colour = alt.Color("pooling:N", title="Lines: click to show one kind, shift-click to add",
+                       scale=alt.Scale(domain=POOLING_KINDS, range=POOLING_COLORS),
+                       legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=4, titleLimit=600))
+    tooltip = [
+        alt.Tooltip("level:N", title=group), alt.Tooltip("pooling:N"), alt.Tooltip("n:Q"),
+        alt.Tooltip("intercept:Q", format=".3f"), alt.Tooltip("slope:Q", title=f"slope ({xvar})", format=".3f"),
+    ]
+    width, height = (520, 340) if len(facets) == 1 else (420, 260)
+    panels = []
+    for f in facets:
+        keep = alt.datum.facet == f
+        pts = alt.Chart(alt.NamedData(name="lines_points")).transform_filter(keep).mark_circle().encode(
+            x=x, y=y,
+            color=alt.condition(sel, alt.value(HIGHLIGHT), alt.value("#b5b5b5")),
+            size=alt.condition(sel, alt.value(60), alt.value(22)),
+            opacity=alt.condition(sel, alt.value(1), alt.value(0.6)),
+            tooltip=[alt.Tooltip("level:N", title=group), alt.Tooltip("x:Q", title=xvar), alt.Tooltip("y:Q", title=response)],
+        )
+        rules = alt.Chart(alt.NamedData(name="lines_groups")).transform_filter(keep).mark_rule().encode(
+            x=x, y=y, x2="x2:Q", y2="y2:Q", color=colour, detail="level:N", tooltip=tooltip,
+            opacity={"condition": [{"test": {"and": [{"param": "pooling_shown"}, sel]}, "value": 1},
+                                   {"param": "pooling_shown", "value": 0.75}], "value": 0.04},
+            strokeWidth=alt.condition(sel, alt.value(4), alt.value(1.4)),
+        )
+        pop = alt.Chart(alt.NamedData(name="lines_population")).transform_filter(keep).mark_rule(
+            color="black", strokeWidth=3.5, strokeDash=[8, 4]
+        ).encode(x=x, y=y, x2="x2:Q", y2="y2:Q", tooltip=[
+            alt.Tooltip("facet:N", title=facet or "population"), alt.Tooltip("intercept:Q", format=".3f"),
+            alt.Tooltip("slope:Q", format=".3f"),
+        ])
+        if not panels:
+            rules = rules.add_params(shown)  # defined once; every panel's lines follow it
+        layer = alt.layer(pts, rules, pop).properties(width=width, height=height)
+        if facet:
+            layer = layer.properties(title=alt.Title(f"{facet} {f}", fontSize=15, anchor="start"))
+        panels.append(layer)
+    if len(panels) == 1:
+        chart = panels[0]
+    else:
+        chart = alt.concat(*panels, columns=2, spacing=16).resolve_scale(x="shared", y="shared")
+    who = group_noun(group)
+    mean = f"their {facet}'s mean line" if facet else "the population line"
+    title = f"Partial pooling pulls {who.lower()}' lines toward {mean}"
+    subtitle = [f"One line per {group} ({len(group_lines['level'].unique())}); dashed black: population (fixed effects)"]
+    if info["note"]:
+        subtitle.append(info["note"])
+    return finish(
+        chart,
+        {"lines_points": points, "lines_groups": group_lines, "lines_population": population},
+        title,
+        subtitle,
+    )
+
+
+def _natural(value: str) -> tuple:
+    try:
+        return (0, float(value), "")
+    except ValueError:
+        return (1, 0.0, value)

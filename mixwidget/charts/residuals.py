@@ -1,0 +1,115 @@
+"""Residual checks: residuals against fitted values, and normal quantile plots."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ..fit import MixedFit
+from ._common import HIGHLIGHT, MAX_POINTS, POOLING_COLORS, finish, is_selected, normal_quantiles
+
+__all__ = ["residuals", "residuals_tables"]
+
+
+def _qq(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
+    """Order, theoretical quantiles and the line through the quartiles (R's qqline)."""
+    order = np.argsort(values, kind="stable")
+    theo = normal_quantiles(len(values))
+    q1, q3 = np.quantile(values, [0.25, 0.75])
+    z1, z3 = -0.6744897501960817, 0.6744897501960817
+    slope = (q3 - q1) / (z3 - z1)
+    return order, theo, (q1 - slope * z1, slope)
+
+
+def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str | None]:
+    """Points (fitted, residual, normal quantile), conditional modes with quantiles, and QQ lines."""
+    res = np.asarray(fit.residuals, dtype=float)
+    n = len(res)
+    order, theo, (a, b) = _qq(res)
+    quantile = np.empty(n)
+    quantile[order] = theo
+    points = pd.DataFrame({"fitted": fit.fitted, "residual": res, "quantile": quantile})
+    # Level of the first (largest) grouping factor, so a selected group's points stand out.
+    if fit.design.random:
+        block = max(fit.design.random, key=lambda blk: len(blk.levels))
+        points["level"] = np.asarray(block.levels, dtype=object)[block.codes].astype(str)
+    else:
+        points["level"] = ""
+    note = None
+    if n > MAX_POINTS:
+        # Evenly spaced ranks keep the shape of both plots; the note says how many are shown.
+        keep = order[np.linspace(0, n - 1, MAX_POINTS).round().astype(int)]
+        points = points.iloc[np.sort(keep)]
+        note = f"showing {MAX_POINTS} of {n} points (evenly spaced ranks)"
+    qqlines = [{"panel": "Residual", "x": -3.0, "y": a - 3 * b, "x2": 3.0, "y2": a + 3 * b}]
+    frames = []
+    re = fit.ranef
+    for (g, t), part in re.groupby(["group", "term"], sort=False):
+        values = part["estimate"].to_numpy()
+        o, th, (ai, bi) = _qq(values)
+        q = np.empty(len(values))
+        q[o] = th
+        panel = f"{g}: {'intercept' if t == '(Intercept)' else t}"
+        frames.append(pd.DataFrame({"panel": panel, "level": part["level"].astype(str).to_numpy(),
+                                    "estimate": values, "quantile": q}))
+        lim = float(np.abs(th).max()) if len(th) else 2.0
+        qqlines.append({"panel": panel, "x": -lim, "y": ai - lim * bi, "x2": lim, "y2": ai + lim * bi})
+    modes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["panel", "level", "estimate", "quantile"])
+    return points, modes, pd.DataFrame(qqlines), note
+
+
+def residuals(fit: MixedFit) -> alt.TopLevelMixin:
+    """Residuals against fitted values, beside normal quantile plots of the residuals and of the
+    conditional modes (one per random term)."""
+    points, modes, qqlines, note = residuals_tables(fit)
+    sel = is_selected()
+    response = fit.design.formula.response
+    pts = alt.Chart(alt.NamedData(name="residuals_points"))
+    colour = alt.condition(sel, alt.value(HIGHLIGHT), alt.value(POOLING_COLORS[1]))
+    opacity = alt.condition(sel, alt.value(1), alt.value(0.35 if len(points) > 500 else 0.6))
+    tip = [alt.Tooltip("level:N"), alt.Tooltip("fitted:Q", format=".3f"), alt.Tooltip("residual:Q", format=".3f")]
+    vs_fitted = alt.layer(
+        pts.mark_rule(color="#333", strokeDash=[4, 3]).encode(y=alt.datum(0)),
+        pts.mark_circle(size=22).encode(
+            x=alt.X("fitted:Q", title=f"Fitted {response}", scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=8)),
+            y=alt.Y("residual:Q", title="Residual"), color=colour, opacity=opacity, tooltip=tip,
+        ),
+    ).properties(width=420, height=300, title=alt.Title("Residuals vs fitted: no pattern wanted", fontSize=15, anchor="start"))
+    lines = alt.Chart(alt.NamedData(name="residuals_qqlines"))
+    qq = alt.layer(
+        lines.transform_filter(alt.datum.panel == "Residual").mark_rule(color="#555", strokeDash=[6, 3]).encode(
+            x="x:Q", y="y:Q", x2="x2:Q", y2="y2:Q"
+        ),
+        pts.mark_circle(size=22).encode(
+            x=alt.X("quantile:Q", title="Normal quantile"), y=alt.Y("residual:Q", title="Residual"),
+            color=colour, opacity=opacity, tooltip=tip,
+        ),
+    ).properties(width=300, height=300, title=alt.Title("Residuals: near the line if normal", fontSize=15, anchor="start"))
+    panels = [vs_fitted, qq]
+    for panel in dict.fromkeys(modes["panel"]):
+        m = alt.Chart(alt.NamedData(name="residuals_modes")).transform_filter(alt.datum.panel == panel)
+        panels.append(alt.layer(
+            lines.transform_filter(alt.datum.panel == panel).mark_rule(color="#555", strokeDash=[6, 3]).encode(
+                x="x:Q", y="y:Q", x2="x2:Q", y2="y2:Q"
+            ),
+            m.mark_point(filled=True).encode(
+                x=alt.X("quantile:Q", title="Normal quantile"), y=alt.Y("estimate:Q", title="Conditional mode"),
+                color=alt.condition(sel, alt.value(HIGHLIGHT), alt.value("#009E73")),
+                size=alt.condition(sel, alt.value(160), alt.value(40)),
+                tooltip=[alt.Tooltip("level:N"), alt.Tooltip("estimate:Q", format=".3f")],
+            ),
+        ).properties(width=260, height=300, title=alt.Title(panel, fontSize=15, anchor="start")))
+    top = alt.hconcat(vs_fitted, qq, spacing=22)
+    chart = top if len(panels) == 2 else alt.vconcat(top, alt.hconcat(*panels[2:], spacing=22), spacing=20)
+    chart = chart.resolve_scale(x="independent", y="independent")
+    title = "Checking the model's assumptions"
+    subtitle = ["Residuals should scatter evenly around 0; quantile plots should follow the dashed line"]
+    if note:
+        subtitle.append(note)
+    return finish(
+        chart,
+        {"residuals_points": points, "residuals_modes": modes, "residuals_qqlines": qqlines},
+        title,
+        subtitle,
+    )

@@ -1,0 +1,96 @@
+"""Shrinkage: each group's own estimate pulled toward the population, more so for small groups."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ..fit import MixedFit
+from ._common import POOLING_COLORS, POOLING_KINDS, check_group, finish, group_noun, is_selected, pooling_table
+
+__all__ = ["shrinkage", "shrinkage_tables"]
+
+
+def shrinkage_tables(fit: MixedFit, group: str, pool: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Arrows (one row per level and term) and points (no and partial pooling, long)."""
+    p = pooling_table(fit, group, pool)
+    arrows = p.copy()
+    arrows["level"] = arrows["level"].astype(str)
+    arrows["pooling"] = "complete pooling"  # the colour of the complete-pooling rule drawn from this table
+    # The mixed model pulls each group toward its fixed effect (the population value).
+    arrows["population"] = arrows["term"].map(lambda t: float(fit.fixed["estimate"].get(t, 0.0)))
+    arrows["shrink"] = 1 - (arrows["partial"] - arrows["population"]).abs() / (arrows["no_pooling"] - arrows["population"]).abs()
+    points = arrows.melt(
+        id_vars=["level", "n", "term"], value_vars=["no_pooling", "partial"], var_name="kind", value_name="value"
+    )
+    points["pooling"] = points["kind"].map({"no_pooling": "no pooling", "partial": "partial pooling"})
+    points = points.merge(arrows[["level", "term", "no_pooling", "partial", "complete"]], on=["level", "term"])
+    return arrows, points.drop(columns="kind")
+
+
+def _term_title(term: str) -> str:
+    return "Intercept" if term == "(Intercept)" else f"Slope of {term}"
+
+
+def shrinkage(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None = None) -> alt.TopLevelMixin:
+    """Per level of ``group``: the no-pooling estimate, the partial-pooling estimate and the
+    complete-pooling line, with an arrow from the first to the second; x is the group's size.
+
+    Parameters
+    ----------
+    fit : MixedFit
+    group : str, optional
+        A grouping factor of the model; by default the one with the most levels.
+    pool : DataFrame, optional
+        ``pooling(fit, group)`` if already computed.
+    """
+    group = check_group(fit, group, "Shrinkage")
+    arrows, points = shrinkage_tables(fit, group, pool)
+    terms = list(dict.fromkeys(arrows["term"]))
+    noun = group_noun(group)
+    sel = is_selected()
+    colour = alt.Color("pooling:N", title=None, scale=alt.Scale(domain=POOLING_KINDS, range=POOLING_COLORS))
+    x = alt.X("n:Q", title=f"Observations per {group.split(':')[-1]} (log scale)",
+              scale=alt.Scale(type="log", nice=False, padding=12))
+    tooltip = [
+        alt.Tooltip("level:N", title=group), alt.Tooltip("n:Q"),
+        alt.Tooltip("no_pooling:Q", title="no pooling", format=".3f"),
+        alt.Tooltip("partial:Q", title="partial pooling", format=".3f"),
+        alt.Tooltip("complete:Q", title="complete pooling", format=".3f"),
+    ]
+    panels = []
+    for term in terms:
+        a = alt.Chart(alt.NamedData(name="shrinkage_arrows")).transform_filter(alt.datum.term == term)
+        p = alt.Chart(alt.NamedData(name="shrinkage_points")).transform_filter(alt.datum.term == term)
+        y = alt.Y("value:Q", title=_term_title(term), scale=alt.Scale(zero=False))
+        rule = a.mark_rule(strokeWidth=2.5).encode(
+            y="mean(complete):Q",
+            color=alt.Color("pooling:N", scale=alt.Scale(domain=POOLING_KINDS, range=POOLING_COLORS), title=None),
+        )
+        seg = a.transform_filter("isValid(datum.no_pooling)").mark_rule(strokeWidth=1.5).encode(
+            x=x, y=alt.Y("no_pooling:Q"), y2="partial:Q",
+            color=alt.condition(sel, alt.value("#D55E00"), alt.value("#7a7a7a")),
+            strokeWidth=alt.condition(sel, alt.value(3.5), alt.value(1.3)), tooltip=tooltip,
+        )
+        dots = p.mark_point(size=70, strokeWidth=2).encode(
+            x=x, y=y, color=colour,
+            fill=alt.condition("datum.pooling == 'partial pooling'", alt.value(POOLING_COLORS[1]), alt.value("white")),
+            size=alt.condition(sel, alt.value(220), alt.value(70)),
+            stroke=alt.condition(sel, alt.value("#D55E00"), colour),
+            tooltip=tooltip,
+        )
+        layer = alt.layer(rule, seg, dots).properties(width=480, height=320)
+        if len(terms) > 1:
+            layer = layer.properties(title=alt.Title(_term_title(term), fontSize=15, anchor="start"))
+        panels.append(layer)
+    chart = alt.hconcat(*panels, spacing=24) if len(panels) > 1 else panels[0]
+    small = arrows.loc[arrows["n"] <= arrows["n"].median(), "shrink"].median()
+    large = arrows.loc[arrows["n"] > arrows["n"].median(), "shrink"].median()
+    subtitle = [f"Arrow: a {group}'s own estimate (hollow) → the mixed model's estimate (filled); grey line: complete pooling"]
+    if pd.notna(small) and pd.notna(large):
+        subtitle.append(
+            f"Median pull toward the population value: {100 * small:.0f}% for the smaller half, "
+            f"{100 * large:.0f}% for the larger half"
+        )
+    title = f"{noun.capitalize()} with fewer observations shrink more toward the overall mean"
+    return finish(chart, {"shrinkage_arrows": arrows, "shrinkage_points": points}, title, subtitle)

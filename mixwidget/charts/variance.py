@@ -1,0 +1,118 @@
+"""Variance components of several models: shares of the total, or SDs when slopes make shares undefined."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ..fit import MixedFit
+from ._common import PANEL_WIDTH, NotApplicable, finish
+
+__all__ = ["variance", "variance_table"]
+
+RESIDUAL = "Residual (within groups)"
+
+
+def _component(group: str, term: str) -> str:
+    if group == "Residual":
+        return RESIDUAL
+    return group if term == "(Intercept)" else f"{group}: {term}"
+
+
+def variance_table(fits: dict[str, MixedFit]) -> tuple[pd.DataFrame, bool]:
+    """One row per model and variance component; True when every model has shares."""
+    use_shares = all(len(f.shares) for f in fits.values())
+    frames = []
+    for order, (name, fit) in enumerate(fits.items()):
+        v = fit.variance[fit.variance["corr"].isna()].reset_index(drop=True)
+        comp = [_component(g, t) for g, t in zip(v["group"], v["term"])]
+        share = v["variance"].to_numpy() / v["variance"].sum()
+        frames.append(pd.DataFrame({
+            "model": name,
+            "model_order": order,
+            "formula": fit.formula,
+            "group": v["group"].to_numpy(),
+            "term": v["term"].to_numpy(),
+            "component": comp,
+            "stack": range(len(v)),
+            "variance": v["variance"].to_numpy(),
+            "std_dev": v["std_dev"].to_numpy(),
+            "share": share if use_shares else float("nan"),
+        }))
+    table = pd.concat(frames, ignore_index=True)
+    if use_shares:
+        table["label"] = table["share"].map(lambda s: f"{100 * s:.1f}%")
+        # Components too small to label inside their bar are named at the bar's right end.
+        tiny = table["share"] < 0.07
+        notes = (table["component"] + " " + table["label"]).where(tiny).groupby(table["model"]).agg(
+            lambda s: ", ".join(s.dropna())
+        )
+        last = table["stack"] == table.groupby("model")["stack"].transform("max")
+        table["note"] = table["model"].map(notes).where(last, "")
+    else:
+        table["label"] = table["std_dev"].map(lambda s: f"{s:.3g}")
+        table["note"] = ""
+    return table, use_shares
+
+
+def variance(fits: dict[str, MixedFit], current: str) -> alt.TopLevelMixin:
+    """Variance components as shares of the total variance, one stacked bar per model.
+
+    When a model's random terms include slopes, shares are undefined (slope variances are on
+    another scale); the chart then shows each component's standard deviation instead.
+    """
+    if not fits:
+        raise NotApplicable("no model to show yet")
+    table, use_shares = variance_table(fits)
+    models = list(fits)
+    components = list(dict.fromkeys(c for c in table["component"] if c != RESIDUAL)) + [RESIDUAL]
+    base = alt.Chart(alt.NamedData(name="variance_components"))
+    y = alt.Y("model:N", sort=models, title=None, axis=alt.Axis(labelLimit=260))
+    colour = alt.Color("component:N", title="Component", sort=components,
+                       scale=alt.Scale(domain=components,
+                                       range=_palette(len(components) - 1) + ["#BAB0AC"]))
+    tooltip = [
+        alt.Tooltip("model:N"), alt.Tooltip("component:N"),
+        alt.Tooltip("variance:Q", format=".4g"), alt.Tooltip("std_dev:Q", title="SD", format=".4g"),
+    ]
+    if use_shares:
+        tooltip.append(alt.Tooltip("share:Q", format=".1%"))
+        x = alt.X("share:Q", title="Share of the total variance", stack="zero",
+                  axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]))
+        bars = base.mark_bar(height={"band": 0.7}).encode(
+            x=x, y=y, color=colour, order=alt.Order("stack:Q"), tooltip=tooltip,
+            opacity=alt.condition(alt.datum.model == current, alt.value(1), alt.value(0.6)),
+        )
+        text = base.transform_filter("datum.share >= 0.07").mark_text(color="white", fontSize=14).encode(
+            x=alt.X("share:Q", stack="zero", bandPosition=0.5), y=y, detail="component:N",
+            order=alt.Order("stack:Q"), text="label:N",
+        )
+        # Components too small to label inside the bar are named with their share at the right.
+        small = base.transform_filter("datum.note != ''").mark_text(align="left", dx=8, fontSize=13, color="#333").encode(
+            x=alt.datum(1), y=y, text="note:N"
+        )
+        chart = alt.layer(bars, text, small).properties(width=PANEL_WIDTH, height=max(90, 56 * len(models)))
+        title = "Where the variance lies: between groups or within them"
+        subtitle = "Share of the total variance (random intercepts and residual)"
+    else:
+        x = alt.X("std_dev:Q", title="Standard deviation (each on its own term's scale)")
+        panels = []
+        for name in models:
+            one = base.transform_filter(alt.datum.model == name)
+            yc = alt.Y("component:N", sort=components, title=None, axis=alt.Axis(labelLimit=260))
+            bars = one.mark_bar(height={"band": 0.8}).encode(
+                x=x, y=yc, color=colour, tooltip=tooltip,
+                opacity=alt.condition(alt.datum.model == current, alt.value(1), alt.value(0.6)),
+            )
+            text = one.mark_text(align="left", dx=5, fontSize=13).encode(x="std_dev:Q", y=yc, text="label:N")
+            title_ = alt.Title(name, fontSize=14, anchor="start", fontWeight="bold" if name == current else "normal")
+            panels.append(alt.layer(bars, text).properties(width=PANEL_WIDTH, height=alt.Step(28), title=title_))
+        chart = alt.vconcat(*panels, spacing=14).resolve_scale(x="shared")
+        title = "Variance components as standard deviations"
+        subtitle = "Shares of the total are undefined with random slopes (slope variances are on another scale)"
+    return finish(chart, {"variance_components": table}, title, subtitle)
+
+
+def _palette(n: int) -> list[str]:
+    tableau = ["#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#76B7B2", "#EDC948", "#B07AA1", "#FF9DA7", "#9C755F"]
+    return (tableau * (n // len(tableau) + 1))[:n]

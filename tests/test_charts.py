@@ -1,0 +1,280 @@
+"""Charts: each chart's data matches the fit, named datasets, selection param, sampling, export."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from lme4ref import fit_cached
+
+import mixwidget
+from mixwidget import charts
+from mixwidget.charts import NotApplicable, build_chart
+
+BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
+CLASS = "like ~ sex + PrivPub + (1 | school:class)"
+SCHOOL = "like ~ sex + PrivPub + (1 | school)"
+OLS = "like ~ sex + PrivPub"
+CHICK_SLOPE = "sqrt(weight) ~ Time + (Time - 1 | Chick) + Diet:Time"
+CHICK_FULL = "sqrt(weight) ~ Time + (Time | Chick) + Diet:Time"
+SLEEP = "Reaction ~ Days + (Days | Subject)"
+
+
+def science_fits() -> dict[str, mixwidget.MixedFit]:
+    return {
+        "class + school": fit_cached(BOTH, "science"),
+        "class": fit_cached(CLASS, "science"),
+        "school": fit_cached(SCHOOL, "science"),
+        "OLS": fit_cached(OLS, "science"),
+    }
+
+
+def datasets(chart) -> dict[str, pd.DataFrame]:
+    spec = chart.to_dict()
+    return {name: pd.DataFrame(rows) for name, rows in spec["datasets"].items()}
+
+
+def inline_data(node) -> list:
+    """Every ``values`` (inline data) anywhere in a spec below the top level."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "data" and isinstance(value, dict) and "values" in value:
+                found.append(value)
+            found.extend(inline_data(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(inline_data(item))
+    return found
+
+
+def test_charts_are_listed_in_order():
+    assert list(charts.CHARTS) == ["effects", "variance", "shrinkage", "caterpillar", "lines", "slopes2d", "residuals"]
+
+
+def test_effects_rows_equal_the_fixed_tables():
+    fits = science_fits()
+    rows = datasets(charts.effects(fits, "class + school"))["effects_rows"]
+    assert "(Intercept)" not in set(rows["term"])
+    for name, fit in fits.items():
+        mine = rows[rows["model"] == name].set_index("term")
+        fixed = fit.fixed.drop(index="(Intercept)")
+        np.testing.assert_allclose(mine.loc[fixed.index, "estimate"], fixed["estimate"])
+        np.testing.assert_allclose(mine.loc[fixed.index, "t_value"], fixed["t_value"])
+        from scipy import stats
+
+        half = stats.t.ppf(0.975, fixed["df"]) * fixed["std_error"]
+        np.testing.assert_allclose(mine.loc[fixed.index, "upper"], fixed["estimate"] + half)
+    t = rows[rows["term"] == "PrivPubpublic"].set_index("model")["t_value"]
+    assert t["class + school"] == pytest.approx(2.217, abs=2e-3)
+    assert t["school"] == pytest.approx(2.250, abs=2e-3)
+    assert t["OLS"] == pytest.approx(3.759, abs=2e-3)
+    assert rows.loc[rows["current"], "model"].unique().tolist() == ["class + school"]
+    with_intercept = datasets(charts.effects(fits, "OLS", include_intercept=True))["effects_rows"]
+    assert "(Intercept)" in set(with_intercept["term"])
+
+
+def test_effects_title_says_ignoring_groups_inflates_t():
+    spec = charts.effects(science_fits(), "class + school").to_dict()
+    assert "PrivPubpublic" in spec["title"]["text"] and "3.76" in spec["title"]["text"]
+
+
+def test_variance_shares_sum_to_one():
+    fits = science_fits()
+    table = datasets(charts.variance(fits, "class + school"))["variance_components"]
+    sums = table.groupby("model")["share"].sum()
+    np.testing.assert_allclose(sums, 1.0)
+    both = table[table["model"] == "class + school"].set_index("component")["share"]
+    assert both["school:class"] == pytest.approx(0.095, abs=1e-3)
+    assert both["school"] == pytest.approx(0.0, abs=1e-6)
+    assert both["Residual (within groups)"] == pytest.approx(0.905, abs=1e-3)
+
+
+def test_variance_with_slopes_shows_standard_deviations():
+    fit = fit_cached(CHICK_FULL, "ChickWeight")
+    chart = charts.variance({"full": fit}, "full")
+    spec = chart.to_dict()
+    assert "standard deviation" in spec["title"]["text"].lower()
+    table = datasets(chart)["variance_components"]
+    sd = fit.variance[fit.variance["corr"].isna()]["std_dev"].to_numpy()
+    np.testing.assert_allclose(table["std_dev"], sd)
+
+
+def test_shrinkage_arrows_end_at_pooling_values():
+    fit = fit_cached(BOTH, "science")
+    pool = mixwidget.pooling(fit, "school:class")
+    arrows = datasets(charts.shrinkage(fit))["shrinkage_arrows"]  # default: the group with most levels
+    assert len(arrows) == len(pool) == 66
+    merged = pool.assign(level=pool["level"].astype(str)).merge(arrows, on=["level", "term"], suffixes=("", "_chart"))
+    np.testing.assert_allclose(merged["no_pooling_chart"], merged["no_pooling"])
+    np.testing.assert_allclose(merged["partial_chart"], merged["partial"])
+    np.testing.assert_allclose(merged["complete_chart"], merged["complete"])
+    assert (merged["n_chart"] == merged["n"]).all()
+
+
+def test_shrinkage_has_a_panel_per_term_for_slopes():
+    fit = fit_cached(CHICK_FULL, "ChickWeight")
+    spec = charts.shrinkage(fit).to_dict()
+    assert len(spec["hconcat"]) == 2
+    points = pd.DataFrame(spec["datasets"]["shrinkage_points"])
+    assert set(points["term"]) == {"(Intercept)", "Time"}
+
+
+def test_caterpillar_intervals_are_modes_plus_minus_1_96_sd():
+    fit = fit_cached(BOTH, "science")
+    table = datasets(charts.caterpillar(fit))["caterpillar_modes"]
+    re = fit.ranef
+    np.testing.assert_allclose(table["lower"], re["estimate"] - 1.96 * re["cond_sd"])
+    np.testing.assert_allclose(table["upper"], re["estimate"] + 1.96 * re["cond_sd"])
+    assert table["panel"].nunique() == 2
+
+
+def test_partial_pooling_lines_pass_through_the_fitted_values():
+    fit = fit_cached(CHICK_FULL, "ChickWeight")
+    chart = charts.lines(fit)
+    tables = datasets(chart)
+    partial = tables["lines_groups"].query("pooling == 'partial pooling'").set_index("level")
+    block = fit.design.random[0]
+    level = np.asarray(block.levels)[block.codes]
+    t = fit.design.frame["Time"].to_numpy()
+    line = partial.loc[level, "intercept"].to_numpy() + partial.loc[level, "slope"].to_numpy() * t
+    np.testing.assert_allclose(line, fit.fitted, atol=1e-8)
+    # Panels by diet, found on their own; the population lines are the diets' fixed-effect lines.
+    assert sorted(tables["lines_population"]["facet"]) == ["1", "2", "3", "4"]
+    beta = fit.fixed["estimate"]
+    pop = tables["lines_population"].set_index("facet")
+    assert pop.loc["3", "slope"] == pytest.approx(beta["Time"] + beta["Time:Diet3"])
+    assert pop.loc["1", "intercept"] == pytest.approx(beta["(Intercept)"])
+    # No pooling: a diet-1 chick's line is pooling()'s own intercept and slope.
+    pool = mixwidget.pooling(fit, "Chick").pivot(index="level", columns="term", values="no_pooling")
+    own = tables["lines_groups"].query("pooling == 'no pooling'").set_index("level")
+    np.testing.assert_allclose(own.loc["1", ["intercept", "slope"]].to_numpy(dtype=float), pool.loc["1"].to_numpy())
+
+
+def test_lines_for_slope_only_model_and_sleepstudy():
+    fit = fit_cached(CHICK_SLOPE, "ChickWeight")
+    partial = datasets(charts.lines(fit))["lines_groups"].query("pooling == 'partial pooling'").set_index("level")
+    block = fit.design.random[0]
+    level = np.asarray(block.levels)[block.codes]
+    t = fit.design.frame["Time"].to_numpy()
+    np.testing.assert_allclose(partial.loc[level, "intercept"] + partial.loc[level, "slope"] * t, fit.fitted, atol=1e-8)
+    sleep = fit_cached(SLEEP, "sleepstudy")
+    tables = datasets(charts.lines(sleep))
+    assert len(tables["lines_population"]) == 1 and tables["lines_groups"]["level"].nunique() == 18
+
+
+def test_slopes2d_points_and_ellipse():
+    fit = fit_cached(CHICK_FULL, "ChickWeight")
+    tables = datasets(charts.slopes2d(fit))
+    groups = tables["slopes2d_groups"].set_index("level")
+    pool = mixwidget.pooling(fit, "Chick").pivot(index="level", columns="term", values="partial")
+    np.testing.assert_allclose(groups.loc[pool.index, "partial_slope"], pool["Time"])
+    np.testing.assert_allclose(groups.loc[pool.index, "partial_intercept"], pool["(Intercept)"])
+    ell = tables["slopes2d_ellipse"]
+    centre = fit.fixed.loc[["(Intercept)", "Time"], "estimate"].to_numpy()
+    np.testing.assert_allclose(ell[["intercept", "slope"]].mean().to_numpy(), centre, atol=1e-2)
+    # The ellipse is the 95% contour of the random-effect covariance.
+    v = fit.variance
+    cov = np.array([[v.loc[0, "variance"], v.loc[2, "variance"]], [v.loc[2, "variance"], v.loc[1, "variance"]]])
+    d = ell[["intercept", "slope"]].to_numpy() - centre
+    mahal = np.einsum("ij,jk,ik->i", d, np.linalg.inv(cov), d)
+    np.testing.assert_allclose(mahal, 5.991464547, rtol=1e-6)
+
+
+def test_residuals_tables_match_the_fit():
+    fit = fit_cached(BOTH, "science")
+    tables = datasets(charts.residuals(fit))
+    np.testing.assert_allclose(tables["residuals_points"]["residual"], fit.residuals)
+    np.testing.assert_allclose(tables["residuals_points"]["fitted"], fit.fitted)
+    assert tables["residuals_modes"]["panel"].nunique() == 2
+    assert len(datasets(charts.residuals(fit_cached(OLS, "science")))["residuals_modes"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "formula", "data", "match"),
+    [
+        ("shrinkage", OLS, "science", "none"),
+        ("caterpillar", OLS, "science", "none"),
+        ("lines", OLS, "science", "random slope"),
+        ("slopes2d", OLS, "science", "intercept and slope"),
+        ("lines", BOTH, "science", "random slope"),
+        ("slopes2d", BOTH, "science", "intercept and slope"),
+        ("slopes2d", CHICK_SLOPE, "ChickWeight", "intercept and slope"),
+    ],
+)
+def test_not_applicable(name, formula, data, match):
+    with pytest.raises(NotApplicable, match=match):
+        build_chart(name, fit_cached(formula, data))
+
+
+@pytest.mark.parametrize("name", list(charts.CHARTS))
+def test_dataset_names_are_stable_and_data_is_named(name):
+    pairs = {
+        "effects": [science_fits(), {"a": fit_cached(CHICK_FULL, "ChickWeight")}],
+        "variance": [science_fits(), {"a": fit_cached(CLASS, "science")}],
+    }
+    if name in pairs:
+        specs = [build_chart(name, fits=f, current=next(iter(f))).to_dict() for f in pairs[name]]
+    elif name in ("lines", "slopes2d"):
+        specs = [build_chart(name, fit_cached(CHICK_FULL, "ChickWeight")).to_dict(),
+                 build_chart(name, fit_cached(SLEEP, "sleepstudy")).to_dict()]
+    else:
+        specs = [build_chart(name, fit_cached(BOTH, "science")).to_dict(),
+                 build_chart(name, fit_cached(CHICK_FULL, "ChickWeight")).to_dict()]
+    a, b = specs
+    assert set(a["datasets"]) == set(b["datasets"])
+    assert all(key.startswith(f"{name}_") for key in a["datasets"])
+    assert a["datasets"] != b["datasets"]
+    for spec in specs:
+        assert not inline_data(spec)
+        assert {"name": "selected", "value": None} in spec["params"]
+
+
+@pytest.mark.parametrize("name", ["shrinkage", "caterpillar", "lines", "slopes2d", "residuals"])
+def test_group_marks_carry_their_level(name):
+    fit = fit_cached(CHICK_FULL, "ChickWeight")
+    spec = build_chart(name, fit).to_dict()
+    level_sets = [set(pd.DataFrame(rows).get("level", pd.Series(dtype=str))) for rows in spec["datasets"].values()]
+    assert any(s and all(isinstance(v, str) for v in s) for s in level_sets)
+    assert "datum.level == selected" in str(spec)
+
+
+@pytest.fixture(scope="module")
+def big_fit() -> mixwidget.MixedFit:
+    rng = np.random.default_rng(7)
+    n, k = 70_000, 500
+    g = rng.integers(0, k, n)
+    x = rng.uniform(0, 10, n)
+    a = rng.normal(0, 1, k)
+    b = rng.normal(0, 0.3, k)
+    y = 2 + a[g] + (0.5 + b[g]) * x + rng.normal(0, 1, n)
+    data = pd.DataFrame({"y": y, "x": x, "g": pd.Categorical(g)})
+    return mixwidget.fit("y ~ x + (x | g)", data)
+
+
+@pytest.mark.parametrize("name", ["lines", "residuals"])
+def test_large_data_is_sampled_with_a_note(big_fit, name):
+    spec = build_chart(name, big_fit).to_dict()
+    sizes = {key: len(rows) for key, rows in spec["datasets"].items()}
+    assert max(sizes.values()) <= 3000
+    assert any("showing 3000 of 70000 points" in line for line in spec["title"]["subtitle"])
+
+
+def test_build_chart_uses_fits_and_current():
+    fits = science_fits()
+    spec = build_chart("shrinkage", fits=fits, current="class").to_dict()
+    assert len(spec["datasets"]["shrinkage_arrows"]) == 66
+    one = build_chart("variance", fit_cached(CLASS, "science")).to_dict()
+    assert pd.DataFrame(one["datasets"]["variance_components"])["model"].nunique() == 1
+    with pytest.raises(KeyError, match="unknown chart"):
+        build_chart("pie", fit_cached(CLASS, "science"))
+
+
+@pytest.mark.parametrize(("suffix", "magic"), [("png", b"\x89PNG"), ("svg", b"<svg")])
+def test_export(tmp_path, suffix, magic):
+    fit = fit_cached(BOTH, "science")
+    for name in ("effects", "shrinkage"):
+        path = tmp_path / f"{name}.{suffix}"
+        build_chart(name, fit, fits=science_fits(), current="class + school").save(str(path), scale_factor=1)
+        data = path.read_bytes()
+        assert data.lstrip()[: len(magic)] == magic
