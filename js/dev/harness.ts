@@ -13,6 +13,7 @@ import {
 import { brokenSpec, caterpillarSpec, demoData, demoSpec } from "./charts";
 
 const params = new URLSearchParams(location.search);
+const traitsUrl = params.get("traits");
 const model = new FakeModel({
   columns: scienceColumns,
   formula: scienceFormula,
@@ -57,7 +58,8 @@ function refit(): void {
       formula: model.get("formula"),
       reml: model.get("reml"),
     });
-    model.update("chart_data", chartData(fits / 3));
+    // With ?traits the chart data stays as dumped from Python.
+    if (!traitsUrl) model.update("chart_data", chartData(fits / 3));
     model.update("status", { state: "idle", elapsed_ms: 412, message: "" });
   }, 400);
 }
@@ -77,3 +79,16 @@ if (params.has("typo")) {
 if (params.has("fitting"))
   model.update("status", { state: "fitting", elapsed_ms: null, message: "" });
 (window as unknown as { model: FakeModel }).model = model;
+
+// ?traits=dist/real.json: load chart traits dumped from the Python side (json.dump of the
+// widget's chart_* and selected traits) to check real specs in the browser.
+if (traitsUrl) {
+  fetch(traitsUrl)
+    .then((response) => response.json())
+    .then((traits: Partial<Traits>) => {
+      for (const [key, value] of Object.entries(traits)) {
+        model.update(key as keyof Traits, value as never);
+      }
+    })
+    .catch((err) => console.warn("harness: could not load traits", err));
+}

@@ -80,6 +80,10 @@ interface Entry {
 
 const SELECTED_SIGNAL = "selected";
 
+/** Grid gap, and a chart card's padding plus border, in px (see widget.css). */
+const GRID_GAP = 16;
+const CARD_CHROME = 26;
+
 /** Route Vega's errors to console.warn: a broken chart must not look like a broken page. */
 const vegaLogger = logger(Warn, "warn");
 
@@ -186,6 +190,7 @@ export function createCharts(ctx: WidgetContext): Charts {
     const cls = state === "error" ? "mw-chart-error" : "mw-note mw-chart-note";
     entry.body.replaceChildren(h("p", { class: cls, "data-testid": `chart-${state}` }, text));
     setState(entry, state);
+    entry.el.classList.remove("mw-chart-wide");
   }
 
   function createEntry(name: string): Entry {
@@ -251,6 +256,26 @@ export function createCharts(ctx: WidgetContext): Charts {
     }
   }
 
+  /**
+   * A chart wider than one column (e.g. several panels side by side) takes a whole row of
+   * the grid. Its natural width does not depend on the card, so this cannot flip back and forth.
+   */
+  function fitWidth(entry: Entry): void {
+    const svg = entry.body.querySelector("svg.marks");
+    const natural = Number(svg?.getAttribute("width")) || 0;
+    if (el.clientWidth === 0) return;
+    const column = (el.clientWidth - GRID_GAP) / 2 - CARD_CHROME;
+    entry.el.classList.toggle("mw-chart-wide", entry.state === "drawn" && natural > column);
+  }
+
+  const resizeObserver =
+    typeof ResizeObserver === "function"
+      ? new ResizeObserver(() => {
+          for (const entry of entries.values()) fitWidth(entry);
+        })
+      : null;
+  resizeObserver?.observe(el);
+
   function onClick(name: string, item: { datum?: unknown } | null | undefined): void {
     const entry = entries.get(name);
     if (!entry || destroyed) return;
@@ -309,6 +334,7 @@ export function createCharts(ctx: WidgetContext): Charts {
       entry.text = "";
       result.view.addEventListener("click", (_event, item) => onClick(entry.name, item));
       setState(entry, "drawn");
+      fitWidth(entry);
       await applySelected(entry);
     } catch (err) {
       console.warn(`mixwidget: chart "${entry.name}" could not be drawn`, err);
@@ -343,6 +369,7 @@ export function createCharts(ctx: WidgetContext): Charts {
       }
       await view.runAsync();
       hideTooltip();
+      fitWidth(entry);
       entry.dataKey = JSON.stringify(data);
       entry.datasets = Object.keys(fresh);
       await applySelected(entry);
@@ -445,6 +472,7 @@ export function createCharts(ctx: WidgetContext): Charts {
     },
     destroy() {
       destroyed = true;
+      resizeObserver?.disconnect();
       for (const off of offs) off();
       for (const entry of entries.values()) dropView(entry);
       entries.clear();
