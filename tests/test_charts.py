@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+from altair.utils.schemapi import validate_jsonschema
 from lme4ref import fit_cached
 
 import mixwidget
@@ -278,3 +280,24 @@ def test_export(tmp_path, suffix, magic):
         build_chart(name, fit, fits=science_fits(), current="class + school").save(str(path), scale_factor=1)
         data = path.read_bytes()
         assert data.lstrip()[: len(magic)] == magic
+
+
+def test_charts_of_one_structure_share_a_template_but_not_data():
+    first = build_chart("shrinkage", fit_cached(BOTH, "science"))
+    before = first.to_dict()
+    second = build_chart("shrinkage", fit_cached(CLASS, "science"))
+    after = first.to_dict()
+    assert before == after
+    spec = second.to_dict()
+    assert set(spec["datasets"]) == set(before["datasets"]) and spec["datasets"] != before["datasets"]
+    assert spec["title"] != {} and "hconcat" not in spec
+
+
+@pytest.mark.parametrize("name", list(charts.CHARTS))
+def test_specs_are_valid_vega_lite(name):
+    fit = fit_cached(CHICK_FULL, "ChickWeight")
+    chart = build_chart(name, fit, fits={"full": fit, "OLS": fit_cached("sqrt(weight) ~ Time + Diet:Time", "ChickWeight")},
+                        current="full")
+    spec = chart.to_dict(validate=False)
+    spec.pop("datasets")
+    validate_jsonschema(spec, alt.vegalite.v6.schema.core.load_schema())

@@ -19,6 +19,7 @@ __all__ = [
     "POOLING_KINDS",
     "SELECTED",
     "finish",
+    "template",
     "group_noun",
     "is_selected",
     "largest_group",
@@ -65,25 +66,70 @@ def records(df: pd.DataFrame) -> list[dict]:
     return json.loads(df.to_json(orient="records", double_precision=10))
 
 
+def template(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """A chart's reusable part: marks, the ``selected`` param and the looks, without data or title.
+
+    Chart builders cache templates by their structure (terms, models, panels), since building
+    Altair objects costs far more than the tables; :func:`finish` adds the data and the title.
+    """
+    chart = chart.add_params(selected_param()).properties(config=CONFIG)
+    cls = type(chart)
+    if cls not in _subclasses:
+        _subclasses[cls] = type(cls.__name__, (cls,), {"to_dict": _to_dict, "__module__": cls.__module__})
+    object.__setattr__(chart, "__class__", _subclasses[cls])
+    object.__setattr__(chart, "_schema_checked", [False])
+    return chart
+
+
 def finish(
     chart: alt.TopLevelMixin,
     datasets: dict[str, pd.DataFrame],
     title: str,
     subtitle: str | list[str] | None = None,
 ) -> alt.TopLevelMixin:
-    """Top-level datasets, the ``selected`` param, title and projector-sized fonts."""
-    title_ = alt.Title(title, subtitle=subtitle or "", anchor="start", fontSize=18, subtitleFontSize=14,
-                       subtitleColor="#444")
-    return (
-        chart.add_params(selected_param())
-        .properties(title=title_, datasets={k: records(v) for k, v in datasets.items()})
-        .configure_axis(labelFontSize=13, titleFontSize=14, grid=True, gridColor="#e6e6e6")
-        .configure_legend(labelFontSize=13, titleFontSize=14, orient="bottom")
-        .configure_header(labelFontSize=14, titleFontSize=14)
-        .configure_text(fontSize=13)
-        .configure_view(stroke=None)
-        .configure_range(category={"scheme": "tableau10"})
-    )
+    """A copy of a template with this fit's datasets and title."""
+    out = object.__new__(type(chart))
+    object.__setattr__(out, "_args", chart._args)
+    object.__setattr__(out, "_kwds", dict(chart._kwds))
+    object.__setattr__(out, "_schema_checked", chart._schema_checked)
+    out.title = alt.Title(title, subtitle=subtitle or "", anchor="start", fontSize=18, subtitleFontSize=14,
+                          subtitleColor="#444")
+    out.datasets = {k: records(v) for k, v in datasets.items()}
+    return out
+
+
+CONFIG = alt.Config(
+    axis=alt.AxisConfig(labelFontSize=13, titleFontSize=14, grid=True, gridColor="#e6e6e6"),
+    legend=alt.LegendConfig(labelFontSize=13, titleFontSize=14, orient="bottom"),
+    header=alt.HeaderConfig(labelFontSize=14, titleFontSize=14),
+    text=alt.MarkConfig(fontSize=13),
+    view=alt.ViewConfig(stroke=None),
+    range=alt.RangeConfig(category={"scheme": "tableau10"}),
+)
+
+_subclasses: dict[type, type] = {}
+
+
+def _to_dict(self, validate=True, *, format="vega-lite", ignore=None, context=None):  # noqa: A002 - Altair's signature
+    """``to_dict`` that checks the spec against the schema without the datasets, once per template.
+
+    The datasets are plain rows we built; validating them row by row costs far more than drawing
+    them, so they are added after validation (as Altair adds datasets it collects from inline
+    data). Copies of one template differ only in data and title text, so once a template's spec
+    has passed, its copies are not checked again.
+    """
+    base = super(type(self), self).to_dict
+    datasets = self._kwds.get("datasets", alt.Undefined)
+    if alt.utils.is_undefined(datasets) or (context or {}).get("top_level", True) is False:
+        return base(validate=validate, format=format, ignore=ignore, context=context)
+    context = dict(context or {})
+    context["datasets"] = {**context.get("datasets", {}), **datasets}
+    checked = getattr(self, "_schema_checked", None)
+    skip = validate and checked is not None and checked[0]
+    spec = base(validate=validate and not skip, format=format, ignore=[*(ignore or []), "datasets"], context=context)
+    if validate and checked is not None:
+        checked[0] = True
+    return spec
 
 
 def sample_rows(df: pd.DataFrame, limit: int = MAX_POINTS, seed: int = 1) -> tuple[pd.DataFrame, str | None]:

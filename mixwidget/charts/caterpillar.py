@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from ..fit import MixedFit
-from ._common import HIGHLIGHT, POOLING_COLORS, NotApplicable, finish, is_selected
+from ._common import HIGHLIGHT, POOLING_COLORS, NotApplicable, finish, is_selected, template
 
 __all__ = ["caterpillar", "caterpillar_table"]
 
@@ -29,11 +31,8 @@ def caterpillar_table(fit: MixedFit) -> pd.DataFrame:
     return re
 
 
-def caterpillar(fit: MixedFit) -> alt.TopLevelMixin:
-    """Conditional modes ± 1.96 conditional SD, sorted, one panel per random term."""
-    if fit.kind == "ols" or fit.ranef.empty:
-        raise NotApplicable("A caterpillar plot needs a random effect; this model has none (OLS). Add one, e.g. (1 | group)")
-    table = caterpillar_table(fit)
+@lru_cache(maxsize=64)
+def _template(panels_sizes: tuple[tuple[str, int], ...]) -> alt.TopLevelMixin:
     panels = []
     sel = is_selected()
     tooltip = [
@@ -41,8 +40,7 @@ def caterpillar(fit: MixedFit) -> alt.TopLevelMixin:
         alt.Tooltip("cond_sd:Q", title="conditional SD", format=".3f"),
         alt.Tooltip("lower:Q", title="95% lower", format=".3f"), alt.Tooltip("upper:Q", title="95% upper", format=".3f"),
     ]
-    for panel in dict.fromkeys(table["panel"]):
-        nlev = int((table["panel"] == panel).sum())
+    for panel, nlev in panels_sizes:
         base = alt.Chart(alt.NamedData(name="caterpillar_modes")).transform_filter(alt.datum.panel == panel)
         y = alt.Y("level:N", sort=alt.EncodingSortField("estimate", order="ascending"), title=None,
                   axis=alt.Axis(labels=nlev <= 70, ticks=nlev <= 70, labelFontSize=10 if nlev > 40 else 13, grid=False))
@@ -60,6 +58,16 @@ def caterpillar(fit: MixedFit) -> alt.TopLevelMixin:
         height = int(min(560, max(160, 9 * nlev)))
         panels.append(alt.layer(zero, bar, dot).properties(width=420, height=height))
     chart = alt.hconcat(*panels, spacing=20) if len(panels) > 1 else panels[0]
+    return template(chart)
+
+
+def caterpillar(fit: MixedFit) -> alt.TopLevelMixin:
+    """Conditional modes ± 1.96 conditional SD, sorted, one panel per random term."""
+    if fit.kind == "ols" or fit.ranef.empty:
+        raise NotApplicable("A caterpillar plot needs a random effect; this model has none (OLS). Add one, e.g. (1 | group)")
+    table = caterpillar_table(fit)
+    sizes = table.groupby("panel", sort=False).size()
+    chart = _template(tuple((str(p), int(k)) for p, k in sizes.items()))
     title = "Each group's deviation from the population, with its uncertainty"
     subtitle = "Conditional modes ± 1.96 conditional SD, sorted; intervals crossing 0 are not clearly different from average"
     return finish(chart, {"caterpillar_modes": table}, title, subtitle)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
 import pandas as pd
 from scipy import stats
 
 from ..fit import MixedFit
-from ._common import HIGHLIGHT, MUTED, PANEL_WIDTH, NotApplicable, finish
+from ._common import HIGHLIGHT, MUTED, PANEL_WIDTH, NotApplicable, finish, template
 
 __all__ = ["effects", "effects_table"]
 
@@ -60,27 +62,10 @@ def _lesson(table: pd.DataFrame, fits: dict[str, MixedFit], current: str) -> str
     return f"Ignoring the groups inflates the t value of {term}: {a[term]:.2f} (OLS) vs {b[term]:.2f}"
 
 
-def effects(fits: dict[str, MixedFit], current: str, include_intercept: bool = False) -> alt.TopLevelMixin:
-    """Each fixed effect's estimate with its 95% interval and t value, one row per model.
-
-    Parameters
-    ----------
-    fits : dict of str to MixedFit
-        Model name -> fit, e.g. the current model, pinned models and the OLS fit.
-    current : str
-        The name of the current model (drawn bold and coloured; the others muted).
-    include_intercept : bool, default False
-        The intercept is left out by default: its scale dwarfs the other terms.
-    """
-    if not fits:
-        raise NotApplicable("no model to show yet")
-    table = effects_table(fits, current, include_intercept)
-    if table.empty:
-        raise NotApplicable("these models have no fixed effect besides the intercept")
-    terms = list(dict.fromkeys(table["term"]))
-    models = list(fits)
+@lru_cache(maxsize=64)
+def _template(terms: tuple[str, ...], models: tuple[str, ...]) -> alt.TopLevelMixin:
     colour = alt.condition("datum.current", alt.value(HIGHLIGHT), alt.value(MUTED))
-    y = alt.Y("model:N", sort=models, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("model:N", sort=list(models), title=None, axis=alt.Axis(labelLimit=260))
     tooltip = [
         alt.Tooltip("model:N"), alt.Tooltip("formula:N"), alt.Tooltip("term:N"),
         alt.Tooltip("estimate:Q", format=".3f"), alt.Tooltip("std_error:Q", title="SE", format=".3f"),
@@ -110,7 +95,29 @@ def effects(fits: dict[str, MixedFit], current: str, include_intercept: bool = F
         panels.append(
             alt.layer(zero, bar, dot, label, label_now).properties(width=PANEL_WIDTH, height=max(60, 44 * len(models)))
         )
-    chart = alt.vconcat(*panels, spacing=18)
+    return template(alt.vconcat(*panels, spacing=18))
+
+
+def effects(fits: dict[str, MixedFit], current: str, include_intercept: bool = False) -> alt.TopLevelMixin:
+    """Each fixed effect's estimate with its 95% interval and t value, one row per model.
+
+    Parameters
+    ----------
+    fits : dict of str to MixedFit
+        Model name -> fit, e.g. the current model, pinned models and the OLS fit.
+    current : str
+        The name of the current model (drawn bold and coloured; the others muted).
+    include_intercept : bool, default False
+        The intercept is left out by default: its scale dwarfs the other terms.
+    """
+    if not fits:
+        raise NotApplicable("no model to show yet")
+    table = effects_table(fits, current, include_intercept)
+    if table.empty:
+        raise NotApplicable("these models have no fixed effect besides the intercept")
+    terms = list(dict.fromkeys(table["term"]))
+    models = list(fits)
+    chart = _template(tuple(terms), tuple(models))
     note = "" if include_intercept else " Intercept not shown."
     subtitle = [f"Bold: {current}. Interval: estimate ± t(df, 0.975) · SE.{note}"]
     return finish(chart, {"effects_rows": table}, _lesson(table, fits, current), subtitle)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -17,6 +19,7 @@ from ._common import (
     is_selected,
     pooling_table,
     sample_rows,
+    template,
 )
 
 __all__ = ["lines", "lines_tables", "slope_variable", "find_facet"]
@@ -148,23 +151,12 @@ def lines_tables(
     return group_lines, population, points, {"group": group, "x": xvar, "facet": facet, "note": note}
 
 
-def lines(
-    fit: MixedFit, group: str | None = None, facet: str | None = None, pool: pd.DataFrame | None = None
-) -> alt.TopLevelMixin:
-    """The data (response against the slope variable) with each group's line and the population line.
-
-    Lines for no, partial and complete pooling; clicking the legend shows one kind (shift-click
-    adds more). Panels split by a factor constant within groups (auto-detected, e.g. Diet for
-    chicks; ``facet=""`` for one panel).
-    """
-    group_lines, population, points, info = lines_tables(fit, group, facet, pool)
-    group, xvar, facet = info["group"], info["x"], info["facet"]
-    response = fit.design.formula.response
+@lru_cache(maxsize=64)
+def _template(group: str, xvar: str, response: str, facet: str | None, facets: tuple[str, ...]) -> alt.TopLevelMixin:
     shown = alt.selection_point(
         name="pooling_shown", fields=["pooling"], bind="legend", value=[{"pooling": "partial pooling"}]
     )
     sel = is_selected()
-    facets = sorted(group_lines["facet"].unique(), key=_natural) if facet else [""]
     x = alt.X("x:Q", title=xvar)
     y = alt.Y("y:Q", title=response, scale=alt.Scale(zero=False))
     colour = alt.Color("pooling:N", title="Lines: click to show one kind, shift-click to add",
@@ -207,6 +199,23 @@ def lines(
         chart = panels[0]
     else:
         chart = alt.concat(*panels, columns=2, spacing=16).resolve_scale(x="shared", y="shared")
+    return template(chart)
+
+
+def lines(
+    fit: MixedFit, group: str | None = None, facet: str | None = None, pool: pd.DataFrame | None = None
+) -> alt.TopLevelMixin:
+    """The data (response against the slope variable) with each group's line and the population line.
+
+    Lines for no, partial and complete pooling; clicking the legend shows one kind (shift-click
+    adds more). Panels split by a factor constant within groups (auto-detected, e.g. Diet for
+    chicks; ``facet=""`` for one panel).
+    """
+    group_lines, population, points, info = lines_tables(fit, group, facet, pool)
+    group, xvar, facet = info["group"], info["x"], info["facet"]
+    response = fit.design.formula.response
+    facets = sorted(group_lines["facet"].unique(), key=_natural) if facet else [""]
+    chart = _template(group, xvar, response, facet, tuple(facets))
     who = group_noun(group)
     mean = f"their {facet}'s mean line" if facet else "the population line"
     title = f"Partial pooling pulls {who.lower()}' lines toward {mean}"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from ..fit import MixedFit
-from ._common import HIGHLIGHT, MAX_POINTS, POOLING_COLORS, finish, is_selected, normal_quantiles
+from ._common import HIGHLIGHT, MAX_POINTS, POOLING_COLORS, finish, is_selected, normal_quantiles, template
 
 __all__ = ["residuals", "residuals_tables"]
 
@@ -59,15 +61,12 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     return points, modes, pd.DataFrame(qqlines), note
 
 
-def residuals(fit: MixedFit) -> alt.TopLevelMixin:
-    """Residuals against fitted values, beside normal quantile plots of the residuals and of the
-    conditional modes (one per random term)."""
-    points, modes, qqlines, note = residuals_tables(fit)
+@lru_cache(maxsize=64)
+def _template(response: str, panels_modes: tuple[str, ...], many: bool) -> alt.TopLevelMixin:
     sel = is_selected()
-    response = fit.design.formula.response
     pts = alt.Chart(alt.NamedData(name="residuals_points"))
     colour = alt.condition(sel, alt.value(HIGHLIGHT), alt.value(POOLING_COLORS[1]))
-    opacity = alt.condition(sel, alt.value(1), alt.value(0.35 if len(points) > 500 else 0.6))
+    opacity = alt.condition(sel, alt.value(1), alt.value(0.35 if many else 0.6))
     tip = [alt.Tooltip("level:N"), alt.Tooltip("fitted:Q", format=".3f"), alt.Tooltip("residual:Q", format=".3f")]
     vs_fitted = alt.layer(
         pts.mark_rule(color="#333", strokeDash=[4, 3]).encode(y=alt.datum(0)),
@@ -87,7 +86,7 @@ def residuals(fit: MixedFit) -> alt.TopLevelMixin:
         ),
     ).properties(width=300, height=300, title=alt.Title("Residuals: near the line if normal", fontSize=15, anchor="start"))
     panels = [vs_fitted, qq]
-    for panel in dict.fromkeys(modes["panel"]):
+    for panel in panels_modes:
         m = alt.Chart(alt.NamedData(name="residuals_modes")).transform_filter(alt.datum.panel == panel)
         panels.append(alt.layer(
             lines.transform_filter(alt.datum.panel == panel).mark_rule(color="#555", strokeDash=[6, 3]).encode(
@@ -103,6 +102,14 @@ def residuals(fit: MixedFit) -> alt.TopLevelMixin:
     top = alt.hconcat(vs_fitted, qq, spacing=22)
     chart = top if len(panels) == 2 else alt.vconcat(top, alt.hconcat(*panels[2:], spacing=22), spacing=20)
     chart = chart.resolve_scale(x="independent", y="independent")
+    return template(chart)
+
+
+def residuals(fit: MixedFit) -> alt.TopLevelMixin:
+    """Residuals against fitted values, beside normal quantile plots of the residuals and of the
+    conditional modes (one per random term)."""
+    points, modes, qqlines, note = residuals_tables(fit)
+    chart = _template(fit.design.formula.response, tuple(dict.fromkeys(modes["panel"])), len(points) > 500)
     title = "Checking the model's assumptions"
     subtitle = ["Residuals should scatter evenly around 0; quantile plots should follow the dashed line"]
     if note:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
 import pandas as pd
 
 from ..fit import MixedFit
-from ._common import POOLING_COLORS, POOLING_KINDS, check_group, finish, group_noun, is_selected, pooling_table
+from ._common import POOLING_COLORS, POOLING_KINDS, check_group, finish, group_noun, is_selected, pooling_table, template
 
 __all__ = ["shrinkage", "shrinkage_tables"]
 
@@ -32,22 +34,8 @@ def _term_title(term: str) -> str:
     return "Intercept" if term == "(Intercept)" else f"Slope of {term}"
 
 
-def shrinkage(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None = None) -> alt.TopLevelMixin:
-    """Per level of ``group``: the no-pooling estimate, the partial-pooling estimate and the
-    complete-pooling line, with an arrow from the first to the second; x is the group's size.
-
-    Parameters
-    ----------
-    fit : MixedFit
-    group : str, optional
-        A grouping factor of the model; by default the one with the most levels.
-    pool : DataFrame, optional
-        ``pooling(fit, group)`` if already computed.
-    """
-    group = check_group(fit, group, "Shrinkage")
-    arrows, points = shrinkage_tables(fit, group, pool)
-    terms = list(dict.fromkeys(arrows["term"]))
-    noun = group_noun(group)
+@lru_cache(maxsize=64)
+def _template(group: str, terms: tuple[str, ...]) -> alt.TopLevelMixin:
     sel = is_selected()
     colour = alt.Color("pooling:N", title=None, scale=alt.Scale(domain=POOLING_KINDS, range=POOLING_COLORS))
     x = alt.X("n:Q", title=f"Observations per {group.split(':')[-1]} (log scale)",
@@ -84,6 +72,26 @@ def shrinkage(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None
             layer = layer.properties(title=alt.Title(_term_title(term), fontSize=15, anchor="start"))
         panels.append(layer)
     chart = alt.hconcat(*panels, spacing=24) if len(panels) > 1 else panels[0]
+    return template(chart)
+
+
+def shrinkage(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None = None) -> alt.TopLevelMixin:
+    """Per level of ``group``: the no-pooling estimate, the partial-pooling estimate and the
+    complete-pooling line, with an arrow from the first to the second; x is the group's size.
+
+    Parameters
+    ----------
+    fit : MixedFit
+    group : str, optional
+        A grouping factor of the model; by default the one with the most levels.
+    pool : DataFrame, optional
+        ``pooling(fit, group)`` if already computed.
+    """
+    group = check_group(fit, group, "Shrinkage")
+    arrows, points = shrinkage_tables(fit, group, pool)
+    terms = list(dict.fromkeys(arrows["term"]))
+    noun = group_noun(group)
+    chart = _template(group, tuple(terms))
     small = arrows.loc[arrows["n"] <= arrows["n"].median(), "shrink"].median()
     large = arrows.loc[arrows["n"] > arrows["n"].median(), "shrink"].median()
     subtitle = [f"Arrow: a {group}'s own estimate (hollow) → the mixed model's estimate (filled); grey line: complete pooling"]

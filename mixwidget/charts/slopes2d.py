@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import altair as alt
 import numpy as np
@@ -10,7 +11,16 @@ import pandas as pd
 from scipy import stats
 
 from ..fit import MixedFit
-from ._common import POOLING_COLORS, POOLING_KINDS, NotApplicable, finish, group_noun, is_selected, pooling_table
+from ._common import (
+    POOLING_COLORS,
+    POOLING_KINDS,
+    NotApplicable,
+    finish,
+    group_noun,
+    is_selected,
+    pooling_table,
+    template,
+)
 
 __all__ = ["slopes2d", "slopes2d_tables"]
 
@@ -72,11 +82,8 @@ def slopes2d_tables(
     return table, ellipse, {"group": group, "slope": slope}
 
 
-def slopes2d(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None = None) -> alt.TopLevelMixin:
-    """Each group's intercept and slope alone (hollow) and in the mixed model (filled), joined by a
-    segment, with the 95% ellipse of the estimated random-effect distribution around the fixed effects."""
-    table, ellipse, info = slopes2d_tables(fit, group, pool)
-    group, slope = info["group"], info["slope"]
+@lru_cache(maxsize=64)
+def _template(group: str, slope: str) -> alt.TopLevelMixin:
     sel = is_selected()
     tooltip = [
         alt.Tooltip("level:N", title=group), alt.Tooltip("n:Q"),
@@ -112,6 +119,15 @@ def slopes2d(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None 
         stroke=alt.condition(sel, alt.value("#D55E00"), alt.value(None)), strokeWidth=alt.value(3),
     )
     chart = alt.layer(ell, seg, hollow, filled, centre).properties(width=520, height=400)
+    return template(chart)
+
+
+def slopes2d(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None = None) -> alt.TopLevelMixin:
+    """Each group's intercept and slope alone (hollow) and in the mixed model (filled), joined by a
+    segment, with the 95% ellipse of the estimated random-effect distribution around the fixed effects."""
+    table, ellipse, info = slopes2d_tables(fit, group, pool)
+    group, slope = info["group"], info["slope"]
+    chart = _template(group, slope)
     title = f"Partial pooling pulls each {group.split(':')[-1].lower()}'s intercept and slope toward the population"
     subtitle = [
         f"{len(table)} {group_noun(group).lower()}: own estimate (hollow) → mixed model (filled); "

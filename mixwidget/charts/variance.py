@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
 import pandas as pd
 
 from ..fit import MixedFit
-from ._common import PANEL_WIDTH, NotApplicable, finish
+from ._common import PANEL_WIDTH, NotApplicable, finish, template
 
 __all__ = ["variance", "variance_table"]
 
@@ -55,21 +57,12 @@ def variance_table(fits: dict[str, MixedFit]) -> tuple[pd.DataFrame, bool]:
     return table, use_shares
 
 
-def variance(fits: dict[str, MixedFit], current: str) -> alt.TopLevelMixin:
-    """Variance components as shares of the total variance, one stacked bar per model.
-
-    When a model's random terms include slopes, shares are undefined (slope variances are on
-    another scale); the chart then shows each component's standard deviation instead.
-    """
-    if not fits:
-        raise NotApplicable("no model to show yet")
-    table, use_shares = variance_table(fits)
-    models = list(fits)
-    components = list(dict.fromkeys(c for c in table["component"] if c != RESIDUAL)) + [RESIDUAL]
+@lru_cache(maxsize=64)
+def _template(models: tuple[str, ...], components: tuple[str, ...], current: str, use_shares: bool) -> alt.TopLevelMixin:
     base = alt.Chart(alt.NamedData(name="variance_components"))
-    y = alt.Y("model:N", sort=models, title=None, axis=alt.Axis(labelLimit=260))
-    colour = alt.Color("component:N", title="Component", sort=components,
-                       scale=alt.Scale(domain=components,
+    y = alt.Y("model:N", sort=list(models), title=None, axis=alt.Axis(labelLimit=260))
+    colour = alt.Color("component:N", title="Component", sort=list(components),
+                       scale=alt.Scale(domain=list(components),
                                        range=_palette(len(components) - 1) + ["#BAB0AC"]))
     tooltip = [
         alt.Tooltip("model:N"), alt.Tooltip("component:N"),
@@ -92,14 +85,12 @@ def variance(fits: dict[str, MixedFit], current: str) -> alt.TopLevelMixin:
             x=alt.datum(1), y=y, text="note:N"
         )
         chart = alt.layer(bars, text, small).properties(width=PANEL_WIDTH, height=max(90, 56 * len(models)))
-        title = "Where the variance lies: between groups or within them"
-        subtitle = "Share of the total variance (random intercepts and residual)"
     else:
         x = alt.X("std_dev:Q", title="Standard deviation (each on its own term's scale)")
         panels = []
         for name in models:
             one = base.transform_filter(alt.datum.model == name)
-            yc = alt.Y("component:N", sort=components, title=None, axis=alt.Axis(labelLimit=260))
+            yc = alt.Y("component:N", sort=list(components), title=None, axis=alt.Axis(labelLimit=260))
             bars = one.mark_bar(height={"band": 0.8}).encode(
                 x=x, y=yc, color=colour, tooltip=tooltip,
                 opacity=alt.condition(alt.datum.model == current, alt.value(1), alt.value(0.6)),
@@ -108,6 +99,25 @@ def variance(fits: dict[str, MixedFit], current: str) -> alt.TopLevelMixin:
             title_ = alt.Title(name, fontSize=14, anchor="start", fontWeight="bold" if name == current else "normal")
             panels.append(alt.layer(bars, text).properties(width=PANEL_WIDTH, height=alt.Step(28), title=title_))
         chart = alt.vconcat(*panels, spacing=14).resolve_scale(x="shared")
+    return template(chart)
+
+
+def variance(fits: dict[str, MixedFit], current: str) -> alt.TopLevelMixin:
+    """Variance components as shares of the total variance, one stacked bar per model.
+
+    When a model's random terms include slopes, shares are undefined (slope variances are on
+    another scale); the chart then shows each component's standard deviation instead.
+    """
+    if not fits:
+        raise NotApplicable("no model to show yet")
+    table, use_shares = variance_table(fits)
+    models = list(fits)
+    components = list(dict.fromkeys(c for c in table["component"] if c != RESIDUAL)) + [RESIDUAL]
+    chart = _template(tuple(models), tuple(components), current, use_shares)
+    if use_shares:
+        title = "Where the variance lies: between groups or within them"
+        subtitle = "Share of the total variance (random intercepts and residual)"
+    else:
         title = "Variance components as standard deviations"
         subtitle = "Shares of the total are undefined with random slopes (slope variances are on another scale)"
     return finish(chart, {"variance_components": table}, title, subtitle)
