@@ -10,11 +10,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import altair as alt
 import anywidget
 import numpy as np
 import pandas as pd
 import traitlets
 
+from .chartboard import ChartBoard
+from .charts import CHARTS
 from .compare import compare
 from .design import check_columns
 from .engine import warm_up
@@ -155,6 +158,27 @@ class MixWidget(anywidget.AnyWidget):
     comparison = traitlets.Dict().tag(sync=True)
     """Pinned fits side by side, with likelihood-ratio tests of nested ones."""
 
+    chart_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """The charts, in display order."""
+
+    chart_specs = traitlets.Dict().tag(sync=True)
+    """Chart name -> Vega-Lite spec without data; changes only when a chart's structure does."""
+
+    chart_data = traitlets.Dict().tag(sync=True)
+    """Chart name -> {dataset name -> rows}; new on every refit, drawn in place."""
+
+    chart_notes = traitlets.Dict().tag(sync=True)
+    """Chart name -> why the chart does not apply to the current model."""
+
+    chart_group = traitlets.Unicode("").tag(sync=True)
+    """The grouping factor the per-group charts show (shrinkage, caterpillar, lines, slopes)."""
+
+    chart_groups = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """The current model's grouping factors, the choices for ``chart_group``."""
+
+    selected = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    """The selected group level (e.g. a class), highlighted in every chart; click a mark to select."""
+
     def __init__(self, data: pd.DataFrame, formula: str | None = None, reml: bool = True, **kwargs: Any) -> None:
         if not isinstance(data, pd.DataFrame):
             raise TypeError(f"MixWidget needs a pandas DataFrame, not {type(data).__name__}")
@@ -171,8 +195,10 @@ class MixWidget(anywidget.AnyWidget):
         self._done_id = 0
         self._pending: tuple[int, str, bool] | None = None
         self._worker: threading.Thread | None = None
+        self._board = ChartBoard(data)
+        self._board_lock = threading.RLock()
         super().__init__(columns=column_info(data), status={"state": "idle", "elapsed_ms": None, "message": ""},
-                         reml=bool(reml), **kwargs)
+                         reml=bool(reml), chart_names=list(CHARTS), **kwargs)
         self.on_msg(self._on_message)
         if formula:
             self.formula = formula  # observer starts the first fit
@@ -198,6 +224,15 @@ class MixWidget(anywidget.AnyWidget):
             if not self._lock.wait_for(lambda: self._done_id >= self._request_id, timeout=timeout):
                 raise TimeoutError(f"the fit of {self.formula!r} did not finish within {timeout} s")
         return self._fit
+
+    def chart(self, name: str) -> alt.TopLevelMixin:
+        """The chart ``name`` for the current fit, as an Altair chart (``.save("x.png")`` works).
+
+        Names: effects, variance, shrinkage, caterpillar, lines, slopes2d, residuals.
+        """
+        if self._fit is None:
+            raise RuntimeError("there is no fit yet: set a formula first (w.formula = ...)")
+        return self._board.chart(name, self._fit, self._pinned_by_name(), self.chart_group or None)
 
     def pin(self) -> None:
         """Pin the current fit for comparison."""
@@ -288,6 +323,10 @@ class MixWidget(anywidget.AnyWidget):
             self.variants = variants(result.model)
             self.error = ""
             self.status = {"state": "idle", "elapsed_ms": round(elapsed_ms, 1), "message": ""}
+        with self._lock:
+            newer_waiting = self._pending is not None
+        if not newer_waiting:  # the numbers are on screen; the charts follow unless a newer fit is due
+            self._refresh_charts(result)
 
     def _show_error(self, exc: Exception, elapsed_ms: float | None = None) -> None:
         if isinstance(exc, MixWidgetError):
@@ -297,6 +336,40 @@ class MixWidget(anywidget.AnyWidget):
         with self.hold_sync():
             self.error = message
             self.status = {"state": "error", "elapsed_ms": elapsed_ms, "message": message}
+
+    # -- charts -----------------------------------------------------------------------
+    def _pinned_by_name(self) -> dict[str, MixedFit]:
+        return dict(zip(self._pin_names, self.pinned_fits))
+
+    def _refresh_charts(self, current: MixedFit | None = None) -> None:
+        """Rebuild every chart for the current fit; skipped when a newer fit is on its way."""
+        current = current or self._fit
+        if current is None:
+            return
+        with self._board_lock:
+            groups = list(current.ngroups)
+            group = self.chart_group if self.chart_group in groups else _default_group(current)
+            board = self._board.build(current, self._pinned_by_name(), group or None)
+            if current is not self._fit:
+                return  # a newer fit has been shown meanwhile
+            levels = set(current.ranef.loc[current.ranef["group"] == group, "level"]) if group else set()
+            with self.hold_sync():
+                self.chart_groups = groups
+                self._setting_group = True
+                try:
+                    self.chart_group = group or ""
+                finally:
+                    self._setting_group = False
+                self.chart_specs = board.specs
+                self.chart_data = board.data
+                self.chart_notes = board.notes
+                if self.selected is not None and self.selected not in levels:
+                    self.selected = None
+
+    @traitlets.observe("chart_group")
+    def _on_chart_group(self, change: dict[str, Any]) -> None:
+        if not getattr(self, "_setting_group", False) and self._fit is not None:
+            self._refresh_charts()
 
     # -- pins -------------------------------------------------------------------------
     def _on_message(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
@@ -339,6 +412,14 @@ class MixWidget(anywidget.AnyWidget):
         with self.hold_sync():
             self.pinned = summaries
             self.comparison = comparison
+        self._refresh_charts()
+
+
+def _default_group(f: MixedFit) -> str | None:
+    """The grouping factor with the most levels (classes rather than schools)."""
+    if not f.ngroups:
+        return None
+    return max(f.ngroups, key=lambda g: f.ngroups[g])
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:

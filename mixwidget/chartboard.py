@@ -1,0 +1,86 @@
+"""Every chart for the current fit, split into Vega-Lite specs and their data.
+
+The widget sends a chart's spec only when its structure changes and its data on every refit,
+so views update in place. Chart builders live in :mod:`mixwidget.charts`; this module only
+decides which fits each chart sees (current, pinned, and the least-squares baseline).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .charts import CHARTS, NotApplicable, build_chart
+from .fit import MixedFit, fit
+
+__all__ = ["Board", "ChartBoard"]
+
+log = logging.getLogger(__name__)
+
+OLS_NAME = "OLS (no groups)"
+
+
+@dataclass
+class Board:
+    """What the widget shows for one fit: specs, data and notes per chart."""
+
+    specs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    data: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+class ChartBoard:
+    """Builds the charts of one data set's fits, caching the least-squares baselines."""
+
+    def __init__(self, data: pd.DataFrame) -> None:
+        self._data = data
+        self._baselines: dict[str, MixedFit | None] = {}
+
+    def baseline(self, current: MixedFit) -> MixedFit | None:
+        """The fixed part of the model fitted by least squares, ignoring all groups."""
+        if current.kind == "ols":
+            return None
+        key = current.model.fixed_text()
+        if key not in self._baselines:
+            try:
+                self._baselines[key] = fit(key, self._data)
+            except Exception:  # noqa: BLE001 - a missing baseline only hides one bar
+                log.exception("baseline fit of %r failed", key)
+                self._baselines[key] = None
+        return self._baselines[key]
+
+    def fits(self, current: MixedFit, pinned: dict[str, MixedFit]) -> dict[str, MixedFit]:
+        """Current model first, then the pinned ones, then the least-squares baseline."""
+        out = {"Current": current}
+        out.update({name: f for name, f in pinned.items() if f is not current})
+        base = self.baseline(current)
+        if base is not None and not any(f.formula == base.formula for f in out.values()):
+            out[OLS_NAME] = base
+        return out
+
+    def chart(self, name: str, current: MixedFit, pinned: dict[str, MixedFit], group: str | None):
+        """One chart as an Altair object (raises NotApplicable with a note)."""
+        if name not in CHARTS:
+            known = ", ".join(CHARTS)
+            raise KeyError(f"no chart named {name!r}; the charts are {known}")
+        return build_chart(name, current, fits=self.fits(current, pinned), current="Current", group=group)
+
+    def build(self, current: MixedFit, pinned: dict[str, MixedFit], group: str | None) -> Board:
+        """Every chart's spec and data, or a note where a chart does not apply."""
+        board = Board()
+        for name in CHARTS:
+            try:
+                spec = self.chart(name, current, pinned, group).to_dict()
+            except NotApplicable as exc:
+                board.notes[name] = str(exc)
+                continue
+            except Exception as exc:  # noqa: BLE001 - one broken chart must not take the others down
+                log.exception("chart %r failed", name)
+                board.notes[name] = f"This chart could not be drawn ({type(exc).__name__}: {exc})."
+                continue
+            board.data[name] = spec.pop("datasets", {})
+            board.specs[name] = spec
+        return board
