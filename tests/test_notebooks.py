@@ -165,11 +165,12 @@ def test_science_widget_is_displayed(executed):
     assert any(WIDGET_MIME in o.get("data", {}) for o in last.outputs)
 
 
-def test_science_charts_if_present(executed):
-    ran = executed("01-science-attitudes.ipynb")
-    chart_cells = ran.cells_with("charts.")
-    for c in chart_cells:
-        assert any(m in o.get("data", {}) for o in c.outputs for m in (*CHART_MIMES, "text/html")), c.source
+@pytest.mark.parametrize("name", NAMES)
+def test_charts_are_drawn(executed, name):
+    """Every chart cell (``charts.name(...)``) shows a chart, not just its text."""
+    ran = executed(name)
+    for c in ran.cells_with("charts."):
+        assert any(m in o.get("data", {}) for o in c.outputs for m in (*CHART_MIMES, WIDGET_MIME)), c.source
 
 
 # --------------------------------------------------------------------------- 02 random slopes

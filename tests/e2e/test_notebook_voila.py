@@ -64,12 +64,18 @@ def test_science_lesson_in_voila(lesson, voila_notebook, console, cell_stderr):
     expect(privpub.locator(":scope > *").nth(t_col)).to_have_text("2.217")
 
     # Charts, where the lesson and the widget have them: every one drawn, none failed.
-    lesson_charts = page.locator(".jp-OutputArea-output .vega-embed")
     notebook_chart_cells = sum("charts." in c.source for c in nbformat.read(LESSON, as_version=4).cells)
     if notebook_chart_cells:
-        expect(lesson_charts).to_have_count(notebook_chart_cells)
-        for i in range(notebook_chart_cells):
-            expect(lesson_charts.nth(i).locator("svg, canvas").first).to_be_visible()
+        # The lesson's own charts (Altair, drawn offline), not those inside the explorer.
+        page.wait_for_function(
+            """(n) => {
+              const views = [...document.querySelectorAll('.jp-OutputArea-output .vega-embed')]
+                .filter(e => !e.closest('.mixwidget'));
+              return views.length === n && views.every(v => v.querySelector('svg, canvas'));
+            }""",
+            arg=notebook_chart_cells,
+            timeout=60000,
+        )
     widget_charts = page.locator('[data-testid^="chart-"][data-chart]')
     if widget_charts.count():
         page.wait_for_function(
