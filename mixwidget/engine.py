@@ -8,6 +8,7 @@ Everything returned is plain numpy.
 
 from __future__ import annotations
 
+import re
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -78,7 +79,7 @@ def fit_mixed(design: Design, reml: bool = True) -> EngineResult:
         warnings.simplefilter("always")
         res = mixedlm.lmer(formula, frame, REML=reml)
         ddf = mixedlm.satterthwaite_df(res)
-    messages = [str(w.message) for w in caught]
+    messages = [_our_names(str(w.message), design) for w in caught]
 
     p = design.X.shape[1]
     fixef = res.fixef()
@@ -124,6 +125,14 @@ def fit_mixed(design: Design, reml: bool = True) -> EngineResult:
         iterations=getattr(res, "n_iter", None),
         engine_messages=messages,
     )
+
+
+def _our_names(message: str, design: Design) -> str:
+    """An engine message with the engine's column names (g0, x1, z0_1) replaced by the model's."""
+    names = {f"g{k}": b.group for k, b in enumerate(design.random)}
+    names.update({f"x{j}": n for j, n in enumerate(design.fixed_names)})
+    names.update({f"z{k}_{j}": n for k, b in enumerate(design.random) for j, n in enumerate(b.names)})
+    return re.sub(r"\b[gxz]\d+(?:_\d+)?\b", lambda m: names.get(m.group(0), m.group(0)), message)
 
 
 def _ml_satterthwaite(df: np.ndarray, n: int, p: int) -> np.ndarray:

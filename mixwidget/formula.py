@@ -53,7 +53,7 @@ def _tokenize(text: str) -> list[Token]:
             continue
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise FormulaError(f"unexpected character {text[pos]!r} at position {pos + 1}", text, pos)
+            raise FormulaError(f"unexpected character {text[pos]!r} at character {pos + 1}", text, pos)
         kind = m.lastgroup or "op"
         start = m.start(kind)
         value = m.group(kind)
@@ -181,7 +181,7 @@ class _Parser:
         t = self.take(op)
         if t is None:
             found = "the end of the formula" if self.tok.kind == "end" else repr(self.tok.text)
-            raise self.error(f"expected '{op}' {context}, found {found} at position {self.tok.pos + 1}")
+            raise self.error(f"expected '{op}' {context}, found {found} at character {self.tok.pos + 1}")
         return t
 
     # -- grammar ---------------------------------------------------------------------
@@ -193,19 +193,19 @@ class _Parser:
             return t.text
         if t.kind != "name":
             found = "the end of the formula" if t.kind == "end" else repr(t.text)
-            raise self.error(f"expected a variable name, found {found} at position {t.pos + 1}")
+            raise self.error(f"expected a variable name, found {found} at character {t.pos + 1}")
         self.i += 1
         if not (self.tok.kind == "op" and self.tok.text == "("):
             return t.text
         if t.text not in FUNCTIONS:
             known = ", ".join(sorted(FUNCTIONS))
-            raise self.error(f"unknown function '{t.text}' at position {t.pos + 1}; use one of {known}", t.pos)
+            raise self.error(f"unknown function '{t.text}' at character {t.pos + 1}; use one of {known}", t.pos)
         open_tok = self.tok
         depth = 0
         while True:
             tok = self.tok
             if tok.kind == "end":
-                raise self.error(f"unbalanced parenthesis: '(' at position {open_tok.pos + 1} is never closed", open_tok.pos)
+                raise self.error(f"unbalanced parenthesis: '(' at character {open_tok.pos + 1} is never closed", open_tok.pos)
             if tok.kind == "op" and tok.text == "(":
                 depth += 1
             elif tok.kind == "op" and tok.text == ")":
@@ -214,7 +214,7 @@ class _Parser:
                     self.i += 1
                     break
             elif tok.kind == "op" and tok.text in ("|", "||", "~"):
-                raise self.error(f"unexpected '{tok.text}' inside {t.text}(...) at position {tok.pos + 1}", tok.pos)
+                raise self.error(f"unexpected '{tok.text}' inside {t.text}(...) at character {tok.pos + 1}", tok.pos)
             self.i += 1
         inner = self.text[open_tok.pos + 1 : self.tokens[self.i - 1].pos].strip()
         if not inner:
@@ -241,7 +241,7 @@ class _Parser:
             pieces.append(self.interaction())
         if self.tok.kind == "op" and self.tok.text in ("^", "**"):
             raise self.error(
-                f"powers of terms such as (a + b)^2 are not supported (position {self.tok.pos + 1}); "
+                f"powers of terms such as (a + b)^2 are not supported (character {self.tok.pos + 1}); "
                 "write the interactions out, e.g. a*b"
             )
         terms: list[tuple[str, ...]] = [pieces[0]]
@@ -270,13 +270,13 @@ class _Parser:
             if tok.kind == "end" or (tok.kind == "op" and tok.text in (")", "|", "||")):
                 if not items and not randoms:
                     where = "the end of the formula" if tok.kind == "end" else f"'{tok.text}'"
-                    raise self.error(f"expected a term before {where} at position {tok.pos + 1}")
-                raise self.error(f"expected a term after '+' or '-' at position {tok.pos + 1}")
+                    raise self.error(f"expected a term before {where} at character {tok.pos + 1}")
+                raise self.error(f"expected a term after '+' or '-' at character {tok.pos + 1}")
             if tok.kind == "op" and tok.text == "(":
                 if inside_bar:
-                    raise self.error(f"nested parentheses are not allowed inside a random term (position {tok.pos + 1})")
+                    raise self.error(f"nested parentheses are not allowed inside a random term (character {tok.pos + 1})")
                 if sign < 0:
-                    raise self.error(f"a random term cannot be subtracted (position {tok.pos + 1})")
+                    raise self.error(f"a random term cannot be subtracted (character {tok.pos + 1})")
                 randoms.append(self.random_term())
             elif tok.kind == "num" and tok.text in ("0", "1") and not (
                 self.tokens[self.i + 1].kind == "op" and self.tokens[self.i + 1].text in (":", "*", "/")
@@ -284,7 +284,7 @@ class _Parser:
                 self.i += 1
                 items.append((sign, tok.text))
             elif tok.kind == "num":
-                raise self.error(f"a number ({tok.text}) can only be 0 or 1 here (position {tok.pos + 1})")
+                raise self.error(f"a number ({tok.text}) can only be 0 or 1 here (character {tok.pos + 1})")
             else:
                 items.append((sign, self.product()))
             t = self.take("+", "-")
@@ -298,25 +298,25 @@ class _Parser:
         if self.tok.kind == "op" and self.tok.text in ("|", "||"):
             raise self.error(
                 f"empty random term: put 1 (an intercept) or a variable before '{self.tok.text}' "
-                f"at position {self.tok.pos + 1}"
+                f"at character {self.tok.pos + 1}"
             )
         items, _ = self.sum(inside_bar=True)
         bar = self.take("|", "||")
         if bar is None:
             if self.tok.kind == "end":
-                raise self.error(f"unbalanced parenthesis: '(' at position {open_tok.pos + 1} is never closed", open_tok.pos)
+                raise self.error(f"unbalanced parenthesis: '(' at character {open_tok.pos + 1} is never closed", open_tok.pos)
             raise self.error(
-                f"a parenthesised term needs '|' (e.g. (1 | school)); found {self.tok.text!r} at position {self.tok.pos + 1}"
+                f"a parenthesised term needs '|' (e.g. (1 | school)); found {self.tok.text!r} at character {self.tok.pos + 1}"
             )
         if self.tok.kind == "op" and self.tok.text == ")":
-            raise self.error(f"missing grouping factor after '{bar.text}' at position {self.tok.pos + 1}")
+            raise self.error(f"missing grouping factor after '{bar.text}' at character {self.tok.pos + 1}")
         group_parts = [self.variable_name("grouping factor")]
         seps = []
         while (t := self.take(":", "/")) is not None:
             seps.append(t.text)
             group_parts.append(self.variable_name("grouping factor"))
         if self.tok.kind == "end":
-            raise self.error(f"unbalanced parenthesis: '(' at position {open_tok.pos + 1} is never closed", open_tok.pos)
+            raise self.error(f"unbalanced parenthesis: '(' at character {open_tok.pos + 1} is never closed", open_tok.pos)
         close = self.expect(")", "to close the random term")
         intercept, slopes = _intercept_and_terms(items, default_intercept=True)
         if not intercept and not slopes:
@@ -338,10 +338,10 @@ class _Parser:
         t = self.tok
         if t.kind != "name":
             found = "the end of the formula" if t.kind == "end" else repr(t.text)
-            raise self.error(f"expected a column name as {what}, found {found} at position {t.pos + 1}")
+            raise self.error(f"expected a column name as {what}, found {found} at character {t.pos + 1}")
         self.i += 1
         if self.tok.kind == "op" and self.tok.text == "(":
-            raise self.error(f"a {what} must be a column, not a function call (position {t.pos + 1})", t.pos)
+            raise self.error(f"a {what} must be a column, not a function call (character {t.pos + 1})", t.pos)
         return t.text
 
     def formula(self) -> ModelFormula:
@@ -351,20 +351,20 @@ class _Parser:
         if not tilde:
             raise FormulaError("missing '~': write the formula as response ~ terms, e.g. like ~ sex + (1 | school)", self.text, 0)
         if len(tilde) > 1:
-            raise FormulaError(f"more than one '~' (the second is at position {tilde[1].pos + 1})", self.text, tilde[1].pos)
+            raise FormulaError(f"more than one '~' (the second is at character {tilde[1].pos + 1})", self.text, tilde[1].pos)
         if self.tok.kind == "op" and self.tok.text == "~":
             raise self.error("missing response: put the column to model before '~', e.g. like ~ sex")
         response = self.variable()
         if self.tok.kind == "op" and self.tok.text != "~":
             raise self.error(
-                f"the response must be one variable or expression; found {self.tok.text!r} at position {self.tok.pos + 1}"
+                f"the response must be one variable or expression; found {self.tok.text!r} at character {self.tok.pos + 1}"
             )
         self.expect("~", "after the response")
         items, randoms = self.sum()
         if self.tok.kind != "end":
             if self.tok.text == ")":
-                raise self.error(f"unbalanced parenthesis: ')' at position {self.tok.pos + 1} has no matching '('")
-            raise self.error(f"unexpected {self.tok.text!r} at position {self.tok.pos + 1}")
+                raise self.error(f"unbalanced parenthesis: ')' at character {self.tok.pos + 1} has no matching '('")
+            raise self.error(f"unexpected {self.tok.text!r} at character {self.tok.pos + 1}")
         intercept, fixed = _intercept_and_terms(items, default_intercept=True)
         random = [term for group, _ in randoms for term in group]
         seen: set[RandomTerm] = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 if TYPE_CHECKING:
     from .fit import MixedFit
@@ -46,9 +47,10 @@ def fit_messages(fit: MixedFit, covs: list[np.ndarray], engine_messages: list[st
             name = block.names[j]
             what = "intercept" if name == "(Intercept)" else f"slope for {name}"
             if d < tol and np.isclose(cov[j, j], 0, atol=tol**2 * fit.sigma**2):
+                others = "the fixed effects and the other random terms" if len(design.random) > 1 else "the fixed effects"
                 notes.append(
                     f"Singular (boundary) fit: the variance of the {block.group} random {what} is estimated as "
-                    f"zero. Beyond the other terms, the {_plural(len(block.levels), block.group + ' group')} add no "
+                    f"zero. Beyond {others}, the {_plural(len(block.levels), block.group + ' group')} add no "
                     f"variation the data can detect; the fit is valid and equals the model without this part of "
                     f"{block.term.text}."
                 )
@@ -64,13 +66,41 @@ def fit_messages(fit: MixedFit, covs: list[np.ndarray], engine_messages: list[st
                     f"Close to the boundary: the {block.group} random {what} is nearly degenerate (relative "
                     f"scale {d:.1e}). Whether such a fit counts as singular can differ between programs."
                 )
+    for group, n in fit.ngroups.items():
+        if n < 5:
+            notes.append(
+                f"Only {_plural(n, group + ' group')}: a variance is hard to estimate from fewer than 5 or 6 groups, "
+                f"so treat the {group} variance as rough, or model {group} as a fixed effect instead."
+            )
+    notes.extend(_integer_code_notes(fit))
     if not fit.converged:
         notes.append(
             "The optimizer did not report convergence, so the estimates may not be at the optimum. "
             "Try fewer random slopes, or centre and scale the predictors."
         )
     for m in engine_messages:
-        if "singular" in m.lower() or "boundary" in m.lower():
+        if any(word in m.lower() for word in ("singular", "boundary", "has only")):
             continue  # explained above in plain words
         notes.append(f"Note from the fitting engine: {m}")
+    return notes
+
+
+def _integer_code_notes(fit: MixedFit) -> list[str]:
+    """Warn when a fixed effect looks like integer group codes (e.g. subject IDs 308, 309, 330...)."""
+    notes = []
+    frame = fit.design.frame
+    grouping = set(fit.model.grouping_variables())
+    for term in fit.model.fixed:
+        for var in term:
+            if var in grouping or var not in frame or not pd.api.types.is_integer_dtype(frame[var]):
+                continue
+            values = frame[var]
+            distinct = values.nunique()
+            span = int(values.max()) - int(values.min()) + 1
+            if distinct > 2 and span > 2 * distinct:
+                notes.append(
+                    f"'{var}' holds integer codes ({distinct} distinct values from {values.min()} to {values.max()}) "
+                    f"and is treated as a number, with one slope. If the codes name groups, make it a category "
+                    f"first: data['{var}'] = data['{var}'].astype('category')."
+                )
     return notes

@@ -14,11 +14,11 @@ from mixwidget import DataError, FormulaError
     ("formula", "says", "position"),
     [
         ("like sex + PrivPub", "missing '~'", None),
-        ("like ~ sex + (1 | school", "'(' at position 14 is never closed", 13),
+        ("like ~ sex + (1 | school", "'(' at character 14 is never closed", 13),
         ("like ~ sex + (| school)", "empty random term", None),
         ("like ~ sex +", "expected a term after '+'", 12),
         ("like ~ sex + (1 | )", "missing grouping factor", None),
-        ("like ~ sex)", "')' at position 11 has no matching '('", 10),
+        ("like ~ sex)", "')' at character 11 has no matching '('", 10),
         ("like ~ foo(sex)", "unknown function 'foo'", 7),
         ("like ~ sex $ PrivPub", "unexpected character '$'", 11),
     ],

@@ -222,7 +222,7 @@ def test_your_data_errors_are_printed(executed):
     ran = executed("04-your-data.ipynb")
     outputs = ["".join(ran.texts(c)) for c in ran.cells_with("except mixwidget.")]
     assert len(outputs) == 3
-    assert outputs[0].startswith("unbalanced parenthesis: '(' at position 19 is never closed")
+    assert outputs[0].startswith("unbalanced parenthesis: '(' at character 19 is never closed")
     assert "^" in outputs[0]
     assert "column 'Day' not in data; did you mean 'Days'?" in outputs[1]
     assert "each group has one observation" in outputs[2]
