@@ -89,3 +89,17 @@ def test_singular_fit_is_not_an_error_and_is_explained(science):
 def test_unknown_dataset_lists_names():
     with pytest.raises(DataError, match="'science', 'ChickWeight', 'sleepstudy'"):
         mixwidget.load_dataset("sciense")
+
+
+def test_integer_codes_used_as_a_number_get_a_note():
+    sleep = mixwidget.load_dataset("sleepstudy")
+    fit = mixwidget.fit("Reaction ~ Days + Subject", sleep.assign(Subject=sleep["Subject"].astype(int)))
+    assert any("'Subject' holds integer codes (18 distinct values from 308 to 372)" in m for m in fit.messages)
+    plain = mixwidget.fit("Reaction ~ Days + (1 | Subject)", sleep)
+    assert not any("integer codes" in m for m in plain.messages)  # Days 0..9 is a real number
+
+
+def test_few_groups_are_flagged_in_our_words():
+    fit = mixwidget.fit("strength ~ 1 + (1 | cask)", mixwidget.load_dataset("Pastes"))
+    assert any(m.startswith("Only 3 cask groups") for m in fit.messages)
+    assert not any("g0" in m for m in fit.messages)  # no engine-internal names leak out
