@@ -126,3 +126,54 @@ def test_columns_describe_the_data(w):
 
 def test_bundle_is_built():
     assert widget_module._BUNDLE.exists(), "run `npm run build` in js/ (scripts/setup.sh does)"
+
+
+def test_charts_follow_the_fit_and_say_when_they_do_not_apply(w):
+    w.formula = BOTH
+    w.wait(60)
+    assert w.chart_names == ["effects", "variance", "shrinkage", "caterpillar", "lines", "slopes2d", "residuals"]
+    assert set(w.chart_specs) == {"effects", "variance", "shrinkage", "caterpillar", "residuals"}
+    assert "random slope" in w.chart_notes["lines"] and "slopes2d" in w.chart_notes
+    assert w.chart_group == "school:class" and w.chart_groups == ["school:class", "school"]
+    assert "datasets" not in w.chart_specs["shrinkage"]  # data travel separately, so views update in place
+    arrows = w.chart_data["shrinkage"]["shrinkage_arrows"]
+    pool = mixwidget.pooling(w.fit, "school:class").set_index("level")
+    assert len(arrows) == 66
+    for row in arrows[:5]:
+        assert row["partial"] == pytest.approx(pool.loc[row["level"], "partial"])
+    spec_before = w.chart_specs["shrinkage"]
+    w.formula = "like ~ sex + PrivPub + (1 | school:class)"
+    w.wait(60)
+    assert w.chart_specs["shrinkage"] == spec_before  # same structure: only the data changed
+    w.formula = "like ~ sex + PrivPub"
+    w.wait(60)
+    assert "shrinkage" in w.chart_notes and "shrinkage" not in w.chart_specs
+
+
+def test_selection_survives_a_refit_only_while_the_group_exists(w):
+    w.formula = BOTH
+    w.wait(60)
+    w.selected = "1:2"
+    w.formula = "like ~ sex + PrivPub + (1 | school:class)"
+    w.wait(60)
+    assert w.selected == "1:2"
+    w.formula = "like ~ sex + PrivPub + (1 | school)"
+    w.wait(60)
+    assert w.selected is None
+
+
+def test_choosing_the_chart_group_redraws_per_group_charts(w):
+    w.formula = BOTH
+    w.wait(60)
+    w.chart_group = "school"
+    assert len(w.chart_data["shrinkage"]["shrinkage_arrows"]) == 41
+
+
+def test_chart_export(w, tmp_path):
+    w.formula = BOTH
+    w.wait(60)
+    png, svg = tmp_path / "shrinkage.png", tmp_path / "effects.svg"
+    w.chart("shrinkage").save(png)
+    w.chart("effects").save(svg)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in svg.read_text()[:500]
