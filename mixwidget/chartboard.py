@@ -30,6 +30,7 @@ class Board:
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)
     data: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    captions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class ChartBoard:
@@ -82,5 +83,20 @@ class ChartBoard:
                 board.notes[name] = f"This chart could not be drawn ({type(exc).__name__}: {exc})."
                 continue
             board.data[name] = spec.pop("datasets", {})
+            # Titles state this fit's numbers; sent apart from the spec, they do not force a redraw.
+            board.captions[name] = _caption(spec.pop("title", None))
             board.specs[name] = spec
         return board
+
+
+def _caption(title: Any) -> dict[str, Any]:
+    """A Vega-Lite title (text or object) as plain title and subtitle lines."""
+    if isinstance(title, dict):
+        text, subtitle = title.get("text", ""), title.get("subtitle", [])
+    else:
+        text, subtitle = title or "", []
+    return {"title": " ".join(_lines(text)), "subtitle": [line for line in _lines(subtitle) if line]}
+
+
+def _lines(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else [str(x) for x in value]

@@ -170,6 +170,9 @@ class MixWidget(anywidget.AnyWidget):
     chart_notes = traitlets.Dict().tag(sync=True)
     """Chart name -> why the chart does not apply to the current model."""
 
+    chart_captions = traitlets.Dict().tag(sync=True)
+    """Chart name -> title and subtitle lines, which state the current fit's numbers."""
+
     chart_group = traitlets.Unicode("").tag(sync=True)
     """The grouping factor the per-group charts show (shrinkage, caterpillar, lines, slopes)."""
 
@@ -197,6 +200,7 @@ class MixWidget(anywidget.AnyWidget):
         self._worker: threading.Thread | None = None
         self._board = ChartBoard(data)
         self._board_lock = threading.RLock()
+        self._group_chosen = False
         super().__init__(columns=column_info(data), status={"state": "idle", "elapsed_ms": None, "message": ""},
                          reml=bool(reml), chart_names=list(CHARTS), **kwargs)
         self.on_msg(self._on_message)
@@ -348,7 +352,8 @@ class MixWidget(anywidget.AnyWidget):
             return
         with self._board_lock:
             groups = list(current.ngroups)
-            group = self.chart_group if self.chart_group in groups else _default_group(current)
+            chosen = self._group_chosen and self.chart_group in groups
+            group = self.chart_group if chosen else _default_group(current)
             board = self._board.build(current, self._pinned_by_name(), group or None)
             if current is not self._fit:
                 return  # a newer fit has been shown meanwhile
@@ -363,12 +368,16 @@ class MixWidget(anywidget.AnyWidget):
                 self.chart_specs = board.specs
                 self.chart_data = board.data
                 self.chart_notes = board.notes
+                self.chart_captions = board.captions
                 if self.selected is not None and self.selected not in levels:
                     self.selected = None
 
     @traitlets.observe("chart_group")
     def _on_chart_group(self, change: dict[str, Any]) -> None:
-        if not getattr(self, "_setting_group", False) and self._fit is not None:
+        if getattr(self, "_setting_group", False):
+            return
+        self._group_chosen = bool(change["new"])  # a person's choice sticks while the group exists
+        if self._fit is not None:
             self._refresh_charts()
 
     # -- pins -------------------------------------------------------------------------

@@ -177,3 +177,30 @@ def test_chart_export(w, tmp_path):
     w.chart("effects").save(svg)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in svg.read_text()[:500]
+
+
+def test_default_chart_group_returns_unless_a_group_was_chosen(w):
+    w.formula = BOTH
+    w.wait(60)
+    w.formula = "like ~ sex + PrivPub + (1 | school)"
+    w.wait(60)
+    assert w.chart_group == "school"
+    w.formula = BOTH
+    w.wait(60)
+    assert w.chart_group == "school:class"  # nobody chose schools: back to the largest grouping
+    w.chart_group = "school"
+    w.formula = "like ~ sex + PrivPub + (1 | school:class) + (1 | school)"
+    w.wait(60)
+    assert w.chart_group == "school"  # a choice sticks while that group exists
+
+
+def test_chart_titles_travel_apart_from_specs(w):
+    w.formula = BOTH
+    w.wait(60)
+    assert "title" not in w.chart_specs["effects"]
+    caption = w.chart_captions["effects"]
+    assert "3.76" in caption["title"] and "2.22" in caption["title"]
+    spec = w.chart_specs["effects"]
+    w.reml = False
+    w.wait(60)
+    assert w.chart_specs["effects"] == spec  # numbers changed, the spec did not: drawn in place

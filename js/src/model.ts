@@ -128,6 +128,8 @@ export interface Traits {
   chart_data: Record<string, ChartDatasets>;
   /** Chart name → note shown instead of the chart when it does not apply. */
   chart_notes: Record<string, string>;
+  /** Chart name → its title and subtitle lines, drawn above the view (they change with every fit). */
+  chart_captions: Record<string, ChartCaption>;
   /** The selected group level (e.g. "1:2"), or null. */
   selected: string | null;
   /** Grouping factor used by the per-group charts, and the choices. */
@@ -199,6 +201,23 @@ export interface ChartTraits {
   specs: Record<string, ChartSpec>;
   data: Record<string, ChartDatasets>;
   notes: Record<string, string>;
+}
+
+export interface ChartCaption {
+  title: string;
+  subtitle: string[];
+}
+
+export function readCaption(model: Model, name: string): ChartCaption | null {
+  const captions = model.get("chart_captions");
+  if (!isRecord(captions)) return null;
+  const c = (captions as Record<string, unknown>)[name];
+  if (!isRecord(c)) return null;
+  const title = typeof c.title === "string" ? c.title : "";
+  const subtitle = Array.isArray(c.subtitle)
+    ? c.subtitle.filter((s): s is string => typeof s === "string")
+    : [];
+  return { title, subtitle };
 }
 
 export function readCharts(model: Model): ChartTraits {

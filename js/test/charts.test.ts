@@ -212,6 +212,31 @@ describe("charts", () => {
     expect(effects?.view.changes).toHaveLength(0);
   });
 
+  it("shows the fit's own title and subtitle above the view, updated without re-embedding", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const { model, charts } = mount({
+      ...traits(),
+      chart_captions: {
+        shrinkage: { title: "Small classes shrink more", subtitle: ["Median pull: 40%"] },
+      },
+    });
+    await charts.idle();
+    const card = q(charts.el, "chart-shrinkage");
+    expect(card.querySelector(".mw-chart-title")?.textContent).toBe("Small classes shrink more");
+    expect(card.querySelector(".mw-chart-subtitle")?.textContent).toBe("Median pull: 40%");
+    model.update("chart_captions", {
+      shrinkage: { title: "Small classes shrink more", subtitle: ["Median pull: 35%"] },
+    });
+    await charts.idle();
+    expect(card.querySelector(".mw-chart-subtitle")?.textContent).toBe("Median pull: 35%");
+    expect(embed.calls).toHaveLength(2);
+    // Without a caption the card keeps its generic heading.
+    expect(q(charts.el, "chart-effects").querySelector(".mw-chart-title")?.textContent).toBe(
+      "Fixed effects",
+    );
+  });
+
   it("embeds again when the spec changes", async () => {
     const embed = mockEmbed();
     setEmbed(embed.fn);

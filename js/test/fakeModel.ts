@@ -83,6 +83,7 @@ export function defaultTraits(): Traits {
     chart_specs: {},
     chart_data: {},
     chart_notes: {},
+    chart_captions: {},
     selected: null,
     chart_group: "",
     chart_groups: [],

@@ -44,7 +44,8 @@ def _template(panels_sizes: tuple[tuple[str, int], ...]) -> alt.TopLevelMixin:
         base = alt.Chart(alt.NamedData(name="caterpillar_modes")).transform_filter(alt.datum.panel == panel)
         y = alt.Y("level:N", sort=alt.EncodingSortField("estimate", order="ascending"), title=None,
                   axis=alt.Axis(labels=nlev <= 70, ticks=nlev <= 70, labelFontSize=10 if nlev > 40 else 13, grid=False))
-        zero = base.mark_rule(color="#333", strokeDash=[4, 3]).encode(x=alt.datum(0))
+        # One reference line per panel, not one per row of the panel's data.
+        zero = base.transform_aggregate(rows="count()").mark_rule(color="#333", strokeDash=[4, 3]).encode(x=alt.datum(0))
         bar = base.mark_rule().encode(
             x=alt.X("lower:Q", title=f"{panel} (conditional mode, 95% interval)"), x2="upper:Q", y=y,
             color=alt.condition(sel, alt.value(HIGHLIGHT), alt.value("#8aa9c8")),

@@ -37,7 +37,6 @@ def _term_title(term: str) -> str:
 @lru_cache(maxsize=64)
 def _template(group: str, terms: tuple[str, ...]) -> alt.TopLevelMixin:
     sel = is_selected()
-    colour = alt.Color("pooling:N", title=None, scale=alt.Scale(domain=POOLING_KINDS, range=POOLING_COLORS))
     x = alt.X("n:Q", title=f"Observations per {group.split(':')[-1]} (log scale)",
               scale=alt.Scale(type="log", nice=False, padding=12))
     tooltip = [
@@ -60,11 +59,17 @@ def _template(group: str, terms: tuple[str, ...]) -> alt.TopLevelMixin:
             color=alt.condition(sel, alt.value("#D55E00"), alt.value("#7a7a7a")),
             strokeWidth=alt.condition(sel, alt.value(3.5), alt.value(1.3)), tooltip=tooltip,
         )
-        dots = p.mark_point(size=70, strokeWidth=2).encode(
-            x=x, y=y, color=colour,
-            fill=alt.condition("datum.pooling == 'partial pooling'", alt.value(POOLING_COLORS[1]), alt.value("white")),
-            size=alt.condition(sel, alt.value(220), alt.value(70)),
-            stroke=alt.condition(sel, alt.value("#D55E00"), colour),
+        dots = p.mark_point(size=70, filled=False).encode(
+            x=x, y=y,
+            fill=alt.Fill("pooling:N", title=None, scale=alt.Scale(
+                domain=POOLING_KINDS, range=["white", POOLING_COLORS[1], POOLING_COLORS[2]])),
+            size=alt.condition(sel, alt.value(260), alt.value(70)),
+            stroke=alt.condition(sel, alt.value("#D55E00"), alt.Stroke(
+                "pooling:N", scale=alt.Scale(domain=POOLING_KINDS, range=POOLING_COLORS),
+                legend=alt.Legend(title=None, symbolStrokeWidth=2),
+            )),
+            strokeWidth=alt.condition(sel, alt.value(4), alt.value(2)),
+            opacity=alt.value(1),
             tooltip=tooltip,
         )
         layer = alt.layer(rule, seg, dots).properties(width=480, height=320)
@@ -94,7 +99,8 @@ def shrinkage(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None
     chart = _template(group, tuple(terms))
     small = arrows.loc[arrows["n"] <= arrows["n"].median(), "shrink"].median()
     large = arrows.loc[arrows["n"] > arrows["n"].median(), "shrink"].median()
-    subtitle = [f"Arrow: a {group}'s own estimate (hollow) → the mixed model's estimate (filled); grey line: complete pooling"]
+    one = group.split(":")[-1]
+    subtitle = [f"Arrow: a {one}'s own estimate (hollow) → the mixed model's estimate (filled); grey line: complete pooling"]
     if pd.notna(small) and pd.notna(large):
         subtitle.append(
             f"Median pull toward the population value: {100 * small:.0f}% for the smaller half, "

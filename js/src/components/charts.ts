@@ -5,9 +5,11 @@ import vegaEmbed from "vega-embed";
 import type { WidgetContext } from "../context";
 import { type Component, h } from "../dom";
 import {
+  type ChartCaption,
   type ChartDatasets,
   type ChartSpec,
   listen,
+  readCaption,
   readChartGroups,
   readCharts,
   readSelected,
@@ -66,6 +68,8 @@ type ChartState = "pending" | "drawn" | "note" | "error";
 interface Entry {
   name: string;
   el: HTMLElement;
+  heading: HTMLElement;
+  subtitle: HTMLElement;
   body: HTMLElement;
   state: ChartState;
   /** JSON of the spec the view was embedded with ("" when there is no view). */
@@ -195,15 +199,20 @@ export function createCharts(ctx: WidgetContext): Charts {
 
   function createEntry(name: string): Entry {
     const body = h("div", { class: "mw-chart-body" });
+    const heading = h("h3", { class: "mw-panel-title mw-chart-title" }, chartTitle(name));
+    const subtitle = h("div", { class: "mw-chart-subtitle" });
     const container = h(
       "section",
       { class: "mw-chart mw-panel", "data-testid": `chart-${name}`, "data-chart": name },
-      h("h3", { class: "mw-panel-title mw-chart-title" }, chartTitle(name)),
+      heading,
+      subtitle,
       body,
     );
     return {
       name,
       el: container,
+      heading,
+      subtitle,
       body,
       state: "pending",
       specKey: "",
@@ -222,6 +231,17 @@ export function createCharts(ctx: WidgetContext): Charts {
       if (bar.parentNode !== el) el.prepend(bar);
     } else {
       bar.remove();
+    }
+  }
+
+  /** The chart's own title above the view; it changes with the fit, so it is not part of the spec. */
+  function showCaption(entry: Entry, caption: ChartCaption | null): void {
+    const title = caption?.title || chartTitle(entry.name);
+    if (entry.heading.textContent !== title) entry.heading.textContent = title;
+    const lines = caption?.subtitle ?? [];
+    const current = [...entry.subtitle.children].map((c) => c.textContent);
+    if (current.length !== lines.length || current.some((t, i) => t !== lines[i])) {
+      entry.subtitle.replaceChildren(...lines.map((line) => h("p", {}, line)));
     }
   }
 
@@ -246,6 +266,7 @@ export function createCharts(ctx: WidgetContext): Charts {
       }
       const note = notes[name];
       if (typeof note === "string" && note) showText(entry, "note", note);
+      showCaption(entry, typeof note === "string" && note ? null : readCaption(model, name));
       ordered.push(entry.el);
     }
     renderBar();
@@ -455,10 +476,14 @@ export function createCharts(ctx: WidgetContext): Charts {
   }
 
   const offs = [
-    listen(model, ["change:chart_names", "change:chart_specs", "change:chart_notes"], () => {
-      layout();
-      schedule();
-    }),
+    listen(
+      model,
+      ["change:chart_names", "change:chart_specs", "change:chart_notes", "change:chart_captions"],
+      () => {
+        layout();
+        schedule();
+      },
+    ),
     listen(model, ["change:chart_data"], onData),
     listen(model, ["change:selected"], onSelected),
     listen(model, ["change:chart_group", "change:chart_groups"], renderBar),
