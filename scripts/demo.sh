@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 notebook=notebooks/01-science-attitudes.ipynb
+root_flag=()
+[ "$(id -u)" = 0 ] && root_flag=(--allow-root)  # JupyterLab refuses to start as root without it
 case "${1:-lab}" in
-  lab) shift || true; exec .venv/bin/jupyter lab "$notebook" "$@" ;;
+  lab) shift || true; exec .venv/bin/jupyter lab "${root_flag[@]}" "$notebook" "$@" ;;
   voila) shift; exec .venv/bin/voila "$notebook" "$@" ;;
   print) exec .venv/bin/python -m mixwidget ;;
   *) echo "usage: bash scripts/demo.sh [lab|voila|print] [options for jupyter lab or voila]" >&2; exit 2 ;;
