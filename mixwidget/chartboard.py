@@ -8,6 +8,7 @@ decides which fits each chart sees (current, pinned, and the least-squares basel
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,10 +70,21 @@ class ChartBoard:
             raise KeyError(f"no chart named {name!r}; the charts are {known}")
         return build_chart(name, current, fits=self.fits(current, pinned), current="Current", group=group)
 
-    def build(self, current: MixedFit, pinned: dict[str, MixedFit], group: str | None) -> Board:
-        """Every chart's spec and data, or a note where a chart does not apply."""
+    def build(
+        self,
+        current: MixedFit,
+        pinned: dict[str, MixedFit],
+        group: str | None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> Board | None:
+        """Every chart's spec and data, or a note where a chart does not apply.
+
+        Returns None if ``should_stop()`` turns true between charts (a newer fit is due).
+        """
         board = Board()
         for name in CHARTS:
+            if should_stop():
+                return None
             try:
                 spec = self.chart(name, current, pinned, group).to_dict()
             except NotApplicable as exc:

@@ -327,9 +327,7 @@ class MixWidget(anywidget.AnyWidget):
             self.variants = variants(result.model)
             self.error = ""
             self.status = {"state": "idle", "elapsed_ms": round(elapsed_ms, 1), "message": ""}
-        with self._lock:
-            newer_waiting = self._pending is not None
-        if not newer_waiting:  # the numbers are on screen; the charts follow unless a newer fit is due
+        if not self._newer_fit_due():  # the numbers are on screen; the charts follow unless a newer fit is due
             self._refresh_charts(result)
 
     def _show_error(self, exc: Exception, elapsed_ms: float | None = None) -> None:
@@ -342,6 +340,10 @@ class MixWidget(anywidget.AnyWidget):
             self.status = {"state": "error", "elapsed_ms": elapsed_ms, "message": message}
 
     # -- charts -----------------------------------------------------------------------
+    def _newer_fit_due(self) -> bool:
+        with self._lock:
+            return self._pending is not None
+
     def _pinned_by_name(self) -> dict[str, MixedFit]:
         return dict(zip(self._pin_names, self.pinned_fits))
 
@@ -354,9 +356,9 @@ class MixWidget(anywidget.AnyWidget):
             groups = list(current.ngroups)
             chosen = self._group_chosen and self.chart_group in groups
             group = self.chart_group if chosen else _default_group(current)
-            board = self._board.build(current, self._pinned_by_name(), group or None)
-            if current is not self._fit:
-                return  # a newer fit has been shown meanwhile
+            board = self._board.build(current, self._pinned_by_name(), group or None, self._newer_fit_due)
+            if board is None or current is not self._fit:
+                return  # a newer fit is due or has been shown meanwhile: its charts will follow
             levels = set(current.ranef.loc[current.ranef["group"] == group, "level"]) if group else set()
             with self.hold_sync():
                 self.chart_groups = groups
