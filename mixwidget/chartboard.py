@@ -12,10 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from .charts import CHARTS, NotApplicable, build_chart
-from .fit import MixedFit, fit
+from .fit import MixedFit
 
 __all__ = ["Board", "ChartBoard"]
 
@@ -35,20 +33,19 @@ class Board:
 
 
 class ChartBoard:
-    """Builds the charts of one data set's fits, caching the least-squares baselines."""
+    """Builds the charts of a widget's fits, caching the least-squares baselines."""
 
-    def __init__(self, data: pd.DataFrame) -> None:
-        self._data = data
-        self._baselines: dict[str, MixedFit | None] = {}
+    def __init__(self) -> None:
+        self._baselines: dict[tuple[str, tuple], MixedFit | None] = {}
 
     def baseline(self, current: MixedFit) -> MixedFit | None:
         """The fixed part of the model fitted by least squares, ignoring all groups."""
         if current.kind == "ols":
             return None
-        key = current.model.fixed_text()
+        key = (current.model.fixed_text(), tuple(current.design.rows))
         if key not in self._baselines:
             try:
-                self._baselines[key] = fit(key, self._data)
+                self._baselines[key] = current.without_groups()
             except Exception:  # noqa: BLE001 - a missing baseline only hides one bar
                 log.exception("baseline fit of %r failed", key)
                 self._baselines[key] = None

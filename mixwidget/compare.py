@@ -79,7 +79,7 @@ class Comparison:
             _check_nested(self.names[a], self.fits[a], self.names[b], self.fits[b])
         ml = {i: self.fits[i].refit(reml=False) for i in order}
         rows = []
-        prev = None
+        prev, prev_name = None, ""
         for i in order:
             f = ml[i]
             row = {
@@ -87,11 +87,17 @@ class Comparison:
                 "deviance": -2 * f.loglik, "chisq": np.nan, "df": np.nan, "p_value": np.nan,
             }
             if prev is not None:
-                chisq = max(2 * (f.loglik - prev.loglik), 0.0)
+                chisq = 2 * (f.loglik - prev.loglik)
+                if chisq < -1e-6:
+                    raise ModelError(
+                        f"'{self.names[i]}' fits worse than the simpler '{prev_name}' (log-likelihood "
+                        f"{f.loglik:.3f} < {prev.loglik:.3f}), so it does not contain it: the models are not nested"
+                    )
+                chisq = max(chisq, 0.0)
                 df = f.npar - prev.npar
                 row.update(chisq=chisq, df=df, p_value=float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan)
             rows.append(row)
-            prev = f
+            prev, prev_name = f, self.names[i]
         return pd.DataFrame(rows).set_index("model")
 
 
@@ -124,15 +130,24 @@ def _check_same_rows(names: list[str], fits: list[MixedFit]) -> None:
             )
 
 
-def _random_columns(f: MixedFit) -> set[tuple[str, str]]:
-    return {(b.group, n) for b in f.design.random for n in b.names}
+def _uncovered_random_terms(small: MixedFit, big: MixedFit) -> list[str]:
+    """Random terms of ``small`` that no single term of ``big`` contains.
+
+    A term nests in another with the same grouping factor and at least its columns (a
+    correlated term of the big model can contain several independent ones, not vice versa).
+    """
+    missing = []
+    for b in small.design.random:
+        if not any(o.group == b.group and set(b.names) <= set(o.names) for o in big.design.random):
+            missing.append(b.term.text)
+    return missing
 
 
 def _check_nested(small_name: str, small: MixedFit, big_name: str, big: MixedFit) -> None:
     missing_fixed = set(small.fixed.index) - set(big.fixed.index)
-    missing_random = _random_columns(small) - _random_columns(big)
+    missing_random = _uncovered_random_terms(small, big)
     if missing_fixed or missing_random or small.npar == big.npar:
-        what = [*sorted(missing_fixed), *(f"({t} | {g})" for g, t in sorted(missing_random))]
+        what = [*sorted(missing_fixed), *missing_random]
         detail = f": '{small_name}' has {', '.join(what)}, which '{big_name}' lacks" if what else " (same number of parameters)"
         raise ModelError(
             f"'{small_name}' is not nested in '{big_name}'{detail}. A likelihood-ratio test compares a model with "

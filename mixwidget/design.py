@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .formula import ModelFormula, RandomTerm, expression_columns
+from .formula import ModelFormula, RandomTerm, expression_columns, python_expression
 
 __all__ = ["Design", "RandomBlock", "build_design", "level_names", "check_columns"]
 
@@ -102,7 +102,7 @@ def _center(x: np.ndarray) -> np.ndarray:
     return x - np.nanmean(x)
 
 
-_NAMESPACE = {
+_NAMESPACE = {  # one entry per name in formula.FUNCTIONS
     "log": np.log, "log2": np.log2, "log10": np.log10, "log1p": np.log1p, "exp": np.exp,
     "sqrt": np.sqrt, "abs": np.abs, "sin": np.sin, "cos": np.cos, "tan": np.tan,
     "I": lambda x: x, "scale": _scale, "center": _center,
@@ -114,16 +114,18 @@ def _evaluate(var: str, data: pd.DataFrame) -> pd.Series:
     if var in data.columns:
         return data[var]
     cols = expression_columns(var)
-    env: dict[str, object] = {}
+    code, renamed = python_expression(var)
+    inputs: dict[str, np.ndarray] = {}
     for c in cols:
         s = data[c]
         if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
             raise DataError(f"'{var}' needs '{c}' to be numeric, but it holds {_describe(s)}")
-        env[c] = s.to_numpy(dtype=float, na_value=np.nan)
+        inputs[c] = s.to_numpy(dtype=float, na_value=np.nan)
+    env = {key: inputs[col] for key, col in renamed.items()} | {c: inputs[c] for c in cols if c.isidentifier()}
     with np.errstate(all="ignore"):
-        value = eval(compile(var, "<formula>", "eval"), {"__builtins__": {}, **_NAMESPACE}, env)  # noqa: S307 - expression checked by expression_columns
+        value = eval(compile(code, "<formula>", "eval"), {"__builtins__": {}, **_NAMESPACE}, env)  # noqa: S307 - expression checked by expression_columns
     value = np.broadcast_to(np.asarray(value, dtype=float), (len(data),))
-    inputs_ok = np.all([np.isfinite(env[c]) for c in cols], axis=0) if cols else np.ones(len(data), bool)
+    inputs_ok = np.all([np.isfinite(inputs[c]) for c in cols], axis=0) if cols else np.ones(len(data), bool)
     bad = inputs_ok & ~np.isfinite(value)
     if bad.any():
         example = data.loc[bad, cols].iloc[0].to_dict() if cols else {}
@@ -273,14 +275,13 @@ def build_design(formula: ModelFormula, data: pd.DataFrame) -> Design:
         )
     y = response.to_numpy(dtype=float)
 
-    grouping = set(formula.grouping_variables())
+    # Predictors are factors when their column is; grouping variables always are, but only as
+    # groups: a numeric column that also groups (e.g. Days) stays numeric in the fixed part.
     factors: dict[str, _Factor] = {}
     for var in frame.columns:
-        if var == formula.response:
-            continue
-        if var in grouping or _is_factor(frame[var]):
-            codes, levels = level_names(frame[var])
-            factors[var] = _Factor(codes, levels)
+        if var != formula.response and _is_factor(frame[var]):
+            factors[var] = _Factor(*level_names(frame[var]))
+    groups = {v: factors.get(v) or _Factor(*level_names(frame[v])) for v in formula.grouping_variables()}
 
     X, names = _model_matrix(list(formula.fixed), formula.intercept, frame, factors)
     X, names, aliased = _drop_aliased(X, names)
@@ -290,19 +291,21 @@ def build_design(formula: ModelFormula, data: pd.DataFrame) -> Design:
             "and were left out (as lme4 does)."
         )
 
-    random = [_random_block(term, frame, factors) for term in formula.random]
+    random = [_random_block(term, frame, factors, groups) for term in formula.random]
     _check_random(random, len(y))
     return Design(formula, y, X, names, random, frame.index, n_dropped, dropped_by, notes, frame)
 
 
-def _random_block(term: RandomTerm, frame: pd.DataFrame, factors: dict[str, _Factor]) -> RandomBlock:
+def _random_block(
+    term: RandomTerm, frame: pd.DataFrame, factors: dict[str, _Factor], groups: dict[str, _Factor]
+) -> RandomBlock:
     group_vars = term.group_variables
     if len(group_vars) == 1:
-        f = factors[group_vars[0]]
+        f = groups[group_vars[0]]
         codes, levels = f.codes, f.levels
     else:
         # Levels of an interaction a:b, ordered by a's level then b's, unused combinations dropped.
-        parts = [factors[v] for v in group_vars]
+        parts = [groups[v] for v in group_vars]
         key = np.zeros(len(frame), dtype=np.int64)
         for f in parts:
             key = key * len(f.levels) + f.codes

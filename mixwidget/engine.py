@@ -109,7 +109,8 @@ def fit_mixed(design: Design, reml: bool = True) -> EngineResult:
         cond_var = np.column_stack([np.asarray(ranef.condVar[g][t], dtype=float)[rows] for t in engine_terms])
         terms.append(TermResult(cov, modes, cond_var))
 
-    loglik = float(res.logLik().value) if hasattr(res.logLik(), "value") else float(res.logLik())
+    ll = res.logLik()
+    loglik = float(getattr(ll, "value", ll))
     n_theta = sum(b.Z.shape[1] * (b.Z.shape[1] + 1) // 2 for b in design.random)
     return EngineResult(
         beta=beta,

@@ -106,6 +106,15 @@ class MixedFit:
             return self
         return _assemble(self.formula, self.design, reml, self.data)
 
+    def without_groups(self) -> MixedFit:
+        """The fixed part fitted by least squares to the same rows, ignoring every grouping.
+
+        This is "complete pooling": what the model says if the groups are not there.
+        """
+        if self.kind == "ols":
+            return self
+        return fit(self.model.fixed_text(), self.data.loc[self.design.rows], reml=self.reml)
+
     def summary(self) -> str:
         """The fit printed in lme4's layout."""
         from .summary import summary_text

@@ -20,12 +20,8 @@ from .errors import FormulaError
 
 __all__ = ["ModelFormula", "RandomTerm", "parse_formula", "expression_columns", "FUNCTIONS"]
 
-# Functions allowed inside a variable expression, with their numpy names.
-FUNCTIONS = {
-    "log": "log", "log2": "log2", "log10": "log10", "log1p": "log1p", "exp": "exp",
-    "sqrt": "sqrt", "abs": "abs", "sin": "sin", "cos": "cos", "tan": "tan",
-    "I": None, "scale": None, "center": None,
-}
+# Functions allowed inside a variable expression (evaluated by mixwidget.design).
+FUNCTIONS = ("log", "log2", "log10", "log1p", "exp", "sqrt", "abs", "sin", "cos", "tan", "I", "scale", "center")
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -65,6 +61,20 @@ def _tokenize(text: str) -> list[Token]:
     return tokens
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z_.][A-Za-z0-9_.]*")
+
+
+def quote(variable: str) -> str:
+    """A variable as it must be written in a formula: odd column names go in backticks."""
+    if "(" in variable or _PLAIN_NAME.fullmatch(variable):
+        return variable
+    return f"`{variable}`"
+
+
+def _label(term: str) -> str:
+    return ":".join(quote(v) for v in term.split(":"))
+
+
 @dataclass(frozen=True)
 class RandomTerm:
     """One random-effect term ``(lhs | group)`` after lme4's expansion.
@@ -86,14 +96,14 @@ class RandomTerm:
     def lhs_text(self) -> str:
         if not self.slopes:
             return "1" if self.intercept else "0"
-        body = " + ".join(self.slopes)
+        body = " + ".join(_label(s) for s in self.slopes)
         if self.intercept:
             return body
         return f"0 + {body}" if len(self.slopes) > 1 else f"{body} - 1"
 
     @property
     def text(self) -> str:
-        return f"({self.lhs_text} | {self.group})"
+        return f"({self.lhs_text} | {_label(self.group)})"
 
 
 @dataclass(frozen=True)
@@ -134,12 +144,12 @@ class ModelFormula:
 
     def fixed_text(self) -> str:
         """The fixed part as a formula (``like ~ sex + PrivPub``)."""
-        parts = self.fixed_labels
+        parts = [":".join(quote(v) for v in term) for term in self.fixed]
         if not self.intercept:
             parts = ["0", *parts]
         elif not parts:
             parts = ["1"]
-        return f"{self.response} ~ {' + '.join(parts)}"
+        return f"{quote(self.response)} ~ {' + '.join(parts)}"
 
     def variables(self) -> list[str]:
         """Every variable the model uses: response, fixed, slope and grouping variables."""
@@ -227,9 +237,12 @@ class _Parser:
         return expr
 
     def interaction(self) -> tuple[str, ...]:
+        start = self.tok.pos
         parts = [self.variable()]
         while self.take(":"):
             parts.append(self.variable())
+        if len(parts) > 1 and any(_is_number(p) for p in parts):
+            raise self.error(f"a number cannot be part of an interaction (character {start + 1})", start)
         return tuple(parts)
 
     def product(self) -> list[tuple[str, ...]]:
@@ -319,6 +332,7 @@ class _Parser:
             raise self.error(f"unbalanced parenthesis: '(' at character {open_tok.pos + 1} is never closed", open_tok.pos)
         close = self.expect(")", "to close the random term")
         intercept, slopes = _intercept_and_terms(items, default_intercept=True)
+        slopes = _r_term_order(slopes)
         if not intercept and not slopes:
             raise self.error("a random term needs an intercept or a slope (it has neither)", open_tok.pos)
         slope_labels = tuple(":".join(t) for t in slopes)
@@ -354,7 +368,10 @@ class _Parser:
             raise FormulaError(f"more than one '~' (the second is at character {tilde[1].pos + 1})", self.text, tilde[1].pos)
         if self.tok.kind == "op" and self.tok.text == "~":
             raise self.error("missing response: put the column to model before '~', e.g. like ~ sex")
+        start = self.tok.pos
         response = self.variable()
+        if _is_number(response):
+            raise self.error("the response must be a column or an expression of columns, not a number", start)
         if self.tok.kind == "op" and self.tok.text != "~":
             raise self.error(
                 f"the response must be one variable or expression; found {self.tok.text!r} at character {self.tok.pos + 1}"
@@ -382,6 +399,14 @@ class _Parser:
             random=tuple(random),
             random_text=tuple(text for _, text in randoms),
         )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _normalise_expression(inner: str) -> str:
@@ -434,14 +459,32 @@ def _r_term_order(terms: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     return sorted(terms, key=len)
 
 
+_ODD_NAME = re.compile(r"`([^`]+)`|\b([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)\b")
+
+
+def python_expression(expr: str) -> tuple[str, dict[str, str]]:
+    """The expression with R-style names (``Sepal.Length``, backticked names) replaced by
+    Python identifiers, and the map from those identifiers back to the column names."""
+    columns: dict[str, str] = {}
+
+    def swap(m: re.Match) -> str:
+        name = m.group(1) or m.group(2)
+        key = next((k for k, v in columns.items() if v == name), f"_col{len(columns)}_")
+        columns[key] = name
+        return key
+
+    return _ODD_NAME.sub(swap, expr), columns
+
+
 def expression_columns(expr: str) -> list[str]:
     """Column names used by a variable expression, validating it on the way.
 
     >>> expression_columns("log(x + 1)")
     ['x']
     """
+    code, renamed = python_expression(expr)
     try:
-        tree = ast.parse(expr, mode="eval")
+        tree = ast.parse(code, mode="eval")
     except SyntaxError:
         raise FormulaError(f"cannot read the expression {expr!r}") from None
     names: dict[str, None] = {}
@@ -454,7 +497,7 @@ def expression_columns(expr: str) -> list[str]:
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords or len(node.args) != 1:
                 raise FormulaError(f"in {expr!r}: functions take one argument and must be one of {', '.join(sorted(FUNCTIONS))}")
         elif isinstance(node, ast.Name) and not _is_function_name(tree, node):
-            names[node.id] = None
+            names[renamed.get(node.id, node.id)] = None
         elif isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
             raise FormulaError(f"in {expr!r}: only numbers may appear as constants")
     return list(names)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .fit import MixedFit, fit
+from .fit import MixedFit
 
 __all__ = ["pooling"]
 
@@ -17,7 +17,7 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
     For a random term ``(1 + x | group)`` the coefficients are the intercept and the slope
     for ``x``, named as in lme4's ``coef()``:
 
-    - complete pooling: the coefficient of a linear model fitted to all rows together,
+    - complete pooling: the coefficient of a linear model fitted to the model's rows together,
       ignoring the groups (the formula's fixed part, by least squares);
     - no pooling: the group's own least-squares estimate from its rows alone, with the other
       terms of the model held at their estimates (the fixed effects and any other random
@@ -38,7 +38,7 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
     if not ks:
         groups = ", ".join(f"'{g}'" for g in dict.fromkeys(b.group for b in design.random)) or "none"
         raise DataError(f"'{group}' is not a grouping factor of {model.formula!r}; its grouping factors: {groups}")
-    complete = fit(design.formula.fixed_text(), model.data)
+    complete = model.without_groups()
     beta = model.fixed["estimate"]
 
     # Remove the fixed part and every other random term: what is left is this group's signal.
@@ -54,6 +54,12 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
 
     Z = np.column_stack([design.random[k].Z for k in ks])
     names = [n for k in ks for n in design.random[k].names]
+    if len(set(names)) < len(names):
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        raise DataError(
+            f"'{group}' has {', '.join(repeated)} in more than one random term, so each group has two such "
+            "coefficients and pooling cannot name them; merge the terms, e.g. (1 + x | g)"
+        )
     block = design.random[ks[0]]
     mine = re[re["group"] == group].pivot(index="level", columns="term", values="estimate").loc[block.levels, names]
     rows = []

@@ -90,19 +90,27 @@ def summary_text(fit: MixedFit) -> str:
     lines.append("Scaled residuals: ")
     lines.extend(_table([["Min", "1Q", "Median", "3Q", "Max"], [f"{x:.4f}" for x in q]], ["r"] * 5))
     lines.append("")
-    lines.append("Random effects:")
-    rows = _random_rows(fit)
-    if all(not r[4] for r in rows[1:]):
-        rows = [r[:4] for r in rows]
-    lines.extend(_table(rows, ["l", "l", "r", "r", "l"][: len(rows[0])]))
+    if fit.kind == "ols":
+        df = int(fit.fixed["df"].iloc[0]) if len(fit.fixed) else fit.nobs
+        lines.append(f"Residual standard error: {fit.sigma:.4f} on {df} degrees of freedom")
+    else:
+        lines.append("Random effects:")
+        rows = _random_rows(fit)
+        if all(not r[4] for r in rows[1:]):
+            rows = [r[:4] for r in rows]
+        lines.extend(_table(rows, ["l", "l", "r", "r", "l"][: len(rows[0])]))
     groups = "; ".join(f"{g}, {n}" for g, n in fit.ngroups.items())
     obs = f"Number of obs: {fit.nobs}"
     lines.append(f"{obs}, groups:  {groups}" if groups else obs)
     if fit.n_dropped:
         lines.append(f"({fit.n_dropped} observations deleted due to missingness)")
     lines.append("")
-    lines.append("Fixed effects:")
     fe = fit.fixed
+    if fe.empty:
+        lines.append("No fixed effect coefficients")
+        lines.extend(f"Note: {msg}" for msg in fit.messages)
+        return "\n".join(lines)
+    lines.append("Fixed effects:")
     dec = _decimals_for(np.concatenate([fe["estimate"].to_numpy(), fe["std_error"].to_numpy()]))
     rows = [["", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)", ""]]
     for term, r in fe.iterrows():

@@ -198,7 +198,7 @@ class MixWidget(anywidget.AnyWidget):
         self._done_id = 0
         self._pending: tuple[int, str, bool] | None = None
         self._worker: threading.Thread | None = None
-        self._board = ChartBoard(data)
+        self._board = ChartBoard()
         self._board_lock = threading.RLock()
         self._group_chosen = False
         super().__init__(columns=column_info(data), status={"state": "idle", "elapsed_ms": None, "message": ""},
@@ -220,9 +220,10 @@ class MixWidget(anywidget.AnyWidget):
         return self._data
 
     def wait(self, timeout: float | None = None) -> MixedFit | None:
-        """Block until the newest request has been handled; return the current fit.
+        """Block until the newest request has been handled (numbers and charts); return the current fit.
 
-        Raises TimeoutError if that takes longer than ``timeout`` seconds.
+        If that request failed, the previous fit stays current and ``error`` says why.
+        Raises TimeoutError if it takes longer than ``timeout`` seconds.
         """
         with self._lock:
             if not self._lock.wait_for(lambda: self._done_id >= self._request_id, timeout=timeout):
@@ -269,27 +270,31 @@ class MixWidget(anywidget.AnyWidget):
             model = parse_formula(text)
             check_columns(model, self._data)
         except MixWidgetError as exc:
-            with self._lock:
+            with self._lock:  # this request supersedes any fit still queued or running
                 self._request_id += 1
+                self._pending = None
+                self._show_error(exc)
                 self._done_id = self._request_id
                 self._lock.notify_all()
-            self._show_error(exc)
             return
         with self._lock:
+            self.status = {"state": "fitting", "elapsed_ms": None, "message": f"Fitting {text}"}
             self._request_id += 1
-            request = (self._request_id, text, bool(self.reml))
-            self._pending = request
-        self.status = {"state": "fitting", "elapsed_ms": None, "message": f"Fitting {text}"}
+            self._pending = (self._request_id, text, bool(self.reml))
+            if not _CAN_THREAD:
+                start_worker = False
+            elif self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._run_pending, daemon=True, name="mixwidget-fit")
+                start_worker = True
+            else:
+                start_worker = False
         if not _CAN_THREAD:
             self._run_pending()
-            return
-        with self._lock:
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._run_pending, daemon=True, name="mixwidget-fit")
-                self._worker.start()
+        elif start_worker:
+            self._worker.start()
 
     def _run_pending(self) -> None:
-        """Fit the newest pending request until none is left."""
+        """Fit the newest pending request until none is left; never lets an exception escape."""
         while True:
             with self._lock:
                 request = self._pending
@@ -306,29 +311,37 @@ class MixWidget(anywidget.AnyWidget):
                     log.exception("fit of %r failed", text)
                 result = exc
             elapsed = (time.perf_counter() - started) * 1000
-            with self._lock:
-                stale = request_id != self._request_id
-            if not stale:
-                if isinstance(result, Exception):
-                    self._show_error(result, elapsed)
-                else:
-                    self._show_fit(result, elapsed)
-            with self._lock:
-                self._done_id = max(self._done_id, request_id)
-                self._lock.notify_all()
+            try:
+                shown = None
+                with self._lock:  # checking for staleness and showing are one step
+                    if request_id == self._request_id:
+                        if isinstance(result, Exception):
+                            self._show_error(result, elapsed)
+                        else:
+                            self._show_fit(result, elapsed)
+                            shown = result
+                if shown is not None and not self._newer_fit_due():
+                    self._refresh_charts(shown)  # the numbers are on screen; the charts follow
+            except Exception as exc:  # noqa: BLE001 - a display failure must not stop the worker
+                log.exception("showing the fit of %r failed", text)
+                with self._lock:
+                    self._show_error(exc)
+            finally:
+                with self._lock:
+                    self._done_id = max(self._done_id, request_id)
+                    self._lock.notify_all()
 
     def _show_fit(self, result: MixedFit, elapsed_ms: float) -> None:
-        self.history.append(result)
-        fit_id = len(self.history)
+        fit_id = len(self.history) + 1
+        summary = fit_summary(result, fit_id)
         with self.hold_sync():
             self.previous = self.current
             self._fit = result
-            self.current = fit_summary(result, fit_id)
+            self.current = summary
             self.variants = variants(result.model)
             self.error = ""
             self.status = {"state": "idle", "elapsed_ms": round(elapsed_ms, 1), "message": ""}
-        if not self._newer_fit_due():  # the numbers are on screen; the charts follow unless a newer fit is due
-            self._refresh_charts(result)
+        self.history.append(result)
 
     def _show_error(self, exc: Exception, elapsed_ms: float | None = None) -> None:
         if isinstance(exc, MixWidgetError):
@@ -360,7 +373,7 @@ class MixWidget(anywidget.AnyWidget):
             if board is None or current is not self._fit:
                 return  # a newer fit is due or has been shown meanwhile: its charts will follow
             levels = set(current.ranef.loc[current.ranef["group"] == group, "level"]) if group else set()
-            with self.hold_sync():
+            with self._lock, self.hold_sync():
                 self.chart_groups = groups
                 self._setting_group = True
                 try:
@@ -387,8 +400,8 @@ class MixWidget(anywidget.AnyWidget):
         kind = content.get("kind") if isinstance(content, dict) else None
         if kind == "pin":
             self.pin()
-        elif kind == "unpin":
-            self.unpin(int(content.get("index", -1)))
+        elif kind == "unpin" and isinstance(content.get("index"), int):
+            self.unpin(content["index"])
         elif kind == "clear_pins":
             self.clear_pins()
 
@@ -420,7 +433,7 @@ class MixWidget(anywidget.AnyWidget):
                     comparison["lrt_note"] = str(exc)
             else:
                 comparison["lrt_note"] = "Pin another model to test one against the other."
-        with self.hold_sync():
+        with self._lock, self.hold_sync():
             self.pinned = summaries
             self.comparison = comparison
         self._refresh_charts()

@@ -45,3 +45,13 @@ def test_lrt_refuses_models_on_different_rows(science):
     b = fit_cached(SCHOOL, "science")  # 1383 rows: sex is missing in 2
     with pytest.raises(mixwidget.ModelError, match="1385 rows .* 1383 rows|1383 rows .* 1385 rows"):
         mixwidget.compare([a, b]).lrt()
+
+
+def test_a_correlated_term_does_not_nest_in_independent_ones():
+    sleep = mixwidget.load_dataset("sleepstudy")
+    sleep["h"] = range(len(sleep))
+    sleep["h"] = sleep["h"] % 5
+    corr = mixwidget.fit("Reaction ~ Days + (Days | Subject)", sleep)
+    split = mixwidget.fit("Reaction ~ Days + (1 | Subject) + (0 + Days | Subject) + (1 | h)", sleep)
+    with pytest.raises(mixwidget.ModelError, match="not nested"):
+        mixwidget.compare([corr, split]).lrt()

@@ -59,3 +59,28 @@ def test_integer_codes_as_grouping_factor(science):
     fit = mixwidget.fit("like ~ sex + (1 | school)", science)
     assert fit.ngroups == {"school": 41}
     assert set(fit.ranef["level"]) == {str(s) for s in science["school"].unique()}
+
+
+def test_a_grouping_column_stays_numeric_in_the_fixed_part():
+    fit = mixwidget.fit("Reaction ~ Days + (1 | Subject) + (1 | Days)", mixwidget.load_dataset("sleepstudy"))
+    assert list(fit.fixed.index) == ["(Intercept)", "Days"]
+    assert fit.ngroups == {"Subject": 18, "Days": 10}
+
+
+def test_odd_column_names_in_backticks_and_dotted_names_in_transforms():
+    sleep = mixwidget.load_dataset("sleepstudy").rename(columns={"Days": "days of study", "Reaction": "Reaction.ms"})
+    fit = mixwidget.fit("log(Reaction.ms) ~ `days of study` + (1 | Subject)", sleep)
+    assert list(fit.fixed.index) == ["(Intercept)", "days of study"]
+    assert fit.model.fixed_text() == "log(Reaction.ms) ~ `days of study`"
+    plain = mixwidget.fit("y ~ d + (1 | Subject)", sleep.assign(y=np.log(sleep["Reaction.ms"]), d=sleep["days of study"]))
+    np.testing.assert_allclose(fit.fixed["estimate"], plain.fixed["estimate"])
+    # Derived formulas (variants, complete pooling) must parse again.
+    assert mixwidget.pooling(fit, "Subject")["complete"].notna().all()
+
+
+def test_numbers_where_columns_belong_are_refused():
+    sleep = mixwidget.load_dataset("sleepstudy")
+    with pytest.raises(mixwidget.FormulaError, match="response must be a column"):
+        mixwidget.fit("1 ~ Days", sleep)
+    with pytest.raises(mixwidget.FormulaError, match="number cannot be part of an interaction"):
+        mixwidget.fit("Reaction ~ Days:1 + (1 | Subject)", sleep)

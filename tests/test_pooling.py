@@ -52,3 +52,13 @@ def test_unknown_group_is_named():
     fit = fit_cached("like ~ sex + PrivPub + (1 | school:class)", "science")
     with pytest.raises(mixwidget.DataError, match="'school' is not a grouping factor.*'school:class'"):
         mixwidget.pooling(fit, "school")
+
+
+def test_complete_pooling_uses_the_models_rows():
+    sleep = mixwidget.load_dataset("sleepstudy")
+    sleep.loc[:29, "Subject"] = np.nan  # 30 rows without a subject: the mixed model drops them
+    fit = mixwidget.fit("Reaction ~ Days + (1 | Subject)", sleep)
+    pool = mixwidget.pooling(fit, "Subject")
+    same_rows = mixwidget.fit("Reaction ~ Days", sleep.dropna(subset=["Subject"]))
+    assert fit.nobs == 150
+    assert pool["complete"].iloc[0] == pytest.approx(same_rows.fixed.loc["(Intercept)", "estimate"])

@@ -204,3 +204,21 @@ def test_chart_titles_travel_apart_from_specs(w):
     w.reml = False
     w.wait(60)
     assert w.chart_specs["effects"] == spec  # numbers changed, the spec did not: drawn in place
+
+
+def test_a_failure_while_showing_a_fit_is_a_message_and_the_worker_carries_on(science, monkeypatch):
+    w = mixwidget.MixWidget(science, formula="like ~ sex")
+    w.wait(30)
+    real = widget_module.fit_summary
+
+    def broken(*args, **kwargs):
+        raise ValueError("cannot summarise")
+
+    monkeypatch.setattr(widget_module, "fit_summary", broken)
+    w.formula = BOTH
+    w.wait(30)  # returns: the worker survived
+    assert "cannot summarise" in w.error and w.fit.formula == "like ~ sex"
+    assert [f.formula for f in w.history] == ["like ~ sex"]
+    monkeypatch.setattr(widget_module, "fit_summary", real)
+    w.formula = "like ~ sex + PrivPub"
+    assert w.wait(30).formula == "like ~ sex + PrivPub" and w.error == ""
