@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,7 @@ class Comparison:
 
     names: list[str]
     fits: list[MixedFit]
+    _ml_fits: dict[int, MixedFit] = field(default_factory=dict, repr=False)
 
     @property
     def fixed(self) -> pd.DataFrame:
@@ -77,7 +78,7 @@ class Comparison:
         order = sorted(range(len(self.fits)), key=lambda i: self.fits[i].npar)
         for a, b in zip(order, order[1:]):
             _check_nested(self.names[a], self.fits[a], self.names[b], self.fits[b])
-        ml = {i: self.fits[i].refit(reml=False) for i in order}
+        ml = {i: self._ml(i) for i in order}
         rows = []
         prev, prev_name = None, ""
         for i in order:
@@ -87,18 +88,54 @@ class Comparison:
                 "deviance": -2 * f.loglik, "chisq": np.nan, "df": np.nan, "p_value": np.nan,
             }
             if prev is not None:
-                chisq = 2 * (f.loglik - prev.loglik)
-                if chisq < -1e-6:
-                    raise ModelError(
-                        f"'{self.names[i]}' fits worse than the simpler '{prev_name}' (log-likelihood "
-                        f"{f.loglik:.3f} < {prev.loglik:.3f}), so it does not contain it: the models are not nested"
-                    )
-                chisq = max(chisq, 0.0)
-                df = f.npar - prev.npar
-                row.update(chisq=chisq, df=df, p_value=float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan)
+                row.update(_lr_test(prev_name, prev, self.names[i], f))
             rows.append(row)
             prev, prev_name = f, self.names[i]
         return pd.DataFrame(rows).set_index("model")
+
+
+    def nested_tests(self) -> tuple[pd.DataFrame, list[str]]:
+        """Each model tested against the smallest larger model that contains it.
+
+        Unlike :meth:`lrt`, models that are not nested in a chain are allowed: pairs that nest
+        are tested, the others are listed in plain words. Returns the tests (``model, vs,
+        chisq, df, p_value``; ``model`` is the larger) and the notes.
+        """
+        order = sorted(range(len(self.fits)), key=lambda i: self.fits[i].npar)
+        rows, notes = [], []
+        for pos, i in enumerate(order):
+            for j in order[pos + 1 :]:
+                try:
+                    _check_same_rows([self.names[i], self.names[j]], [self.fits[i], self.fits[j]])
+                    _check_nested(self.names[i], self.fits[i], self.names[j], self.fits[j])
+                    test = _lr_test(self.names[i], self._ml(i), self.names[j], self._ml(j))
+                except ModelError:
+                    continue
+                rows.append({"model": self.names[j], "vs": self.names[i], **test})
+                break
+            else:
+                if pos < len(order) - 1:
+                    notes.append(f"{self.names[i]} is not nested in any larger model here.")
+        return pd.DataFrame(rows, columns=["model", "vs", "chisq", "df", "p_value"]), notes
+
+    def _ml(self, i: int) -> MixedFit:
+        """Model i refitted by maximum likelihood, once."""
+        if i not in self._ml_fits:
+            self._ml_fits[i] = self.fits[i].refit(reml=False)
+        return self._ml_fits[i]
+
+
+def _lr_test(small_name: str, small: MixedFit, big_name: str, big: MixedFit) -> dict[str, float]:
+    """Chi-square, df and p of the likelihood ratio of two ML fits, ``small`` nested in ``big``."""
+    chisq = 2 * (big.loglik - small.loglik)
+    if chisq < -1e-6:
+        raise ModelError(
+            f"'{big_name}' fits worse than the simpler '{small_name}' (log-likelihood {big.loglik:.3f} < "
+            f"{small.loglik:.3f}), so it does not contain it: the models are not nested"
+        )
+    chisq = max(chisq, 0.0)
+    df = big.npar - small.npar
+    return {"chisq": chisq, "df": df, "p_value": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan}
 
 
 def compare(fits: Sequence[MixedFit], names: Sequence[str] | None = None) -> Comparison:

@@ -421,16 +421,12 @@ class MixWidget(anywidget.AnyWidget):
                 "lrt_note": "",
             }
             if len(fits) > 1:
-                try:
-                    table = c.lrt()
-                    rows = list(table.index)
-                    comparison["lrt"] = [
-                        {"model": m, "vs": rows[i - 1], "chisq": _number(table.loc[m, "chisq"]),
-                         "df": _number(table.loc[m, "df"]), "p_value": _number(table.loc[m, "p_value"])}
-                        for i, m in enumerate(rows) if i > 0
-                    ]
-                except MixWidgetError as exc:
-                    comparison["lrt_note"] = str(exc)
+                tests, notes = c.nested_tests()
+                comparison["lrt"] = _records(tests)
+                if tests.empty:
+                    notes = ["No pinned model is nested in another, so there is no likelihood-ratio test; "
+                             "compare AIC and BIC instead."]
+                comparison["lrt_note"] = " ".join(notes)
             else:
                 comparison["lrt_note"] = "Pin another model to test one against the other."
         with self._lock, self.hold_sync():

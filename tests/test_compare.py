@@ -55,3 +55,13 @@ def test_a_correlated_term_does_not_nest_in_independent_ones():
     split = mixwidget.fit("Reaction ~ Days + (1 | Subject) + (0 + Days | Subject) + (1 | h)", sleep)
     with pytest.raises(mixwidget.ModelError, match="not nested"):
         mixwidget.compare([corr, split]).lrt()
+
+
+def test_nested_tests_pair_each_model_with_a_larger_one_that_contains_it():
+    fits = [fit_cached(f, "science") for f in (BOTH, CLASS, SCHOOL, OLS)]
+    tests, notes = mixwidget.compare(fits, ["both", "class", "school", "ols"]).nested_tests()
+    pairs = {(r.model, r.vs) for r in tests.itertuples()}
+    assert pairs == {("class", "ols"), ("both", "class"), ("both", "school")}
+    assert notes == []
+    school = tests.set_index("vs").loc["school"]
+    assert school["df"] == 1 and school["chisq"] > 30  # classes matter beyond schools

@@ -112,9 +112,13 @@ def test_pins_compare_and_test_nested_models(w):
     w.formula = "like ~ sex + PrivPub + (1 | school)"
     w.wait(30)
     w.pin()
-    assert "not nested" in w.comparison["lrt_note"]
-    w._on_message(w, {"kind": "unpin", "index": 2}, None)
-    assert len(w.pinned) == 2 and w.comparison["lrt_note"] == ""
+    # Schools-only and classes-only are not nested in each other, but each is in the model with both.
+    assert {(r["model"], r["vs"]) for r in w.comparison["lrt"]} == {("M1", "M2"), ("M1", "M3")}
+    assert w.comparison["lrt_note"] == ""
+    w._on_message(w, {"kind": "unpin", "index": 0}, None)
+    assert w.comparison["lrt"] == [] and "No pinned model is nested" in w.comparison["lrt_note"]
+    w._on_message(w, {"kind": "unpin", "index": "0"}, None)  # malformed message: ignored
+    assert len(w.pinned) == 2
     w._on_message(w, {"kind": "clear_pins"}, None)
     assert w.pinned == [] and w.comparison == {}
 
