@@ -405,8 +405,16 @@ def voila_server(notebook_dir: Path, tmp_path_factory) -> Iterator[str]:
     # Voila shuts a page's kernel down with a beacon POST on "beforeunload",
     # which carries no _xsrf token and is refused with 403 (a console error);
     # see voila-dashboards/voila#1458. Loopback-only test server: no XSRF check.
+    # Notebook 7's JupyterLab extension (its "open in Notebook" buttons) needs shared
+    # modules Voila's bundled JupyterLab does not provide, and fails to load there with a
+    # console error; Voila's pages do not use it, so Voila leaves it out.
     (root / "config" / "voila.json").write_text(
-        json.dumps({"Voila": {"tornado_settings": {"disable_check_xsrf": True}}})
+        json.dumps(
+            {
+                "Voila": {"tornado_settings": {"disable_check_xsrf": True}},
+                "VoilaConfiguration": {"extension_denylist": ["@jupyter-notebook/lab-extension"]},
+            }
+        )
     )
     port = free_port()
     cmd = [
@@ -471,6 +479,52 @@ def lab_server(notebook_dir: Path, tmp_path_factory) -> Iterator[str]:
         f"--LabApp.workspaces_dir={root / 'workspaces'}",
     ]
     server = ServerProcess("jupyter-lab", cmd, notebook_dir, _jupyter_env(root), root / "lab.log")
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        server.wait_ready(base + "api/status", SERVER_START_TIMEOUT)
+        yield base
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def notebook_server(notebook_dir: Path, tmp_path_factory) -> Iterator[str]:
+    """Base URL (ending in '/') of a Jupyter Notebook 7 server rooted at ``notebook_dir``.
+
+    Notebooks open at ``<base>notebooks/<name>.ipynb``, the file browser at ``<base>tree``.
+    Skips when the ``notebook`` package (7.x) is not installed.
+    """
+    try:
+        import notebook
+    except ImportError:
+        pytest.skip("python package 'notebook' (Notebook 7) is not installed")
+    if int(notebook.__version__.split(".")[0]) < 7:
+        pytest.skip(f"Notebook {notebook.__version__} is installed, not Notebook 7")
+    root = tmp_path_factory.mktemp("notebook-home")
+    settings = root / "user-settings"
+    for rel, data in LAB_USER_SETTINGS.items():
+        path = settings / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data))
+    (root / "workspaces").mkdir()
+    port = free_port()
+    cmd = [
+        _executable("jupyter"),
+        "notebook",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        "--ServerApp.token=",
+        "--ServerApp.password=",
+        "--ServerApp.disable_check_xsrf=True",
+        f"--ServerApp.root_dir={notebook_dir}",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
+        f"--JupyterNotebookApp.user_settings_dir={settings}",
+        f"--JupyterNotebookApp.workspaces_dir={root / 'workspaces'}",
+    ]
+    server = ServerProcess("jupyter-notebook", cmd, notebook_dir, _jupyter_env(root), root / "notebook.log")
     base = f"http://127.0.0.1:{port}/"
     try:
         server.wait_ready(base + "api/status", SERVER_START_TIMEOUT)
