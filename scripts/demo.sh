@@ -11,7 +11,8 @@ root_flag=()
 [ "$(id -u)" = 0 ] && root_flag=(--allow-root)  # JupyterLab refuses to start as root without it
 case "${1:-lab}" in
   lab) shift || true; exec .venv/bin/jupyter lab "${root_flag[@]}" "$notebook" "$@" ;;
-  voila) shift; exec .venv/bin/voila "$notebook" "$@" ;;
+  # Notebook 7's JupyterLab extension does not load inside Voila; leave it out.
+  voila) shift; exec .venv/bin/voila --VoilaConfiguration.extension_denylist=@jupyter-notebook/lab-extension "$notebook" "$@" ;;
   print) exec .venv/bin/python -m mixwidget ;;
   *) echo "usage: bash scripts/demo.sh [lab|voila|print] [options for jupyter lab or voila]" >&2; exit 2 ;;
 esac
