@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .formula import ModelFormula, RandomTerm, expression_columns, python_expression
+from .formula import ModelFormula, RandomTerm, expression_columns, is_number, python_expression
 
 __all__ = ["Design", "RandomBlock", "build_design", "level_names", "check_columns"]
 
@@ -77,19 +77,11 @@ def check_columns(formula: ModelFormula, data: pd.DataFrame) -> None:
 
 
 def _columns_of(var: str) -> list[str]:
-    if _is_number(var):
+    if is_number(var):
         return []
     if var.isidentifier() or "(" not in var:
         return [var]
     return expression_columns(var)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _scale(x: np.ndarray) -> np.ndarray:
@@ -248,7 +240,7 @@ def build_design(formula: ModelFormula, data: pd.DataFrame) -> Design:
     if len(data) == 0:
         raise DataError("the data has no rows")
     check_columns(formula, data)
-    variables = [v for v in formula.variables() if not _is_number(v)]
+    variables = [v for v in formula.variables() if not is_number(v)]
     values = {v: _evaluate(v, data) for v in variables}
     frame = pd.DataFrame(values, index=data.index)
     missing = frame.isna()

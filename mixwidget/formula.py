@@ -241,7 +241,7 @@ class _Parser:
         parts = [self.variable()]
         while self.take(":"):
             parts.append(self.variable())
-        if len(parts) > 1 and any(_is_number(p) for p in parts):
+        if len(parts) > 1 and any(is_number(p) for p in parts):
             raise self.error(f"a number cannot be part of an interaction (character {start + 1})", start)
         return tuple(parts)
 
@@ -370,7 +370,7 @@ class _Parser:
             raise self.error("missing response: put the column to model before '~', e.g. like ~ sex")
         start = self.tok.pos
         response = self.variable()
-        if _is_number(response):
+        if is_number(response):
             raise self.error("the response must be a column or an expression of columns, not a number", start)
         if self.tok.kind == "op" and self.tok.text != "~":
             raise self.error(
@@ -401,7 +401,8 @@ class _Parser:
         )
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
+    """Whether a variable is a number (``0``, ``1``) rather than a column."""
     try:
         float(text)
     except ValueError:

@@ -448,10 +448,8 @@ LAB_USER_SETTINGS = {
 }
 
 
-@pytest.fixture(scope="session")
-def lab_server(notebook_dir: Path, tmp_path_factory) -> Iterator[str]:
-    """Base URL (ending in '/') of a JupyterLab server rooted at ``notebook_dir``."""
-    root = tmp_path_factory.mktemp("lab-home")
+def _jupyter_server(app: str, app_class: str, notebook_dir: Path, root: Path, extra: list[str]) -> Iterator[str]:
+    """Start ``jupyter <app>`` (lab or notebook) rooted at ``notebook_dir``; yield its base URL."""
     settings = root / "user-settings"
     for rel, data in LAB_USER_SETTINGS.items():
         path = settings / rel
@@ -461,7 +459,7 @@ def lab_server(notebook_dir: Path, tmp_path_factory) -> Iterator[str]:
     port = free_port()
     cmd = [
         _executable("jupyter"),
-        "lab",
+        app,
         "--no-browser",
         "--allow-root",
         "--ServerApp.ip=127.0.0.1",
@@ -471,20 +469,34 @@ def lab_server(notebook_dir: Path, tmp_path_factory) -> Iterator[str]:
         "--ServerApp.password=",
         "--ServerApp.disable_check_xsrf=True",
         f"--ServerApp.root_dir={notebook_dir}",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
-        "--LabApp.extension_manager=readonly",
-        "--LabApp.expose_app_in_browser=True",
-        f"--LabApp.user_settings_dir={settings}",
-        f"--LabApp.workspaces_dir={root / 'workspaces'}",
+        *extra,
+        f"--{app_class}.expose_app_in_browser=True",
+        f"--{app_class}.user_settings_dir={settings}",
+        f"--{app_class}.workspaces_dir={root / 'workspaces'}",
     ]
-    server = ServerProcess("jupyter-lab", cmd, notebook_dir, _jupyter_env(root), root / "lab.log")
+    server = ServerProcess(f"jupyter-{app}", cmd, notebook_dir, _jupyter_env(root), root / f"{app}.log")
     base = f"http://127.0.0.1:{port}/"
     try:
         server.wait_ready(base + "api/status", SERVER_START_TIMEOUT)
         yield base
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def lab_server(notebook_dir: Path, tmp_path_factory) -> Iterator[str]:
+    """Base URL (ending in '/') of a JupyterLab server rooted at ``notebook_dir``."""
+    yield from _jupyter_server(
+        "lab",
+        "LabApp",
+        notebook_dir,
+        tmp_path_factory.mktemp("lab-home"),
+        [
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",
+        ],
+    )
 
 
 @pytest.fixture(scope="session")
@@ -500,37 +512,9 @@ def notebook_server(notebook_dir: Path, tmp_path_factory) -> Iterator[str]:
         pytest.skip("python package 'notebook' (Notebook 7) is not installed")
     if int(notebook.__version__.split(".")[0]) < 7:
         pytest.skip(f"Notebook {notebook.__version__} is installed, not Notebook 7")
-    root = tmp_path_factory.mktemp("notebook-home")
-    settings = root / "user-settings"
-    for rel, data in LAB_USER_SETTINGS.items():
-        path = settings / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(data))
-    (root / "workspaces").mkdir()
-    port = free_port()
-    cmd = [
-        _executable("jupyter"),
-        "notebook",
-        "--no-browser",
-        "--allow-root",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        "--ServerApp.token=",
-        "--ServerApp.password=",
-        "--ServerApp.disable_check_xsrf=True",
-        f"--ServerApp.root_dir={notebook_dir}",
-        "--JupyterNotebookApp.expose_app_in_browser=True",
-        f"--JupyterNotebookApp.user_settings_dir={settings}",
-        f"--JupyterNotebookApp.workspaces_dir={root / 'workspaces'}",
-    ]
-    server = ServerProcess("jupyter-notebook", cmd, notebook_dir, _jupyter_env(root), root / "notebook.log")
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        server.wait_ready(base + "api/status", SERVER_START_TIMEOUT)
-        yield base
-    finally:
-        server.stop()
+    yield from _jupyter_server(
+        "notebook", "JupyterNotebookApp", notebook_dir, tmp_path_factory.mktemp("notebook-home"), []
+    )
 
 
 # --------------------------------------------------------------------------- #

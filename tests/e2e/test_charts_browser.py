@@ -7,13 +7,10 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
+from science_explorer import BOTH, explorer_cells
 
-REPO = Path(__file__).resolve().parents[2]
-
-BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 SCHOOL_ONLY = "like ~ sex + PrivPub + (1 | school)"
 
 # PrivPubpublic t value and the variance-table groups of each model (as in test_explorer).
@@ -37,13 +34,7 @@ def chart(name: str) -> str:
     return f'[data-testid="chart-{name}"]'
 
 
-NOTEBOOK_CELLS = [
-    # The kernel runs in the notebook folder; make the package under test importable.
-    f"import sys; sys.path.insert(0, {str(REPO)!r})",
-    "import mixwidget",
-    'science = mixwidget.load_dataset("science")',
-    f'w = mixwidget.explore(science, "{BOTH}")',
-    "w",
+NOTEBOOK_CELLS = explorer_cells(
     # Python's view of the selection, and a way to set it from Python, both usable in Voila.
     "import ipywidgets\n"
     'seen = ipywidgets.Label(value="selected: None")\n'
@@ -53,7 +44,7 @@ NOTEBOOK_CELLS = [
     "pick.add_class('e2e-pick')\n"
     "pick.observe(lambda change: setattr(w, 'selected', change['new'] or None), 'value')\n"
     "ipywidgets.VBox([seen, pick])",
-]
+)
 
 # Per chart: its state, whether an <svg> is on show, and a digest of its data marks (the
 # geometry and paint of every item in a `role-mark` group, plus the svg's text).

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from science_explorer import BOTH, explorer_cells
 
-REPO = Path(__file__).resolve().parents[2]
-
-BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 CLASS_ONLY = "like ~ sex + PrivPub + (1 | school:class)"
 SCHOOL_ONLY = "like ~ sex + PrivPub + (1 | school)"
 OLS = "like ~ sex + PrivPub"
@@ -31,14 +28,7 @@ FIXED = '[data-testid="fixed-table"]'
 VARIANCE = '[data-testid="variance-table"]'
 ERROR = '[data-testid="fit-error"]'
 
-NOTEBOOK_CELLS = [
-    # The kernel runs in the notebook folder; make the package under test importable.
-    f"import sys; sys.path.insert(0, {str(REPO)!r})",
-    "import mixwidget",
-    'science = mixwidget.load_dataset("science")',
-    f'w = mixwidget.explore(science, "{BOTH}")',
-    "w",
-]
+NOTEBOOK_CELLS = explorer_cells()
 
 # Text of the PrivPubpublic t cell: its current value, its previous value (if shown), the
 # groups of the variance table and the status text, read in one go.

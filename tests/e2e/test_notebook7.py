@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from science_explorer import explorer_cells
 
-BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 OLS = "like ~ sex + PrivPub"
 
 INPUT = '[data-testid="formula-input"]'
@@ -23,14 +21,7 @@ FIXED = '[data-testid="fixed-table"]'
 SHRINKAGE = '[data-testid="chart-shrinkage"]'
 T_CELL = f'{FIXED} tr[data-term="PrivPubpublic"] td:nth-child(4) .value'  # the "t value" column
 
-NOTEBOOK_CELLS = [
-    # The kernel runs in the notebook folder; make the package under test importable.
-    f"import sys; sys.path.insert(0, {str(REPO)!r})",
-    "import mixwidget",
-    'science = mixwidget.load_dataset("science")',
-    f'w = mixwidget.explore(science, "{BOTH}")',
-    "w",
-]
+NOTEBOOK_CELLS = explorer_cells()
 
 # Milliseconds allowed for the kernel to start (the E2E_WIDGET_TIMEOUT_MS knob of conftest).
 KERNEL_TIMEOUT_MS = int(os.environ.get("E2E_WIDGET_TIMEOUT_MS", "60000"))
