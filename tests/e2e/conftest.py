@@ -585,9 +585,16 @@ def _lab_status_idle(page) -> bool:
 
 
 def open_lab_notebook(
-    page, base_url: str, name: str, wait_for: str | None = None, run_all: bool = True, use_menu: bool = False
+    page,
+    base_url: str,
+    name: str,
+    wait_for: str | None = None,
+    run_all: bool = True,
+    use_menu: bool = False,
+    url: str | None = None,
 ):
-    """Open ``name`` in JupyterLab, wait for an idle kernel, run all cells.
+    """Open ``name`` in JupyterLab (or, with ``url``, another JupyterLab-based page such as
+    Notebook 7's ``notebooks/<name>``), wait for an idle kernel, run all cells.
 
     With ``--LabApp.expose_app_in_browser=True`` (set by ``lab_server``) the
     app object ``window.jupyterapp`` is used to check readiness and to run the
@@ -598,7 +605,7 @@ def open_lab_notebook(
     """
     if not name.endswith(".ipynb"):
         name += ".ipynb"
-    page.goto(f"{base_url}lab/tree/{name}?reset", wait_until="domcontentloaded")
+    page.goto(url or f"{base_url}lab/tree/{name}?reset", wait_until="domcontentloaded")
     page.locator(".jp-Notebook").first.wait_for(state="attached", timeout=WIDGET_TIMEOUT_MS)
     has_app = not use_menu and page.evaluate("() => !!window.jupyterapp")
     if has_app:
@@ -659,6 +666,25 @@ def lab_notebook(page, lab_server):
 
     yield _open
     shutdown_lab_sessions(lab_server, opened)
+
+
+@pytest.fixture
+def notebook7_notebook(page, notebook_server):
+    """``notebook7_notebook("name", wait_for=selector)`` opens and runs a notebook in Notebook 7.
+
+    Kernels started this way are shut down when the test ends.
+    """
+    opened: list[str] = []
+
+    def _open(name: str, wait_for: str | None = None):
+        if not name.endswith(".ipynb"):
+            name += ".ipynb"
+        opened.append(name)
+        open_lab_notebook(page, notebook_server, name, wait_for, url=f"{notebook_server}notebooks/{name}")
+        return page
+
+    yield _open
+    shutdown_lab_sessions(notebook_server, opened)
 
 
 def stderr_outputs(page) -> list[str]:

@@ -8,7 +8,6 @@ wait for an idle kernel and to run all cells.
 
 from __future__ import annotations
 
-import os
 import re
 
 from science_explorer import explorer_cells
@@ -23,22 +22,6 @@ T_CELL = f'{FIXED} tr[data-term="PrivPubpublic"] td:nth-child(4) .value'  # the 
 
 NOTEBOOK_CELLS = explorer_cells()
 
-# Milliseconds allowed for the kernel to start (the E2E_WIDGET_TIMEOUT_MS knob of conftest).
-KERNEL_TIMEOUT_MS = int(os.environ.get("E2E_WIDGET_TIMEOUT_MS", "60000"))
-
-# Ready = Notebook 7's app object (``expose_app_in_browser``, set by ``notebook_server``) shows
-# the notebook ``path`` as the current widget, loaded, with a kernel that reports "idle".
-_READY_JS = """
-(path) => {
-  const app = window.jupyterapp;
-  const w = app && app.shell && app.shell.currentWidget;
-  if (!w || !w.context || !w.sessionContext) return false;
-  if (w.context.path !== path || !w.context.isReady) return false;
-  const s = w.sessionContext.session;
-  return !!(s && s.kernel && s.kernel.status === 'idle');
-}
-"""
-
 # Notebook 7.6.5 (JupyterLab 4.6.6) logs these on every page, its file browser included,
 # before any notebook or widget is loaded: the settings of the log console and metadata form
 # plugins fail to load ("... has no transformers yet"), and the shortcuts plugin then reads
@@ -47,36 +30,6 @@ _READY_JS = """
 NB7_CORE = re.compile(r"/static/notebook/notebook_core\.[0-9a-f]+\.js")
 NB7_CORE_ERRORS = [re.compile(r"^\[error\] Cannot convert undefined or null to object \((?P<url>\S+)\)$")]
 NB7_CORE_PAGEERRORS = [re.compile(r"^Cannot read properties of undefined \(reading 'schema'\)$")]
-
-
-def dismiss_dialogs(page) -> None:
-    """Accept a "Select Kernel" dialog (keeps the proposed kernel); dismiss anything else."""
-    for _ in range(5):
-        dialogs = page.locator(".jp-Dialog")
-        if dialogs.count() == 0:
-            return
-        dlg = dialogs.first
-        title = (dlg.locator(".jp-Dialog-header").text_content() or "").lower()
-        button = dlg.locator("button.jp-mod-accept" if "kernel" in title else "button.jp-mod-reject")
-        if button.count() == 0:
-            button = dlg.locator("button").last
-        button.first.click()
-        page.wait_for_timeout(200)
-
-
-def open_and_run(page, base_url: str, name: str) -> None:
-    """Open ``name`` in Notebook 7, wait for an idle kernel, run all cells."""
-    page.goto(f"{base_url}notebooks/{name}", wait_until="domcontentloaded")
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="attached")
-    for _ in range(KERNEL_TIMEOUT_MS // 250):
-        dismiss_dialogs(page)
-        if page.evaluate(_READY_JS, name):
-            break
-        page.wait_for_timeout(250)
-    else:
-        raise TimeoutError(f"Notebook 7: {name} did not open with an idle kernel")
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    dismiss_dialogs(page)
 
 
 class PageErrorStacks:
@@ -112,19 +65,7 @@ def unexpected_console_errors(console, stacks: PageErrorStacks) -> list[str]:
     return out
 
 
-def shutdown_sessions(page, base_url: str, name: str) -> None:
-    """Delete the server session (and so the kernel) of notebook ``name``."""
-    from playwright.sync_api import Error as PlaywrightError
-
-    try:
-        for s in page.request.get(f"{base_url}api/sessions").json():
-            if s.get("path") == name:
-                page.request.delete(f"{base_url}api/sessions/{s['id']}")
-    except (PlaywrightError, ValueError):
-        pass  # the server is going away anyway; teardown kills what remains
-
-
-def test_explorer_notebook7(notebook_server, write_notebook, page, console, cell_stderr):
+def test_explorer_notebook7(notebook_server, notebook7_notebook, write_notebook, page, console, cell_stderr):
     from playwright.sync_api import expect
 
     stacks = PageErrorStacks(page)
@@ -133,28 +74,24 @@ def test_explorer_notebook7(notebook_server, write_notebook, page, console, cell
     page.goto(f"{notebook_server}tree", wait_until="domcontentloaded")
     expect(page.locator(".jp-DirListing-item", has_text=name)).to_be_visible()
 
-    try:
-        open_and_run(page, notebook_server, name)
-        page.locator(FIXED).first.wait_for(state="visible")
-        # Notebook 7's own page, not JupyterLab's.
-        assert f"/notebooks/{name}" in page.url and "/lab" not in page.url, page.url
+    notebook7_notebook(name, wait_for=FIXED)
+    # Notebook 7's own page, not JupyterLab's.
+    assert f"/notebooks/{name}" in page.url and "/lab" not in page.url, page.url
 
-        # Initial fit from the notebook: lme4's t for PrivPubpublic.
-        expect(page.locator(STATUS)).to_have_text(re.compile(r"done$"), timeout=60000)
-        expect(page.locator(T_CELL)).to_have_text("2.217", timeout=60000)
-        expect(page.locator(SHRINKAGE)).to_have_attribute("data-state", "drawn", timeout=60000)
-        expect(page.locator(f"{SHRINKAGE} svg.marks").first).to_be_attached()
+    # Initial fit from the notebook: lme4's t for PrivPubpublic.
+    expect(page.locator(STATUS)).to_have_text(re.compile(r"done$"), timeout=60000)
+    expect(page.locator(T_CELL)).to_have_text("2.217", timeout=60000)
+    expect(page.locator(SHRINKAGE)).to_have_attribute("data-state", "drawn", timeout=60000)
+    expect(page.locator(f"{SHRINKAGE} svg.marks").first).to_be_attached()
 
-        # A typed formula refits: OLS.
-        box = page.locator(INPUT)
-        box.fill(OLS)
-        box.press("Enter")
-        expect(page.locator(T_CELL)).to_have_text("3.759", timeout=30000)
-        expect(page.locator(STATUS)).to_have_text(re.compile(r"done$"))
+    # A typed formula refits: OLS.
+    box = page.locator(INPUT)
+    box.fill(OLS)
+    box.press("Enter")
+    expect(page.locator(T_CELL)).to_have_text("3.759", timeout=30000)
+    expect(page.locator(STATUS)).to_have_text(re.compile(r"done$"))
 
-        assert cell_stderr() == []
-        errors = unexpected_console_errors(console, stacks)
-        assert not errors, "browser console errors:\n" + "\n".join(errors) + "\npage errors:\n" + "\n".join(stacks.stacks)
-        console.assert_no_external_requests()
-    finally:
-        shutdown_sessions(page, notebook_server, name)
+    assert cell_stderr() == []
+    errors = unexpected_console_errors(console, stacks)
+    assert not errors, "browser console errors:\n" + "\n".join(errors) + "\npage errors:\n" + "\n".join(stacks.stacks)
+    console.assert_no_external_requests()
