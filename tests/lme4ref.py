@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import mixwidget
 
-# The reference fits live in shared/ beside the checkout; MIXWIDGET_REFERENCE overrides.
-REFERENCE = Path(os.environ.get("MIXWIDGET_REFERENCE", Path(__file__).resolve().parents[2] / "shared" / "reference"))
+# R's output for every reference model, made by tests/reference/make.sh (see its README).
+REFERENCE = Path(__file__).resolve().parent / "reference"
 LME4 = REFERENCE / "lme4"
 
 
 def reference_files() -> list[Path]:
     files = sorted(LME4.glob("*.json"))
     if not files:
-        raise RuntimeError(f"no reference fits found in {LME4}; set MIXWIDGET_REFERENCE to the reference folder")
+        raise RuntimeError(f"no reference fits found in {LME4}; remake them with tests/reference/make.sh")
     return files
 
 

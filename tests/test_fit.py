@@ -1,4 +1,4 @@
-"""mixwidget.fit against lme4 1.1-31 / lmerTest reference fits (../shared/reference/lme4)."""
+"""mixwidget.fit against lme4 1.1-31 / lmerTest reference fits (tests/reference/lme4)."""
 
 from __future__ import annotations
 

