@@ -5,6 +5,7 @@ from .data import DATASETS, load_dataset
 from .errors import DataError, FormulaError, MixWidgetError, ModelError
 from .fit import MixedFit, fit
 from .pooling import pooling
+from .populations import prediction_table
 from .widget import MixWidget, explore
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "fit",
     "load_dataset",
     "pooling",
+    "prediction_table",
 ]

@@ -115,6 +115,23 @@ class MixedFit:
             return self
         return fit(self.model.fixed_text(), self.data.loc[self.design.rows], reml=self.reml)
 
+    def predict(
+        self,
+        newdata: pd.DataFrame | None = None,
+        re_form: str | None = None,
+        allow_new_levels: bool = False,
+        interval: str | None = None,
+        level: float = 0.95,
+    ) -> pd.Series | pd.DataFrame:
+        """Predictions as lme4's ``predict.merMod``, optionally with intervals.
+
+        See :func:`mixwidget.predict.predict` for the arguments and the variance used.
+        """
+        from .predict import predict
+
+        return predict(self, newdata, re_form=re_form, allow_new_levels=allow_new_levels, interval=interval,
+                       level=level)
+
     def summary(self) -> str:
         """The fit printed in lme4's layout."""
         from .summary import summary_text
