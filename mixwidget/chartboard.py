@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .charts import CHARTS, NotApplicable, build_chart
+from .charts import CHARTS, ChartRequest, Look, NotApplicable, altair_chart, chart_spec
 from .fit import MixedFit
 
 __all__ = ["Board", "ChartBoard"]
@@ -35,8 +35,9 @@ class Board:
 class ChartBoard:
     """Builds the charts of a widget's fits, caching the least-squares baselines."""
 
-    def __init__(self) -> None:
+    def __init__(self, look: Look | None = None) -> None:
         self._baselines: dict[tuple[str, tuple], MixedFit | None] = {}
+        self.look = look or Look()
 
     def baseline(self, current: MixedFit) -> MixedFit | None:
         """The fixed part of the model fitted by least squares, ignoring all groups."""
@@ -60,12 +61,16 @@ class ChartBoard:
             out[OLS_NAME] = base
         return out
 
+    def request(self, current: MixedFit, pinned: dict[str, MixedFit], group: str | None) -> ChartRequest:
+        """What every chart of this board sees: the fits, the current one's name and the group."""
+        return ChartRequest(self.fits(current, pinned), "Current", group=group, look=self.look)
+
     def chart(self, name: str, current: MixedFit, pinned: dict[str, MixedFit], group: str | None):
         """One chart as an Altair object (raises NotApplicable with a note)."""
         if name not in CHARTS:
             known = ", ".join(CHARTS)
             raise KeyError(f"no chart named {name!r}; the charts are {known}")
-        return build_chart(name, current, fits=self.fits(current, pinned), current="Current", group=group)
+        return altair_chart(CHARTS[name], self.request(current, pinned, group))
 
     def build(
         self,
@@ -76,14 +81,17 @@ class ChartBoard:
     ) -> Board | None:
         """Every chart's spec and data, or a note where a chart does not apply.
 
+        Specs are plain dicts cached per structure; only the data and captions are new per fit.
         Returns None if ``should_stop()`` turns true between charts (a newer fit is due).
         """
         board = Board()
-        for name in CHARTS:
+        request = self.request(current, pinned, group)
+        for name, chart in CHARTS.items():
             if should_stop():
                 return None
             try:
-                spec = self.chart(name, current, pinned, group).to_dict()
+                data = chart.data(request)
+                spec = chart_spec(chart, data.key, request.look)
             except NotApplicable as exc:
                 board.notes[name] = str(exc)
                 continue
@@ -91,21 +99,8 @@ class ChartBoard:
                 log.exception("chart %r failed", name)
                 board.notes[name] = f"This chart could not be drawn ({type(exc).__name__}: {exc})."
                 continue
-            board.data[name] = spec.pop("datasets", {})
-            # Titles state this fit's numbers; sent apart from the spec, they do not force a redraw.
-            board.captions[name] = _caption(spec.pop("title", None))
             board.specs[name] = spec
+            board.data[name] = data.records()
+            # Titles state this fit's numbers; sent apart from the spec, they do not force a redraw.
+            board.captions[name] = data.caption()
         return board
-
-
-def _caption(title: Any) -> dict[str, Any]:
-    """A Vega-Lite title (text or object) as plain title and subtitle lines."""
-    if isinstance(title, dict):
-        text, subtitle = title.get("text", ""), title.get("subtitle", [])
-    else:
-        text, subtitle = title or "", []
-    return {"title": " ".join(_lines(text)), "subtitle": [line for line in _lines(subtitle) if line]}
-
-
-def _lines(value: Any) -> list[str]:
-    return [value] if isinstance(value, str) else [str(x) for x in value]

@@ -301,3 +301,34 @@ def test_specs_are_valid_vega_lite(name):
     spec = chart.to_dict(validate=False)
     spec.pop("datasets")
     validate_jsonschema(spec, alt.vegalite.v6.schema.core.load_schema())
+
+
+STRUCTURE_PAIRS = {
+    # name: (fits whose spec gets cached first, fits of the same structure whose data is added)
+    "effects": (({"a": BOTH, "b": OLS}, "science"), ({"a": CLASS, "b": OLS}, "science")),
+    "variance": (({"a": BOTH}, "science"), ({"a": BOTH.replace("sex + ", "")}, "science")),
+    "shrinkage": (({"a": BOTH}, "science"), ({"a": CLASS}, "science")),
+    "caterpillar": (({"a": CLASS}, "science"), ({"a": CLASS.replace("sex + ", "")}, "science")),
+    "lines": (({"a": CHICK_FULL}, "ChickWeight"), ({"a": CHICK_SLOPE}, "ChickWeight")),
+    "slopes2d": (({"a": CHICK_FULL}, "ChickWeight"), ({"a": CHICK_FULL.replace("+ Diet:Time", "")}, "ChickWeight")),
+    "residuals": (({"a": BOTH}, "science"), ({"a": BOTH.replace("sex + ", "")}, "science")),
+}
+
+
+@pytest.mark.parametrize("name", list(charts.CHARTS))
+def test_cached_spec_plus_data_is_what_altair_draws(name):
+    """The widget sends a spec cached from an earlier fit of the same structure, plus this fit's
+    data and title: together they must equal the Altair chart built afresh for this fit."""
+    chart = charts.CHARTS[name]
+    (first, first_data), (second, second_data) = STRUCTURE_PAIRS[name]
+    early = charts.ChartRequest({k: fit_cached(f, first_data) for k, f in first.items()}, "a")
+    later = charts.ChartRequest({k: fit_cached(f, second_data) for k, f in second.items()}, "a")
+    old = charts.chart_data(name, early)
+    new = charts.chart_data(name, later)
+    assert old.key == new.key  # same structure: the spec is reused
+    spec = charts.chart_spec(chart, old.key)
+    assert charts.chart_spec(chart, new.key) is spec  # built once, not per fit
+    sent = {**spec, "datasets": new.records(), "title": charts.title_spec(new)}
+    drawn = charts.altair_chart(chart, later).to_dict()
+    assert sent == drawn
+    assert new.records() != old.records()

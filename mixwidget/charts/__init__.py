@@ -1,54 +1,92 @@
-"""Charts of fitted mixed models: each takes fit results and returns an Altair chart.
+"""Charts of fitted mixed models, each a spec built once per structure plus data built per fit.
 
-Every chart names its data (``alt.NamedData``) and carries the values in the top-level
-``datasets``, so new values can replace old ones without a new spec. Marks of a group level
-carry ``level`` in their datum, and every chart has a variable param ``selected`` that
-highlights ``datum.level == selected``.
+Every chart names its data (``alt.NamedData``) and its values travel apart from the spec, so
+new values replace old ones without a new spec. Marks of a group level carry ``level`` in
+their datum, and every chart has a variable param ``selected`` that highlights
+``datum.level == selected``.
+
+How a chart is made
+-------------------
+A chart is a :class:`ChartType`: a name, a data function and a spec function.
+
+- ``data(request: ChartRequest) -> ChartData``: pandas/numpy only, no Altair. It reads
+  ``request.fit`` (the current model), or ``request.fits`` (every model, in order) for charts
+  comparing models, ``request.group``, ``request.facet`` and ``request.options``; it returns
+  the named tables, the title and subtitle lines, and a hashable *structure key*: everything
+  the spec depends on (terms, models, panels, axis titles), nothing that changes with the
+  numbers. Raise :class:`NotApplicable` with a plain-language reason when the chart does not
+  apply to the model.
+- ``spec(key, look: Look) -> alt.TopLevelMixin``: the marks for that structure and look,
+  reading data only through ``alt.NamedData(name="<chart>_<table>")``, ending with
+  ``template(chart, look)`` (from ``._common``: adds the ``selected`` param and the looks).
+  Its ``to_dict()`` is cached per (key, look) by :func:`chart_spec`; refits of the same
+  structure reuse that plain dict.
+
+To add a chart ``prediction``:
+
+1. write ``mixwidget/charts/prediction.py`` with ``prediction_data``, ``prediction_spec``,
+   ``PREDICTION = ChartType("prediction", prediction_data, prediction_spec)`` and a
+   convenience ``prediction(fit, ...)`` returning ``altair_chart(PREDICTION, ChartRequest(...))``;
+2. add ``PREDICTION`` to :data:`CHARTS` below (the widget shows charts in this order);
+3. test its tables against the fit, and that ``chart_spec`` + data equals the Altair chart
+   (``tests/test_charts.py`` runs that check for every chart in :data:`CHARTS`).
+
+The widget (``mixwidget.chartboard``) calls :func:`chart_data` and :func:`chart_spec` only;
+``w.chart(name)`` and the functions below return Altair charts drawing the same thing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import altair as alt
 
 from ..fit import MixedFit
-from ._common import POOLING_COLORS, POOLING_KINDS, NotApplicable
-from .caterpillar import caterpillar
-from .effects import effects
-from .lines import lines
-from .residuals import residuals
-from .shrinkage import shrinkage
-from .slopes2d import slopes2d
-from .variance import variance
+from ._common import POOLING_COLORS, POOLING_KINDS
+from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart, chart_spec, title_spec
+from .caterpillar import CATERPILLAR, caterpillar
+from .effects import EFFECTS, effects
+from .lines import LINES, lines
+from .residuals import RESIDUALS, residuals
+from .shrinkage import SHRINKAGE, shrinkage
+from .slopes2d import SLOPES2D, slopes2d
+from .variance import VARIANCE, variance
 
 __all__ = [
     "CHARTS",
+    "ChartData",
+    "ChartRequest",
+    "ChartType",
+    "Look",
     "NotApplicable",
     "POOLING_COLORS",
     "POOLING_KINDS",
+    "altair_chart",
     "build_chart",
     "caterpillar",
+    "chart_data",
+    "chart_spec",
     "effects",
     "lines",
     "residuals",
     "shrinkage",
     "slopes2d",
+    "title_spec",
     "variance",
 ]
 
-CHARTS: dict[str, Callable[..., alt.TopLevelMixin]] = {
-    "effects": effects,
-    "variance": variance,
-    "shrinkage": shrinkage,
-    "caterpillar": caterpillar,
-    "lines": lines,
-    "slopes2d": slopes2d,
-    "residuals": residuals,
+CHARTS: dict[str, ChartType] = {
+    chart.name: chart for chart in (EFFECTS, VARIANCE, SHRINKAGE, CATERPILLAR, LINES, SLOPES2D, RESIDUALS)
 }
 
-_MULTI = {"effects", "variance"}
-_GROUPED = {"shrinkage", "lines", "slopes2d"}
+
+def _chart_type(name: str) -> ChartType:
+    if name not in CHARTS:
+        raise KeyError(f"unknown chart {name!r}; the charts are {', '.join(CHARTS)}")
+    return CHARTS[name]
+
+
+def chart_data(name: str, request: ChartRequest) -> ChartData:
+    """This fit's data of the chart ``name`` (raises NotApplicable, or KeyError for an unknown name)."""
+    return _chart_type(name).data(request)
 
 
 def build_chart(
@@ -59,11 +97,12 @@ def build_chart(
     current: str | None = None,
     group: str | None = None,
     facet: str | None = None,
+    look: Look | None = None,
 ) -> alt.TopLevelMixin:
-    """Build the chart ``name`` (a key of :data:`CHARTS`) with the arguments it uses.
+    """The chart ``name`` (a key of :data:`CHARTS`) as an Altair chart.
 
-    ``effects`` and ``variance`` compare models: they take ``fits`` and ``current`` (with only
-    ``fit`` given, that one model). The others show ``fit`` (or ``fits[current]``); ``group``
+    Charts comparing models (effects, variance) show every model of ``fits`` (with only
+    ``fit`` given, that one model); the others show ``fit`` (or ``fits[current]``). ``group``
     picks the grouping factor and ``facet`` the panels of ``lines``.
 
     Raises
@@ -73,22 +112,16 @@ def build_chart(
     KeyError
         ``name`` is not a chart.
     """
-    if name not in CHARTS:
-        raise KeyError(f"unknown chart {name!r}; the charts are {', '.join(CHARTS)}")
-    if name in _MULTI:
-        if fits is None:
-            if fit is None:
-                raise NotApplicable("no model to show yet")
-            fits, current = {"model": fit}, "model"
-        if current is None:
-            current = next(iter(fits))
-        return CHARTS[name](fits, current)
-    if fit is None:
-        if fits is None or current not in fits:
+    chart = _chart_type(name)
+    if fits is None:
+        if fit is None:
             raise NotApplicable("no model to show yet")
-        fit = fits[current]
-    if name == "lines":
-        return lines(fit, group=group, facet=facet)
-    if name in _GROUPED:
-        return CHARTS[name](fit, group=group)
-    return CHARTS[name](fit)
+        fits, current = {"model": fit}, "model"
+    if current is None:
+        current = next(iter(fits), None)
+    if current not in fits:
+        if fit is None:
+            raise NotApplicable("no model to show yet")
+        fits, current = {**fits, "model": fit}, "model"
+    request = ChartRequest(fits, current, group=group, facet=facet, look=look or Look())
+    return altair_chart(chart, request)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import weakref
 
 import altair as alt
@@ -11,6 +10,7 @@ import pandas as pd
 
 from ..fit import MixedFit
 from ..pooling import pooling
+from .base import Look, NotApplicable
 
 __all__ = [
     "MAX_POINTS",
@@ -18,14 +18,11 @@ __all__ = [
     "POOLING_COLORS",
     "POOLING_KINDS",
     "SELECTED",
-    "finish",
     "template",
     "group_noun",
     "is_selected",
     "largest_group",
-    "named",
     "pooling_table",
-    "records",
     "sample_rows",
 ]
 
@@ -38,10 +35,6 @@ POOLING_KINDS = ["no pooling", "partial pooling", "complete pooling"]
 POOLING_COLORS = ["#E69F00", "#0072B2", "#555555"]
 HIGHLIGHT = "#D55E00"
 MUTED = "#9a9a9a"
-
-
-class NotApplicable(Exception):
-    """The chart does not apply to this model; the message says why and what would make it apply."""
 
 
 def selected_param() -> alt.Parameter:
@@ -57,45 +50,9 @@ def is_selected() -> str:
     return "selected != null && datum.level == selected"
 
 
-def named(name: str) -> alt.NamedData:
-    return alt.NamedData(name=name)
-
-
-def records(df: pd.DataFrame) -> list[dict]:
-    """JSON-ready rows (NaN becomes null, numpy scalars become numbers)."""
-    return json.loads(df.to_json(orient="records", double_precision=10))
-
-
-def template(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """A chart's reusable part: marks, the ``selected`` param and the looks, without data or title.
-
-    Chart builders cache templates by their structure (terms, models, panels), since building
-    Altair objects costs far more than the tables; :func:`finish` adds the data and the title.
-    """
-    chart = chart.add_params(selected_param()).properties(config=CONFIG)
-    cls = type(chart)
-    if cls not in _subclasses:
-        _subclasses[cls] = type(cls.__name__, (cls,), {"to_dict": _to_dict, "__module__": cls.__module__})
-    object.__setattr__(chart, "__class__", _subclasses[cls])
-    object.__setattr__(chart, "_schema_checked", [False])
-    return chart
-
-
-def finish(
-    chart: alt.TopLevelMixin,
-    datasets: dict[str, pd.DataFrame],
-    title: str,
-    subtitle: str | list[str] | None = None,
-) -> alt.TopLevelMixin:
-    """A copy of a template with this fit's datasets and title."""
-    out = object.__new__(type(chart))
-    object.__setattr__(out, "_args", chart._args)
-    object.__setattr__(out, "_kwds", dict(chart._kwds))
-    object.__setattr__(out, "_schema_checked", chart._schema_checked)
-    out.title = alt.Title(title, subtitle=subtitle or "", anchor="start", fontSize=18, subtitleFontSize=14,
-                          subtitleColor="#444")
-    out.datasets = {k: records(v) for k, v in datasets.items()}
-    return out
+def template(chart: alt.TopLevelMixin, look: Look) -> alt.TopLevelMixin:
+    """A chart's reusable part: marks, the ``selected`` param and the looks, without data or title."""
+    return chart.add_params(selected_param()).properties(config=CONFIG)
 
 
 CONFIG = alt.Config(
@@ -106,31 +63,6 @@ CONFIG = alt.Config(
     view=alt.ViewConfig(stroke=None),
     range=alt.RangeConfig(category={"scheme": "tableau10"}),
 )
-
-_subclasses: dict[type, type] = {}
-
-
-def _to_dict(self, validate=True, *, format="vega-lite", ignore=None, context=None):  # noqa: A002 - Altair's signature
-    """``to_dict`` that checks the spec against the schema without the datasets, once per template.
-
-    The datasets are plain rows we built; validating them row by row costs far more than drawing
-    them, so they are added after validation (as Altair adds datasets it collects from inline
-    data). Copies of one template differ only in data and title text, so once a template's spec
-    has passed, its copies are not checked again.
-    """
-    base = super(type(self), self).to_dict
-    datasets = self._kwds.get("datasets", alt.Undefined)
-    if alt.utils.is_undefined(datasets) or (context or {}).get("top_level", True) is False:
-        return base(validate=validate, format=format, ignore=ignore, context=context)
-    context = dict(context or {})
-    context["datasets"] = {**context.get("datasets", {}), **datasets}
-    checked = getattr(self, "_schema_checked", None)
-    skip = validate and checked is not None and checked[0]
-    spec = base(validate=validate and not skip, format=format, ignore=[*(ignore or []), "datasets"], context=context)
-    if validate and checked is not None:
-        checked[0] = True
-    return spec
-
 
 def sample_rows(df: pd.DataFrame, limit: int = MAX_POINTS, seed: int = 1) -> tuple[pd.DataFrame, str | None]:
     """At most ``limit`` rows (a seeded sample) and a note saying so when rows were left out."""

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Hashable
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from ..fit import MixedFit
-from ._common import HIGHLIGHT, POOLING_COLORS, NotApplicable, finish, is_selected, template
+from ._common import HIGHLIGHT, POOLING_COLORS, is_selected, template
+from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
 
-__all__ = ["caterpillar", "caterpillar_table"]
+__all__ = ["CATERPILLAR", "caterpillar", "caterpillar_data", "caterpillar_spec", "caterpillar_table"]
 
 Z95 = 1.96
 
@@ -31,8 +32,9 @@ def caterpillar_table(fit: MixedFit) -> pd.DataFrame:
     return re
 
 
-@lru_cache(maxsize=64)
-def _template(panels_sizes: tuple[tuple[str, int], ...]) -> alt.TopLevelMixin:
+def caterpillar_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
+    """One panel per random term (``key`` = (panel, number of levels) pairs)."""
+    panels_sizes = key
     panels = []
     sel = is_selected()
     tooltip = [
@@ -59,16 +61,25 @@ def _template(panels_sizes: tuple[tuple[str, int], ...]) -> alt.TopLevelMixin:
         height = int(min(560, max(160, 9 * nlev)))
         panels.append(alt.layer(zero, bar, dot).properties(width=420, height=height))
     chart = alt.hconcat(*panels, spacing=20) if len(panels) > 1 else panels[0]
-    return template(chart)
+    return template(chart, look)
 
 
-def caterpillar(fit: MixedFit) -> alt.TopLevelMixin:
-    """Conditional modes ± 1.96 conditional SD, sorted, one panel per random term."""
+def caterpillar_data(request: ChartRequest) -> ChartData:
+    """Conditional modes with their intervals, per random term, of the current model."""
+    fit = request.fit
     if fit.kind == "ols" or fit.ranef.empty:
         raise NotApplicable("A caterpillar plot needs a random effect; this model has none (OLS). Add one, e.g. (1 | group)")
     table = caterpillar_table(fit)
     sizes = table.groupby("panel", sort=False).size()
-    chart = _template(tuple((str(p), int(k)) for p, k in sizes.items()))
+    key = tuple((str(p), int(k)) for p, k in sizes.items())
     title = "Each group's deviation from the population, with its uncertainty"
     subtitle = "Conditional modes ± 1.96 conditional SD, sorted; intervals crossing 0 are not clearly different from average"
-    return finish(chart, {"caterpillar_modes": table}, title, subtitle)
+    return ChartData(key, {"caterpillar_modes": table}, title, [subtitle])
+
+
+CATERPILLAR = ChartType("caterpillar", caterpillar_data, caterpillar_spec)
+
+
+def caterpillar(fit: MixedFit) -> alt.TopLevelMixin:
+    """Conditional modes ± 1.96 conditional SD, sorted, one panel per random term."""
+    return altair_chart(CATERPILLAR, ChartRequest({"model": fit}, "model"))

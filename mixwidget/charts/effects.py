@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Hashable
 
 import altair as alt
 import pandas as pd
 from scipy import stats
 
 from ..fit import MixedFit
-from ._common import HIGHLIGHT, MUTED, PANEL_WIDTH, NotApplicable, finish, template
+from ._common import HIGHLIGHT, MUTED, PANEL_WIDTH, template
+from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
 
-__all__ = ["effects", "effects_table"]
+__all__ = ["EFFECTS", "effects", "effects_data", "effects_spec", "effects_table"]
 
 
 def effects_table(fits: dict[str, MixedFit], current: str, include_intercept: bool = False) -> pd.DataFrame:
@@ -62,8 +63,9 @@ def _lesson(table: pd.DataFrame, fits: dict[str, MixedFit], current: str) -> str
     return f"Ignoring the groups inflates the t value of {term}: {a[term]:.2f} (OLS) vs {b[term]:.2f}"
 
 
-@lru_cache(maxsize=64)
-def _template(terms: tuple[str, ...], models: tuple[str, ...]) -> alt.TopLevelMixin:
+def effects_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
+    """One panel per term (``key`` = terms, models): a row per model with interval, point and t value."""
+    terms, models = key
     colour = alt.condition("datum.current", alt.value(HIGHLIGHT), alt.value(MUTED))
     y = alt.Y("model:N", sort=list(models), title=None, axis=alt.Axis(labelLimit=260))
     tooltip = [
@@ -95,7 +97,25 @@ def _template(terms: tuple[str, ...], models: tuple[str, ...]) -> alt.TopLevelMi
         panels.append(
             alt.layer(zero, bar, dot, label, label_now).properties(width=PANEL_WIDTH, height=max(60, 44 * len(models)))
         )
-    return template(alt.vconcat(*panels, spacing=18))
+    return template(alt.vconcat(*panels, spacing=18), look)
+
+
+def effects_data(request: ChartRequest) -> ChartData:
+    """Estimates, intervals and t values of every model in ``request.fits``."""
+    fits, current = request.fits, request.current
+    include_intercept = bool(request.options.get("include_intercept", False))
+    if not fits:
+        raise NotApplicable("no model to show yet")
+    table = effects_table(fits, current, include_intercept)
+    if table.empty:
+        raise NotApplicable("these models have no fixed effect besides the intercept")
+    terms = tuple(dict.fromkeys(table["term"]))
+    note = "" if include_intercept else " Intercept not shown."
+    subtitle = [f"Bold: {current}. Interval: estimate ± t(df, 0.975) · SE.{note}"]
+    return ChartData((terms, tuple(fits)), {"effects_rows": table}, _lesson(table, fits, current), subtitle)
+
+
+EFFECTS = ChartType("effects", effects_data, effects_spec)
 
 
 def effects(fits: dict[str, MixedFit], current: str, include_intercept: bool = False) -> alt.TopLevelMixin:
@@ -110,14 +130,4 @@ def effects(fits: dict[str, MixedFit], current: str, include_intercept: bool = F
     include_intercept : bool, default False
         The intercept is left out by default: its scale dwarfs the other terms.
     """
-    if not fits:
-        raise NotApplicable("no model to show yet")
-    table = effects_table(fits, current, include_intercept)
-    if table.empty:
-        raise NotApplicable("these models have no fixed effect besides the intercept")
-    terms = list(dict.fromkeys(table["term"]))
-    models = list(fits)
-    chart = _template(tuple(terms), tuple(models))
-    note = "" if include_intercept else " Intercept not shown."
-    subtitle = [f"Bold: {current}. Interval: estimate ± t(df, 0.975) · SE.{note}"]
-    return finish(chart, {"effects_rows": table}, _lesson(table, fits, current), subtitle)
+    return altair_chart(EFFECTS, ChartRequest(fits, current, options={"include_intercept": include_intercept}))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Hashable
 
 import altair as alt
 import numpy as np
@@ -13,16 +13,15 @@ from ._common import (
     HIGHLIGHT,
     POOLING_COLORS,
     POOLING_KINDS,
-    NotApplicable,
-    finish,
     group_noun,
     is_selected,
     pooling_table,
     sample_rows,
     template,
 )
+from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
 
-__all__ = ["lines", "lines_tables", "slope_variable", "find_facet"]
+__all__ = ["LINES", "find_facet", "lines", "lines_data", "lines_spec", "lines_tables", "slope_variable"]
 
 HINT = "Lines need a random slope for a numeric variable; add one, e.g. (Time | Chick)"
 
@@ -151,8 +150,9 @@ def lines_tables(
     return group_lines, population, points, {"group": group, "x": xvar, "facet": facet, "note": note}
 
 
-@lru_cache(maxsize=64)
-def _template(group: str, xvar: str, response: str, facet: str | None, facets: tuple[str, ...]) -> alt.TopLevelMixin:
+def lines_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
+    """Points, group lines and population lines per panel (``key`` = group, x, response, facet, panels)."""
+    group, xvar, response, facet, facets = key
     shown = alt.selection_point(
         name="pooling_shown", fields=["pooling"], bind="legend", value=[{"pooling": "partial pooling"}]
     )
@@ -199,7 +199,27 @@ def _template(group: str, xvar: str, response: str, facet: str | None, facets: t
         chart = panels[0]
     else:
         chart = alt.concat(*panels, columns=2, spacing=16).resolve_scale(x="shared", y="shared")
-    return template(chart)
+    return template(chart, look)
+
+
+def lines_data(request: ChartRequest) -> ChartData:
+    """Group lines under each pooling, population lines and (sampled) data points of the current model."""
+    fit = request.fit
+    group_lines, population, points, info = lines_tables(fit, request.group, request.facet, request.options.get("pool"))
+    group, xvar, facet = info["group"], info["x"], info["facet"]
+    response = fit.design.formula.response
+    facets = sorted(group_lines["facet"].unique(), key=_natural) if facet else [""]
+    who = group_noun(group)
+    mean = f"their {facet}'s mean line" if facet else "the population line"
+    title = f"Partial pooling pulls {who.lower()}' lines toward {mean}"
+    subtitle = [f"One line per {group} ({len(group_lines['level'].unique())}); dashed black: population (fixed effects)"]
+    if info["note"]:
+        subtitle.append(info["note"])
+    datasets = {"lines_points": points, "lines_groups": group_lines, "lines_population": population}
+    return ChartData((group, xvar, response, facet, tuple(facets)), datasets, title, subtitle)
+
+
+LINES = ChartType("lines", lines_data, lines_spec)
 
 
 def lines(
@@ -211,23 +231,8 @@ def lines(
     adds more). Panels split by a factor constant within groups (auto-detected, e.g. Diet for
     chicks; ``facet=""`` for one panel).
     """
-    group_lines, population, points, info = lines_tables(fit, group, facet, pool)
-    group, xvar, facet = info["group"], info["x"], info["facet"]
-    response = fit.design.formula.response
-    facets = sorted(group_lines["facet"].unique(), key=_natural) if facet else [""]
-    chart = _template(group, xvar, response, facet, tuple(facets))
-    who = group_noun(group)
-    mean = f"their {facet}'s mean line" if facet else "the population line"
-    title = f"Partial pooling pulls {who.lower()}' lines toward {mean}"
-    subtitle = [f"One line per {group} ({len(group_lines['level'].unique())}); dashed black: population (fixed effects)"]
-    if info["note"]:
-        subtitle.append(info["note"])
-    return finish(
-        chart,
-        {"lines_points": points, "lines_groups": group_lines, "lines_population": population},
-        title,
-        subtitle,
-    )
+    request = ChartRequest({"model": fit}, "model", group=group, facet=facet, options={"pool": pool})
+    return altair_chart(LINES, request)
 
 
 def _natural(value: str) -> tuple:

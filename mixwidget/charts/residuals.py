@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Hashable
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from ..fit import MixedFit
-from ._common import HIGHLIGHT, MAX_POINTS, POOLING_COLORS, finish, is_selected, normal_quantiles, template
+from ._common import HIGHLIGHT, MAX_POINTS, POOLING_COLORS, is_selected, normal_quantiles, template
+from .base import ChartData, ChartRequest, ChartType, Look, altair_chart
 
-__all__ = ["residuals", "residuals_tables"]
+__all__ = ["RESIDUALS", "residuals", "residuals_data", "residuals_spec", "residuals_tables"]
 
 
 def _qq(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
@@ -61,8 +62,9 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     return points, modes, pd.DataFrame(qqlines), note
 
 
-@lru_cache(maxsize=64)
-def _template(response: str, panels_modes: tuple[str, ...], many: bool) -> alt.TopLevelMixin:
+def residuals_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
+    """Residual plots and a quantile plot per random term (``key`` = response, panels, many points)."""
+    response, panels_modes, many = key
     sel = is_selected()
     pts = alt.Chart(alt.NamedData(name="residuals_points"))
     colour = alt.condition(sel, alt.value(HIGHLIGHT), alt.value(POOLING_COLORS[1]))
@@ -102,21 +104,26 @@ def _template(response: str, panels_modes: tuple[str, ...], many: bool) -> alt.T
     top = alt.hconcat(vs_fitted, qq, spacing=22)
     chart = top if len(panels) == 2 else alt.vconcat(top, alt.hconcat(*panels[2:], spacing=22), spacing=20)
     chart = chart.resolve_scale(x="independent", y="independent")
-    return template(chart)
+    return template(chart, look)
+
+
+def residuals_data(request: ChartRequest) -> ChartData:
+    """Residuals, conditional modes and their quantiles for the current model."""
+    fit = request.fit
+    points, modes, qqlines, note = residuals_tables(fit)
+    key = (fit.design.formula.response, tuple(dict.fromkeys(modes["panel"])), len(points) > 500)
+    title = "Checking the model's assumptions"
+    subtitle = ["Residuals should scatter evenly around 0; quantile plots should follow the dashed line"]
+    if note:
+        subtitle.append(note)
+    datasets = {"residuals_points": points, "residuals_modes": modes, "residuals_qqlines": qqlines}
+    return ChartData(key, datasets, title, subtitle)
+
+
+RESIDUALS = ChartType("residuals", residuals_data, residuals_spec)
 
 
 def residuals(fit: MixedFit) -> alt.TopLevelMixin:
     """Residuals against fitted values, beside normal quantile plots of the residuals and of the
     conditional modes (one per random term)."""
-    points, modes, qqlines, note = residuals_tables(fit)
-    chart = _template(fit.design.formula.response, tuple(dict.fromkeys(modes["panel"])), len(points) > 500)
-    title = "Checking the model's assumptions"
-    subtitle = ["Residuals should scatter evenly around 0; quantile plots should follow the dashed line"]
-    if note:
-        subtitle.append(note)
-    return finish(
-        chart,
-        {"residuals_points": points, "residuals_modes": modes, "residuals_qqlines": qqlines},
-        title,
-        subtitle,
-    )
+    return altair_chart(RESIDUALS, ChartRequest({"model": fit}, "model"))

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Hashable
 
 import altair as alt
 import pandas as pd
 
 from ..fit import MixedFit
-from ._common import POOLING_COLORS, POOLING_KINDS, check_group, finish, group_noun, is_selected, pooling_table, template
+from ._common import POOLING_COLORS, POOLING_KINDS, check_group, group_noun, is_selected, pooling_table, template
+from .base import ChartData, ChartRequest, ChartType, Look, altair_chart
 
-__all__ = ["shrinkage", "shrinkage_tables"]
+__all__ = ["SHRINKAGE", "shrinkage", "shrinkage_data", "shrinkage_spec", "shrinkage_tables"]
 
 
 def shrinkage_tables(fit: MixedFit, group: str, pool: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -34,8 +35,9 @@ def _term_title(term: str) -> str:
     return "Intercept" if term == "(Intercept)" else f"Slope of {term}"
 
 
-@lru_cache(maxsize=64)
-def _template(group: str, terms: tuple[str, ...]) -> alt.TopLevelMixin:
+def shrinkage_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
+    """One panel per term of the group (``key`` = group, terms)."""
+    group, terms = key
     sel = is_selected()
     x = alt.X("n:Q", title=f"Observations per {group.split(':')[-1]} (log scale)",
               scale=alt.Scale(type="log", nice=False, padding=12))
@@ -77,7 +79,30 @@ def _template(group: str, terms: tuple[str, ...]) -> alt.TopLevelMixin:
             layer = layer.properties(title=alt.Title(_term_title(term), fontSize=15, anchor="start"))
         panels.append(layer)
     chart = alt.hconcat(*panels, spacing=24) if len(panels) > 1 else panels[0]
-    return template(chart)
+    return template(chart, look)
+
+
+def shrinkage_data(request: ChartRequest) -> ChartData:
+    """No, partial and complete pooling per level of the chosen group of the current model."""
+    fit = request.fit
+    group = check_group(fit, request.group, "Shrinkage")
+    arrows, points = shrinkage_tables(fit, group, request.options.get("pool"))
+    terms = tuple(dict.fromkeys(arrows["term"]))
+    noun = group_noun(group)
+    small = arrows.loc[arrows["n"] <= arrows["n"].median(), "shrink"].median()
+    large = arrows.loc[arrows["n"] > arrows["n"].median(), "shrink"].median()
+    one = group.split(":")[-1]
+    subtitle = [f"Arrow: a {one}'s own estimate (hollow) → the mixed model's estimate (filled); grey line: complete pooling"]
+    if pd.notna(small) and pd.notna(large):
+        subtitle.append(
+            f"Median pull toward the population value: {100 * small:.0f}% for the smaller half, "
+            f"{100 * large:.0f}% for the larger half"
+        )
+    title = f"{noun.capitalize()} with fewer observations shrink more toward the overall mean"
+    return ChartData((group, terms), {"shrinkage_arrows": arrows, "shrinkage_points": points}, title, subtitle)
+
+
+SHRINKAGE = ChartType("shrinkage", shrinkage_data, shrinkage_spec)
 
 
 def shrinkage(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None = None) -> alt.TopLevelMixin:
@@ -92,19 +117,4 @@ def shrinkage(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None
     pool : DataFrame, optional
         ``pooling(fit, group)`` if already computed.
     """
-    group = check_group(fit, group, "Shrinkage")
-    arrows, points = shrinkage_tables(fit, group, pool)
-    terms = list(dict.fromkeys(arrows["term"]))
-    noun = group_noun(group)
-    chart = _template(group, tuple(terms))
-    small = arrows.loc[arrows["n"] <= arrows["n"].median(), "shrink"].median()
-    large = arrows.loc[arrows["n"] > arrows["n"].median(), "shrink"].median()
-    one = group.split(":")[-1]
-    subtitle = [f"Arrow: a {one}'s own estimate (hollow) → the mixed model's estimate (filled); grey line: complete pooling"]
-    if pd.notna(small) and pd.notna(large):
-        subtitle.append(
-            f"Median pull toward the population value: {100 * small:.0f}% for the smaller half, "
-            f"{100 * large:.0f}% for the larger half"
-        )
-    title = f"{noun.capitalize()} with fewer observations shrink more toward the overall mean"
-    return finish(chart, {"shrinkage_arrows": arrows, "shrinkage_points": points}, title, subtitle)
+    return altair_chart(SHRINKAGE, ChartRequest({"model": fit}, "model", group=group, options={"pool": pool}))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Hashable
 
 import altair as alt
 import numpy as np
@@ -14,15 +14,14 @@ from ..fit import MixedFit
 from ._common import (
     POOLING_COLORS,
     POOLING_KINDS,
-    NotApplicable,
-    finish,
     group_noun,
     is_selected,
     pooling_table,
     template,
 )
+from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
 
-__all__ = ["slopes2d", "slopes2d_tables"]
+__all__ = ["SLOPES2D", "slopes2d", "slopes2d_data", "slopes2d_spec", "slopes2d_tables"]
 
 HINT = "The intercept-slope plot needs a random intercept and slope for one group, e.g. (Time | Chick)"
 
@@ -82,8 +81,9 @@ def slopes2d_tables(
     return table, ellipse, {"group": group, "slope": slope}
 
 
-@lru_cache(maxsize=64)
-def _template(group: str, slope: str) -> alt.TopLevelMixin:
+def slopes2d_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
+    """Intercept against slope of each level (``key`` = group, slope variable)."""
+    group, slope = key
     sel = is_selected()
     tooltip = [
         alt.Tooltip("level:N", title=group), alt.Tooltip("n:Q"),
@@ -119,15 +119,13 @@ def _template(group: str, slope: str) -> alt.TopLevelMixin:
         stroke=alt.condition(sel, alt.value("#D55E00"), alt.value(None)), strokeWidth=alt.value(3),
     )
     chart = alt.layer(ell, seg, hollow, filled, centre).properties(width=520, height=400)
-    return template(chart)
+    return template(chart, look)
 
 
-def slopes2d(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None = None) -> alt.TopLevelMixin:
-    """Each group's intercept and slope alone (hollow) and in the mixed model (filled), joined by a
-    segment, with the 95% ellipse of the estimated random-effect distribution around the fixed effects."""
-    table, ellipse, info = slopes2d_tables(fit, group, pool)
+def slopes2d_data(request: ChartRequest) -> ChartData:
+    """Each level's intercept and slope, and the ellipse, for the current model."""
+    table, ellipse, info = slopes2d_tables(request.fit, request.group, request.options.get("pool"))
     group, slope = info["group"], info["slope"]
-    chart = _template(group, slope)
     title = f"Partial pooling pulls each {group.split(':')[-1].lower()}'s intercept and slope toward the population"
     subtitle = [
         f"{len(table)} {group_noun(group).lower()}: own estimate (hollow) → mixed model (filled); "
@@ -136,4 +134,13 @@ def slopes2d(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None 
     dropped = int(table["no_slope"].isna().sum())
     if dropped:
         subtitle.append(f"{dropped} {group_noun(group).lower()} have too few distinct {slope} values for their own slope")
-    return finish(chart, {"slopes2d_groups": table, "slopes2d_ellipse": ellipse}, title, subtitle)
+    return ChartData((group, slope), {"slopes2d_groups": table, "slopes2d_ellipse": ellipse}, title, subtitle)
+
+
+SLOPES2D = ChartType("slopes2d", slopes2d_data, slopes2d_spec)
+
+
+def slopes2d(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None = None) -> alt.TopLevelMixin:
+    """Each group's intercept and slope alone (hollow) and in the mixed model (filled), joined by a
+    segment, with the 95% ellipse of the estimated random-effect distribution around the fixed effects."""
+    return altair_chart(SLOPES2D, ChartRequest({"model": fit}, "model", group=group, options={"pool": pool}))

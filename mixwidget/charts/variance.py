@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Hashable
 
 import altair as alt
 import pandas as pd
 
 from ..fit import MixedFit
-from ._common import PANEL_WIDTH, NotApplicable, finish, template
+from ._common import PANEL_WIDTH, template
+from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
 
-__all__ = ["variance", "variance_table"]
+__all__ = ["VARIANCE", "variance", "variance_data", "variance_spec", "variance_table"]
 
 RESIDUAL = "Residual (within groups)"
 
@@ -57,8 +58,9 @@ def variance_table(fits: dict[str, MixedFit]) -> tuple[pd.DataFrame, bool]:
     return table, use_shares
 
 
-@lru_cache(maxsize=64)
-def _template(models: tuple[str, ...], components: tuple[str, ...], current: str, use_shares: bool) -> alt.TopLevelMixin:
+def variance_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
+    """Stacked shares, or SD bars per model (``key`` = models, components, current, use_shares)."""
+    models, components, current, use_shares = key
     base = alt.Chart(alt.NamedData(name="variance_components"))
     y = alt.Y("model:N", sort=list(models), title=None, axis=alt.Axis(labelLimit=260))
     colour = alt.Color("component:N", title="Component", sort=list(components),
@@ -99,7 +101,27 @@ def _template(models: tuple[str, ...], components: tuple[str, ...], current: str
             title_ = alt.Title(name, fontSize=14, anchor="start", fontWeight="bold" if name == current else "normal")
             panels.append(alt.layer(bars, text).properties(width=PANEL_WIDTH, height=alt.Step(28), title=title_))
         chart = alt.vconcat(*panels, spacing=14).resolve_scale(x="shared")
-    return template(chart)
+    return template(chart, look)
+
+
+def variance_data(request: ChartRequest) -> ChartData:
+    """Variance components of every model in ``request.fits``."""
+    fits, current = request.fits, request.current
+    if not fits:
+        raise NotApplicable("no model to show yet")
+    table, use_shares = variance_table(fits)
+    components = list(dict.fromkeys(c for c in table["component"] if c != RESIDUAL)) + [RESIDUAL]
+    if use_shares:
+        title = "Where the variance lies: between groups or within them"
+        subtitle = "Share of the total variance (random intercepts and residual)"
+    else:
+        title = "Variance components as standard deviations"
+        subtitle = "Shares of the total are undefined with random slopes (slope variances are on another scale)"
+    key = (tuple(fits), tuple(components), current, use_shares)
+    return ChartData(key, {"variance_components": table}, title, [subtitle])
+
+
+VARIANCE = ChartType("variance", variance_data, variance_spec)
 
 
 def variance(fits: dict[str, MixedFit], current: str) -> alt.TopLevelMixin:
@@ -108,19 +130,7 @@ def variance(fits: dict[str, MixedFit], current: str) -> alt.TopLevelMixin:
     When a model's random terms include slopes, shares are undefined (slope variances are on
     another scale); the chart then shows each component's standard deviation instead.
     """
-    if not fits:
-        raise NotApplicable("no model to show yet")
-    table, use_shares = variance_table(fits)
-    models = list(fits)
-    components = list(dict.fromkeys(c for c in table["component"] if c != RESIDUAL)) + [RESIDUAL]
-    chart = _template(tuple(models), tuple(components), current, use_shares)
-    if use_shares:
-        title = "Where the variance lies: between groups or within them"
-        subtitle = "Share of the total variance (random intercepts and residual)"
-    else:
-        title = "Variance components as standard deviations"
-        subtitle = "Shares of the total are undefined with random slopes (slope variances are on another scale)"
-    return finish(chart, {"variance_components": table}, title, subtitle)
+    return altair_chart(VARIANCE, ChartRequest(fits, current))
 
 
 def _palette(n: int) -> list[str]:

@@ -1,0 +1,158 @@
+"""What every chart is made of: a spec built once per structure, and data built per fit.
+
+A chart type pairs two functions with one signature each:
+
+- ``data(request) -> ChartData``: this fit's tables (pandas/numpy, no Altair), its title, and
+  the *structure key*, a hashable value naming everything the spec depends on (terms, models,
+  panels). Raises :class:`NotApplicable` when the chart does not apply.
+- ``spec(key, look) -> alt.TopLevelMixin``: the chart's marks, encodings and looks for that
+  structure, without data or title. Called once per (key, look); its ``to_dict()`` is cached
+  as a plain dict, so refits of the same structure touch no Altair object.
+
+The widget sends the cached spec when the key changes and the datasets on every refit; an
+Altair chart (:func:`altair_chart`) is the spec built afresh plus the same data and title.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from ..fit import MixedFit
+
+__all__ = [
+    "ChartData",
+    "ChartRequest",
+    "ChartType",
+    "Look",
+    "NotApplicable",
+    "altair_chart",
+    "chart_spec",
+    "records",
+    "title_spec",
+]
+
+
+class NotApplicable(Exception):
+    """The chart does not apply to this model; the message says why and what would make it apply."""
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a chart looks apart from its data: part of every spec's cache key.
+
+    Attributes
+    ----------
+    theme : str
+        ``"light"`` (the default).
+    width : int or None
+        Width in pixels the chart should fit, or None for each chart's own width.
+    """
+
+    theme: str = "light"
+    width: int | None = None
+
+
+@dataclass(frozen=True)
+class ChartRequest:
+    """Everything a chart's data function may use.
+
+    Attributes
+    ----------
+    fits : mapping of str to MixedFit
+        Models by name, the current one included (charts that compare models show them all,
+        in this order; the others show only ``fits[current]``).
+    current : str
+        Name of the current model in ``fits``.
+    group : str or None
+        The grouping factor per-group charts show (None: each chart's default).
+    facet : str or None
+        The factor splitting ``lines`` into panels (None: found automatically, "": no panels).
+    look : Look
+        Theme and size.
+    options : mapping
+        Chart-specific options (``include_intercept`` for effects, ``pool`` for a precomputed
+        pooling table).
+    """
+
+    fits: Mapping[str, MixedFit]
+    current: str
+    group: str | None = None
+    facet: str | None = None
+    look: Look = field(default_factory=Look)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def fit(self) -> MixedFit:
+        """The current model."""
+        return self.fits[self.current]
+
+
+@dataclass
+class ChartData:
+    """One fit's part of a chart: named tables, title lines and the structure key of the spec."""
+
+    key: Hashable
+    datasets: dict[str, pd.DataFrame]
+    title: str
+    subtitle: list[str] = field(default_factory=list)
+
+    def records(self) -> dict[str, list[dict[str, Any]]]:
+        """The datasets as JSON-ready rows, as the widget sends them."""
+        return {name: records(df) for name, df in self.datasets.items()}
+
+    def caption(self) -> dict[str, Any]:
+        """Title and subtitle lines, as the widget sends them beside the spec."""
+        return {"title": self.title, "subtitle": [line for line in self.subtitle if line]}
+
+
+@dataclass(frozen=True)
+class ChartType:
+    """A chart: its name, its data function and its spec function (see the module docstring)."""
+
+    name: str
+    data: Callable[[ChartRequest], ChartData]
+    spec: Callable[[Hashable, Look], alt.TopLevelMixin]
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows (NaN becomes null, numpy scalars become numbers)."""
+    return json.loads(df.to_json(orient="records", double_precision=10))
+
+
+def title_spec(data: ChartData) -> dict[str, Any]:
+    """The Vega-Lite title of a chart (the same as in :func:`altair_chart`)."""
+    return {
+        "text": data.title, "anchor": "start", "fontSize": 18, "subtitle": data.subtitle or "",
+        "subtitleColor": "#444", "subtitleFontSize": 14,
+    }
+
+
+@lru_cache(maxsize=256)
+def _cached_spec(chart: ChartType, key: Hashable, look: Look) -> dict[str, Any]:
+    spec = chart.spec(key, look).to_dict()
+    spec.pop("datasets", None)
+    return spec
+
+
+def chart_spec(chart: ChartType, key: Hashable, look: Look | None = None) -> dict[str, Any]:
+    """The plain Vega-Lite spec of ``chart`` for a structure key, built once and cached.
+
+    The same dict is returned on every call: do not modify it.
+    """
+    return _cached_spec(chart, key, look or Look())
+
+
+def altair_chart(chart: ChartType, request: ChartRequest) -> alt.TopLevelMixin:
+    """The chart as an Altair object: its spec built afresh, with this fit's data and title."""
+    data = chart.data(request)
+    out = chart.spec(data.key, request.look)
+    out.title = alt.Title(**title_spec(data))
+    out.datasets = data.records()
+    return out
