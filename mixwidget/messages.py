@@ -82,7 +82,7 @@ def fit_messages(fit: MixedFit, covs: list[np.ndarray], engine_messages: list[st
         if any(word in m.lower() for word in ("singular", "boundary", "has only")):
             continue  # explained above in plain words
         notes.append(f"Note from the fitting engine: {m}")
-    return notes
+    return list(dict.fromkeys(notes))  # the same note once, in first-seen order
 
 
 def _integer_code_notes(fit: MixedFit) -> list[str]:
@@ -90,17 +90,18 @@ def _integer_code_notes(fit: MixedFit) -> list[str]:
     notes = []
     frame = fit.design.frame
     grouping = set(fit.model.grouping_variables())
-    for term in fit.model.fixed:
-        for var in term:
-            if var in grouping or var not in frame or not pd.api.types.is_integer_dtype(frame[var]):
-                continue
-            values = frame[var]
-            distinct = values.nunique()
-            span = int(values.max()) - int(values.min()) + 1
-            if distinct > 2 and span > 2 * distinct:
-                notes.append(
-                    f"'{var}' holds integer codes ({distinct} distinct values from {values.min()} to {values.max()}) "
-                    f"and is treated as a number, with one slope. If the codes name groups, make it a category "
-                    f"first: data['{var}'] = data['{var}'].astype('category')."
-                )
+    # A variable in several terms (Time + Time:Diet) gets one note.
+    variables = dict.fromkeys(var for term in fit.model.fixed for var in term)
+    for var in variables:
+        if var in grouping or var not in frame or not pd.api.types.is_integer_dtype(frame[var]):
+            continue
+        values = frame[var]
+        distinct = values.nunique()
+        span = int(values.max()) - int(values.min()) + 1
+        if distinct > 2 and span > 2 * distinct:
+            notes.append(
+                f"'{var}' holds integer codes ({distinct} distinct values from {values.min()} to {values.max()}) "
+                f"and is treated as a number, with one slope. If the codes name groups, make it a category "
+                f"first: data['{var}'] = data['{var}'].astype('category')."
+            )
     return notes

@@ -3,150 +3,182 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
+
+from .rformat import (
+    WIDTH,
+    abbreviate,
+    cat_fill,
+    coef_matrix,
+    format_num,
+    format_pval,
+    print_matrix,
+    print_named,
+    r_round,
+    strwrap,
+    zapsmall,
+)
 
 if TYPE_CHECKING:
     from .fit import MixedFit
 
-__all__ = ["format_p", "summary_html", "summary_text"]
+__all__ = ["Printout", "format_p", "lme4_text", "printout", "summary_html", "summary_text"]
+
+CLASS = "lmerModLmerTest"  # the class lmerTest names in its title line
+COR_MAX = 12  # lme4's option lme4.summary.cor.max: larger correlation matrices are not printed
+BOUNDARY = 1e-6  # a random-effect SD below this fraction of the residual SD is printed as 0
+OPTIMIZER = "mixedlm"  # lme4 names its optimizer here (nloptwrap); we name the engine that fitted
 
 
 def format_p(p: float) -> str:
-    """A p-value as R prints it: ``< 2e-16`` for tiny values, else 3 significant digits."""
-    if not np.isfinite(p):
-        return "NA"
-    if p < 2.2e-16:
-        return "< 2e-16"
-    if p < 1e-4:
-        return f"{p:.2e}"
-    return f"{p:.3g}" if p < 0.001 else f"{p:.4f}".rstrip("0").rstrip(".") if p < 1 else "1"
+    """One p-value as R's ``format.pval(p, digits = 3)`` prints it (``< 2e-16`` for tiny values)."""
+    return format_pval([float(p)], 3)[0]
 
 
-def _stars(p: float) -> str:
-    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else "." if p < 0.1 else ""
+@dataclass
+class Printout:
+    """The numbers lme4's ``print(summary(m))`` shows (with lmerTest's df and p columns).
+
+    Built from a fit by :func:`printout`, or from R's own output in the tests, so that the layout
+    is checked on exactly R's numbers.
+    """
+
+    reml: bool
+    formula: str
+    data_name: str | None
+    aic: float
+    bic: float
+    loglik: float
+    criterion: float  # REML criterion (REML fits) or deviance (ML fits)
+    df_resid: int
+    resid_quantiles: list[float]
+    variance: pd.DataFrame  # group, term, variance, std_dev, corr, as MixedFit.variance
+    nobs: int
+    ngroups: dict[str, int]
+    fixed: pd.DataFrame  # estimate, std_error, df, t_value, p_value, indexed by term
+    vcov: np.ndarray
+    singular: bool
 
 
-def _table(rows: list[list[str]], align: list[str]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    out = []
-    for r in rows:
-        cells = [c.ljust(w) if a == "l" else c.rjust(w) for c, w, a in zip(r, widths, align)]
-        out.append(" " + " ".join(cells).rstrip())
-    return out
-
-
-def _decimals_for(values: np.ndarray, digits: int = 4) -> int:
-    """Decimals so that the smallest non-zero value shows `digits` significant digits (at most 5)."""
-    finite = np.abs(values[np.isfinite(values) & (values != 0)])
-    if finite.size == 0:
-        return digits
-    smallest = finite.min()
-    return int(min(5, max(0, digits - 1 - np.floor(np.log10(smallest)))))
-
-
-def _random_rows(fit: MixedFit) -> list[list[str]]:
-    v = fit.variance
-    var_rows = v[v["corr"].isna()]
-    dec = 4
-    rows = [["Groups", "Name", "Variance", "Std.Dev.", "Corr"]]
-    corr = v[v["corr"].notna()]
-    shown_group = None
-    for _, r in var_rows.iterrows():
-        group = r["group"] if r["group"] != shown_group else ""
-        shown_group = r["group"]
-        cells = [group, r["term"], f"{r['variance']:.{dec}f}", f"{r['std_dev']:.{dec}f}"]
-        # lme4 prints the correlations of a term with the earlier terms of its group on its row.
-        mine = corr[(corr["group"] == r["group"]) & corr["term"].str.endswith(f"~{r['term']}")]
-        cells.append(" ".join(f"{c:5.2f}" for c in mine["corr"]))
-        rows.append(cells)
-    return rows
-
-
-def summary_text(fit: MixedFit) -> str:
-    """lme4's ``summary(lmer(...))`` layout, with lmerTest's df and p columns."""
-    lines: list[str] = []
-    if fit.kind == "ols":
-        lines.append("Linear model fit by least squares (no random effects)")
-    else:
-        method = "REML" if fit.reml else "maximum likelihood"
-        lines.append(f"Linear mixed model fit by {method}. t-tests use Satterthwaite's method")
-    lines.append(f"Formula: {fit.formula}")
+def printout(fit: MixedFit) -> Printout:
+    """What lme4 prints for `fit`."""
     name = fit.data.attrs.get("name") if hasattr(fit.data, "attrs") else None
-    if name:
-        lines.append(f"   Data: {name}")
+    # At the boundary lme4's estimate is exactly 0; the engine's may be 1e-9 off, which would print as 2e-18.
+    variance = fit.variance.copy()
+    zero = variance["corr"].isna() & (variance["group"] != "Residual") & (variance["std_dev"] < BOUNDARY * fit.sigma)
+    variance.loc[zero, ["variance", "std_dev"]] = 0.0
+    return Printout(
+        reml=fit.reml, formula=fit.formula, data_name=name, aic=fit.aic, bic=fit.bic, loglik=fit.loglik,
+        criterion=float(fit.reml_criterion if fit.reml else fit.deviance), df_resid=fit.nobs - fit.npar,
+        resid_quantiles=list(np.quantile(fit.residuals / fit.sigma, [0, 0.25, 0.5, 0.75, 1])),
+        variance=variance, nobs=fit.nobs, ngroups=dict(fit.ngroups), fixed=fit.fixed,
+        vcov=fit.vcov.to_numpy(), singular=fit.singular,
+    )
+
+
+def _title(reml: bool) -> list[str]:
+    method = "REML" if reml else "maximum likelihood "
+    title = f"Linear mixed model fit by {method}. t-tests use Satterthwaite's method"
+    if len(title) + 5 + len(CLASS) > WIDTH:
+        return cat_fill([*strwrap(title, WIDTH - 2, exdent=2), " [", CLASS, "]"], sep="")
+    return [f"{title} ['{CLASS}']"]
+
+
+def _random_effects(variance: pd.DataFrame, digits: int = 4) -> list[str]:
+    """lme4's ``formatVC``: variances and SDs formatted together, correlations per group."""
+    rows = variance[variance["corr"].isna()]
+    groups = list(dict.fromkeys(rows["group"]))
+    terms = {g: list(rows.loc[rows["group"] == g, "term"]) for g in groups}
+    cells = [[g if i == 0 else "", t, "", ""] for g in groups for i, t in enumerate(terms[g])]
+    cols = ["Groups", "Name", "Variance", "Std.Dev."]
+    for row, v, sd in zip(cells, format_num(rows["std_dev"] ** 2, digits), format_num(rows["std_dev"], digits)):
+        row[2], row[3] = v, sd
+    maxlen = max(len(t) for g, t in terms.items() if g != "Residual")
+    if maxlen > 1:
+        corr_rows = variance[variance["corr"].notna()]
+        extra = []
+        for g in groups:
+            k = len(terms[g])
+            m = np.eye(k)
+            for _, r in corr_rows[corr_rows["group"] == g].iterrows():
+                a, b = r["term"].split("~")
+                i, j = terms[g].index(a), terms[g].index(b)
+                m[i, j] = m[j, i] = r["corr"]
+            text = np.array(format_num([r_round(v, 2) for v in m.ravel()], 7, nsmall=2)).reshape(k, k)
+            extra += [[text[i, j] if j < i else "" for j in range(maxlen - 1)] for i in range(k)]
+        cells = [row + e for row, e in zip(cells, extra)]
+        cols += ["Corr"] + [""] * (maxlen - 2)
+    return ["Random effects:", *print_matrix(cells, [""] * len(cells), cols)]
+
+
+def _correlation(names: list[str], vcov: np.ndarray) -> list[str]:
+    """lme4's "Correlation of Fixed Effects" block, names abbreviated as R's abbreviate() does."""
+    p = len(names)
+    sd = np.sqrt(np.diag(vcov))
+    corr = vcov / np.outer(sd, sd)
+    text = np.array(format_num([r_round(v, 3) for v in corr.ravel(order="F")], 7, nsmall=3)).reshape((p, p), order="F")
+    cells = [[text[i, j] if j < i else "" for j in range(p - 1)] for i in range(1, p)]
+    rows, cols = abbreviate(names, 11), abbreviate(names, 6)
+    return ["", "Correlation of Fixed Effects:", *print_matrix(cells, rows[1:], cols[:-1])]
+
+
+def lme4_text(s: Printout) -> str:
+    """``print(summary(m))`` of lme4 + lmerTest at R's default width of 80."""
+    lines = [*_title(s.reml), f"Formula: {s.formula}"]
+    if s.data_name:
+        lines.append(f"   Data: {s.data_name}")
     lines.append("")
-    stats = [["AIC", "BIC", "logLik", "deviance" if fit.deviance is not None else "REML criterion"]]
-    crit = fit.deviance if fit.deviance is not None else fit.reml_criterion
-    stats.append([f"{fit.aic:.1f}", f"{fit.bic:.1f}", f"{fit.loglik:.1f}", f"{crit:.1f}"])
-    if fit.reml:
-        lines.append(f"REML criterion at convergence: {fit.reml_criterion:.1f}")
+    if s.reml:
+        lines.append("REML criterion at convergence: " + format_num([r_round(s.criterion, 1)])[0])
     else:
-        lines.extend(_table(stats, ["r"] * 4))
-    lines.append("")
-    resid = fit.residuals / fit.sigma
-    q = np.quantile(resid, [0, 0.25, 0.5, 0.75, 1])
-    lines.append("Scaled residuals: ")
-    lines.extend(_table([["Min", "1Q", "Median", "3Q", "Max"], [f"{x:.4f}" for x in q]], ["r"] * 5))
-    lines.append("")
-    if fit.kind == "ols":
-        df = int(fit.fixed["df"].iloc[0]) if len(fit.fixed) else fit.nobs
-        lines.append(f"Residual standard error: {fit.sigma:.4f} on {df} degrees of freedom")
-    else:
-        lines.append("Random effects:")
-        rows = _random_rows(fit)
-        if all(not r[4] for r in rows[1:]):
-            rows = [r[:4] for r in rows]
-        lines.extend(_table(rows, ["l", "l", "r", "r", "l"][: len(rows[0])]))
-    groups = "; ".join(f"{g}, {n}" for g, n in fit.ngroups.items())
-    obs = f"Number of obs: {fit.nobs}"
-    lines.append(f"{obs}, groups:  {groups}" if groups else obs)
-    if fit.n_dropped:
-        lines.append(f"({fit.n_dropped} observations deleted due to missingness)")
-    lines.append("")
-    fe = fit.fixed
-    if fe.empty:
-        lines.append("No fixed effect coefficients")
-        lines.extend(f"Note: {msg}" for msg in fit.messages)
-        return "\n".join(lines)
-    lines.append("Fixed effects:")
-    dec = _decimals_for(np.concatenate([fe["estimate"].to_numpy(), fe["std_error"].to_numpy()]))
-    rows = [["", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)", ""]]
-    for term, r in fe.iterrows():
-        rows.append([
-            str(term), f"{r['estimate']:.{dec}f}", f"{r['std_error']:.{dec}f}", f"{r['df']:.2f}",
-            f"{r['t_value']:.3f}", format_p(r["p_value"]), _stars(r["p_value"]),
-        ])
-    lines.extend(_table(rows, ["l", "r", "r", "r", "r", "r", "l"]))
-    lines.append("---")
-    lines.append("Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1")
-    if len(fe) > 1:
-        lines.append("")
-        lines.append("Correlation of Fixed Effects:")
-        cov = fit.vcov.to_numpy()
-        sd = np.sqrt(np.diag(cov))
-        corr = cov / np.outer(sd, sd)
+        stats = format_num([r_round(v, 1) for v in (s.aic, s.bic, s.loglik, s.criterion, s.df_resid)])
+        stats[-1] = format_num([s.df_resid])[0]
+        lines += print_named(stats, ["AIC", "BIC", "logLik", "deviance", "df.resid"])
+    lines += ["", "Scaled residuals: "]
+    lines += print_named(format_num(zapsmall(s.resid_quantiles, 5), 4), ["Min", "1Q", "Median", "3Q", "Max"])
+    lines += ["", *_random_effects(s.variance)]
+    groups = "; ".join(f"{g}, {n}" for g, n in s.ngroups.items())
+    lines += cat_fill([f"Number of obs: {s.nobs}, groups: ", groups])
+    fe = s.fixed
+    if len(fe):
+        table = fe[["estimate", "std_error", "df", "t_value", "p_value"]].to_numpy(dtype=float)
         names = [str(n) for n in fe.index]
-        short = [_abbreviate(n) for n in names]
-        rows = [[""] + short[:-1]]
-        for i in range(1, len(names)):
-            rows.append([short[i]] + [f"{corr[i, j]:.3f}" for j in range(i)] + [""] * (len(names) - 1 - i))
-        lines.extend(_table(rows, ["l"] + ["r"] * (len(names) - 1)))
-    if fit.messages:
-        lines.append("")
-        lines.extend(f"Note: {m}" for m in fit.messages)
+        lines += ["", "Fixed effects:"]
+        lines += coef_matrix(table, names, ["Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"])
+        if 1 < len(fe) <= COR_MAX:
+            lines += _correlation(names, np.asarray(s.vcov, dtype=float))
+        elif len(fe) > COR_MAX:
+            lines += ["", f"Correlation matrix not shown by default, as p = {len(fe)} > {COR_MAX}: see fit.vcov."]
+    if s.singular:
+        lines += [f"optimizer ({OPTIMIZER}) convergence code: 0 (OK)", "boundary (singular) fit: see help('isSingular')", ""]
     return "\n".join(lines)
 
 
-def _abbreviate(name: str, width: int = 11) -> str:
-    """Shorten long term names for the correlation table, as R's abbreviate() roughly does."""
-    if name == "(Intercept)":
-        return "(Intr)"
-    if len(name) <= width:
-        return name
-    keep = [c for i, c in enumerate(name) if i == 0 or c not in "aeiou"]
-    return "".join(keep)[:width]
+def _ols_text(fit: MixedFit) -> str:
+    lines = ["Linear model fit by least squares (no random effects)", f"Formula: {fit.formula}", ""]
+    lines += ["Scaled residuals: "]
+    q = np.quantile(fit.residuals / fit.sigma, [0, 0.25, 0.5, 0.75, 1])
+    lines += print_named(format_num(zapsmall(list(q), 5), 4), ["Min", "1Q", "Median", "3Q", "Max"])
+    df = int(fit.fixed["df"].iloc[0]) if len(fit.fixed) else fit.nobs
+    lines += ["", f"Residual standard error: {format_num([fit.sigma], 4)[0]} on {df} degrees of freedom",
+              f"Number of obs: {fit.nobs}", ""]
+    if len(fit.fixed):
+        table = fit.fixed[["estimate", "std_error", "t_value", "p_value"]].to_numpy(dtype=float)
+        lines += ["Coefficients:", *coef_matrix(table, [str(n) for n in fit.fixed.index],
+                                                ["Estimate", "Std. Error", "t value", "Pr(>|t|)"])]
+    return "\n".join(lines)
+
+
+def summary_text(fit: MixedFit) -> str:
+    """lme4's ``summary(lmer(...))`` as lmerTest prints it, then mixwidget's plain-language notes."""
+    text = _ols_text(fit) if fit.kind == "ols" else lme4_text(printout(fit))
+    if fit.messages:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(f"Note: {m}" for m in dict.fromkeys(fit.messages))
+    return text
 
 
 def summary_html(fit: MixedFit) -> str:

@@ -13,6 +13,8 @@ mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" "$python" "$here/write_data.py" "$here/specs.json" "$work"
+# The locale decides the quotes in "Signif. codes" and how text levels sort; fix it.
+export LC_ALL=C.UTF-8
 cd "$work"
 Rscript "$here/make_lme4_reference.R" "$here/specs.json" "$out"
 Rscript "$here/make_ols_reference.R" "$out"
