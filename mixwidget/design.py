@@ -1,9 +1,16 @@
-"""From a parsed formula and a DataFrame to model matrices, as R's ``model.matrix`` builds them.
+"""From a parsed formula and a DataFrame to model matrices, as R's ``model.frame`` and
+``model.matrix`` build them.
 
-The fixed-effect matrix uses treatment coding with R's column names (``sexm``,
-``Time:Diet2``); a factor in an interaction is coded by contrasts when the rest of the term
-is in the model, and by one column per level otherwise, as R does. Rows with a missing value
-in any model column are dropped and counted by column.
+The fixed-effect matrix uses treatment contrasts for unordered factors and polynomial contrasts
+for ordered ones, with R's column names (``sexm``, ``Time:Diet2``, ``temperature.L``); a factor in
+an interaction is coded by contrasts when the rest of the term is in the model, and by one column
+per level otherwise, as R does. Rows with a missing value in any model variable (or weight) are
+dropped and counted by variable.
+
+The :class:`Design` keeps what it learned from the data (its :class:`Schema`: factor levels and
+contrasts, what transforms remember, the fixed columns kept, grouping levels), so
+:meth:`Design.new_data` builds the same matrices for new rows, as R's ``terms``/``xlevels`` do
+for ``predict``.
 """
 
 from __future__ import annotations
@@ -14,10 +21,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
-from .formula import ModelFormula, RandomTerm, expression_columns, is_number, python_expression
+from .contrasts import Coding, coding_for
+from .errors import DataError, FormulaError
+from .expression import Expr, Name
+from .formula import ModelFormula, RandomTerm, is_number
+from .modelmatrix import Variable, model_matrix
+from .transforms import Columns, Evaluator, Factor, column_factor, level_text
 
-__all__ = ["Design", "RandomBlock", "build_design", "level_names", "check_columns"]
+__all__ = ["Design", "RandomBlock", "Schema", "build_design", "level_names", "check_columns"]
 
 
 @dataclass
@@ -36,6 +47,39 @@ class RandomBlock:
 
 
 @dataclass
+class Schema:
+    """What a design learned from its data, to build the same columns for new data.
+
+    Attributes
+    ----------
+    formula : ModelFormula
+    state : dict
+        What transforms remembered, keyed by call and item (``"scale(x)#center"``,
+        ``"poly(Days, 2)#coefs"``, ``"mean(Time)#mean"``).
+    codings : dict
+        Factor variable -> its :class:`~mixwidget.contrasts.Coding` (levels and contrasts).
+    group_levels : dict
+        Grouping variable -> its levels, in lme4's order.
+    fixed_columns : list of int
+        Which columns of the full fixed matrix were kept (aliased columns are left out).
+    fixed_names : list of str
+        The names of the kept fixed columns.
+    """
+
+    formula: ModelFormula
+    state: dict[str, object]
+    codings: dict[str, Coding]
+    group_levels: dict[str, list[str]]
+    fixed_columns: list[int]
+    fixed_names: list[str]
+
+    @property
+    def contrasts(self) -> dict[str, str]:
+        """Factor variable -> "treatment" or "poly" (as R's ``attr(X, "contrasts")``)."""
+        return {v: c.contrasts for v, c in self.codings.items()}
+
+
+@dataclass
 class Design:
     """Model matrices for one formula on one data set (rows with missing values removed)."""
 
@@ -49,10 +93,23 @@ class Design:
     dropped_by: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     frame: pd.DataFrame = field(default_factory=pd.DataFrame)  # the model's variables, rows used
+    offset: np.ndarray | None = None  # (n,) known part of the linear predictor, or None
+    weights: np.ndarray | None = None  # (n,) prior weights, or None
+    schema: Schema | None = None
+    offset_given: np.ndarray | None = None  # (n,) the offset= given to fit (part of ``offset``)
 
     @property
     def nobs(self) -> int:
         return len(self.y)
+
+    def new_data(self, data: pd.DataFrame):
+        """The model matrices for new rows, built as for the fit data.
+
+        See :func:`mixwidget.newdata.new_design` for what is returned and raised.
+        """
+        from .newdata import new_design
+
+        return new_design(self, data)
 
 
 def _suggest(name: str, columns: list[str]) -> str:
@@ -67,66 +124,18 @@ def _suggest(name: str, columns: list[str]) -> str:
     return f"the columns are: {shown}"
 
 
-def check_columns(formula: ModelFormula, data: pd.DataFrame) -> None:
+def check_columns(formula: ModelFormula, data: pd.DataFrame, skip: tuple[str, ...] = ()) -> None:
     """Raise a DataError naming the first column the formula uses that the data lacks."""
     columns = [str(c) for c in data.columns]
-    for var in formula.variables():
-        for col in _columns_of(var):
-            if col not in data.columns:
-                raise DataError(f"column '{col}' not in data; {_suggest(col, columns)}")
+    for col in formula.columns():
+        if col in skip or col == "pi" and col not in data.columns:
+            continue
+        if col not in data.columns:
+            raise DataError(f"column '{col}' not in data; {_suggest(col, columns)}")
 
 
-def _columns_of(var: str) -> list[str]:
-    if is_number(var):
-        return []
-    if var.isidentifier() or "(" not in var:
-        return [var]
-    return expression_columns(var)
-
-
-def _scale(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    return (x - np.nanmean(x)) / np.nanstd(x, ddof=1)
-
-
-def _center(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    return x - np.nanmean(x)
-
-
-_NAMESPACE = {  # one entry per name in formula.FUNCTIONS
-    "log": np.log, "log2": np.log2, "log10": np.log10, "log1p": np.log1p, "exp": np.exp,
-    "sqrt": np.sqrt, "abs": np.abs, "sin": np.sin, "cos": np.cos, "tan": np.tan,
-    "I": lambda x: x, "scale": _scale, "center": _center,
-}
-
-
-def _evaluate(var: str, data: pd.DataFrame) -> pd.Series:
-    """The values of a variable: a column, or an expression of numeric columns."""
-    if var in data.columns:
-        return data[var]
-    cols = expression_columns(var)
-    code, renamed = python_expression(var)
-    inputs: dict[str, np.ndarray] = {}
-    for c in cols:
-        s = data[c]
-        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-            raise DataError(f"'{var}' needs '{c}' to be numeric, but it holds {_describe(s)}")
-        inputs[c] = s.to_numpy(dtype=float, na_value=np.nan)
-    env = {key: inputs[col] for key, col in renamed.items()} | {c: inputs[c] for c in cols if c.isidentifier()}
-    with np.errstate(all="ignore"):
-        value = eval(compile(code, "<formula>", "eval"), {"__builtins__": {}, **_NAMESPACE}, env)  # noqa: S307 - expression checked by expression_columns
-    value = np.broadcast_to(np.asarray(value, dtype=float), (len(data),))
-    inputs_ok = np.all([np.isfinite(inputs[c]) for c in cols], axis=0) if cols else np.ones(len(data), bool)
-    bad = inputs_ok & ~np.isfinite(value)
-    if bad.any():
-        example = data.loc[bad, cols].iloc[0].to_dict() if cols else {}
-        shown = ", ".join(f"{k} = {v:g}" for k, v in example.items())
-        raise DataError(
-            f"'{var}' is not a finite number in {int(bad.sum())} rows (e.g. where {shown}); "
-            "change the expression (e.g. log(x + 1)) or remove those rows first"
-        )
-    return pd.Series(value, index=data.index, name=var)
+def expression_of(formula: ModelFormula, var: str) -> Expr:
+    return formula.expressions.get(var) or Name(var)
 
 
 def _describe(s: pd.Series) -> str:
@@ -139,113 +148,131 @@ def level_names(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Codes and level names for a column used as a factor, in R's level order.
 
     Categorical columns keep their category order; numbers sort numerically and print
-    without a trailing ``.0``; text sorts alphabetically. Unused levels are dropped.
+    without a trailing ``.0``; text sorts as R's collation does. Unused levels are dropped.
     """
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        cat = values.cat.remove_unused_categories()
-        cats = list(cat.cat.categories)
-        return cat.cat.codes.to_numpy(), [_level_text(c) for c in cats]
-    uniques = pd.unique(values)
+    coding = coding_for(column_factor(values))
+    return coding.codes(column_factor(values).labels), coding.levels
+
+
+def evaluate(formula: ModelFormula, data: pd.DataFrame, state: dict | None) -> tuple[dict[str, object], dict]:
+    """Every model variable evaluated on the data, and what the transforms remembered."""
+    ev = Evaluator(data, state)
+    values: dict[str, object] = {}
+    with np.errstate(all="ignore"):
+        for var in formula.variables():
+            if is_number(var):
+                continue
+            expr = expression_of(formula, var)
+            try:
+                values[var] = ev.variable(expr)
+            except FormulaError as exc:
+                raise FormulaError(exc.short_message, formula.text) from None
+            if not isinstance(expr, Name):
+                _check_finite(var, expr, values[var], data, formula)
+    return values, ev.learned
+
+
+def _check_finite(var: str, expr: Expr, value: object, data: pd.DataFrame, formula: ModelFormula) -> None:
+    if isinstance(value, Factor):
+        return
+    arr = value.values if isinstance(value, Columns) else np.asarray(value, dtype=float)[:, None]
+    cols = [c for c in formula.columns() if c in data.columns and _uses(expr, c)]
+    inputs_ok = np.ones(len(data), bool)
+    for c in cols:
+        if not (pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])):
+            continue
+        inputs_ok &= np.isfinite(data[c].to_numpy(dtype=float, na_value=np.nan))
+    bad = inputs_ok & ~np.isfinite(arr).all(axis=1)
+    if not bad.any():
+        return
+    if not cols:
+        shown = f"it is {arr[np.argmax(bad), 0]:g} in every row"
+    else:
+        example = data.loc[bad, cols].iloc[0].to_dict()
+        shown = "e.g. where " + ", ".join(f"{k} = {v:g}" if isinstance(v, (int, float)) else f"{k} = {v}"
+                                          for k, v in example.items())
+    raise DataError(
+        f"'{var}' is not a finite number in {int(bad.sum())} rows ({shown}); "
+        "change the expression (e.g. log(x + 1)) or remove those rows first"
+    )
+
+
+def _uses(expr: Expr, column: str) -> bool:
+    from .expression import walk
+
+    return any(isinstance(n, Name) and n.name == column for n in walk(expr))
+
+
+def _missing(value: object) -> np.ndarray:
+    if isinstance(value, Factor):
+        return np.array([v is None for v in value.labels], dtype=bool)
+    if isinstance(value, Columns):
+        return np.isnan(value.values).any(axis=1)
+    return np.isnan(np.asarray(value, dtype=float))
+
+
+def _subset(value: object, keep: np.ndarray) -> object:
+    if isinstance(value, Factor):
+        return Factor(value.labels[keep], value.levels, value.ordered, value.sort)
+    if isinstance(value, Columns):
+        return Columns(value.values[keep], value.suffixes)
+    return np.asarray(value, dtype=float)[keep]
+
+
+def variables_for(values: dict[str, object], codings: dict[str, Coding], skip: str | None) -> dict[str, Variable]:
+    """Model variables ready for model_matrix (factors coded by their codings)."""
+    out: dict[str, Variable] = {}
+    for var, value in values.items():
+        if var == skip:
+            continue
+        if isinstance(value, Factor):
+            out[var] = Variable(codes=codings[var].codes(value.labels), coding=codings[var])
+        elif isinstance(value, Columns):
+            out[var] = Variable(values=value.values, suffixes=value.suffixes)
+        else:
+            out[var] = Variable(values=np.asarray(value, dtype=float)[:, None], suffixes=[""])
+    return out
+
+
+def _extra(name: str, given: object, data: pd.DataFrame) -> np.ndarray | None:
+    """fit()'s weights= or offset=: a column name or one number per row."""
+    if given is None:
+        return None
+    if isinstance(given, str):
+        if given not in data.columns:
+            raise DataError(f"{name}: column '{given}' not in data; {_suggest(given, [str(c) for c in data.columns])}")
+        given = data[given]
     try:
-        ordered = sorted(uniques)
-    except TypeError:
-        ordered = sorted(uniques, key=str)
-    index = {v: i for i, v in enumerate(ordered)}
-    codes = np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values))
-    return codes, [_level_text(v) for v in ordered]
+        arr = np.asarray(given, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise DataError(f"{name} must be numbers (one per row) or a column name") from None
+    if len(arr) != len(data):
+        raise DataError(f"{name} has {len(arr)} values but the data has {len(data)} rows; give one per row")
+    return arr
 
 
-def _level_text(value: object) -> str:
-    if isinstance(value, (bool, np.bool_)):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
+def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = None, offset: object = None) -> Design:
+    """Build the model matrices, dropping (and counting) rows with missing values.
 
-
-def _is_factor(s: pd.Series) -> bool:
-    return not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s) or isinstance(s.dtype, pd.CategoricalDtype)
-
-
-@dataclass
-class _Factor:
-    codes: np.ndarray
-    levels: list[str]
-
-
-def _term_columns(
-    term: tuple[str, ...], model_terms: set[frozenset[str]], frame: pd.DataFrame, factors: dict[str, _Factor]
-) -> tuple[list[np.ndarray], list[str]]:
-    """Columns and names for one term, with R's choice of contrasts or full coding."""
-    cols: list[np.ndarray] = [np.ones(len(frame))]
-    names: list[str] = [""]
-    for var in term:
-        rest = frozenset(term) - {var}
-        if var in factors:
-            f = factors[var]
-            contrasts = (not rest) and frozenset() in model_terms or bool(rest) and rest in model_terms
-            start = 1 if contrasts else 0
-            # R varies the first factor fastest: new columns loop outermost over this factor's levels.
-            new_cols, new_names = [], []
-            for li in range(start, len(f.levels)):
-                indicator = (f.codes == li).astype(float)
-                for c, n in zip(cols, names):
-                    new_cols.append(c * indicator)
-                    new_names.append(f"{n}:{var}{f.levels[li]}" if n else f"{var}{f.levels[li]}")
-            cols, names = new_cols, new_names
-        else:
-            x = frame[var].to_numpy(dtype=float)
-            cols = [c * x for c in cols]
-            names = [f"{n}:{var}" if n else var for n in names]
-    return cols, names
-
-
-def _model_matrix(
-    terms: list[tuple[str, ...]], intercept: bool, frame: pd.DataFrame, factors: dict[str, _Factor]
-) -> tuple[np.ndarray, list[str]]:
-    model_terms = {frozenset(t) for t in terms}
-    if intercept:
-        model_terms.add(frozenset())
-    columns: list[np.ndarray] = [np.ones(len(frame))] if intercept else []
-    names: list[str] = ["(Intercept)"] if intercept else []
-    for term in terms:
-        c, n = _term_columns(term, model_terms, frame, factors)
-        columns.extend(c)
-        names.extend(n)
-        if len(term) == 1 and term[0] in factors:
-            # Without an intercept R codes the first factor fully and the later ones by contrasts.
-            model_terms.add(frozenset())
-    X = np.column_stack(columns) if columns else np.empty((len(frame), 0))
-    return X, names
-
-
-def _drop_aliased(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str], list[str]]:
-    """Drop columns that are linear combinations of earlier ones (as R's lm and lme4 do)."""
-    keep: list[int] = []
-    dropped: list[str] = []
-    for j in range(X.shape[1]):
-        candidate = keep + [j]
-        sub = X[:, candidate]
-        if np.linalg.matrix_rank(sub, tol=1e-7 * max(1.0, np.abs(sub).max())) == len(candidate):
-            keep.append(j)
-        else:
-            dropped.append(names[j])
-    return X[:, keep], [names[j] for j in keep], dropped
-
-
-def build_design(formula: ModelFormula, data: pd.DataFrame) -> Design:
-    """Build the model matrices, dropping (and counting) rows with missing values."""
+    ``weights`` (lme4's prior weights) and ``offset`` are column names or one number per row.
+    """
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame, not {type(data).__name__}")
     if len(data) == 0:
         raise DataError("the data has no rows")
     check_columns(formula, data)
-    variables = [v for v in formula.variables() if not is_number(v)]
-    values = {v: _evaluate(v, data) for v in variables}
-    frame = pd.DataFrame(values, index=data.index)
-    missing = frame.isna()
-    dropped_by = {v: int(n) for v, n in missing.sum().items() if n}
-    keep = ~missing.any(axis=1)
+    w = _extra("weights", weights, data)
+    off = _extra("offset", offset, data)
+    values, state = evaluate(formula, data, None)
+    missing = {var: _missing(v) for var, v in values.items()}
+    if w is not None:
+        missing["(weights)"] = np.isnan(w)
+        if (w[~np.isnan(w)] < 0).any() or not np.isfinite(w[~np.isnan(w)]).all():
+            raise DataError("weights must be finite and not negative")
+    if off is not None:
+        missing["(offset)"] = np.isnan(off)
+    dropped_by = {v: int(m.sum()) for v, m in missing.items() if m.any()}
+    keep = ~np.any(np.column_stack(list(missing.values())), axis=1) if missing else np.ones(len(data), bool)
     n_dropped = int((~keep).sum())
     if not keep.any():
         detail = ", ".join(f"'{v}' ({n} rows)" for v, n in dropped_by.items())
@@ -253,65 +280,116 @@ def build_design(formula: ModelFormula, data: pd.DataFrame) -> Design:
             f"no rows left after dropping rows with missing values (missing in {detail}); "
             "fill in or remove the missing values, or model other columns"
         )
-    frame = frame.loc[keep]
-    notes: list[str] = []
+    notes: list[str] = list(formula.notes)
     if n_dropped:
         detail = ", ".join(f"'{v}' ({n})" for v, n in dropped_by.items())
         notes.append(f"{n_dropped} of {len(data)} rows were dropped because of missing values in {detail}.")
+    values = {var: _subset(v, keep) for var, v in values.items()}
+    rows = data.index[keep]
+    n = int(keep.sum())
 
-    response = frame[formula.response]
-    if _is_factor(response):
+    response = values[formula.response]
+    if isinstance(response, (Factor, Columns)):
+        shown = _describe(data.loc[rows, formula.response]) if formula.response in data.columns else "categories"
         raise DataError(
-            f"the response '{formula.response}' is not numeric (it holds {_describe(response)}); "
+            f"the response '{formula.response}' is not numeric (it holds {shown}); "
             "model a numeric column, or code the outcome as numbers"
         )
-    y = response.to_numpy(dtype=float)
+    y = np.asarray(response, dtype=float)
 
-    # Predictors are factors when their column is; grouping variables always are, but only as
+    # Predictors are factors when their values are; grouping variables always are, but only as
     # groups: a numeric column that also groups (e.g. Days) stays numeric in the fixed part.
-    factors: dict[str, _Factor] = {}
-    for var in frame.columns:
-        if var != formula.response and _is_factor(frame[var]):
-            factors[var] = _Factor(*level_names(frame[var]))
-    groups = {v: factors.get(v) or _Factor(*level_names(frame[v])) for v in formula.grouping_variables()}
+    codings = {var: coding_for(v) for var, v in values.items() if isinstance(v, Factor) and var != formula.response}
+    ordered = [v for v, c in codings.items() if c.contrasts == "poly"]
+    if ordered:
+        notes.append(f"{', '.join(ordered)} {'is an ordered factor' if len(ordered) == 1 else 'are ordered factors'}, "
+                     "coded by polynomial contrasts (.L linear, .Q quadratic, ...) as R's contr.poly does.")
+    group_codings = {}
+    for g in formula.grouping_variables():
+        group_codings[g] = codings.get(g) or coding_for(column_factor(data.loc[rows, g]))
+    variables = variables_for(values, codings, formula.response)
 
-    X, names = _model_matrix(list(formula.fixed), formula.intercept, frame, factors)
-    X, names, aliased = _drop_aliased(X, names)
+    X_full, names_full = model_matrix(list(formula.fixed), formula.intercept, variables, n)
+    kept = _independent_columns(X_full)
+    aliased = [names_full[j] for j in range(len(names_full)) if j not in set(kept)]
     if aliased:
         notes.append(
             f"The fixed-effect columns {', '.join(aliased)} are linear combinations of other columns "
             "and were left out (as lme4 does)."
         )
+    X = X_full[:, kept]
+    names = [names_full[j] for j in kept]
 
-    random = [_random_block(term, frame, factors, groups) for term in formula.random]
-    _check_random(random, len(y))
-    return Design(formula, y, X, names, random, frame.index, n_dropped, dropped_by, notes, frame)
+    group_values = {g: (c.codes(column_factor(data.loc[rows, g]).labels) if g not in codings else
+                        codings[g].codes(values[g].labels)) for g, c in group_codings.items()}
+    random = [_random_block(term, variables, group_values, group_codings, n) for term in formula.random]
+    _check_random(random, n)
+    offset_total = _offsets(formula, values, off[keep] if off is not None else None, n)
+    schema = Schema(formula, state, codings, {g: c.levels for g, c in group_codings.items()}, kept, names)
+    frame = _frame(formula, data.loc[rows], values)
+    return Design(formula, y, X, names, random, rows, n_dropped, dropped_by, notes, frame,
+                  offset_total, None if w is None else w[keep], schema, None if off is None else off[keep])
+
+
+def _offsets(formula: ModelFormula, values: dict[str, object], given: np.ndarray | None, n: int) -> np.ndarray | None:
+    if not formula.offsets and given is None:
+        return None
+    total = np.zeros(n) if given is None else given.astype(float)
+    for o in formula.offsets:
+        total = total + np.asarray(values[o], dtype=float)
+    return total
+
+
+def _frame(formula: ModelFormula, data: pd.DataFrame, values: dict[str, object]) -> pd.DataFrame:
+    """The model's one-column variables on the rows used (plain columns keep their dtype)."""
+    cols: dict[str, object] = {}
+    for var, value in values.items():
+        if var in data.columns and isinstance(expression_of(formula, var), Name):
+            cols[var] = data[var]
+        elif isinstance(value, Factor):
+            cols[var] = pd.Series(value.labels, index=data.index)
+        elif not isinstance(value, Columns):
+            cols[var] = pd.Series(np.asarray(value, dtype=float), index=data.index)
+    return pd.DataFrame(cols, index=data.index)
+
+
+def _independent_columns(X: np.ndarray) -> list[int]:
+    """Columns that are not linear combinations of earlier ones (as R's lm and lme4 drop them)."""
+    keep: list[int] = []
+    for j in range(X.shape[1]):
+        candidate = keep + [j]
+        sub = X[:, candidate]
+        if np.linalg.matrix_rank(sub, tol=1e-7 * max(1.0, np.abs(sub).max())) == len(candidate):
+            keep.append(j)
+    return keep
+
+
+def group_labels(term: RandomTerm, group_values: dict[str, np.ndarray], levels: dict[str, list[str]]) -> np.ndarray:
+    """Each row's level of a (possibly interaction) grouping factor as text, None where missing."""
+    parts = term.group_variables
+    n = len(group_values[parts[0]])
+    out = np.empty(n, dtype=object)
+    for i in range(n):
+        codes = [group_values[g][i] for g in parts]
+        out[i] = None if min(codes) < 0 else ":".join(levels[g][c] for g, c in zip(parts, codes))
+    return out
 
 
 def _random_block(
-    term: RandomTerm, frame: pd.DataFrame, factors: dict[str, _Factor], groups: dict[str, _Factor]
+    term: RandomTerm, variables: dict[str, Variable], group_values: dict[str, np.ndarray],
+    group_codings: dict[str, Coding], n: int,
 ) -> RandomBlock:
-    group_vars = term.group_variables
-    if len(group_vars) == 1:
-        f = groups[group_vars[0]]
-        codes, levels = f.codes, f.levels
+    parts = term.group_variables
+    if len(parts) == 1:
+        codes, levels = group_values[parts[0]], group_codings[parts[0]].levels
     else:
         # Levels of an interaction a:b, ordered by a's level then b's, unused combinations dropped.
-        parts = [groups[v] for v in group_vars]
-        key = np.zeros(len(frame), dtype=np.int64)
-        for f in parts:
-            key = key * len(f.levels) + f.codes
-        used, codes = np.unique(key, return_inverse=True)
-        levels = []
-        for k in used:
-            idx = []
-            for f in reversed(parts):
-                k, r = divmod(int(k), len(f.levels))
-                idx.append(f.levels[r])
-            levels.append(":".join(reversed(idx)))
+        keys = np.column_stack([group_values[g] for g in parts])
+        used, codes = np.unique(keys, axis=0, return_inverse=True)
+        levels = [":".join(group_codings[g].levels[c] for g, c in zip(parts, row)) for row in used]
     slope_terms = [tuple(s.split(":")) for s in term.slopes]
-    Z, names = _model_matrix(slope_terms, term.intercept, frame, factors)
-    return RandomBlock(term, Z, names, np.asarray(codes, dtype=np.int64), levels)
+    Z, names = model_matrix(slope_terms, term.intercept, variables, n)
+    return RandomBlock(term, Z, names, np.asarray(codes, dtype=np.int64).reshape(-1), levels)
 
 
 def _check_random(blocks: list[RandomBlock], n: int) -> None:
@@ -334,3 +412,6 @@ def _check_random(blocks: list[RandomBlock], n: int) -> None:
                 f"coefficients) for only {n} observations; the model cannot be estimated. Use fewer random "
                 "slopes or a grouping factor with fewer levels"
             )
+
+
+__all__ += ["level_text", "group_labels"]

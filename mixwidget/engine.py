@@ -77,7 +77,7 @@ def fit_mixed(design: Design, reml: bool = True) -> EngineResult:
     frame, formula = _engine_frame(design)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = mixedlm.lmer(formula, frame, REML=reml)
+        res = mixedlm.lmer(formula, frame, REML=reml, weights=design.weights, offset=design.offset)
         ddf = mixedlm.satterthwaite_df(res)
     messages = [_our_names(str(w.message), design) for w in caught]
 
@@ -150,7 +150,11 @@ def fit_ols(design: Design) -> EngineResult:
     """Fit a linear model by least squares with statsmodels."""
     import statsmodels.api as sm
 
-    res = sm.OLS(design.y, design.X).fit()
+    offset = np.zeros(len(design.y)) if design.offset is None else design.offset
+    if design.weights is None:
+        res = sm.OLS(design.y - offset, design.X).fit()
+    else:
+        res = sm.WLS(design.y - offset, design.X, weights=design.weights).fit()
     n, p = design.X.shape
     df = np.full(p, float(res.df_resid))
     return EngineResult(
@@ -161,7 +165,7 @@ def fit_ols(design: Design) -> EngineResult:
         loglik=float(res.llf),
         objective=float(-2 * res.llf),
         npar=p + 1,
-        fitted=np.asarray(res.fittedvalues, dtype=float),
+        fitted=np.asarray(res.fittedvalues, dtype=float) + offset,
     )
 
 

@@ -113,7 +113,9 @@ class MixedFit:
         """
         if self.kind == "ols":
             return self
-        return fit(self.model.fixed_text(), self.data.loc[self.design.rows], reml=self.reml)
+        d = self.design
+        return fit(self.model.fixed_text(), self.data.loc[d.rows], reml=self.reml, weights=d.weights,
+                   offset=d.offset_given)
 
     def predict(
         self,
@@ -149,7 +151,9 @@ class MixedFit:
     __str__ = summary
 
 
-def fit(formula: str, data: pd.DataFrame, reml: bool = True) -> MixedFit:
+def fit(
+    formula: str, data: pd.DataFrame, reml: bool = True, weights: object = None, offset: object = None
+) -> MixedFit:
     """Fit a linear mixed model written as an lme4 formula.
 
     Parameters
@@ -161,6 +165,12 @@ def fit(formula: str, data: pd.DataFrame, reml: bool = True) -> MixedFit:
         Columns named in the formula. Grouping factors may hold integer codes.
     reml : bool, default True
         REML (as lme4's default) or maximum likelihood.
+    weights : str or array-like, optional
+        Prior weights, as lme4's ``weights``: a column name or one positive number per row; the
+        residual variance of row i is sigma^2 / weights[i].
+    offset : str or array-like, optional
+        A known part of the linear predictor (coefficient fixed at 1), as lme4's ``offset``: a
+        column name or one number per row. ``offset(...)`` terms in the formula add to it.
 
     Raises
     ------
@@ -170,7 +180,7 @@ def fit(formula: str, data: pd.DataFrame, reml: bool = True) -> MixedFit:
         The data cannot support the model (unknown column, non-numeric response, ...).
     """
     model = parse_formula(formula)
-    design = build_design(model, data)
+    design = build_design(model, data, weights=weights, offset=offset)
     return _assemble(formula, design, bool(reml), data)
 
 

@@ -1,74 +1,53 @@
 """Reading lme4 model formulas.
 
 ``parse_formula`` turns text such as ``sqrt(weight) ~ Time + (Time - 1 | Chick) + Diet:Time``
-into a :class:`ModelFormula`: a response expression, the fixed-effect terms in R's order, and
-the random-effect terms expanded as lme4 expands them (``(1 | a/b)`` becomes ``(1 | b:a)`` and
-``(1 | a)``; ``(x || g)`` becomes ``(1 | g)`` and ``(0 + x | g)``).
+into a :class:`ModelFormula`: a response, the fixed-effect terms in R's order, the random-effect
+terms expanded as lme4 expands them (``(1 | a/b)`` becomes ``(1 | b:a)`` and ``(1 | a)``;
+``(x || g)`` becomes ``(1 | g)`` and ``(0 + x | g)``), and any ``offset()``.
 
-A *variable* is either a column name (``school``) or an expression of columns
-(``sqrt(weight)``, ``log(x + 1)``, ``I(Time^2)``); expressions are evaluated later by
-:mod:`mixwidget.design`.
+The text is read as an R expression (:mod:`mixwidget.expression`) and its operators are given
+their meaning in formulas, as R's ``terms()`` does: ``a*b`` is ``a + b + a:b``, ``a/b`` is
+``a + a:b``, ``b %in% a`` is ``b:a``, ``(a + b + c)^2`` is every term of up to two of them,
+``- x`` removes a term, ``0`` or ``- 1`` removes the intercept. ``Days^2`` outside ``I()`` is
+``Days`` (as in R; a note says so).
+
+A *variable* is a column (``school``) or an expression of columns (``sqrt(weight)``,
+``poly(Days, 2)``, ``I(Days^2)``); it is named as lme4 names it (R's printing of the
+expression), and evaluated by :mod:`mixwidget.transforms`.
+
+Limits (each exceeded with a :class:`FormulaError` saying so): :data:`~mixwidget.expression.MAX_LENGTH`
+characters, :data:`~mixwidget.expression.MAX_DEPTH` levels of nesting, :data:`MAX_TERMS` terms.
 """
 
 from __future__ import annotations
 
-import ast
-import re
 from dataclasses import dataclass, field
 
 from .errors import FormulaError
+from .expression import MAX_DEPTH, Call, Expr, Name, Num, Op, Paren, Parser, Unary, quote_name
+from .transforms import TRANSFORMS, check_calls
 
-__all__ = ["ModelFormula", "RandomTerm", "parse_formula", "expression_columns", "FUNCTIONS"]
+__all__ = ["ModelFormula", "RandomTerm", "parse_formula", "quote", "is_number", "MAX_TERMS"]
 
-# Functions allowed inside a variable expression (evaluated by mixwidget.design).
-FUNCTIONS = ("log", "log2", "log10", "log1p", "exp", "sqrt", "abs", "sin", "cos", "tan", "I", "scale", "center")
+MAX_TERMS = 1000  # fixed-effect terms after expanding * / ^
 
-_TOKEN = re.compile(
-    r"""\s*(?:
-      (?P<num>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)
-    | (?P<name>`[^`]+`|[A-Za-z_.][A-Za-z0-9_.]*)
-    | (?P<op>\|\||\*\*|[~+\-*/:|()^,])
-    )""",
-    re.VERBOSE,
-)
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # "num", "name", "op", "end"
-    text: str
-    pos: int
-
-
-def _tokenize(text: str) -> list[Token]:
-    tokens: list[Token] = []
-    pos = 0
-    while pos < len(text):
-        if text[pos].isspace():
-            pos += 1
-            continue
-        m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            raise FormulaError(f"unexpected character {text[pos]!r} at character {pos + 1}", text, pos)
-        kind = m.lastgroup or "op"
-        start = m.start(kind)
-        value = m.group(kind)
-        if kind == "name" and value.startswith("`"):
-            value = value[1:-1]
-        tokens.append(Token(kind, value, start))
-        pos = m.end()
-    tokens.append(Token("end", "", len(text)))
-    return tokens
-
-
-_PLAIN_NAME = re.compile(r"[A-Za-z_.][A-Za-z0-9_.]*")
+Term = tuple[str, ...]
 
 
 def quote(variable: str) -> str:
-    """A variable as it must be written in a formula: odd column names go in backticks."""
-    if "(" in variable or _PLAIN_NAME.fullmatch(variable):
-        return variable
-    return f"`{variable}`"
+    """A variable as it must be written in a formula: odd column names go in backticks.
+
+    An expression (``log(x + 1)``) is returned as it is. (A column literally named like an
+    expression is told apart by :meth:`ModelFormula.written`, which knows what each variable is.)
+    """
+    quoted = quote_name(variable)
+    if quoted == variable or "(" not in variable:
+        return quoted
+    try:
+        tree = Parser(variable).parse()
+    except FormulaError:
+        return quoted
+    return variable if isinstance(tree, Call) and tree.text() == variable else quoted
 
 
 def _label(term: str) -> str:
@@ -125,14 +104,26 @@ class ModelFormula:
         Random-effect terms after expanding ``/`` and ``||``.
     random_text : tuple of str
         The random terms as the user wrote them (unexpanded), for labels.
+    offsets : tuple of str
+        The expressions inside ``offset()`` terms.
+    expressions : dict
+        Variable name -> its expression tree (for evaluation).
+    notes : tuple of str
+        What the formula means where R's reading surprises (``Days^2`` is ``Days``).
+    canonical : str
+        The formula as R prints it (``deparse``).
     """
 
     text: str
     response: str
     intercept: bool
-    fixed: tuple[tuple[str, ...], ...]
+    fixed: tuple[Term, ...]
     random: tuple[RandomTerm, ...]
     random_text: tuple[str, ...] = field(default=())
+    offsets: tuple[str, ...] = field(default=())
+    expressions: dict[str, Expr] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    notes: tuple[str, ...] = field(default=())
+    canonical: str = ""
 
     @property
     def is_mixed(self) -> bool:
@@ -142,17 +133,23 @@ class ModelFormula:
     def fixed_labels(self) -> list[str]:
         return [":".join(term) for term in self.fixed]
 
+    def written(self, variable: str) -> str:
+        """A variable as it is written in a formula (odd column names in backticks)."""
+        expr = self.expressions.get(variable)
+        return expr.text() if expr is not None else quote(variable)
+
     def fixed_text(self) -> str:
-        """The fixed part as a formula (``like ~ sex + PrivPub``)."""
-        parts = [":".join(quote(v) for v in term) for term in self.fixed]
+        """The fixed part as a formula (``like ~ sex + PrivPub``), with any offsets."""
+        parts = [":".join(self.written(v) for v in term) for term in self.fixed]
+        parts += [f"offset({self.written(o)})" for o in self.offsets]
         if not self.intercept:
             parts = ["0", *parts]
-        elif not parts:
-            parts = ["1"]
-        return f"{quote(self.response)} ~ {' + '.join(parts)}"
+        elif not self.fixed:
+            parts = ["1", *parts]
+        return f"{self.written(self.response)} ~ {' + '.join(parts)}"
 
     def variables(self) -> list[str]:
-        """Every variable the model uses: response, fixed, slope and grouping variables."""
+        """Every variable the model uses: response, fixed, slope, grouping and offset variables."""
         seen: dict[str, None] = {self.response: None}
         for term in self.fixed:
             seen.update(dict.fromkeys(term))
@@ -160,245 +157,25 @@ class ModelFormula:
             for s in r.slopes:
                 seen.update(dict.fromkeys(s.split(":")))
             seen.update(dict.fromkeys(r.group_variables))
+        seen.update(dict.fromkeys(self.offsets))
         return list(seen)
 
     def grouping_variables(self) -> list[str]:
         return list(dict.fromkeys(v for r in self.random for v in r.group_variables))
 
+    def columns(self) -> list[str]:
+        """The data columns the model reads, in order of first use."""
+        from .expression import walk
 
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens = _tokenize(text)
-        self.i = 0
-
-    # -- token helpers -------------------------------------------------------------
-    @property
-    def tok(self) -> Token:
-        return self.tokens[self.i]
-
-    def error(self, message: str, pos: int | None = None) -> FormulaError:
-        return FormulaError(message, self.text, self.tok.pos if pos is None else pos)
-
-    def take(self, *ops: str) -> Token | None:
-        if self.tok.kind == "op" and self.tok.text in ops:
-            t = self.tok
-            self.i += 1
-            return t
-        return None
-
-    def expect(self, op: str, context: str) -> Token:
-        t = self.take(op)
-        if t is None:
-            found = "the end of the formula" if self.tok.kind == "end" else repr(self.tok.text)
-            raise self.error(f"expected '{op}' {context}, found {found} at character {self.tok.pos + 1}")
-        return t
-
-    # -- grammar ---------------------------------------------------------------------
-    def variable(self) -> str:
-        """A column name, a number, or a function call such as ``log(x + 1)``."""
-        t = self.tok
-        if t.kind == "num":
-            self.i += 1
-            return t.text
-        if t.kind != "name":
-            found = "the end of the formula" if t.kind == "end" else repr(t.text)
-            raise self.error(f"expected a variable name, found {found} at character {t.pos + 1}")
-        self.i += 1
-        if not (self.tok.kind == "op" and self.tok.text == "("):
-            return t.text
-        if t.text not in FUNCTIONS:
-            known = ", ".join(sorted(FUNCTIONS))
-            raise self.error(f"unknown function '{t.text}' at character {t.pos + 1}; use one of {known}", t.pos)
-        open_tok = self.tok
-        depth = 0
-        while True:
-            tok = self.tok
-            if tok.kind == "end":
-                raise self.error(f"unbalanced parenthesis: '(' at character {open_tok.pos + 1} is never closed", open_tok.pos)
-            if tok.kind == "op" and tok.text == "(":
-                depth += 1
-            elif tok.kind == "op" and tok.text == ")":
-                depth -= 1
-                if depth == 0:
-                    self.i += 1
-                    break
-            elif tok.kind == "op" and tok.text in ("|", "||", "~"):
-                raise self.error(f"unexpected '{tok.text}' inside {t.text}(...) at character {tok.pos + 1}", tok.pos)
-            self.i += 1
-        inner = self.text[open_tok.pos + 1 : self.tokens[self.i - 1].pos].strip()
-        if not inner:
-            raise self.error(f"{t.text}() needs an argument", open_tok.pos)
-        expr = f"{t.text}({_normalise_expression(inner)})"
-        try:
-            expression_columns(expr)
-        except FormulaError as exc:
-            raise FormulaError(exc.short_message, self.text, t.pos) from None
-        return expr
-
-    def interaction(self) -> tuple[str, ...]:
-        start = self.tok.pos
-        parts = [self.variable()]
-        while self.take(":"):
-            parts.append(self.variable())
-        if len(parts) > 1 and any(is_number(p) for p in parts):
-            raise self.error(f"a number cannot be part of an interaction (character {start + 1})", start)
-        return tuple(parts)
-
-    def product(self) -> list[tuple[str, ...]]:
-        """``a*b/c:d`` expanded into interaction terms."""
-        pieces = [self.interaction()]
-        ops = []
-        while (t := self.take("*", "/")) is not None:
-            ops.append(t.text)
-            pieces.append(self.interaction())
-        if self.tok.kind == "op" and self.tok.text in ("^", "**"):
-            raise self.error(
-                f"powers of terms such as (a + b)^2 are not supported (character {self.tok.pos + 1}); "
-                "write the interactions out, e.g. a*b"
-            )
-        terms: list[tuple[str, ...]] = [pieces[0]]
-        for op, piece in zip(ops, pieces[1:]):
-            if op == "*":
-                new = [piece] + [t + piece for t in terms]
-                terms = terms + new
-            else:  # a/b == a + a:b
-                left = tuple(dict.fromkeys(v for t in terms for v in t))
-                terms = terms + [left + piece]
-        return [tuple(dict.fromkeys(t)) for t in terms]
-
-    def sum(self, inside_bar: bool = False) -> tuple[list[tuple[int, list[tuple[str, ...]] | str]], list[str]]:
-        """A ``+``/``-`` separated list; returns (signed items, random-term texts).
-
-        Each item is ``(sign, terms)`` or ``(sign, "1")`` / ``(sign, "0")`` for intercepts,
-        or ``(+1, RandomTerm list)`` tagged by the caller.
-        """
-        items: list = []
-        randoms: list = []
-        sign = 1
-        if (t := self.take("+", "-")) is not None:
-            sign = -1 if t.text == "-" else 1
-        while True:
-            tok = self.tok
-            if tok.kind == "end" or (tok.kind == "op" and tok.text in (")", "|", "||")):
-                if not items and not randoms:
-                    where = "the end of the formula" if tok.kind == "end" else f"'{tok.text}'"
-                    raise self.error(f"expected a term before {where} at character {tok.pos + 1}")
-                raise self.error(f"expected a term after '+' or '-' at character {tok.pos + 1}")
-            if tok.kind == "op" and tok.text == "(":
-                if inside_bar:
-                    raise self.error(f"nested parentheses are not allowed inside a random term (character {tok.pos + 1})")
-                if sign < 0:
-                    raise self.error(f"a random term cannot be subtracted (character {tok.pos + 1})")
-                randoms.append(self.random_term())
-            elif tok.kind == "num" and tok.text in ("0", "1") and not (
-                self.tokens[self.i + 1].kind == "op" and self.tokens[self.i + 1].text in (":", "*", "/")
-            ):
-                self.i += 1
-                items.append((sign, tok.text))
-            elif tok.kind == "num":
-                raise self.error(f"a number ({tok.text}) can only be 0 or 1 here (character {tok.pos + 1})")
-            else:
-                items.append((sign, self.product()))
-            t = self.take("+", "-")
-            if t is None:
-                break
-            sign = -1 if t.text == "-" else 1
-        return items, randoms
-
-    def random_term(self) -> tuple[list[RandomTerm], str]:
-        open_tok = self.expect("(", "")
-        if self.tok.kind == "op" and self.tok.text in ("|", "||"):
-            raise self.error(
-                f"empty random term: put 1 (an intercept) or a variable before '{self.tok.text}' "
-                f"at character {self.tok.pos + 1}"
-            )
-        items, _ = self.sum(inside_bar=True)
-        bar = self.take("|", "||")
-        if bar is None:
-            if self.tok.kind == "end":
-                raise self.error(f"unbalanced parenthesis: '(' at character {open_tok.pos + 1} is never closed", open_tok.pos)
-            raise self.error(
-                f"a parenthesised term needs '|' (e.g. (1 | school)); found {self.tok.text!r} at character {self.tok.pos + 1}"
-            )
-        if self.tok.kind == "op" and self.tok.text == ")":
-            raise self.error(f"missing grouping factor after '{bar.text}' at character {self.tok.pos + 1}")
-        group_parts = [self.variable_name("grouping factor")]
-        seps = []
-        while (t := self.take(":", "/")) is not None:
-            seps.append(t.text)
-            group_parts.append(self.variable_name("grouping factor"))
-        if self.tok.kind == "end":
-            raise self.error(f"unbalanced parenthesis: '(' at character {open_tok.pos + 1} is never closed", open_tok.pos)
-        close = self.expect(")", "to close the random term")
-        intercept, slopes = _intercept_and_terms(items, default_intercept=True)
-        slopes = _r_term_order(slopes)
-        if not intercept and not slopes:
-            raise self.error("a random term needs an intercept or a slope (it has neither)", open_tok.pos)
-        slope_labels = tuple(":".join(t) for t in slopes)
-        groups = _expand_groups(group_parts, seps)
-        out: list[RandomTerm] = []
-        for g in groups:
-            if bar.text == "||":
-                if intercept:
-                    out.append(RandomTerm(g, True, ()))
-                out.extend(RandomTerm(g, False, (s,)) for s in slope_labels)
-            else:
-                out.append(RandomTerm(g, intercept, slope_labels))
-        text = self.text[open_tok.pos : close.pos + 1]
-        return out, text
-
-    def variable_name(self, what: str) -> str:
-        t = self.tok
-        if t.kind != "name":
-            found = "the end of the formula" if t.kind == "end" else repr(t.text)
-            raise self.error(f"expected a column name as {what}, found {found} at character {t.pos + 1}")
-        self.i += 1
-        if self.tok.kind == "op" and self.tok.text == "(":
-            raise self.error(f"a {what} must be a column, not a function call (character {t.pos + 1})", t.pos)
-        return t.text
-
-    def formula(self) -> ModelFormula:
-        if not self.text.strip():
-            raise FormulaError("the formula is empty; write it as response ~ terms, e.g. like ~ sex + (1 | school)")
-        tilde = [t for t in self.tokens if t.kind == "op" and t.text == "~"]
-        if not tilde:
-            raise FormulaError("missing '~': write the formula as response ~ terms, e.g. like ~ sex + (1 | school)", self.text, 0)
-        if len(tilde) > 1:
-            raise FormulaError(f"more than one '~' (the second is at character {tilde[1].pos + 1})", self.text, tilde[1].pos)
-        if self.tok.kind == "op" and self.tok.text == "~":
-            raise self.error("missing response: put the column to model before '~', e.g. like ~ sex")
-        start = self.tok.pos
-        response = self.variable()
-        if is_number(response):
-            raise self.error("the response must be a column or an expression of columns, not a number", start)
-        if self.tok.kind == "op" and self.tok.text != "~":
-            raise self.error(
-                f"the response must be one variable or expression; found {self.tok.text!r} at character {self.tok.pos + 1}"
-            )
-        self.expect("~", "after the response")
-        items, randoms = self.sum()
-        if self.tok.kind != "end":
-            if self.tok.text == ")":
-                raise self.error(f"unbalanced parenthesis: ')' at character {self.tok.pos + 1} has no matching '('")
-            raise self.error(f"unexpected {self.tok.text!r} at character {self.tok.pos + 1}")
-        intercept, fixed = _intercept_and_terms(items, default_intercept=True)
-        random = [term for group, _ in randoms for term in group]
-        seen: set[RandomTerm] = set()
-        for term in random:
-            if term in seen:
-                raise FormulaError(f"the random term {term.text} appears twice; remove one", self.text)
-            seen.add(term)
-        order = _variable_order(response, fixed)
-        fixed = _r_term_order([tuple(sorted(t, key=order.index)) for t in fixed])
-        return ModelFormula(
-            text=self.text.strip(),
-            response=response,
-            intercept=intercept,
-            fixed=tuple(fixed),
-            random=tuple(random),
-            random_text=tuple(text for _, text in randoms),
-        )
+        seen: dict[str, None] = {}
+        for var in self.variables():
+            expr = self.expressions.get(var)
+            if expr is None:
+                seen[var] = None
+                continue
+            names = [n.name for n in walk(expr) if isinstance(n, Name) and not n.literal]
+            seen.update(dict.fromkeys(reversed(names)))
+        return list(seen)
 
 
 def is_number(text: str) -> bool:
@@ -410,30 +187,235 @@ def is_number(text: str) -> bool:
     return True
 
 
-def _normalise_expression(inner: str) -> str:
-    return re.sub(r"\s+", " ", inner.replace("^", "**")).replace(" ** ", "**")
+@dataclass
+class _Terms:
+    """A formula's right-hand side as R's terms() sees it."""
+
+    terms: dict[frozenset[str], Term] = field(default_factory=dict)
+    intercept: bool | None = None
+    random: list[tuple[list[RandomTerm], str]] = field(default_factory=list)
+    offsets: list[str] = field(default_factory=list)
 
 
-def _intercept_and_terms(items, default_intercept: bool) -> tuple[bool, list[tuple[str, ...]]]:
-    intercept = default_intercept
-    terms: list[tuple[str, ...]] = []
-    for sign, item in items:
-        if isinstance(item, str):
-            intercept = (item == "1") == (sign > 0)
-            continue
-        for t in item:
-            key = frozenset(t)
-            if sign > 0:
-                if all(frozenset(x) != key for x in terms):
-                    terms.append(t)
+class _Reader:
+    """Gives a parsed expression its formula meaning."""
+
+    def __init__(self, parser: Parser) -> None:
+        self.parser = parser
+        self.text = parser.text
+        self.expressions: dict[str, Expr] = {}
+        self.notes: list[str] = []
+
+    def error(self, message: str, node: Expr | None) -> FormulaError:
+        return FormulaError(message, self.text, None if node is None else node.pos)
+
+    def variable(self, node: Expr) -> str:
+        """A model variable: a column or an expression of columns."""
+        if isinstance(node, Name) and node.literal:
+            raise self.error(f"{node.name} is a constant, not a column (character {node.pos + 1})", node)
+        if isinstance(node, Name):
+            label = node.name
+        else:
+            check_calls(node, top=True, text=self.text)
+            label = node.text()
+        known = self.expressions.get(label)
+        if known is not None and isinstance(node, Name) != isinstance(known, Name):
+            raise self.error(f"'{label}' is both a column name and an expression here; rename the column", node)
+        self.expressions[label] = node
+        return label
+
+    # -- right-hand side --------------------------------------------------------------------
+    def rhs(self, node: Expr) -> _Terms:
+        if isinstance(node, Op) and node.ops[0] in ("+", "-"):
+            out = _Terms()
+            self.add(out, self.rhs(node.operands[0]), +1, node.operands[0])
+            for op, operand in zip(node.ops, node.operands[1:]):
+                self.add(out, self.rhs(operand), +1 if op == "+" else -1, operand)
+            return out
+        if isinstance(node, Unary) and node.op in ("-", "+"):
+            out = _Terms()
+            self.add(out, self.rhs(node.operand), -1 if node.op == "-" else +1, node.operand)
+            return out
+        if isinstance(node, Num):
+            if node.value in (0.0, 1.0):
+                return _Terms(intercept=node.value == 1.0)
+            raise self.error(f"a number ({node.source}) can only be 0 or 1 here (character {node.pos + 1})", node)
+        if isinstance(node, Paren):
+            inner = node.inner
+            if isinstance(inner, Op) and inner.ops[0] in ("|", "||"):
+                return _Terms(random=[self.random_term(inner, node)])
+            return self.rhs(inner)
+        if isinstance(node, Op) and node.ops[0] in ("*", "/"):
+            return self.product(node)
+        if isinstance(node, Op) and node.ops[0] in (":", "%in%"):
+            terms = self.factor_terms(node.operands[0])
+            for operand in node.operands[1:]:
+                terms = _interact(terms, self.factor_terms(operand), self)
+            return _Terms(terms)
+        if isinstance(node, Op) and node.ops[0] == "^":
+            return self.power(node)
+        if isinstance(node, Op) and node.ops[0] in ("|", "||"):
+            raise self.error(f"a random term needs parentheses, e.g. ({node.text()}) (character {node.pos + 1})", node)
+        if isinstance(node, Op) and node.ops[0] == "~":
+            raise self.error(f"more than one '~' (at character {node.pos + 1})", node)
+        if isinstance(node, Op) or isinstance(node, Unary):
+            raise self.error(
+                f"{node.text()} is arithmetic, which a formula does not do outside I(); write I({node.text()}) "
+                f"(character {node.pos + 1})", node)
+        if isinstance(node, Call) and TRANSFORMS.get(node.func) and TRANSFORMS[node.func].where == "formula":
+            check_calls(node.args[0] if node.args else node, top=False, text=self.text)
+            TRANSFORMS[node.func].bind(node)
+            return _Terms(offsets=[self.variable(node.args[0])])
+        label = self.variable(node)
+        return _Terms({frozenset([label]): (label,)})
+
+    def add(self, out: _Terms, part: _Terms, sign: int, node: Expr) -> None:
+        if sign > 0:
+            for key, term in part.terms.items():
+                out.terms.setdefault(key, term)
+            out.random.extend(part.random)
+            out.offsets.extend(part.offsets)
+            if part.intercept is not None:
+                out.intercept = part.intercept
+            return
+        if part.random:
+            raise self.error(f"a random term cannot be subtracted (character {node.pos + 1})", node)
+        if part.offsets:
+            raise self.error(f"an offset cannot be subtracted (character {node.pos + 1})", node)
+        for key in part.terms:
+            out.terms.pop(key, None)
+        if part.intercept is not None:
+            out.intercept = not part.intercept
+
+    def factor_terms(self, node: Expr) -> dict[frozenset[str], Term]:
+        """The terms of one factor of a product or interaction (no intercept, no random terms)."""
+        if isinstance(node, Num):
+            raise self.error(f"a number cannot be part of an interaction (character {node.pos + 1})", node)
+        part = self.rhs(node)
+        if part.random:
+            raise self.error(f"a random term cannot be part of an interaction (character {node.pos + 1})", node)
+        if part.offsets:
+            raise self.error(f"an offset cannot be part of an interaction (character {node.pos + 1})", node)
+        return part.terms
+
+    def product(self, node: Op) -> _Terms:
+        terms = self.factor_terms(node.operands[0])
+        for op, operand in zip(node.ops, node.operands[1:]):
+            right = self.factor_terms(operand)
+            if op == "*":
+                both = dict(terms)
+                for key, term in right.items():
+                    both.setdefault(key, term)
+                for key, term in _interact(terms, right, self).items():
+                    both.setdefault(key, term)
+                terms = both
+            else:  # a/b == a + a:b, with a's variables all together
+                left: Term = tuple(dict.fromkeys(v for t in terms.values() for v in t))
+                nested = _interact({frozenset(left): left}, right, self)
+                terms = dict(terms)
+                for key, term in nested.items():
+                    terms.setdefault(key, term)
+            _check_count(terms, self, node)
+        return _Terms(terms)
+
+    def power(self, node: Op) -> _Terms:
+        if len(node.operands) > 2:
+            raise self.error(f"write one power at a time: {node.text()} (character {node.pos + 1})", node)
+        base, exponent = node.operands
+        if not isinstance(exponent, Num) or exponent.value < 1 or not float(exponent.value).is_integer():
+            raise self.error(f"the power of a term must be a whole number such as 2, not {exponent.text()} "
+                             f"(character {exponent.pos + 1}); for arithmetic write I({node.text()})", exponent)
+        terms = self.factor_terms(base)
+        if len(terms) == 1 and exponent.value > 1:
+            (only,) = terms.values()
+            self.notes.append(
+                f"In an R formula, {node.text()} means {':'.join(only)} (a power of a term is its interactions up "
+                f"to that order); for the square write I({node.text()}), as lme4 needs too."
+            )
+        result = dict(terms)
+        for _ in range(int(min(exponent.value, len(terms))) - 1):
+            for key, term in _interact(result, terms, self).items():
+                result.setdefault(key, term)
+            _check_count(result, self, node)
+        return _Terms(result)
+
+    # -- random terms -----------------------------------------------------------------------
+    def random_term(self, bar: Op, paren: Paren) -> tuple[list[RandomTerm], str]:
+        if len(bar.ops) > 1:
+            raise self.error(f"one '|' per random term: {paren.text()} (character {paren.pos + 1})", paren)
+        lhs_node, group_node = bar.operands
+        lhs = self.rhs(lhs_node)
+        if lhs.random:
+            raise self.error(f"nested parentheses are not allowed inside a random term (character {paren.pos + 1})",
+                             paren)
+        if lhs.offsets:
+            raise self.error(f"an offset cannot be a random slope (character {paren.pos + 1})", paren)
+        intercept = True if lhs.intercept is None else lhs.intercept
+        slopes = _r_term_order(list(lhs.terms.values()))
+        if not intercept and not slopes:
+            raise self.error("a random term needs an intercept or a slope (it has neither)", paren)
+        parts, seps = self.group_parts(group_node)
+        slope_labels = tuple(":".join(t) for t in slopes)
+        out: list[RandomTerm] = []
+        for g in _expand_groups(parts, seps):
+            if bar.ops[0] == "||":
+                if intercept:
+                    out.append(RandomTerm(g, True, ()))
+                out.extend(RandomTerm(g, False, (s,)) for s in slope_labels)
             else:
-                terms = [x for x in terms if frozenset(x) != key]
-    return intercept, terms
+                out.append(RandomTerm(g, intercept, slope_labels))
+        return out, self.text[paren.pos: _end(self.parser, paren) + 1]
+
+    def group_parts(self, node: Expr) -> tuple[list[str], list[str]]:
+        if isinstance(node, Name):
+            return [self.variable(node)], []
+        if isinstance(node, Op) and set(node.ops) <= {"/", ":"}:
+            parts, seps = self.group_parts(node.operands[0])
+            for op, operand in zip(node.ops, node.operands[1:]):
+                p, s = self.group_parts(operand)
+                parts += p
+                seps += [op, *s]
+            return parts, seps
+        if isinstance(node, Call):
+            raise self.error(f"a grouping factor must be a column, not a function call (character {node.pos + 1}); "
+                             "make the column first, e.g. data['g'] = ...", node)
+        raise self.error(f"expected a column name as grouping factor, found {node.text()} "
+                         f"(character {node.pos + 1})", node)
+
+
+def _end(parser: Parser, paren: Paren) -> int:
+    """Position of the ')' closing the parenthesis at ``paren.pos``."""
+    depth = 0
+    for t in parser.tokens:
+        if t.pos < paren.pos or t.kind != "op":
+            continue
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth -= 1
+            if depth == 0:
+                return t.pos
+    return len(parser.text) - 1
+
+
+def _interact(a: dict[frozenset[str], Term], b: dict[frozenset[str], Term], reader: _Reader) -> dict[frozenset[str], Term]:
+    if len(a) * len(b) > 50 * MAX_TERMS:
+        raise FormulaError(f"the formula expands to more than {MAX_TERMS} terms; the limit is {MAX_TERMS}")
+    out: dict[frozenset[str], Term] = {}
+    for ta in a.values():
+        for tb in b.values():
+            term = tuple(dict.fromkeys(ta + tb))
+            out.setdefault(frozenset(term), term)
+    return out
+
+
+def _check_count(terms: dict, reader: _Reader, node: Expr) -> None:
+    if len(terms) > MAX_TERMS:
+        raise reader.error(f"the formula expands to more than {MAX_TERMS} terms; the limit is {MAX_TERMS}", node)
 
 
 def _expand_groups(parts: list[str], seps: list[str]) -> list[str]:
     """lme4's expansion of ``a/b/c`` into ``c:b:a``, ``b:a``, ``a``; ``a:b`` stays."""
-    # Split into '/'-separated chunks, each an interaction.
     chunks: list[list[str]] = [[parts[0]]]
     for sep, part in zip(seps, parts[1:]):
         if sep == "/":
@@ -442,70 +424,76 @@ def _expand_groups(parts: list[str], seps: list[str]) -> list[str]:
             chunks[-1].append(part)
     if len(chunks) == 1:
         return [":".join(chunks[0])]
-    out = []
-    for k in range(len(chunks), 0, -1):
-        out.append(":".join(":".join(c) for c in reversed(chunks[:k])))
-    return out
+    return [":".join(":".join(c) for c in reversed(chunks[:k])) for k in range(len(chunks), 0, -1)]
 
 
-def _variable_order(response: str, fixed: list[tuple[str, ...]]) -> list[str]:
-    seen: dict[str, None] = {response: None}
-    for term in fixed:
-        seen.update(dict.fromkeys(term))
-    return list(seen)
-
-
-def _r_term_order(terms: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+def _r_term_order(terms: list[Term]) -> list[Term]:
     """R orders terms by their order (main effects, then two-way interactions, ...)."""
     return sorted(terms, key=len)
 
 
-_ODD_NAME = re.compile(r"`([^`]+)`|\b([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)\b")
+def _read(text: str) -> ModelFormula:
+    if not text.strip():
+        raise FormulaError("the formula is empty; write it as response ~ terms, e.g. like ~ sex + (1 | school)")
+    parser = Parser(text)
+    tilde = [t for t in parser.tokens if t.kind == "op" and t.text == "~"]
+    if not tilde:
+        raise FormulaError("missing '~': write the formula as response ~ terms, e.g. like ~ sex + (1 | school)", text, 0)
+    if len(tilde) > 1:
+        raise FormulaError(f"more than one '~' (the second is at character {tilde[1].pos + 1})", text, tilde[1].pos)
+    if parser.tokens[0].kind == "op" and parser.tokens[0].text == "~":
+        raise FormulaError("missing response: put the column to model before '~', e.g. like ~ sex", text, 0)
+    _check_bars(parser)
+    tree = parser.parse()
+    if not (isinstance(tree, Op) and tree.ops == ("~",)):
+        raise FormulaError(f"the response must be one variable or expression; write it before '~' "
+                           f"(the formula reads as {tree.text()})", text, tree.pos)
+    reader = _Reader(parser)
+    lhs, rhs = tree.operands
+    if isinstance(lhs, Num) or isinstance(lhs, Name) and lhs.literal:
+        raise FormulaError("the response must be a column or an expression of columns, not a number", text, lhs.pos)
+    if not isinstance(lhs, (Name, Call)):
+        raise FormulaError(f"the response must be one variable or expression, e.g. log(y); found {lhs.text()} "
+                           "(use I(...) for arithmetic)", text, lhs.pos)
+    response = reader.variable(lhs)
+    terms = reader.rhs(rhs)
+    intercept = True if terms.intercept is None else terms.intercept
+    random = [term for group, _ in terms.random for term in group]
+    seen: set[RandomTerm] = set()
+    for term in random:
+        if term in seen:
+            raise FormulaError(f"the random term {term.text} appears twice; remove one", text)
+        seen.add(term)
+    order = list(dict.fromkeys([response, *(v for t in terms.terms.values() for v in t)]))
+    rank = {v: i for i, v in enumerate(order)}
+    fixed = _r_term_order([tuple(sorted(t, key=rank.__getitem__)) for t in terms.terms.values()])
+    return ModelFormula(
+        text=text.strip(),
+        response=response,
+        intercept=intercept,
+        fixed=tuple(fixed),
+        random=tuple(random),
+        random_text=tuple(t for _, t in terms.random),
+        offsets=tuple(terms.offsets),
+        expressions=dict(reader.expressions),
+        notes=tuple(dict.fromkeys(reader.notes)),
+        canonical=tree.text(),
+    )
 
 
-def python_expression(expr: str) -> tuple[str, dict[str, str]]:
-    """The expression with R-style names (``Sepal.Length``, backticked names) replaced by
-    Python identifiers, and the map from those identifiers back to the column names."""
-    columns: dict[str, str] = {}
-
-    def swap(m: re.Match) -> str:
-        name = m.group(1) or m.group(2)
-        key = next((k for k, v in columns.items() if v == name), f"_col{len(columns)}_")
-        columns[key] = name
-        return key
-
-    return _ODD_NAME.sub(swap, expr), columns
-
-
-def expression_columns(expr: str) -> list[str]:
-    """Column names used by a variable expression, validating it on the way.
-
-    >>> expression_columns("log(x + 1)")
-    ['x']
-    """
-    code, renamed = python_expression(expr)
-    try:
-        tree = ast.parse(code, mode="eval")
-    except SyntaxError:
-        raise FormulaError(f"cannot read the expression {expr!r}") from None
-    names: dict[str, None] = {}
-    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Call, ast.Load,
-               ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd, ast.Mod, ast.FloorDiv)
-    for node in ast.walk(tree):
-        if not isinstance(node, allowed):
-            raise FormulaError(f"the expression {expr!r} uses something other than arithmetic and {', '.join(sorted(FUNCTIONS))}")
-        if isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords or len(node.args) != 1:
-                raise FormulaError(f"in {expr!r}: functions take one argument and must be one of {', '.join(sorted(FUNCTIONS))}")
-        elif isinstance(node, ast.Name) and not _is_function_name(tree, node):
-            names[renamed.get(node.id, node.id)] = None
-        elif isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
-            raise FormulaError(f"in {expr!r}: only numbers may appear as constants")
-    return list(names)
-
-
-def _is_function_name(tree: ast.AST, name: ast.Name) -> bool:
-    return any(isinstance(n, ast.Call) and n.func is name for n in ast.walk(tree))
+def _check_bars(parser: Parser) -> None:
+    """Clear messages for empty random terms and missing grouping factors."""
+    tokens = parser.tokens
+    for k, t in enumerate(tokens):
+        if t.kind != "op" or t.text not in ("|", "||"):
+            continue
+        before, after = tokens[k - 1] if k else None, tokens[k + 1]
+        if before is not None and before.kind == "op" and before.text == "(":
+            raise FormulaError(f"empty random term: put 1 (an intercept) or a variable before '{t.text}' "
+                               f"at character {t.pos + 1}", parser.text, t.pos)
+        if after.kind == "op" and after.text == ")":
+            raise FormulaError(f"missing grouping factor after '{t.text}' at character {after.pos + 1}",
+                               parser.text, after.pos)
 
 
 def parse_formula(text: str) -> ModelFormula:
@@ -514,8 +502,14 @@ def parse_formula(text: str) -> ModelFormula:
     Raises
     ------
     FormulaError
-        With the position of the problem and a hint on how to write it.
+        With the position of the problem and a hint on how to write it; also when the formula
+        exceeds a limit (length, nesting depth, number of terms).
     """
     if not isinstance(text, str):
         raise FormulaError(f"the formula must be text, not {type(text).__name__}")
-    return _Parser(text).formula()
+    try:
+        return _read(text)
+    except RecursionError:
+        raise FormulaError(f"the formula nests too deeply; the limit is {MAX_DEPTH} levels") from None
+    except MemoryError:
+        raise FormulaError("the formula is too large to read") from None
