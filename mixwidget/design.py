@@ -299,7 +299,8 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
 
     # Predictors are factors when their values are; grouping variables always are, but only as
     # groups: a numeric column that also groups (e.g. Days) stays numeric in the fixed part.
-    codings = {var: coding_for(v) for var, v in values.items() if isinstance(v, Factor) and var != formula.response}
+    predictors = predictor_variables(formula)
+    codings = {var: coding_for(v) for var, v in values.items() if isinstance(v, Factor) and var in predictors}
     ordered = [v for v, c in codings.items() if c.contrasts == "poly"]
     if ordered:
         notes.append(f"{', '.join(ordered)} {'is an ordered factor' if len(ordered) == 1 else 'are ordered factors'}, "
@@ -307,7 +308,7 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
     group_codings = {}
     for g in formula.grouping_variables():
         group_codings[g] = codings.get(g) or coding_for(column_factor(data.loc[rows, g]))
-    variables = variables_for(values, codings, formula.response)
+    variables = variables_for({v: values[v] for v in predictors}, codings, None)
 
     X_full, names_full = model_matrix(list(formula.fixed), formula.intercept, variables, n)
     kept = _independent_columns(X_full)
@@ -329,6 +330,17 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
     frame = _frame(formula, data.loc[rows], values)
     return Design(formula, y, X, names, random, rows, n_dropped, dropped_by, notes, frame,
                   offset_total, None if w is None else w[keep], schema, None if off is None else off[keep])
+
+
+def predictor_variables(formula: ModelFormula) -> list[str]:
+    """Variables in fixed terms and random slopes (those coded as model matrix columns)."""
+    seen: dict[str, None] = {}
+    for term in formula.fixed:
+        seen.update(dict.fromkeys(term))
+    for r in formula.random:
+        for s in r.slopes:
+            seen.update(dict.fromkeys(s.split(":")))
+    return list(seen)
 
 
 def _offsets(formula: ModelFormula, values: dict[str, object], given: np.ndarray | None, n: int) -> np.ndarray | None:

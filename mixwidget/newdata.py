@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .design import Design, check_columns, evaluate, expression_of, group_labels, variables_for
+from .design import Design, check_columns, evaluate, expression_of, group_labels, predictor_variables, variables_for
 from .errors import DataError
 from .formula import RandomTerm
 from .modelmatrix import model_matrix
@@ -121,10 +121,9 @@ def new_design(design: Design, data: pd.DataFrame) -> NewDesign:
                         f"'{var}' has the level '{label}', which the fit has not seen (its levels are "
                         f"{', '.join(schema.codings[var].levels)}); predictions need levels the model has estimated"
                     )
-        elif isinstance(value, Factor) and var not in schema.group_levels:
+        elif isinstance(value, Factor) and var in predictor_variables(formula):
             raise DataError(f"'{var}' holds categories in the new data but numbers in the fit data")
-    variables = variables_for({v: x for v, x in values.items() if v in schema.codings or not isinstance(x, Factor)},
-                              schema.codings, None)
+    variables = variables_for({v: values[v] for v in predictor_variables(formula)}, schema.codings, None)
     X_full, _ = model_matrix(list(formula.fixed), formula.intercept, variables, n)
     X = X_full[:, schema.fixed_columns]
     offset = np.zeros(n)

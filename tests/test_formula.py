@@ -22,7 +22,7 @@ from mixwidget.formula import parse_formula
         ("y ~ 1 + (1|a) + (1|b)", [], ["(1 | a)", "(1 | b)"]),
         ("y ~ a*b", ["a", "b", "a:b"], []),
         ("y ~ b:a + a", ["a", "b:a"], []),
-        ("sqrt(w) ~ t + log(x + 1) + I(t^2)", ["t", "log(x + 1)", "I(t**2)"], []),
+        ("sqrt(w) ~ t + log(x + 1) + I(t^2)", ["t", "log(x + 1)", "I(t^2)"], []),
     ],
 )
 def test_syntax(text, fixed, random):
