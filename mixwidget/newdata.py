@@ -109,7 +109,10 @@ def new_design(design: Design, data: pd.DataFrame) -> NewDesign:
         raise DataError(f"new data must be a pandas DataFrame, not {type(data).__name__}")
     formula = schema.formula
     response_columns = set(_columns(formula, formula.response)) - set(_predictor_columns(formula))
-    check_columns(formula, data, skip=tuple(response_columns))
+    try:
+        check_columns(formula, data, skip=tuple(response_columns))
+    except DataError as exc:
+        raise DataError(str(exc).replace(" not in data;", " is missing from newdata; the model needs it to predict;")) from None
     values, _ = evaluate(_without_response(formula), data, schema.state)
     n = len(data)
     for var, value in values.items():

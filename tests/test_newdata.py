@@ -52,7 +52,7 @@ def test_transforms_remember_the_fit_data(sleep):
 
 def test_missing_column_is_named(sleep):
     fit = mixwidget.fit("Reaction ~ Days + (1 | Subject)", sleep)
-    with pytest.raises(DataError, match="column 'Days' not in data"):
+    with pytest.raises(DataError, match="column 'Days' is missing from newdata"):
         fit.design.new_data(sleep.drop(columns="Days"))
     # The response is not needed.
     assert fit.design.new_data(sleep.drop(columns="Reaction")).X.shape == (len(sleep), 2)
