@@ -61,16 +61,22 @@ class ChartBoard:
             out[OLS_NAME] = base
         return out
 
-    def request(self, current: MixedFit, pinned: dict[str, MixedFit], group: str | None) -> ChartRequest:
-        """What every chart of this board sees: the fits, the current one's name and the group."""
-        return ChartRequest(self.fits(current, pinned), "Current", group=group, look=self.look)
+    def request(
+        self, current: MixedFit, pinned: dict[str, MixedFit], group: str | None, selected: str | None = None
+    ) -> ChartRequest:
+        """What every chart of this board sees: the fits, the current one's name, the group and its
+        selected level (the prediction chart's row)."""
+        options = {"selected": selected} if selected is not None else {}
+        return ChartRequest(self.fits(current, pinned), "Current", group=group, look=self.look, options=options)
 
-    def chart(self, name: str, current: MixedFit, pinned: dict[str, MixedFit], group: str | None):
+    def chart(
+        self, name: str, current: MixedFit, pinned: dict[str, MixedFit], group: str | None, selected: str | None = None
+    ):
         """One chart as an Altair object (raises NotApplicable with a note)."""
         if name not in CHARTS:
             known = ", ".join(CHARTS)
             raise KeyError(f"no chart named {name!r}; the charts are {known}")
-        return altair_chart(CHARTS[name], self.request(current, pinned, group))
+        return altair_chart(CHARTS[name], self.request(current, pinned, group, selected))
 
     def build(
         self,
@@ -78,15 +84,20 @@ class ChartBoard:
         pinned: dict[str, MixedFit],
         group: str | None,
         should_stop: Callable[[], bool] = lambda: False,
+        selected: str | None = None,
+        names: list[str] | None = None,
     ) -> Board | None:
         """Every chart's spec and data, or a note where a chart does not apply.
 
         Specs are plain dicts cached per structure; only the data and captions are new per fit.
         Returns None if ``should_stop()`` turns true between charts (a newer fit is due).
+        ``selected`` is the selected level of ``group``; ``names`` limits the charts built.
         """
         board = Board()
-        request = self.request(current, pinned, group)
+        request = self.request(current, pinned, group, selected)
         for name, chart in CHARTS.items():
+            if names is not None and name not in names:
+                continue
             if should_stop():
                 return None
             try:

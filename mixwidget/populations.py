@@ -18,6 +18,7 @@ from scipy import stats
 
 from .errors import DataError
 from .fit import MixedFit
+from .newrows import new_rows
 from .predict import prediction_pieces
 
 __all__ = ["Population", "populations", "prediction_table", "population_row"]
@@ -133,7 +134,8 @@ def prediction_table(
     """
     new = population_row(fit, row)
     blocks = fit.design.random
-    pieces_all = prediction_pieces(fit, new, allow_new_levels=True)
+    rows = new_rows(fit, new)
+    pieces_all = prediction_pieces(fit, new, allow_new_levels=True, rows=rows)
     levels = {b.group: pieces_all.levels.iloc[0, k] for k, b in enumerate(blocks)}
     if known is None:
         pops = populations(fit, levels)
@@ -142,7 +144,7 @@ def prediction_table(
     z = stats.norm.ppf(0.5 + level / 2)
     records = []
     for pop in pops:
-        p = prediction_pieces(fit, new, allow_new_levels=True, known_groups=set(pop.known))
+        p = prediction_pieces(fit, new, allow_new_levels=True, known_groups=set(pop.known), rows=rows)
         var = float(p.variance(interval)[0])
         words = ["x'Vx"]
         for k, b in enumerate(blocks):

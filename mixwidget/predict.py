@@ -14,7 +14,7 @@ went in:
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -200,14 +200,16 @@ def prediction_pieces(
     re_form: str | None = None,
     allow_new_levels: bool = False,
     known_groups: set[str] | None = None,
+    rows: NewRows | None = None,
 ) -> PredictionPieces:
     """Points and variance pieces of predictions for ``newdata`` (see :func:`predict`).
 
     ``known_groups``, if given, names the grouping factors whose levels count as seen; the levels
-    of every other grouping factor are taken as new (as for "a new class in school 12").
+    of every other grouping factor are taken as new (as for "a new class in school 12"). ``rows``
+    is ``new_rows(fit, newdata)`` when already computed.
     """
     keep = random_terms_of(fit, re_form)
-    rows: NewRows = new_rows(fit, newdata)
+    rows = new_rows(fit, newdata) if rows is None else replace(rows, codes=list(rows.codes))
     if known_groups is not None:
         for k, block in enumerate(fit.design.random):
             if block.group not in known_groups:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 _BUNDLE = Path(__file__).parent / "static" / "widget.js"
 _CAN_THREAD = sys.platform != "emscripten"
+SELECTION_CHARTS = ["prediction"]  # charts whose data depend on the selected group, not only on the fit
 
 
 def _number(x: Any) -> float | None:
@@ -233,11 +234,12 @@ class MixWidget(anywidget.AnyWidget):
     def chart(self, name: str) -> alt.TopLevelMixin:
         """The chart ``name`` for the current fit, as an Altair chart (``.save("x.png")`` works).
 
-        Names: effects, variance, shrinkage, caterpillar, lines, slopes2d, residuals.
+        Names: effects, variance, shrinkage, caterpillar, lines, slopes2d, residuals, prediction
+        (for the selected group's first row).
         """
         if self._fit is None:
             raise RuntimeError("there is no fit yet: set a formula first (w.formula = ...)")
-        return self._board.chart(name, self._fit, self._pinned_by_name(), self.chart_group or None)
+        return self._board.chart(name, self._fit, self._pinned_by_name(), self.chart_group or None, self.selected)
 
     def pin(self) -> None:
         """Pin the current fit for comparison."""
@@ -369,10 +371,11 @@ class MixWidget(anywidget.AnyWidget):
             groups = list(current.ngroups)
             chosen = self._group_chosen and self.chart_group in groups
             group = self.chart_group if chosen else _default_group(current)
-            board = self._board.build(current, self._pinned_by_name(), group or None, self._newer_fit_due)
+            levels = set(current.ranef.loc[current.ranef["group"] == group, "level"]) if group else set()
+            selected = self.selected if self.selected in levels else None
+            board = self._board.build(current, self._pinned_by_name(), group or None, self._newer_fit_due, selected)
             if board is None or current is not self._fit:
                 return  # a newer fit is due or has been shown meanwhile: its charts will follow
-            levels = set(current.ranef.loc[current.ranef["group"] == group, "level"]) if group else set()
             with self._lock, self.hold_sync():
                 self.chart_groups = groups
                 self._setting_group = True
@@ -385,7 +388,33 @@ class MixWidget(anywidget.AnyWidget):
                 self.chart_notes = board.notes
                 self.chart_captions = board.captions
                 if self.selected is not None and self.selected not in levels:
-                    self.selected = None
+                    self._refreshing = True
+                    try:
+                        self.selected = None
+                    finally:
+                        self._refreshing = False
+
+    @traitlets.observe("selected")
+    def _on_selected(self, change: dict[str, Any]) -> None:
+        """A group chosen in any chart: the prediction chart shows that group's first row, in place."""
+        current = self._fit
+        if current is None or getattr(self, "_refreshing", False):
+            return
+        try:
+            with self._board_lock:
+                group = self.chart_group or None
+                board = self._board.build(current, self._pinned_by_name(), group, selected=change["new"],
+                                          names=SELECTION_CHARTS)
+                if board is None or current is not self._fit:
+                    return
+                with self._lock, self.hold_sync():
+                    self.chart_specs = {**self.chart_specs, **board.specs}
+                    self.chart_data = {**self.chart_data, **board.data}
+                    self.chart_captions = {**self.chart_captions, **board.captions}
+                    notes = {k: v for k, v in self.chart_notes.items() if k not in SELECTION_CHARTS}
+                    self.chart_notes = {**notes, **board.notes}
+        except Exception:  # noqa: BLE001 - a failed chart must not break the selection
+            log.exception("updating the charts for selection %r failed", change["new"])
 
     @traitlets.observe("chart_group")
     def _on_chart_group(self, change: dict[str, Any]) -> None:

@@ -45,6 +45,7 @@ from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altai
 from .caterpillar import CATERPILLAR, caterpillar
 from .effects import EFFECTS, effects
 from .lines import LINES, lines
+from .prediction import PREDICTION, prediction
 from .residuals import RESIDUALS, residuals
 from .shrinkage import SHRINKAGE, shrinkage
 from .slopes2d import SLOPES2D, slopes2d
@@ -66,6 +67,7 @@ __all__ = [
     "chart_spec",
     "effects",
     "lines",
+    "prediction",
     "residuals",
     "shrinkage",
     "slopes2d",
@@ -74,7 +76,7 @@ __all__ = [
 ]
 
 CHARTS: dict[str, ChartType] = {
-    chart.name: chart for chart in (EFFECTS, VARIANCE, SHRINKAGE, CATERPILLAR, LINES, SLOPES2D, RESIDUALS)
+    chart.name: chart for chart in (EFFECTS, VARIANCE, SHRINKAGE, CATERPILLAR, LINES, SLOPES2D, RESIDUALS, PREDICTION)
 }
 
 
@@ -98,12 +100,14 @@ def build_chart(
     group: str | None = None,
     facet: str | None = None,
     look: Look | None = None,
+    selected: str | None = None,
 ) -> alt.TopLevelMixin:
     """The chart ``name`` (a key of :data:`CHARTS`) as an Altair chart.
 
     Charts comparing models (effects, variance) show every model of ``fits`` (with only
     ``fit`` given, that one model); the others show ``fit`` (or ``fits[current]``). ``group``
-    picks the grouping factor and ``facet`` the panels of ``lines``.
+    picks the grouping factor and ``facet`` the panels of ``lines``; ``prediction`` predicts for the
+    first row of level ``selected`` of ``group``.
 
     Raises
     ------
@@ -123,5 +127,6 @@ def build_chart(
         if fit is None:
             raise NotApplicable("no model to show yet")
         fits, current = {**fits, "model": fit}, "model"
-    request = ChartRequest(fits, current, group=group, facet=facet, look=look or Look())
+    options = {"selected": selected} if selected is not None else {}
+    request = ChartRequest(fits, current, group=group, facet=facet, look=look or Look(), options=options)
     return altair_chart(chart, request)

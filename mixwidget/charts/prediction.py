@@ -1,0 +1,205 @@
+"""Prediction intervals for one row, per population of interest, under several models side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import altair as alt
+import pandas as pd
+from scipy import stats
+
+from ..errors import MixWidgetError
+from ..fit import MixedFit
+from ..populations import population_row, populations, prediction_table
+from ._common import HIGHLIGHT, PANEL_WIDTH, template
+from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
+
+__all__ = ["PREDICTION", "pick_row", "prediction", "prediction_data", "prediction_rows", "prediction_spec"]
+
+OTHER_COLORS = ["#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#F0E442"]
+OLS_COLOR = "#555555"
+
+
+def pick_row(fit: MixedFit, group: str | None = None, selected: str | None = None) -> object:
+    """The label of the model's first row in level ``selected`` of ``group`` (else its first row)."""
+    rows = fit.design.rows
+    if group and selected is not None:
+        for block in fit.design.random:
+            if block.group == group and selected in block.levels:
+                at = (block.codes == block.levels.index(selected)).argmax()
+                return rows[int(at)]
+    return rows[0]
+
+
+def _describe(fit: MixedFit, row: pd.DataFrame) -> str:
+    """The row's values of the model's right-hand-side columns, e.g. ``sex f, PrivPub public``."""
+    model = fit.model
+    fixed = [v for term in model.fixed for v in term]
+    shown = [v for v in dict.fromkeys(fixed) if v in row.columns]
+    return ", ".join(f"{v} {_text(row[v].iloc[0])}" for v in shown)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def prediction_rows(
+    fits: dict[str, MixedFit], current: str, row: pd.DataFrame, interval: str = "prediction", level: float = 0.95
+) -> tuple[pd.DataFrame, list[str]]:
+    """One row per model and population of interest (the current model's populations, or the first
+    mixed model's when the current one has no groups); and the population labels, narrowest first.
+
+    A model without some grouping factor of a population treats it as absent: a least-squares fit
+    gives the same interval for every population.
+    """
+    base = fits[current]
+    if not base.design.random:
+        base = next((f for f in fits.values() if f.design.random), base)
+    table = prediction_table(base, row, interval=interval, level=level)
+    labels = list(table["population"])
+    pops = populations(base, _levels(base, row))
+    frames = []
+    for order, (name, fit) in enumerate(fits.items()):
+        try:
+            t = table if fit is base else prediction_table(fit, row, interval, level, known=[p.known for p in pops])
+        except MixWidgetError:
+            continue  # this model cannot predict this row (e.g. a level its rows lack): leave it out
+        t = t.assign(population=labels, pop_order=range(len(pops)), model=name, model_order=order,
+                     formula=fit.formula, kind=fit.kind, current=name == current)
+        frames.append(t)
+    out = pd.concat(frames, ignore_index=True)
+    out["half"] = out["upper"] - out["fit"]
+    out["label"] = [f"{f:.2f} ± {h:.2f}" for f, h in zip(out["fit"], out["half"])]
+    return out, labels
+
+
+def _levels(fit: MixedFit, row: pd.DataFrame) -> dict[str, str]:
+    from ..predict import prediction_pieces
+
+    p = prediction_pieces(fit, row, allow_new_levels=True)
+    return {b.group: str(p.levels.iloc[0, k]) for k, b in enumerate(fit.design.random)}
+
+
+def _colors(models: tuple[str, ...], kinds: tuple[str, ...], current: str) -> list[str]:
+    out, i = [], 0
+    for name, kind in zip(models, kinds):
+        if name == current:
+            out.append(HIGHLIGHT)
+        elif kind == "ols":
+            out.append(OLS_COLOR)
+        else:
+            out.append(OTHER_COLORS[i % len(OTHER_COLORS)])
+            i += 1
+    return out
+
+
+def prediction_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
+    """Rows of populations (``key`` = number of populations, models, their kinds, the current one,
+    the interval's words), one interval per model in each row."""
+    n_populations, models, kinds, current, what = key
+    # Population labels name the row's groups, so they travel in the data (sorted by pop_order),
+    # not in the spec: choosing another group updates the view in place.
+    base = alt.Chart(alt.NamedData(name="prediction_rows"))
+    y = alt.Y("population:N", sort=alt.EncodingSortField("pop_order", op="min"), title=None,
+              axis=alt.Axis(labelLimit=280, labelFontSize=14))
+    colour = alt.Color("model:N", scale=alt.Scale(domain=list(models), range=_colors(models, kinds, current)),
+                       sort=list(models), title=None)
+    offset = alt.YOffset("model:N", sort=list(models), scale=alt.Scale(paddingInner=0.25))
+    tooltip = [
+        alt.Tooltip("model:N"), alt.Tooltip("formula:N"), alt.Tooltip("population:N"),
+        alt.Tooltip("fit:Q", title="prediction", format=".3f"), alt.Tooltip("se:Q", title="SE", format=".3f"),
+        alt.Tooltip("lower:Q", format=".3f"), alt.Tooltip("upper:Q", format=".3f"),
+        alt.Tooltip("pieces:N", title="variance pieces"),
+    ]
+    x = alt.X("lower:Q", title=f"Predicted value with its {what}", scale=alt.Scale(zero=False, nice=True),
+              axis=alt.Axis(tickCount=8))
+    bar = base.mark_rule().encode(
+        x=x, x2="upper:Q", y=y, yOffset=offset, color=colour,
+        strokeWidth=alt.condition("datum.current", alt.value(6), alt.value(3.5)), tooltip=tooltip,
+    )
+    dot = base.mark_point(filled=True, opacity=1).encode(
+        x="fit:Q", y=y, yOffset=offset, color=colour,
+        size=alt.condition("datum.current", alt.value(140), alt.value(70)), tooltip=tooltip,
+    )
+    text = base.mark_text(align="left", dx=8, fontSize=13).encode(
+        x="upper:Q", y=y, yOffset=offset, text="label:N", color=colour,
+        size=alt.condition("datum.current", alt.value(15), alt.value(13)),
+    )
+    height = max(120, n_populations * (26 * len(models) + 30))
+    return template(alt.layer(bar, dot, text).properties(width=PANEL_WIDTH, height=height), look)
+
+
+def prediction_data(request: ChartRequest) -> ChartData:
+    """Intervals per model and population for one row: ``options`` may hold ``row`` (a label of the
+    model's data, a Series or dict), ``selected`` (a level of ``request.group``: its first row),
+    ``interval`` ("prediction" or "confidence") and ``level`` (0.95)."""
+    fits, current = dict(request.fits), request.current
+    if not fits:
+        raise NotApplicable("no model to show yet")
+    fit = fits[current]
+    opts = request.options
+    interval, level = opts.get("interval", "prediction"), float(opts.get("level", 0.95))
+    row = opts.get("row")
+    if row is None:
+        row = pick_row(fit, request.group, opts.get("selected"))
+    frame = population_row(fit, row)
+    table, labels = prediction_rows(fits, current, frame, interval, level)
+    models = tuple(dict.fromkeys(table["model"]))
+    kinds = tuple(table.drop_duplicates("model")["kind"])
+    what = f"{100 * level:g}% {interval} interval"
+    mine = table[table["current"]].set_index("population")
+    z = stats.norm.ppf(0.5 + level / 2)
+    if len(mine) > 1:
+        wide, narrow = labels[-1], labels[0]
+        title = f"{_capital(wide)}: {mine.loc[wide, 'label']}; {narrow}: {mine.loc[narrow, 'label']}"
+    else:
+        title = f"Every population: {mine['label'].iloc[0]} (this model cannot tell them apart)"
+    name = frame.index[0]
+    subtitle = [f"{what.capitalize()} (prediction ± {z:.2f} SE) for row {name}: {_describe(fit, frame)}"]
+    ols = table[(table["kind"] == "ols") & ~table["current"]]
+    if len(ols) and len(mine) > 1:
+        subtitle.append(f"Ignoring the groups (OLS) gives every population the same ± {ols['half'].iloc[0]:.2f}")
+    key = (len(labels), models, kinds, current, what)
+    return ChartData(key, {"prediction_rows": table}, title, subtitle)
+
+
+PREDICTION = ChartType("prediction", prediction_data, prediction_spec)
+
+
+def prediction(
+    fits: MixedFit | dict[str, MixedFit],
+    current: str | None = None,
+    *,
+    row: object = None,
+    group: str | None = None,
+    selected: str | None = None,
+    interval: str = "prediction",
+    level: float = 0.95,
+) -> alt.TopLevelMixin:
+    """Intervals for one row of data, for each population of interest, under each model.
+
+    Parameters
+    ----------
+    fits : MixedFit or dict of str to MixedFit
+        One fit, or model name -> fit (the current model, pinned ones, the least-squares baseline).
+    current : str, optional
+        The current model's name (bold; its grouping structure sets the populations).
+    row : label, Series, dict or one-row DataFrame, optional
+        The row to predict for (see :func:`mixwidget.prediction_table`); by default the first row of
+        level ``selected`` of grouping factor ``group``, else the model's first row.
+    group, selected : str, optional
+        A grouping factor and one of its levels (a class picked in another chart).
+    interval : {"prediction", "confidence"}, default "prediction"
+    level : float, default 0.95
+    """
+    if isinstance(fits, MixedFit):
+        fits, current = {"model": fits}, "model"
+    current = current if current in fits else next(iter(fits), "")
+    options = {"row": row, "selected": selected, "interval": interval, "level": level}
+    return altair_chart(PREDICTION, ChartRequest(fits, current, group=group, options=options))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
