@@ -51,7 +51,8 @@ def inline_data(node) -> list:
 
 
 def test_charts_are_listed_in_order():
-    assert list(charts.CHARTS) == ["effects", "variance", "shrinkage", "caterpillar", "lines", "slopes2d", "residuals"]
+    assert list(charts.CHARTS) == ["effects", "variance", "shrinkage", "caterpillar", "lines", "slopes2d", "residuals",
+                                  "prediction"]
 
 
 def test_effects_rows_equal_the_fixed_tables():
@@ -312,6 +313,7 @@ STRUCTURE_PAIRS = {
     "lines": (({"a": CHICK_FULL}, "ChickWeight"), ({"a": CHICK_SLOPE}, "ChickWeight")),
     "slopes2d": (({"a": CHICK_FULL}, "ChickWeight"), ({"a": CHICK_FULL.replace("+ Diet:Time", "")}, "ChickWeight")),
     "residuals": (({"a": BOTH}, "science"), ({"a": BOTH.replace("sex + ", "")}, "science")),
+    "prediction": (({"a": BOTH, "b": OLS}, "science"), ({"a": BOTH.replace("sex + ", ""), "b": "like ~ PrivPub"}, "science")),
 }
 
 

@@ -63,7 +63,8 @@ def prediction_rows(
     frames = []
     for order, (name, fit) in enumerate(fits.items()):
         try:
-            t = table if fit is base else prediction_table(fit, row, interval, level, known=[p.known for p in pops])
+            known = [_implied(fit, p.known) for p in pops]
+            t = table if fit is base else prediction_table(fit, row, interval, level, known=known)
         except MixWidgetError:
             continue  # this model cannot predict this row (e.g. a level its rows lack): leave it out
         t = t.assign(population=labels, pop_order=range(len(pops)), model=name, model_order=order,
@@ -73,6 +74,13 @@ def prediction_rows(
     out["half"] = out["upper"] - out["fit"]
     out["label"] = [f"{f:.2f} ± {h:.2f}" for f, h in zip(out["fit"], out["half"])]
     return out, labels
+
+
+def _implied(fit: MixedFit, known: frozenset[str]) -> frozenset[str]:
+    """The grouping factors of ``fit`` known in a population: those named, and those whose variables
+    are part of a named one (knowing class 16:3 of ``school:class`` means knowing school 16)."""
+    named = [set(g.split(":")) for g in known]
+    return frozenset(g for g in fit.ngroups if g in known or any(set(g.split(":")) <= n for n in named))
 
 
 def _levels(fit: MixedFit, row: pd.DataFrame) -> dict[str, str]:

@@ -1,0 +1,100 @@
+"""The prediction chart: its rows are prediction_table's numbers; it follows the selected group and refits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from lme4ref import fit_cached
+
+import mixwidget
+from mixwidget import charts
+
+BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
+SCHOOL = "like ~ sex + PrivPub + (1 | school)"
+OLS = "like ~ sex + PrivPub"
+
+
+def rows(chart) -> pd.DataFrame:
+    return pd.DataFrame(chart.to_dict()["datasets"]["prediction_rows"])
+
+
+def test_rows_are_the_prediction_table_of_each_model(science):
+    fits = {"Current": fit_cached(BOTH, "science"), "M1": fit_cached(SCHOOL, "science"),
+            "OLS (no groups)": fit_cached(OLS, "science")}
+    chart = charts.prediction(fits, "Current", group="school:class", selected="16:3")
+    got = rows(chart)
+    row = science.loc[482]
+    assert (row["school"], row["class"]) == (16, 3)  # the first student of class 16:3
+    mine = mixwidget.prediction_table(fits["Current"], row)
+    cur = got[got["model"] == "Current"]
+    assert list(cur["population"]) == ["this class (school:class 16:3)", "a new class in school 16", "a new school"]
+    np.testing.assert_allclose(cur[["fit", "se", "lower", "upper"]], mine[["fit", "se", "lower", "upper"]])
+    # Knowing class 16:3 means knowing school 16: the school-only model uses school 16 in the first two rows.
+    school = mixwidget.prediction_table(fits["M1"], row)
+    m1 = got[got["model"] == "M1"]
+    np.testing.assert_allclose(m1["se"], school["se"].iloc[[0, 0, 1]])
+    ols = got[got["model"] == "OLS (no groups)"]
+    one = mixwidget.prediction_table(fits["OLS (no groups)"], row)
+    np.testing.assert_allclose(ols["se"], [one["se"].iloc[0]] * 3)
+    title = chart.to_dict()["title"]
+    wide, narrow = cur.iloc[2], cur.iloc[0]
+    assert title["text"] == (f"A new school: {wide['fit']:.2f} ± {wide['upper'] - wide['fit']:.2f}; "
+                             f"this class (school:class 16:3): {narrow['fit']:.2f} ± {narrow['upper'] - narrow['fit']:.2f}")
+    assert "row 482: sex f, PrivPub public" in title["subtitle"][0]
+    assert f"same ± {ols['upper'].iloc[0] - ols['fit'].iloc[0]:.2f}" in title["subtitle"][1]
+
+
+def test_another_group_changes_the_data_not_the_spec():
+    fits = {"a": fit_cached(BOTH, "science")}
+    one = charts.chart_data("prediction", charts.ChartRequest(fits, "a", group="school:class",
+                                                               options={"selected": "16:3"}))
+    two = charts.chart_data("prediction", charts.ChartRequest(fits, "a", group="school:class",
+                                                               options={"selected": "23:2"}))
+    assert one.key == two.key
+    assert two.datasets["prediction_rows"]["population"].iloc[0] == "this class (school:class 23:2)"
+    assert one.records() != two.records()
+
+
+def test_single_fit_and_confidence_intervals():
+    fit = fit_cached("Reaction ~ Days + (Days | Subject)", "sleepstudy")
+    chart = charts.prediction(fit, row={"Days": 9, "Subject": 308}, interval="confidence", level=0.9)
+    got = rows(chart)
+    table = mixwidget.prediction_table(fit, {"Days": 9, "Subject": 308}, interval="confidence", level=0.9)
+    np.testing.assert_allclose(got["upper"], table["upper"])
+    spec = chart.to_dict()
+    assert spec["title"]["text"].startswith("A new subject: ")
+    assert "90% confidence interval" in spec["layer"][0]["encoding"]["x"]["title"]
+
+
+def test_ols_alone_says_it_cannot_tell_populations_apart():
+    chart = charts.prediction(fit_cached(OLS, "science"))
+    assert "cannot tell them apart" in chart.to_dict()["title"]["text"]
+    assert len(rows(chart)) == 1
+
+
+@pytest.fixture
+def w(science):
+    return mixwidget.MixWidget(science, formula=BOTH)
+
+
+def test_widget_prediction_follows_selection_and_refit(w):
+    w.wait(60)
+    spec = w.chart_specs["prediction"]
+    assert w.chart_data["prediction"]["prediction_rows"][0]["population"] == "this class (school:class 1:1)"
+    w.selected = "16:3"
+    data = w.chart_data["prediction"]["prediction_rows"]
+    assert data[0]["population"] == "this class (school:class 16:3)"
+    assert "16:3" in w.chart_captions["prediction"]["title"]
+    assert w.chart_specs["prediction"] is spec or w.chart_specs["prediction"] == spec  # drawn in place
+    assert w.chart("prediction").to_dict()["datasets"]["prediction_rows"] == data
+    w.formula = BOTH.replace("sex + ", "")
+    w.wait(60)
+    assert w.selected == "16:3"
+    after = w.chart_data["prediction"]["prediction_rows"]
+    assert after[0]["population"] == "this class (school:class 16:3)" and after[0]["fit"] != data[0]["fit"]
+    w.formula = SCHOOL
+    w.wait(60)
+    assert w.selected is None
+    assert w.chart_captions["prediction"]["title"].startswith("A new school")
+    assert "this school (school 1)" in w.chart_captions["prediction"]["title"]
