@@ -14,7 +14,7 @@ import mixwidget
 from mixwidget import DataError, FormulaError
 
 PREDICTION = Path(__file__).parent / "reference" / "prediction"
-CASES = ["science_school_class", "sleep_corr", "penicillin_crossed"]
+CASES = ["science_school_class", "sleep_corr", "penicillin_crossed", "sleep_scaled"]
 
 
 def reference(case: str) -> dict:
