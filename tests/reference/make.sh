@@ -18,3 +18,8 @@ export LC_ALL=C.UTF-8
 cd "$work"
 Rscript "$here/make_lme4_reference.R" "$here/specs.json" "$out"
 Rscript "$here/make_ols_reference.R" "$out"
+# The formula language's constructs (poly, factor, offset, weights, ordered factors, ...): formula/.
+if [ -z "${1:-}" ]; then
+  PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" "$python" "$here/write_data.py" "$here/formula/specs.json" "$work"
+  Rscript "$here/make_lme4_reference.R" "$here/formula/specs.json" "$here/formula"
+fi
