@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .contrasts import collation_key
 from .errors import DataError
 
 __all__ = ["DATASETS", "load_dataset"]
@@ -47,7 +48,10 @@ def load_dataset(name: str) -> pd.DataFrame:
     df = df.drop(columns=[c for c in ("rownames",) if c in df.columns])
     for col in factors:
         values = df[col]
-        categories = sorted(values.dropna().unique())
+        uniques = list(values.dropna().unique())
+        # R's level order: numbers numerically, text as R's collation sorts it ("control" before "Treated").
+        text = any(isinstance(u, str) for u in uniques)
+        categories = sorted(uniques, key=lambda u: collation_key(str(u))) if text else sorted(uniques)
         df[col] = pd.Categorical(values, categories=categories)
     df.attrs["name"] = name
     return df

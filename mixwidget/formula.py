@@ -273,6 +273,7 @@ class _Reader:
         if sign > 0:
             for key, term in part.terms.items():
                 out.terms.setdefault(key, term)
+            _check_count(out.terms, self, node)
             out.random.extend(part.random)
             out.offsets.extend(part.offsets)
             if part.intercept is not None:
