@@ -98,6 +98,13 @@ def populations(fit: MixedFit, levels: Mapping[str, str]) -> list[Population]:
     return out
 
 
+def _averaged(fit: MixedFit, known: frozenset[str]) -> set[str]:
+    """New grouping factors nested in another new one: the mean of a new school averages over its
+    (new) classes, so their variance does not enter a confidence interval for that mean."""
+    new = [g for g in fit.ngroups if g not in known]
+    return {g for g in new if any(h != g and _nested_in(fit, g, h) for h in new)}
+
+
 def _block_of(fit: MixedFit, group: str) -> int:
     return next(k for k, b in enumerate(fit.design.random) if b.group == group)
 
@@ -118,6 +125,8 @@ def prediction_table(
         The values to predict for (e.g. ``science.loc[298]``: a girl in class 1 of school 12).
     interval : {"prediction", "confidence"}, default "prediction"
         Interval for a new observation, or for the population's mean (see :func:`mixwidget.predict`).
+        The mean of a population of new groups averages over the new groups nested in them: for
+        "a new school", ``x'Vx + var(school)``, without the class variance.
     level : float, default 0.95
     known : list of frozenset of str, optional
         Populations given as the grouping factors whose levels are known (for comparing models over
@@ -144,7 +153,8 @@ def prediction_table(
     z = stats.norm.ppf(0.5 + level / 2)
     records = []
     for pop in pops:
-        p = prediction_pieces(fit, new, allow_new_levels=True, known_groups=set(pop.known), rows=rows)
+        p = prediction_pieces(fit, new, allow_new_levels=True, known_groups=set(pop.known), rows=rows,
+                              averaged_groups=_averaged(fit, pop.known))
         var = float(p.variance(interval)[0])
         words = ["x'Vx"]
         for k, b in enumerate(blocks):

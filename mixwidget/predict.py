@@ -201,14 +201,18 @@ def prediction_pieces(
     allow_new_levels: bool = False,
     known_groups: set[str] | None = None,
     rows: NewRows | None = None,
+    averaged_groups: set[str] | None = None,
 ) -> PredictionPieces:
     """Points and variance pieces of predictions for ``newdata`` (see :func:`predict`).
 
     ``known_groups``, if given, names the grouping factors whose levels count as seen; the levels
     of every other grouping factor are taken as new (as for "a new class in school 12"). ``rows``
-    is ``new_rows(fit, newdata)`` when already computed.
+    is ``new_rows(fit, newdata)`` when already computed. ``averaged_groups`` are left out of
+    ``re_form`` (the mean of a new school averages over its classes).
     """
     keep = random_terms_of(fit, re_form)
+    if averaged_groups:
+        keep = [k for k in keep if fit.design.random[k].group not in averaged_groups]
     rows = new_rows(fit, newdata) if rows is None else replace(rows, codes=list(rows.codes))
     if known_groups is not None:
         for k, block in enumerate(fit.design.random):

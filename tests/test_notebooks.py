@@ -20,6 +20,7 @@ NAMES = [
     "02-random-slopes.ipynb",
     "03-pooling.ipynb",
     "04-your-data.ipynb",
+    "05-prediction.ipynb",
 ]
 CELL_TIMEOUT = 120  # seconds per cell
 
@@ -226,3 +227,61 @@ def test_your_data_errors_are_printed(executed):
     assert "^" in outputs[0]
     assert "column 'Day' not in data; did you mean 'Days'?" in outputs[1]
     assert "each group has one observation" in outputs[2]
+
+
+# --------------------------------------------------------------------------- 05 prediction
+
+
+def _prediction_reference(case: str) -> dict:
+    import json
+
+    return json.loads((REPO / "tests" / "reference" / "prediction" / f"{case}.json").read_text())
+
+
+def test_prediction_three_populations_match_lme4(executed):
+    """The girl in class 16:3 is the first new row of the science prediction reference."""
+    text = executed("05-prediction.ipynb").text
+    ref = _prediction_reference("science_school_class")
+    assert ref["newdata"]["school"][0] == 16 and ref["newdata"]["class"][0] == 3 and ref["newdata"]["sex"][0] == "f"
+    z = 1.959963984540054
+    school, klass = ref["pieces"]
+    s2 = ref["sigma"] ** 2
+    lines = [
+        ("this class (school:class 16:3)", ref["predict"]["all"][0], ref["se"]["all"]["prediction"][0]),
+        ("a new class in school 16", ref["predict"]["partial"][0],
+         (ref["xVx"][0] + school["zCz"][0] + klass["zSz"][0] + s2) ** 0.5),
+        ("a new school", ref["predict"]["none"][0], ref["se"]["none"]["prediction"][0]),
+    ]
+    for population, fit, se in lines:
+        assert f"{population}: {fit:.3f} ± {z * se:.3f} (se {se:.4f})" in text, population
+    by_hand = ref["xVx"][0] + school["zSz"][0] + klass["zSz"][0] + s2
+    assert re.search(rf"= {ref['xVx'][0]:.4f} \+ 0\.0000 \+ {klass['zSz'][0]:.4f} \+ {s2:.4f} = {by_hand:.4f}\n", text)
+    assert f"se^2 of 'a new school' in the table: {by_hand:.4f}" in text
+    conf = ref["se"]["all"]["confidence"][0]
+    assert f"mean of this class (school:class 16:3): {ref['predict']['all'][0]:.3f} ± {z * conf:.3f} (se {conf:.4f})" in text
+    # The mean of a new class in school 16 adds the class variance; the mean of a new school averages
+    # over its classes, so only the school variance is added.
+    conf = (ref["xVx"][0] + school["zCz"][0] + klass["zSz"][0]) ** 0.5
+    assert f"mean of a new class in school 16: {ref['predict']['partial'][0]:.3f} ± {z * conf:.3f} (se {conf:.4f})" in text
+    conf = (ref["xVx"][0] + school["zSz"][0]) ** 0.5
+    assert f"mean of a new school: {ref['predict']['none'][0]:.3f} ± {z * conf:.3f} (se {conf:.4f})" in text
+
+
+def test_prediction_random_slope_grows_with_days(executed):
+    text = executed("05-prediction.ipynb").text
+    ref = _prediction_reference("sleep_corr")
+    nd = ref["newdata"]
+    at = {(s, d): i for i, (s, d) in enumerate(zip(nd["Subject"], nd["Days"]))}
+    for day in (0, 9, 12):
+        k, n = at[(308, day)], at[(999, day)]
+        fit_k, se_k = ref["predict"]["all"][k], ref["se"]["all"]["prediction"][k]
+        fit_n, se_n = ref["predict"]["all"][n], ref["se"]["all"]["prediction"][n]
+        assert (f"day {day:>2}: subject 308 {fit_k:.1f} (se {se_k:.2f}); "
+                f"a new subject {fit_n:.1f} (se {se_n:.2f})") in text
+
+
+def test_prediction_notebook_shows_the_chart_and_the_explorer(executed):
+    ran = executed("05-prediction.ipynb")
+    assert len(ran.cells_with("charts.prediction(")) == 2
+    last = ran.cells_with("mixwidget.explore(")[-1]
+    assert any(WIDGET_MIME in o.get("data", {}) for o in last.outputs)
