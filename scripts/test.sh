@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up (as scripts/setup.sh) and run every test: Python, front-end unit tests, and browser tests.
+# Set up (as scripts/setup.sh) and run every test: Python, front-end unit tests, browser tests, and the
+# packaging check (the wheel carries the front end and works in a fresh venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -7,3 +8,4 @@ bash scripts/install-browser.sh
 .venv/bin/ruff check mixwidget tests benchmarks
 (cd js && npm run --silent typecheck && npm run --silent lint && npm test --silent)
 .venv/bin/python -m pytest "$@"
+bash scripts/check-package.sh
