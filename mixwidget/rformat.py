@@ -46,18 +46,20 @@ def _scientific(x: float, digits: int) -> tuple[int, int, int, bool]:
         nsig = 1
         kp += 1
     kpower = kp + digits - 1
-    widens = 0 < kpower <= 22 and r < 10.0**kpower
+    # Scientific notation may round up (9996 to 3 digits is 1e+04) where fixed notation would not.
+    fuzz = 0.5 / 10.0 ** min(max(digits - kpower, 0), 22)
+    widens = 0 < kpower <= 22 and r < 10.0**kpower - fuzz
     return neg, kpower, nsig, widens
 
 
 def _special(x: float) -> str:
-    return "NaN" if math.isnan(x) else "Inf" if x > 0 else "-Inf"
+    return "NA" if math.isnan(x) else "Inf" if x > 0 else "-Inf"  # a missing value is a NaN here
 
 
 def format_spec(values: Sequence[float], digits: int = 7, nsmall: int = 0) -> tuple[int, int, int]:
     """R's ``formatReal``: common (width, decimals, exponent digits; 0 means fixed notation)."""
     finite = [float(v) for v in values if math.isfinite(v)]
-    special = max((len("NA" if v is None else _special(v)) for v in values if not math.isfinite(v)), default=0)
+    special = max((len(_special(v)) for v in values if not math.isfinite(v)), default=0)
     if not finite:
         return special, 0, 0
     neg, rgt, mxl, mnl, mxsl, mxns = 0, -(10**9), -(10**9), 10**9, -(10**9), -(10**9)
@@ -94,7 +96,7 @@ def format_num(values: Sequence[float] | np.ndarray, digits: int = 7, nsmall: in
     """R's ``format(x, digits = digits, nsmall = nsmall)`` of a numeric vector: common decimals and width."""
     vals = [float(v) for v in np.asarray(values, dtype=float).ravel()]
     w, d, e = format_spec(vals, digits, nsmall)
-    return [_encode(v, w, d, e) if not (isinstance(v, float) and math.isnan(v)) else "NaN".rjust(w) for v in vals]
+    return [_encode(v, w, d, e) for v in vals]
 
 
 def r_round(x: float, digits: int) -> float:

@@ -23,3 +23,5 @@ if [ -z "${1:-}" ]; then
   PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" "$python" "$here/write_data.py" "$here/formula/specs.json" "$work"
   Rscript "$here/make_lme4_reference.R" "$here/formula/specs.json" "$here/formula"
 fi
+# R's answers for the number formatting that summary() copies (tests/test_rformat.py).
+Rscript "$here/make_rformat_cases.R" "$here/rformat_cases.json"

@@ -1,0 +1,53 @@
+"""R's formatting rules against R's own answers (tests/reference/rformat_cases.json, made by make_rformat_cases.R)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from lme4ref import REFERENCE
+
+from mixwidget.rformat import abbreviate, coef_matrix, format_num, format_pval, print_matrix, r_round, zapsmall
+
+CASES = json.loads((REFERENCE / "rformat_cases.json").read_text(encoding="utf-8"))
+
+
+def _num(values: list) -> list[float]:
+    return [math.nan if v is None else float(v) for v in values]
+
+
+@pytest.mark.parametrize("case", CASES["format"], ids=lambda c: f"{c['x'][:3]}-d{c['digits'][0]}-n{c['nsmall'][0]}")
+def test_format(case):
+    assert format_num(_num(case["x"]), case["digits"][0], case["nsmall"][0]) == case["out"]
+
+
+@pytest.mark.parametrize("case", CASES["round"], ids=lambda c: f"{c['x'][0]}-{c['digits'][0]}")
+def test_round(case):
+    assert r_round(case["x"][0], case["digits"][0]) == case["out"][0]
+
+
+@pytest.mark.parametrize("case", CASES["zapsmall"], ids=lambda c: str(c["x"][:2]))
+def test_zapsmall(case):
+    assert zapsmall(case["x"], case["digits"][0]) == pytest.approx(case["out"], rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize("case", CASES["format_pval"], ids=lambda c: str(c["p"][:3]))
+def test_format_pval(case):
+    assert format_pval(_num(case["p"]), 3) == case["out"]
+
+
+@pytest.mark.parametrize("case", CASES["abbreviate"], ids=lambda c: f"{c['names'][0]}-{c['minlength'][0]}")
+def test_abbreviate(case):
+    assert abbreviate(case["names"], case["minlength"][0]) == case["out"]
+
+
+@pytest.mark.parametrize("case", CASES["coefmat"], ids=lambda c: f"p{len(c['rownames'])}")
+def test_coef_matrix(case):
+    assert coef_matrix(case["table"], case["rownames"], case["colnames"]) == case["out"]
+
+
+@pytest.mark.parametrize("case", CASES["matrix"], ids=lambda c: f"p{len(c['rownames'])}-right{c['right'][0]}")
+def test_print_matrix_wraps_columns_as_r(case):
+    cells = case["cells"]
+    assert print_matrix(cells, case["rownames"], case["colnames"], right=case["right"][0]) == case["out"]
