@@ -77,6 +77,7 @@ class MixedFit:
     fitted: np.ndarray = field(repr=False)
     design: Design = field(repr=False)
     data: pd.DataFrame = field(repr=False)
+    arguments: dict[str, str] = field(default_factory=dict, repr=False)  # weights=/offset= given as column names
 
     @property
     def model(self) -> ModelFormula:
@@ -104,7 +105,9 @@ class MixedFit:
         """The same model and rows fitted by REML (True) or maximum likelihood (False)."""
         if reml == self.reml:
             return self
-        return _assemble(self.formula, self.design, reml, self.data)
+        refitted = _assemble(self.formula, self.design, reml, self.data)
+        refitted.arguments = dict(self.arguments)
+        return refitted
 
     def without_groups(self) -> MixedFit:
         """The fixed part fitted by least squares to the same rows, ignoring every grouping.
@@ -181,7 +184,9 @@ def fit(
     """
     model = parse_formula(formula)
     design = build_design(model, data, weights=weights, offset=offset)
-    return _assemble(formula, design, bool(reml), data)
+    fitted = _assemble(formula, design, bool(reml), data)
+    fitted.arguments = {k: v for k, v in (("weights", weights), ("offset", offset)) if isinstance(v, str)}
+    return fitted
 
 
 def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> MixedFit:

@@ -89,6 +89,7 @@ def format_spec(values: Sequence[float], digits: int = 7, nsmall: int = 0) -> tu
 def _encode(x: float, w: int, d: int, e: int) -> str:
     if not math.isfinite(x):
         return _special(x).rjust(w)
+    x = x + 0.0  # R prints a negative zero as 0
     return f"{x:{w}.{d}e}" if e else f"{x:{w}.{d}f}"
 
 

@@ -62,6 +62,8 @@ class Printout:
     fixed: pd.DataFrame  # estimate, std_error, df, t_value, p_value, indexed by term
     vcov: np.ndarray
     singular: bool
+    weights: str | None = None  # the weights= and offset= arguments, as lme4 prints them under Data
+    offset: str | None = None
 
 
 def printout(fit: MixedFit) -> Printout:
@@ -74,10 +76,18 @@ def printout(fit: MixedFit) -> Printout:
     return Printout(
         reml=fit.reml, formula=fit.formula, data_name=name, aic=fit.aic, bic=fit.bic, loglik=fit.loglik,
         criterion=float(fit.reml_criterion if fit.reml else fit.deviance), df_resid=fit.nobs - fit.npar,
-        resid_quantiles=list(np.quantile(fit.residuals / fit.sigma, [0, 0.25, 0.5, 0.75, 1])),
+        resid_quantiles=list(np.quantile(_pearson(fit), [0, 0.25, 0.5, 0.75, 1])),
         variance=variance, nobs=fit.nobs, ngroups=dict(fit.ngroups), fixed=fit.fixed,
         vcov=fit.vcov.to_numpy(), singular=fit.singular,
+        weights=fit.arguments.get("weights"), offset=fit.arguments.get("offset"),
     )
+
+
+def _pearson(fit: MixedFit) -> np.ndarray:
+    """lme4's ``residuals(m, type = "pearson", scaled = TRUE)``: with prior weights, times sqrt(weight)."""
+    weights = getattr(fit.design, "weights", None)
+    resid = fit.residuals if weights is None else fit.residuals * np.sqrt(weights)
+    return resid / fit.sigma
 
 
 def _title(reml: bool) -> list[str]:
@@ -131,6 +141,10 @@ def lme4_text(s: Printout) -> str:
     lines = [*_title(s.reml), f"Formula: {s.formula}"]
     if s.data_name:
         lines.append(f"   Data: {s.data_name}")
+    if s.weights:
+        lines.append(f"Weights: {s.weights}")
+    if s.offset:
+        lines.append(f" Offset: {s.offset}")
     lines.append("")
     if s.reml:
         lines.append("REML criterion at convergence: " + format_num([r_round(s.criterion, 1)])[0])
@@ -149,10 +163,8 @@ def lme4_text(s: Printout) -> str:
         names = [str(n) for n in fe.index]
         lines += ["", "Fixed effects:"]
         lines += coef_matrix(table, names, ["Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"])
-        if 1 < len(fe) <= COR_MAX:
+        if 1 < len(fe) <= COR_MAX:  # R says on stderr when it leaves the matrix out; summary_text notes it
             lines += _correlation(names, np.asarray(s.vcov, dtype=float))
-        elif len(fe) > COR_MAX:
-            lines += ["", f"Correlation matrix not shown by default, as p = {len(fe)} > {COR_MAX}: see fit.vcov."]
     if s.singular:
         lines += [f"optimizer ({OPTIMIZER}) convergence code: 0 (OK)", "boundary (singular) fit: see help('isSingular')", ""]
     return "\n".join(lines)
@@ -176,8 +188,12 @@ def _ols_text(fit: MixedFit) -> str:
 def summary_text(fit: MixedFit) -> str:
     """lme4's ``summary(lmer(...))`` as lmerTest prints it, then mixwidget's plain-language notes."""
     text = _ols_text(fit) if fit.kind == "ols" else lme4_text(printout(fit))
-    if fit.messages:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(f"Note: {m}" for m in dict.fromkeys(fit.messages))
+    notes = list(dict.fromkeys(fit.messages))
+    if fit.kind != "ols" and len(fit.fixed) > COR_MAX:
+        notes.append(f"Correlation of fixed effects not shown, as p = {len(fit.fixed)} > {COR_MAX} (as lme4 does): "
+                     "see fit.vcov.")
+    if notes:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(f"Note: {m}" for m in notes)
     return text
 
 

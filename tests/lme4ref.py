@@ -38,9 +38,9 @@ def _as_list(x) -> list:
     return x if isinstance(x, list) else [x]
 
 
-def r_summary(ref: dict) -> str:
+def r_summary(ref: dict, folder: Path = LME4) -> str:
     """R's printed ``summary(m)`` for a reference model (lines as R wrote them, no final newline)."""
-    return (LME4 / f"{ref['id']}.summary.txt").read_text(encoding="utf-8")[:-1]
+    return (folder / f"{ref['id']}.summary.txt").read_text(encoding="utf-8")[:-1]
 
 
 def printout_from_reference(ref: dict):
@@ -69,4 +69,5 @@ def printout_from_reference(ref: dict):
         criterion=ref["reml_criterion"] if reml else ref["deviance"], df_resid=ref["df_resid"],
         resid_quantiles=ref["scaled_resid_quantiles"], variance=pd.DataFrame(rows), nobs=ref["nobs"],
         ngroups=ref["ngroups"], fixed=fixed, vcov=np.atleast_2d(ref["vcov"]), singular=ref["singular"],
+        weights=ref.get("weights"), offset=ref.get("offset"),
     )

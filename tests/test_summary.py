@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
-from lme4ref import fit_cached, load_reference, printout_from_reference, r_summary, reference_files
+from lme4ref import LME4, REFERENCE, fit_cached, load_reference, printout_from_reference, r_summary, reference_files
+from test_formula_reference import SPECS as FORMULA_SPECS
+from test_formula_reference import fitted as formula_fit
 
-from mixwidget.summary import OPTIMIZER, lme4_text
+from mixwidget.summary import OPTIMIZER, lme4_text, printout
+
+FORMULA_DIR = REFERENCE / "formula"
 
 MIXED = [p for p in reference_files() if load_reference(p).get("REML") is not None]
 NUMBER = re.compile(r"-?\d+\.?\d*(?:e[-+]\d+)?")
 
 
-def _r_text(ref: dict) -> str:
+def _r_text(ref: dict, folder: Path = LME4) -> str:
     # The one deliberate difference: lme4 names its optimizer, we name the engine that fitted.
-    return r_summary(ref).replace("optimizer (nloptwrap)", f"optimizer ({OPTIMIZER})")
+    return r_summary(ref, folder).replace("optimizer (nloptwrap)", f"optimizer ({OPTIMIZER})")
 
 
 @pytest.mark.parametrize("path", MIXED, ids=[p.stem for p in MIXED])
@@ -26,12 +33,8 @@ def test_layout_is_r_on_r_numbers(path):
     assert lme4_text(printout_from_reference(ref)) == _r_text(ref)
 
 
-@pytest.mark.parametrize("path", MIXED, ids=[p.stem for p in MIXED])
-def test_our_fit_prints_as_r(path):
-    """Our fit's printout is R's line for line; numbers agree to the engine's accuracy (shown digits may differ by a unit)."""
-    ref = load_reference(path)
-    fit = fit_cached(ref["formula"], ref["data"], reml=bool(ref["REML"]))
-    ours, theirs = fit.summary().split("\n"), _r_text(ref).split("\n")
+def _same_but_last_digits(ours: list[str], theirs: list[str]) -> None:
+    """Line for line R's text; numbers agree to the engine's accuracy (a shown digit may differ by a unit)."""
     assert len(ours) >= len(theirs)
     for mine, r in zip(ours, theirs):
         assert NUMBER.sub("#", mine) == NUMBER.sub("#", r), (mine, r)
@@ -39,9 +42,44 @@ def test_our_fit_prints_as_r(path):
         for a, b in zip(NUMBER.findall(mine), NUMBER.findall(r)):
             unit = 10.0 ** -len(b.split("e")[0].split(".")[1]) if "." in b else 1.0
             assert float(a) == pytest.approx(float(b), rel=2e-4, abs=unit * (10 if "e" in b else 1)), (mine, r)
+
+
+@pytest.mark.parametrize("path", MIXED, ids=[p.stem for p in MIXED])
+def test_our_fit_prints_as_r(path):
+    ref = load_reference(path)
+    fit = fit_cached(ref["formula"], ref["data"], reml=bool(ref["REML"]))
+    ours, theirs = fit.summary().split("\n"), _r_text(ref).split("\n")
+    _same_but_last_digits(ours, theirs)
     # What follows R's text is only our notes.
     rest = ours[len(theirs):]
     assert all(line.startswith("Note: ") for line in rest if line), rest
+
+
+FORMULA_IDS = [s["id"] for s in FORMULA_SPECS if (FORMULA_DIR / f"{s['id']}.summary.txt").exists()]
+
+
+def _formula_case(spec_id: str) -> tuple[dict, dict]:
+    spec = next(s for s in FORMULA_SPECS if s["id"] == spec_id)
+    return spec, json.loads((FORMULA_DIR / f"{spec_id}.json").read_text())
+
+
+@pytest.mark.parametrize("spec_id", FORMULA_IDS)
+def test_layout_is_r_for_every_formula_construct(spec_id):
+    """poly(), ordered factors (18 terms: no correlation block), weights= and offset= lines, on R's numbers."""
+    spec, ref = _formula_case(spec_id)
+    ref = {**ref, "weights": spec.get("weights"), "offset": spec.get("offset")}
+    assert lme4_text(printout_from_reference(ref)) == _r_text(ref, FORMULA_DIR)
+
+
+@pytest.mark.parametrize("spec_id", FORMULA_IDS)
+def test_our_fit_prints_as_r_for_every_formula_construct(spec_id):
+    spec, ref = _formula_case(spec_id)
+    _, fit = formula_fit(spec_id)
+    # These fits use data built in the test, which has no data set name: R's Data line names it.
+    text = lme4_text(replace(printout(fit), data_name=spec["data"]))
+    _same_but_last_digits(text.split("\n"), _r_text(ref, FORMULA_DIR).split("\n"))
+    if len(fit.fixed) > 12:
+        assert "Correlation of fixed effects not shown, as p = " in fit.summary()
 
 
 def test_chickweight_acceptance_lines():
