@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,7 +20,11 @@ import pandas as pd
 
 from .design import Design
 
-__all__ = ["EngineResult", "TermResult", "fit_mixed", "fit_ols", "warm_up"]
+__all__ = ["EngineResult", "TermResult", "blas_threads", "fit_mixed", "fit_ols", "limit_blas", "warm_up"]
+
+# Below this many multiply-adds for the dense cross-products (rows x columns^2), BLAS threads
+# cost more than they gain: they wait on each other, and on a busy machine on other programs.
+BLAS_THREADED_WORK = 5e8
 
 
 @dataclass
@@ -75,7 +81,7 @@ def fit_mixed(design: Design, reml: bool = True) -> EngineResult:
     import mixedlm  # imported here: the first import takes a while, see warm_up()
 
     frame, formula = _engine_frame(design)
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, limit_blas(design):
         warnings.simplefilter("always")
         res = mixedlm.lmer(formula, frame, REML=reml, weights=design.weights, offset=design.offset)
         ddf = mixedlm.satterthwaite_df(res)
@@ -151,15 +157,17 @@ def fit_ols(design: Design) -> EngineResult:
     import statsmodels.api as sm
 
     offset = np.zeros(len(design.y)) if design.offset is None else design.offset
-    if design.weights is None:
-        res = sm.OLS(design.y - offset, design.X).fit()
-    else:
-        res = sm.WLS(design.y - offset, design.X, weights=design.weights).fit()
+    with limit_blas(design):
+        if design.weights is None:
+            res = sm.OLS(design.y - offset, design.X).fit()
+        else:
+            res = sm.WLS(design.y - offset, design.X, weights=design.weights).fit()
+        cov = res.cov_params()
     n, p = design.X.shape
     df = np.full(p, float(res.df_resid))
     return EngineResult(
         beta=np.asarray(res.params, dtype=float),
-        vcov=np.asarray(res.cov_params(), dtype=float),
+        vcov=np.asarray(cov, dtype=float),
         df=df,
         sigma=float(np.sqrt(res.scale)),
         loglik=float(res.llf),
@@ -167,6 +175,42 @@ def fit_ols(design: Design) -> EngineResult:
         npar=p + 1,
         fitted=np.asarray(res.fittedvalues, dtype=float) + offset,
     )
+
+
+def blas_threads(design: Design) -> int | None:
+    """BLAS threads for fitting ``design``: 1 for small problems, None (the library's own) for large.
+
+    The work is the dense cross-product of the fixed and random-effect columns, rows x
+    columns^2; the science model's is 4e4, InstEval's (73k rows) 2e7, both far below
+    :data:`BLAS_THREADED_WORK`.
+    """
+    columns = design.X.shape[1] + sum(b.Z.shape[1] for b in design.random)
+    return None if len(design.y) * columns**2 >= BLAS_THREADED_WORK else 1
+
+
+_controller = None
+_controller_lock = threading.Lock()
+
+
+@contextmanager
+def limit_blas(design: Design) -> Iterator[None]:
+    """Run the block with :func:`blas_threads` BLAS threads (a no-op for large problems).
+
+    The limit applies to the whole process while the block runs, in whichever process fits.
+    """
+    global _controller
+    threads = blas_threads(design)
+    if threads is None:
+        yield
+        return
+    from threadpoolctl import ThreadpoolController
+
+    with _controller_lock:
+        if _controller is None:  # made once the engines' libraries are loaded; inspecting them is slow
+            _controller = ThreadpoolController()
+        controller = _controller
+    with controller.limit(limits=threads, user_api="blas"):
+        yield
 
 
 _warm = threading.Event()
