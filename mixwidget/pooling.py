@@ -38,8 +38,9 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
     if not ks:
         groups = ", ".join(f"'{g}'" for g in dict.fromkeys(b.group for b in design.random)) or "none"
         raise DataError(f"'{group}' is not a grouping factor of {model.formula!r}; its grouping factors: {groups}")
-    complete = model.without_groups()
     beta = model.fixed["estimate"]
+    # Complete pooling: the fixed part by least squares on the same rows (what without_groups() fits).
+    complete = dict(zip(design.fixed_names, np.linalg.lstsq(design.X, design.y, rcond=None)[0]))
 
     # Remove the fixed part and every other random term: what is left is this group's signal.
     other = np.zeros(design.nobs)
@@ -47,9 +48,8 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
     for k, b in enumerate(design.random):
         if k in ks:
             continue
-        modes = re[(re["group"] == b.group)].pivot(index="level", columns="term", values="estimate")
-        coef = modes.loc[b.levels, b.names].to_numpy()[b.codes]
-        other += (b.Z * coef).sum(axis=1)
+        modes = _modes(re, b.group, b.levels, b.names)
+        other += (b.Z * modes[b.codes]).sum(axis=1)
     resid = design.y - design.X @ beta.to_numpy() - other
 
     Z = np.column_stack([design.random[k].Z for k in ks])
@@ -61,24 +61,55 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
             "coefficients and pooling cannot name them; merge the terms, e.g. (1 + x | g)"
         )
     block = design.random[ks[0]]
-    mine = re[re["group"] == group].pivot(index="level", columns="term", values="estimate").loc[block.levels, names]
-    rows = []
-    counts = np.bincount(block.codes, minlength=len(block.levels))
-    for i, level in enumerate(block.levels):
-        idx = block.codes == i
-        zi, ri = Z[idx], resid[idx]
-        if np.linalg.matrix_rank(zi) == zi.shape[1]:
-            own = np.linalg.lstsq(zi, ri, rcond=None)[0]
-        else:
-            own = np.full(len(names), np.nan)
-        for j, name in enumerate(names):
-            base = float(beta.get(name, 0.0))
-            rows.append({
-                "level": level,
-                "n": int(counts[i]),
-                "term": name,
-                "complete": float(complete.fixed["estimate"].get(name, 0.0)),
-                "no_pooling": base + own[j],
-                "partial": base + float(mine.iloc[i, j]),
-            })
-    return pd.DataFrame(rows, columns=["level", "n", "term", "complete", "no_pooling", "partial"])
+    k, q = len(block.levels), len(names)
+    mine = _modes(re, group, block.levels, names)
+    counts = np.bincount(block.codes, minlength=k)
+    own = _own_estimates(Z, resid, block.codes, k)
+    base = np.array([float(beta.get(name, 0.0)) for name in names])
+    return pd.DataFrame({
+        "level": np.repeat(np.asarray(block.levels, dtype=object), q),
+        "n": np.repeat(counts, q),
+        "term": np.tile(np.asarray(names, dtype=object), k),
+        "complete": np.tile([float(complete.get(name, 0.0)) for name in names], k),
+        "no_pooling": (base + own).ravel(),
+        "partial": (base + mine).ravel(),
+    })
+
+
+def _modes(re: pd.DataFrame, group: str, levels: list, names: list[str]) -> np.ndarray:
+    """Conditional modes of ``group`` as a (levels, terms) array in the given orders (NaN if missing)."""
+    mine = re["group"].to_numpy() == group
+    level_at = {str(v): i for i, v in enumerate(levels)}
+    term_at = {t: j for j, t in enumerate(names)}
+    out = np.full((len(levels), len(names)), np.nan)
+    for lv, t, e in zip(re["level"].to_numpy()[mine], re["term"].to_numpy()[mine], re["estimate"].to_numpy()[mine]):
+        i, j = level_at.get(str(lv)), term_at.get(t)
+        if i is not None and j is not None:
+            out[i, j] = e
+    return out
+
+
+def _own_estimates(Z: np.ndarray, r: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
+    """Each group's least-squares coefficients of ``r`` on its rows of ``Z`` (NaN where not identified).
+
+    Solved from each group's normal equations at once; groups whose columns are (nearly)
+    collinear are checked one by one with the rank test of ``np.linalg.matrix_rank``.
+    """
+    q = Z.shape[1]
+    ztz = np.zeros((k, q, q))
+    ztr = np.zeros((k, q))
+    for a in range(q):
+        ztr[:, a] = np.bincount(codes, Z[:, a] * r, k)
+        for b in range(a, q):
+            ztz[:, a, b] = ztz[:, b, a] = np.bincount(codes, Z[:, a] * Z[:, b], k)
+    eig = np.linalg.eigvalsh(ztz)
+    clear = eig[:, 0] > 1e-8 * np.maximum(eig[:, -1], np.finfo(float).tiny)
+    out = np.full((k, q), np.nan)
+    if clear.any():
+        out[clear] = np.linalg.solve(ztz[clear], ztr[clear][..., None])[..., 0]
+    for i in np.flatnonzero(~clear):  # borderline or singular: decide as matrix_rank does
+        idx = codes == i
+        zi = Z[idx]
+        if len(zi) and np.linalg.matrix_rank(zi) == q:
+            out[i] = np.linalg.lstsq(zi, r[idx], rcond=None)[0]
+    return out

@@ -16,12 +16,14 @@ Altair chart (:func:`altair_chart`) is the spec built afresh plus the same data 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from ..fit import MixedFit
@@ -122,8 +124,35 @@ class ChartType:
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-ready rows (NaN becomes null, numpy scalars become numbers)."""
-    return json.loads(df.to_json(orient="records", double_precision=10))
+    """JSON-ready rows: NaN becomes None, numpy scalars Python numbers, floats rounded to 10 decimals."""
+    names = [str(c) for c in df.columns]
+    return [dict(zip(names, row)) for row in zip(*(_json_values(df[c]) for c in df.columns))]
+
+
+def _json_values(column: pd.Series) -> list[Any]:
+    values = column.to_numpy()
+    kind = values.dtype.kind
+    if kind == "f":
+        rounded = np.round(values, 10)
+        out = rounded.tolist()
+        if np.isnan(rounded).any() or np.isinf(rounded).any():
+            out = [v if math.isfinite(v) else None for v in out]
+        return out
+    if kind in "iubU" or (kind == "O" and pd.api.types.infer_dtype(values, skipna=False) == "string"):
+        return values.tolist()
+    if kind in "mM":
+        return json.loads(column.to_json(orient="values", date_format="iso"))
+    return [_json_value(v) for v in values]
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        return None if not math.isfinite(value) else round(value, 10)
+    if isinstance(value, np.generic):
+        return _json_value(value.item())
+    return value
 
 
 def title_spec(data: ChartData) -> dict[str, Any]:

@@ -19,17 +19,27 @@ Z95 = 1.96
 
 def caterpillar_table(fit: MixedFit) -> pd.DataFrame:
     """``fit.ranef`` with the interval ends, the panel name, the rank and the group sizes."""
-    re = fit.ranef.copy()
-    re["level"] = re["level"].astype(str)
-    re["panel"] = re["group"] + ": " + re["term"].where(re["term"] != "(Intercept)", "intercept")
-    re["lower"] = re["estimate"] - Z95 * re["cond_sd"]
-    re["upper"] = re["estimate"] + Z95 * re["cond_sd"]
-    re["rank"] = re.groupby("panel")["estimate"].rank(method="first")
-    sizes = {}
+    re = fit.ranef
+    group, term = re["group"].to_numpy(dtype=object), re["term"].to_numpy(dtype=object)
+    est, sd = re["estimate"].to_numpy(dtype=float), re["cond_sd"].to_numpy(dtype=float)
+    level = np.array([str(v) for v in re["level"].to_numpy()], dtype=object)
+    panel = np.array([f"{g}: {'intercept' if t == '(Intercept)' else t}" for g, t in zip(group, term)], dtype=object)
+    sizes: dict[tuple[str, str], int] = {}
     for b in fit.design.random:
-        sizes[b.group] = pd.Series(np.bincount(b.codes, minlength=len(b.levels)), index=b.levels)
-    re["n"] = [int(sizes[g].get(lv, 0)) for g, lv in zip(re["group"], re["level"])]
-    return re
+        counts = np.bincount(b.codes, minlength=len(b.levels))
+        sizes.update({(b.group, str(lv)): int(c) for lv, c in zip(b.levels, counts)})
+    codes, _ = pd.factorize(panel)
+    order = np.lexsort((np.arange(len(est)), est, codes))  # by panel, then estimate, ties in row order
+    rank = np.empty(len(est))
+    starts = np.r_[0, np.flatnonzero(np.diff(codes[order])) + 1]
+    counts = np.diff(np.r_[starts, len(est)])
+    rank[order] = np.arange(len(est)) - np.repeat(starts, counts) + 1.0
+    out = pd.DataFrame({
+        "group": group, "level": level, "term": term, "estimate": est, "cond_sd": sd, "panel": panel,
+        "lower": est - Z95 * sd, "upper": est + Z95 * sd, "rank": rank,
+        "n": np.array([sizes.get((g, lv), 0) for g, lv in zip(group, level)], dtype=int),
+    })
+    return out
 
 
 def caterpillar_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:

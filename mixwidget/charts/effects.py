@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 import altair as alt
+import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -17,31 +18,28 @@ __all__ = ["EFFECTS", "effects", "effects_data", "effects_spec", "effects_table"
 
 def effects_table(fits: dict[str, MixedFit], current: str, include_intercept: bool = False) -> pd.DataFrame:
     """One row per model and fixed-effect term: estimate, 95% interval, t value."""
-    frames = []
+    columns = ["estimate", "std_error", "df", "t_value", "p_value"]
+    parts: dict[str, list] = {c: [] for c in ["model", "model_order", "formula", "kind", "current", "term", *columns]}
     for order, (name, fit) in enumerate(fits.items()):
-        f = fit.fixed.reset_index()
-        if not include_intercept:
-            f = f[f["term"] != "(Intercept)"]
-        half = stats.t.ppf(0.975, f["df"].to_numpy()) * f["std_error"].to_numpy()
-        frames.append(pd.DataFrame({
-            "model": name,
-            "model_order": order,
-            "formula": fit.formula,
-            "kind": fit.kind,
-            "current": name == current,
-            "term": f["term"].to_numpy(),
-            "estimate": f["estimate"].to_numpy(),
-            "std_error": f["std_error"].to_numpy(),
-            "df": f["df"].to_numpy(),
-            "t_value": f["t_value"].to_numpy(),
-            "p_value": f["p_value"].to_numpy(),
-            "lower": f["estimate"].to_numpy() - half,
-            "upper": f["estimate"].to_numpy() + half,
-        }))
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if len(table):
-        table["t_label"] = table["t_value"].map(lambda t: f"t = {t:.2f}")
-    return table
+        f = fit.fixed
+        keep = np.ones(len(f), bool) if include_intercept else (f.index != "(Intercept)")
+        k = int(keep.sum())
+        for key, value in (("model", name), ("model_order", order), ("formula", fit.formula), ("kind", fit.kind),
+                           ("current", name == current)):
+            parts[key].append(np.repeat(np.array([value], dtype=object if isinstance(value, str) else None), k))
+        parts["term"].append(f.index.to_numpy(dtype=object)[keep])
+        for c in columns:
+            parts[c].append(f[c].to_numpy(dtype=float)[keep])
+    if not fits:
+        return pd.DataFrame()
+    table = {c: np.concatenate(v) for c, v in parts.items()}
+    if not len(table["term"]):
+        return pd.DataFrame()
+    half = stats.t.ppf(0.975, table["df"]) * table["std_error"]
+    table["lower"] = table["estimate"] - half
+    table["upper"] = table["estimate"] + half
+    table["t_label"] = np.array([f"t = {t:.2f}" for t in table["t_value"]], dtype=object)
+    return pd.DataFrame(table)
 
 
 def _lesson(table: pd.DataFrame, fits: dict[str, MixedFit], current: str) -> str:
@@ -51,14 +49,15 @@ def _lesson(table: pd.DataFrame, fits: dict[str, MixedFit], current: str) -> str
     if not ols or not mixed:
         return "Fixed effects: estimate with 95% interval and t value"
     ref = current if current in mixed else mixed[0]
-    a = table[table["model"] == ols[0]].set_index("term")["t_value"]
-    b = table[table["model"] == ref].set_index("term")["t_value"]
-    common = a.index.intersection(b.index)
-    if not len(common):
+    model, term_col, t_col = table["model"].to_numpy(), table["term"].to_numpy(), table["t_value"].to_numpy()
+    a = dict(zip(term_col[model == ols[0]], t_col[model == ols[0]]))
+    b = dict(zip(term_col[model == ref], t_col[model == ref]))
+    common = [t for t in a if t in b]
+    if not common:
         return "Fixed effects: estimate with 95% interval and t value"
-    ratio = (a[common].abs() / b[common].abs())
-    term = ratio.idxmax()
-    if ratio[term] <= 1.1:
+    ratios = [abs(a[t]) / abs(b[t]) for t in common]
+    term = common[int(np.nanargmax(ratios))] if not all(np.isnan(ratios)) else common[0]
+    if ratios[common.index(term)] <= 1.1:
         return "Fixed effects: estimate with 95% interval and t value"
     return f"Ignoring the groups inflates the t value of {term}: {a[term]:.2f} (OLS) vs {b[term]:.2f}"
 

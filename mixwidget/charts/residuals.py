@@ -46,19 +46,29 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
         points = points.iloc[np.sort(keep)]
         note = f"showing {MAX_POINTS} of {n} points (evenly spaced ranks)"
     qqlines = [{"panel": "Residual", "x": -3.0, "y": a - 3 * b, "x2": 3.0, "y2": a + 3 * b}]
-    frames = []
     re = fit.ranef
-    for (g, t), part in re.groupby(["group", "term"], sort=False):
-        values = part["estimate"].to_numpy()
+    group, term = re["group"].to_numpy(dtype=object), re["term"].to_numpy(dtype=object)
+    estimate, level = re["estimate"].to_numpy(dtype=float), re["level"].to_numpy(dtype=object)
+    codes, keys = pd.factorize(pd.Series([f"{g}\x00{t}" for g, t in zip(group, term)], dtype=object))
+    parts: dict[str, list] = {"panel": [], "level": [], "estimate": [], "quantile": []}
+    for k, key in enumerate(keys):  # one panel per random term, in the order of ranef
+        g, t = key.split("\x00", 1)
+        rows = np.flatnonzero(codes == k)
+        values = estimate[rows]
         o, th, (ai, bi) = _qq(values)
         q = np.empty(len(values))
         q[o] = th
         panel = f"{g}: {'intercept' if t == '(Intercept)' else t}"
-        frames.append(pd.DataFrame({"panel": panel, "level": part["level"].astype(str).to_numpy(),
-                                    "estimate": values, "quantile": q}))
+        parts["panel"].append(np.full(len(rows), panel, dtype=object))
+        parts["level"].append(np.array([str(v) for v in level[rows]], dtype=object))
+        parts["estimate"].append(values)
+        parts["quantile"].append(q)
         lim = float(np.abs(th).max()) if len(th) else 2.0
         qqlines.append({"panel": panel, "x": -lim, "y": ai - lim * bi, "x2": lim, "y2": ai + lim * bi})
-    modes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["panel", "level", "estimate", "quantile"])
+    if len(keys):
+        modes = pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()})
+    else:
+        modes = pd.DataFrame(columns=["panel", "level", "estimate", "quantile"])
     return points, modes, pd.DataFrame(qqlines), note
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from ..fit import MixedFit
@@ -17,18 +18,27 @@ __all__ = ["SHRINKAGE", "shrinkage", "shrinkage_data", "shrinkage_spec", "shrink
 def shrinkage_tables(fit: MixedFit, group: str, pool: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Arrows (one row per level and term) and points (no and partial pooling, long)."""
     p = pooling_table(fit, group, pool)
-    arrows = p.copy()
-    arrows["level"] = arrows["level"].astype(str)
-    arrows["pooling"] = "complete pooling"  # the colour of the complete-pooling rule drawn from this table
+    level = np.array([str(v) for v in p["level"].to_numpy()], dtype=object)
+    term = p["term"].to_numpy(dtype=object)
+    n = p["n"].to_numpy()
+    no, partial, complete = (p[c].to_numpy(dtype=float) for c in ("no_pooling", "partial", "complete"))
     # The mixed model pulls each group toward its fixed effect (the population value).
-    arrows["population"] = arrows["term"].map(lambda t: float(fit.fixed["estimate"].get(t, 0.0)))
-    arrows["shrink"] = 1 - (arrows["partial"] - arrows["population"]).abs() / (arrows["no_pooling"] - arrows["population"]).abs()
-    points = arrows.melt(
-        id_vars=["level", "n", "term"], value_vars=["no_pooling", "partial"], var_name="kind", value_name="value"
-    )
-    points["pooling"] = points["kind"].map({"no_pooling": "no pooling", "partial": "partial pooling"})
-    points = points.merge(arrows[["level", "term", "no_pooling", "partial", "complete"]], on=["level", "term"])
-    return arrows, points.drop(columns="kind")
+    fixed = dict(zip(fit.fixed.index, fit.fixed["estimate"].to_numpy(dtype=float)))
+    population = np.array([fixed.get(t, 0.0) for t in term])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shrink = 1 - np.abs(partial - population) / np.abs(no - population)
+    arrows = pd.DataFrame({
+        "level": level, "n": n, "term": term, "complete": complete, "no_pooling": no, "partial": partial,
+        "pooling": "complete pooling",  # the colour of the complete-pooling rule drawn from this table
+        "population": population, "shrink": shrink,
+    })
+    # Two points per arrow, no pooling first (every level), then partial pooling.
+    points = pd.DataFrame({
+        "level": np.tile(level, 2), "n": np.tile(n, 2), "term": np.tile(term, 2), "value": np.r_[no, partial],
+        "pooling": np.repeat(np.array(["no pooling", "partial pooling"], dtype=object), len(level)),
+        "no_pooling": np.tile(no, 2), "partial": np.tile(partial, 2), "complete": np.tile(complete, 2),
+    })
+    return arrows, points
 
 
 def _term_title(term: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from ..fit import MixedFit
@@ -25,37 +26,24 @@ def _component(group: str, term: str) -> str:
 def variance_table(fits: dict[str, MixedFit]) -> tuple[pd.DataFrame, bool]:
     """One row per model and variance component; True when every model has shares."""
     use_shares = all(len(f.shares) for f in fits.values())
-    frames = []
+    rows: list[tuple] = []
     for order, (name, fit) in enumerate(fits.items()):
-        v = fit.variance[fit.variance["corr"].isna()].reset_index(drop=True)
-        comp = [_component(g, t) for g, t in zip(v["group"], v["term"])]
-        share = v["variance"].to_numpy() / v["variance"].sum()
-        frames.append(pd.DataFrame({
-            "model": name,
-            "model_order": order,
-            "formula": fit.formula,
-            "group": v["group"].to_numpy(),
-            "term": v["term"].to_numpy(),
-            "component": comp,
-            "stack": range(len(v)),
-            "variance": v["variance"].to_numpy(),
-            "std_dev": v["std_dev"].to_numpy(),
-            "share": share if use_shares else float("nan"),
-        }))
-    table = pd.concat(frames, ignore_index=True)
-    if use_shares:
-        table["label"] = table["share"].map(lambda s: f"{100 * s:.1f}%")
+        v = fit.variance
+        keep = v["corr"].isna().to_numpy()
+        groups, terms = v["group"].to_numpy()[keep], v["term"].to_numpy()[keep]
+        var, sd = v["variance"].to_numpy(dtype=float)[keep], v["std_dev"].to_numpy(dtype=float)[keep]
+        share = var / var.sum() if use_shares else np.full(len(var), np.nan)
+        labels = [f"{100 * s:.1f}%" for s in share] if use_shares else [f"{s:.3g}" for s in sd]
+        comps = [_component(g, t) for g, t in zip(groups, terms)]
         # Components too small to label inside their bar are named at the bar's right end.
-        tiny = table["share"] < 0.07
-        notes = (table["component"] + " " + table["label"]).where(tiny).groupby(table["model"]).agg(
-            lambda s: ", ".join(s.dropna())
-        )
-        last = table["stack"] == table.groupby("model")["stack"].transform("max")
-        table["note"] = table["model"].map(notes).where(last, "")
-    else:
-        table["label"] = table["std_dev"].map(lambda s: f"{s:.3g}")
-        table["note"] = ""
-    return table, use_shares
+        tiny = ", ".join(f"{c} {lab}" for c, lab, s in zip(comps, labels, share) if use_shares and s < 0.07)
+        for i in range(len(var)):
+            note = tiny if i == len(var) - 1 else ""
+            rows.append((name, order, fit.formula, groups[i], terms[i], comps[i], i, var[i], sd[i], share[i],
+                         labels[i], note))
+    columns = ["model", "model_order", "formula", "group", "term", "component", "stack", "variance", "std_dev",
+               "share", "label", "note"]
+    return pd.DataFrame(rows, columns=columns), use_shares
 
 
 def variance_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
