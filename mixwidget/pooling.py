@@ -39,8 +39,12 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
         groups = ", ".join(f"'{g}'" for g in dict.fromkeys(b.group for b in design.random)) or "none"
         raise DataError(f"'{group}' is not a grouping factor of {model.formula!r}; its grouping factors: {groups}")
     beta = model.fixed["estimate"]
+    offset = design.offset
     # Complete pooling: the fixed part by least squares on the same rows (what without_groups() fits).
-    complete = dict(zip(design.fixed_names, np.linalg.lstsq(design.X, design.y, rcond=None)[0]))
+    if offset is None and design.weights is None:
+        complete = dict(zip(design.fixed_names, np.linalg.lstsq(design.X, design.y, rcond=None)[0]))
+    else:
+        complete = model.without_groups().fixed["estimate"].to_dict()
 
     # Remove the fixed part and every other random term: what is left is this group's signal.
     other = np.zeros(design.nobs)
@@ -50,7 +54,7 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
             continue
         modes = _modes(re, b.group, b.levels, b.names)
         other += (b.Z * modes[b.codes]).sum(axis=1)
-    resid = design.y - design.X @ beta.to_numpy() - other
+    resid = design.y - design.X @ beta.to_numpy() - other - (0.0 if offset is None else offset)
 
     Z = np.column_stack([design.random[k].Z for k in ks])
     names = [n for k in ks for n in design.random[k].names]
