@@ -98,8 +98,16 @@ class Comparison:
         """Each model tested against the smallest larger model that contains it.
 
         Unlike :meth:`lrt`, models that are not nested in a chain are allowed: pairs that nest
-        are tested, the others are listed in plain words. Returns the tests (``model, vs,
-        chisq, df, p_value``; ``model`` is the larger) and the notes.
+        are tested, the others are listed in plain words. Returns the tests and the notes.
+
+        Each test has ``model`` (the larger), ``vs``, their maximum-likelihood log-likelihoods
+        ``loglik`` and ``loglik_vs`` (REML fits are refitted by ML, as R's ``anova()`` does),
+        ``chisq``, ``df``, ``p_value``, and ``p_boundary``: when the larger model adds one
+        random effect to the smaller (its variance, and its covariances with the others), the
+        null value of that variance is on the boundary and the reference distribution is the
+        50:50 mixture of chi-squared with ``df - 1`` and ``df`` degrees of freedom (Stram and
+        Lee, 1994; half the p-value when ``df`` is 1); otherwise NaN, and the chi-squared
+        p-value is conservative when variances are tested.
         """
         order = sorted(range(len(self.fits)), key=lambda i: self.fits[i].npar)
         rows, notes = [], []
@@ -111,18 +119,40 @@ class Comparison:
                     test = _lr_test(self.names[i], self._ml(i), self.names[j], self._ml(j))
                 except ModelError:
                     continue
-                rows.append({"model": self.names[j], "vs": self.names[i], **test})
+                boundary = np.nan
+                if _one_random_effect_added(self.fits[i], self.fits[j]) and test["df"] >= 1:
+                    boundary = _mixture_p(test["chisq"], int(test["df"]))
+                rows.append({"model": self.names[j], "vs": self.names[i], "loglik": self._ml(j).loglik,
+                             "loglik_vs": self._ml(i).loglik, **test, "p_boundary": boundary})
                 break
             else:
                 if pos < len(order) - 1:
                     notes.append(f"{self.names[i]} is not nested in any larger model here.")
-        return pd.DataFrame(rows, columns=["model", "vs", "chisq", "df", "p_value"]), notes
+        columns = ["model", "vs", "loglik", "loglik_vs", "chisq", "df", "p_value", "p_boundary"]
+        return pd.DataFrame(rows, columns=columns), notes
 
     def _ml(self, i: int) -> MixedFit:
         """Model i refitted by maximum likelihood, once."""
         if i not in self._ml_fits:
             self._ml_fits[i] = self.fits[i].refit(reml=False)
         return self._ml_fits[i]
+
+
+def _one_random_effect_added(small: MixedFit, big: MixedFit) -> bool:
+    """True when ``big`` is ``small`` with one more random effect (same fixed effects)."""
+    if list(small.fixed.index) != list(big.fixed.index):
+        return False
+    return _random_dims(big) == _random_dims(small) + 1
+
+
+def _random_dims(f: MixedFit) -> int:
+    return sum(len(b.names) for b in f.design.random)
+
+
+def _mixture_p(chisq: float, df: int) -> float:
+    """P-value of the 50:50 mixture of chi-squared(df - 1) and chi-squared(df)."""
+    lower = float(stats.chi2.sf(chisq, df - 1)) if df > 1 else float(chisq <= 0)
+    return 0.5 * lower + 0.5 * float(stats.chi2.sf(chisq, df))
 
 
 def _lr_test(small_name: str, small: MixedFit, big_name: str, big: MixedFit) -> dict[str, float]:
