@@ -18,12 +18,15 @@ import traitlets
 
 from .chartboard import ChartBoard
 from .charts import CHARTS
+from .code import model_code
 from .compare import compare
 from .design import check_columns
 from .engine import warm_up
 from .errors import MixWidgetError
 from .fit import MixedFit, fit
 from .formula import ModelFormula, parse_formula
+from .keynumbers import key_numbers
+from .naming import structure_name, unique_name
 
 __all__ = ["MixWidget", "explore"]
 
@@ -183,6 +186,29 @@ class MixWidget(anywidget.AnyWidget):
     selected = traitlets.Unicode(None, allow_none=True).tag(sync=True)
     """The selected group level (e.g. a class), highlighted in every chart; click a mark to select."""
 
+    group_levels = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """The levels of ``chart_group`` in the current fit, the choices for ``selected``."""
+
+    key_numbers = traitlets.Dict().tag(sync=True)
+    """The key numbers strip: the term whose t-value moved most (now, previous, least squares),
+    the least-squares over mixed standard-error ratio and the variance shares (see
+    :func:`mixwidget.keynumbers.key_numbers`)."""
+
+    code_text = traitlets.Dict().tag(sync=True)
+    """The current model as code: ``{"R": "...", "python": "..."}`` (see :meth:`code`)."""
+
+    undo_formula = traitlets.Unicode("").tag(sync=True)
+    """The formula :meth:`undo` goes back to ("" when there is none)."""
+
+    charts_collapsed = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """Charts shown folded (heading only); the page remembers them with the widget."""
+
+    large_text = traitlets.Bool(False).tag(sync=True)
+    """Projector mode: the whole widget, charts included, drawn larger."""
+
+    theme = traitlets.Unicode("light").tag(sync=True)
+    """"light" or "dark": the notebook's theme as the page sees it; ``chart()`` follows it."""
+
     def __init__(self, data: pd.DataFrame, formula: str | None = None, reml: bool = True, **kwargs: Any) -> None:
         if not isinstance(data, pd.DataFrame):
             raise TypeError(f"MixWidget needs a pandas DataFrame, not {type(data).__name__}")
@@ -193,7 +219,10 @@ class MixWidget(anywidget.AnyWidget):
         self.pinned_fits: list[MixedFit] = []
         """The pinned fits (``pinned`` holds their summaries)."""
         self._pin_names: list[str] = []
-        self._pins_made = 0
+        self._back: list[tuple[str, bool]] = []
+        self._undo_target: tuple[str, bool] | None = None
+        name = data.attrs.get("name")
+        self._dataset = name if isinstance(name, str) else None
         self._lock = threading.Condition()
         self._request_id = 0
         self._done_id = 0
@@ -241,14 +270,79 @@ class MixWidget(anywidget.AnyWidget):
             raise RuntimeError("there is no fit yet: set a formula first (w.formula = ...)")
         return self._board.chart(name, self._fit, self._pinned_by_name(), self.chart_group or None, self.selected)
 
-    def pin(self) -> None:
-        """Pin the current fit for comparison."""
+    @property
+    def charts(self) -> list[str]:
+        """The charts on show, in order; set a list of names to choose and reorder them."""
+        return list(self.chart_names)
+
+    @charts.setter
+    def charts(self, names: list[str]) -> None:
+        if isinstance(names, str):
+            names = [names]
+        unknown = [n for n in names if n not in CHARTS]
+        if unknown:
+            raise ValueError(f"no chart named {', '.join(map(repr, unknown))}; the charts are {', '.join(CHARTS)}")
+        self.chart_names = list(dict.fromkeys(names))
+
+    def code(self, language: str = "R", csv: str | None = None) -> str:
+        """The current model as code: ``"R"`` (an ``lmer()`` call) or ``"python"`` (``mixwidget.fit``).
+
+        The data come from their R package for the teaching data sets, else from ``csv``
+        (default ``"data.csv"``; write it with ``w.data.to_csv("data.csv", index=False)``).
+        """
+        if self._fit is None:
+            raise RuntimeError("there is no fit yet: set a formula first (w.formula = ...)")
+        return model_code(self._fit.formula, language, self._fit.reml, self._dataset, csv)
+
+    def pin(self, name: str | None = None) -> None:
+        """Pin the current fit for comparison, named by its random part ("school + class") or ``name``."""
         if self._fit is None or any(f is self._fit for f in self.pinned_fits):
             return
-        self._pins_made += 1
+        label = self._check_pin_name(name) if name is not None else structure_name(self._fit)
         self.pinned_fits.append(self._fit)
-        self._pin_names.append(f"M{self._pins_made}")
+        self._pin_names.append(unique_name(label, self._pin_names))
         self._update_comparison()
+
+    def rename_pin(self, index: int, name: str) -> None:
+        """Give the pinned fit at ``index`` a new name (shown in tables, tests and charts)."""
+        if not 0 <= index < len(self.pinned_fits):
+            raise IndexError(f"there is no pinned fit {index}; {len(self.pinned_fits)} are pinned")
+        label = self._check_pin_name(name, index)
+        old = self._pin_names[index]
+        if label == old:
+            return
+        self._pin_names[index] = label
+        with self._lock, self.hold_sync():  # the same tests under the new name: nothing is refitted
+            self.comparison = _renamed(self.comparison, old, label)
+        self._refresh_charts()
+
+    def restore_pin(self, index: int) -> None:
+        """Make the pinned fit at ``index`` the current model again (its formula and REML setting)."""
+        if 0 <= index < len(self.pinned_fits):
+            f = self.pinned_fits[index]
+            with self.hold_trait_notifications():
+                self.reml = f.reml
+                self.formula = f.formula
+
+    def undo(self) -> None:
+        """Go back to the model shown before the current one (again to step further back)."""
+        if not self._back:
+            return
+        formula, reml = self._back.pop()
+        self._undo_target = (formula, reml)
+        with self.hold_trait_notifications():
+            self.reml = reml
+            self.formula = formula
+
+    def _check_pin_name(self, name: Any, index: int | None = None) -> str:
+        label = " ".join(str(name).split())[:60] if isinstance(name, str) else ""
+        if not label:
+            raise ValueError("a pinned fit needs a name with some text in it")
+        if label in ("Current", "OLS (no groups)"):
+            raise ValueError(f"{label!r} is what the charts call another model; choose another name")
+        if any(n == label for i, n in enumerate(self._pin_names) if i != index):
+            raise ValueError(f"another pinned fit is called {label!r}; choose another name")
+        return label
 
     def unpin(self, index: int) -> None:
         """Remove the pinned fit at ``index``."""
@@ -336,7 +430,16 @@ class MixWidget(anywidget.AnyWidget):
     def _show_fit(self, result: MixedFit, elapsed_ms: float) -> None:
         fit_id = len(self.history) + 1
         summary = fit_summary(result, fit_id)
+        before = self._fit
+        if before is not None and self._undo_target != (result.formula, result.reml):
+            self._back.append((before.formula, before.reml))
+            del self._back[:-50]
+        self._undo_target = None
+        numbers = self._key_numbers(result, before)
         with self.hold_sync():
+            self.key_numbers = numbers
+            self.code_text = {lang: model_code(result.formula, lang, result.reml, self._dataset) for lang in ("R", "python")}
+            self.undo_formula = self._back[-1][0] if self._back else ""
             self.previous = self.current
             self._fit = result
             self.current = summary
@@ -353,6 +456,14 @@ class MixWidget(anywidget.AnyWidget):
         with self.hold_sync():
             self.error = message
             self.status = {"state": "error", "elapsed_ms": elapsed_ms, "message": message}
+
+    def _key_numbers(self, current: MixedFit, previous: MixedFit | None) -> dict[str, Any]:
+        try:
+            baseline = self._board.baseline(current)
+        except Exception:  # noqa: BLE001 - without the baseline the strip only lacks the OLS numbers
+            log.exception("least-squares baseline of %r failed", current.formula)
+            baseline = None
+        return key_numbers(current, previous, baseline)
 
     # -- charts -----------------------------------------------------------------------
     def _newer_fit_due(self) -> bool:
@@ -387,6 +498,7 @@ class MixWidget(anywidget.AnyWidget):
                 self.chart_data = board.data
                 self.chart_notes = board.notes
                 self.chart_captions = board.captions
+                self.group_levels = sorted(map(str, levels), key=_level_key)
                 if self.selected is not None and self.selected not in levels:
                     self._refreshing = True
                     try:
@@ -433,6 +545,15 @@ class MixWidget(anywidget.AnyWidget):
             self.unpin(content["index"])
         elif kind == "clear_pins":
             self.clear_pins()
+        elif kind == "rename_pin" and isinstance(content.get("index"), int) and isinstance(content.get("name"), str):
+            try:
+                self.rename_pin(content["index"], content["name"])
+            except (ValueError, IndexError) as exc:
+                self.error = str(exc)
+        elif kind == "restore_pin" and isinstance(content.get("index"), int):
+            self.restore_pin(content["index"])
+        elif kind == "undo":
+            self.undo()
 
     def _update_comparison(self) -> None:
         fits = self.pinned_fits
@@ -456,12 +577,53 @@ class MixWidget(anywidget.AnyWidget):
                     notes = ["No pinned model is nested in another, so there is no likelihood-ratio test; "
                              "compare AIC and BIC instead."]
                 comparison["lrt_note"] = " ".join(notes)
+                comparison["lrt_method"] = _lrt_method(fits, tests)
             else:
                 comparison["lrt_note"] = "Pin another model to test one against the other."
         with self._lock, self.hold_sync():
             self.pinned = summaries
             self.comparison = comparison
         self._refresh_charts()
+
+
+def _renamed(comparison: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    """``comparison`` with the model ``old`` called ``new`` everywhere."""
+    def swap(value: Any) -> Any:
+        return new if value == old else value
+
+    out = dict(comparison)
+    out["models"] = [swap(m) for m in comparison.get("models", [])]
+    for key in ("fixed", "variance", "stats", "lrt"):
+        out[key] = [{k: swap(v) if k in ("model", "vs") else v for k, v in rec.items()}
+                    for rec in comparison.get(key, [])]
+    notes = comparison.get("lrt_note", "")
+    out["lrt_note"] = notes.replace(f"{old} is not nested", f"{new} is not nested") if notes else notes
+    return out
+
+
+def _lrt_method(fits: list[MixedFit], tests: pd.DataFrame) -> str:
+    """One line on how the tests were made, and what their p-values mean on the boundary."""
+    if tests.empty:
+        return ""
+    refit = any(f.reml and f.kind == "mixed" for f in fits)
+    text = ("The tests refit each model by maximum likelihood (ML), as R's anova() does, so their "
+            "log-likelihoods differ from the REML ones above. " if refit else
+            "The tests use the models' maximum-likelihood log-likelihoods. ")
+    if tests["p_boundary"].notna().any():
+        text += ("A variance cannot be below 0, so a test that adds one random effect is on the boundary: "
+                 "the chi-squared p-value is too large, and the boundary p-value (half of it for one "
+                 "variance) is the one to read.")
+    else:
+        text += ("Where a test adds variances, the chi-squared p-value is conservative (a variance cannot be "
+                 "below 0); no boundary correction is given because more than one random effect, or fixed "
+                 "effects as well, differ.")
+    return text
+
+
+def _level_key(level: str) -> tuple:
+    """Sort "1:10" after "1:9": numbers by value, text as text."""
+    return tuple((0, float(p), "") if p.replace(".", "", 1).lstrip("-").isdigit() else (1, 0.0, p)
+                 for p in level.split(":"))
 
 
 def _default_group(f: MixedFit) -> str | None:
