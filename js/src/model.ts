@@ -88,9 +88,14 @@ export interface CompareStats {
 export interface LrtRow {
   model: string;
   vs: string;
+  /** Maximum-likelihood log-likelihoods of the larger model and of `vs` (REML fits are refitted). */
+  loglik?: number | null;
+  loglik_vs?: number | null;
   chisq: number | null;
   df: number | null;
   p_value: number | null;
+  /** P-value against the boundary (chi-squared mixture) when one random effect is added, else null. */
+  p_boundary?: number | null;
 }
 
 export interface Comparison {
@@ -100,6 +105,25 @@ export interface Comparison {
   stats: CompareStats[];
   lrt: LrtRow[];
   lrt_note: string;
+  /** One line on how the tests were made (ML refits) and on the boundary. */
+  lrt_method: string;
+}
+
+/** A variance share now and in the previous fit. */
+export interface KeyShare {
+  group: string;
+  share: number | null;
+  previous: number | null;
+}
+
+/** The key numbers strip (Python's `key_numbers`). */
+export interface KeyNumbers {
+  term: string | null;
+  t: number | null;
+  t_previous: number | null;
+  t_ols: number | null;
+  se_ratio: number | null;
+  shares: KeyShare[];
 }
 
 /** A Vega-Lite spec as a plain JSON object. */
@@ -132,6 +156,20 @@ export interface Traits {
   chart_captions: Record<string, ChartCaption>;
   /** The selected group level (e.g. "1:2"), or null. */
   selected: string | null;
+  /** The levels of `chart_group`, the choices for `selected`. */
+  group_levels: string[];
+  /** The key numbers strip. */
+  key_numbers: Partial<KeyNumbers>;
+  /** The current model as code, by language ("R", "python"). */
+  code_text: Record<string, string>;
+  /** The formula "undo" goes back to ("" when none). */
+  undo_formula: string;
+  /** Charts shown folded. */
+  charts_collapsed: string[];
+  /** Projector mode: everything larger. */
+  large_text: boolean;
+  /** "light" or "dark", as the page sees the notebook (written by the page). */
+  theme: string;
   /** Grouping factor used by the per-group charts, and the choices. */
   chart_group: string;
   chart_groups: string[];
@@ -141,7 +179,10 @@ export interface Traits {
 export type OutgoingMessage =
   | { kind: "pin" }
   | { kind: "unpin"; index: number }
-  | { kind: "clear_pins" };
+  | { kind: "clear_pins" }
+  | { kind: "rename_pin"; index: number; name: string }
+  | { kind: "restore_pin"; index: number }
+  | { kind: "undo" };
 
 // biome-ignore lint/suspicious/noExplicitAny: event callbacks are untyped in anywidget
 export type Callback = (...args: any[]) => void;
@@ -188,7 +229,36 @@ export function readComparison(model: Model): Comparison {
     stats: Array.isArray(c.stats) ? c.stats : [],
     lrt: Array.isArray(c.lrt) ? c.lrt : [],
     lrt_note: typeof c.lrt_note === "string" ? c.lrt_note : "",
+    lrt_method: typeof c.lrt_method === "string" ? c.lrt_method : "",
   };
+}
+
+const finiteOrNull = (x: unknown): number | null =>
+  typeof x === "number" && Number.isFinite(x) ? x : null;
+
+export function readKeyNumbers(model: Model): KeyNumbers | null {
+  const k = model.get("key_numbers");
+  if (!isRecord(k) || typeof k.term !== "string") return null;
+  const shares = Array.isArray(k.shares) ? k.shares : [];
+  return {
+    term: k.term,
+    t: finiteOrNull(k.t),
+    t_previous: finiteOrNull(k.t_previous),
+    t_ols: finiteOrNull(k.t_ols),
+    se_ratio: finiteOrNull(k.se_ratio),
+    shares: shares
+      .filter((s) => isRecord(s) && typeof s.group === "string")
+      .map((s) => ({
+        group: s.group,
+        share: finiteOrNull(s.share),
+        previous: finiteOrNull(s.previous),
+      })),
+  };
+}
+
+export function readStrings(model: Model, key: "group_levels" | "charts_collapsed"): string[] {
+  const value = model.get(key);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
 
 /** A plain-object record (not an array or null). */

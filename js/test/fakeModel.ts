@@ -87,5 +87,12 @@ export function defaultTraits(): Traits {
     selected: null,
     chart_group: "",
     chart_groups: [],
+    group_levels: [],
+    key_numbers: {},
+    code_text: {},
+    undo_formula: "",
+    charts_collapsed: [],
+    large_text: false,
+    theme: "light",
   };
 }

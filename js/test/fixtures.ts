@@ -158,6 +158,7 @@ export const comparison: Comparison = {
   lrt: [{ model: "M2", vs: "M1", chisq: 117.4, df: 2, p_value: 1e-25 }],
   lrt_note:
     "Models refitted with ML for the likelihood-ratio test. The test of a variance at zero is conservative.",
+  lrt_method: "",
 };
 
 export const variants: Traits["variants"] = [

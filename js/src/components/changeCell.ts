@@ -1,4 +1,5 @@
-// Table cell showing a value and, when it changed since the previous fit, the old value.
+// Table cell showing a value and, when it changed since the previous fit, the old value
+// small above it ("2.250 →" over "2.217"), so a changed cell is no wider than an unchanged one.
 import { h } from "../dom";
 
 /**
@@ -14,8 +15,12 @@ export function changeCell(
   const td = h("td", { class: `${className}${changed ? " mw-changed" : ""}` });
   if (changed) {
     td.append(
-      h("span", { class: "mw-old", title: "previous fit" }, previous),
-      h("span", { class: "mw-arrow", "aria-label": "changed to" }, " → "),
+      h(
+        "span",
+        { class: "mw-was" },
+        h("span", { class: "mw-old", title: "previous fit" }, previous),
+        h("span", { class: "mw-arrow", "aria-label": "changed to" }, " → "),
+      ),
     );
   }
   td.append(h("span", { class: "value" }, current));

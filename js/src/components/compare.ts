@@ -37,15 +37,28 @@ function compareTable(c: Comparison, ctx: WidgetContext): HTMLTableElement {
       return h(
         "th",
         { scope: "col", class: "mw-num mw-model-head", "data-model": m },
+        pinName(ctx, m, index),
+        stats ? h("code", { class: "mw-model-formula" }, stats.formula) : null,
         h(
           "div",
-          { class: "mw-model-name" },
-          m,
+          { class: "mw-model-actions" },
           h(
             "button",
             {
               type: "button",
-              class: "mw-button mw-button-quiet mw-unpin",
+              class: "mw-button mw-button-quiet mw-small",
+              "data-testid": "restore-pin",
+              "aria-label": `Make ${m} the current model`,
+              title: "Make this the current model",
+              onclick: () => ctx.model.send({ kind: "restore_pin", index }),
+            },
+            "Use",
+          ),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "mw-button mw-button-quiet mw-small mw-unpin",
               "data-testid": "unpin-button",
               "aria-label": `Unpin ${m}`,
               onclick: () => ctx.model.send({ kind: "unpin", index }),
@@ -53,7 +66,6 @@ function compareTable(c: Comparison, ctx: WidgetContext): HTMLTableElement {
             "Unpin",
           ),
         ),
-        stats ? h("code", { class: "mw-model-formula" }, stats.formula) : null,
       );
     }),
   );
@@ -161,9 +173,10 @@ function compareTable(c: Comparison, ctx: WidgetContext): HTMLTableElement {
   );
 }
 
-function lrtTable(c: Comparison): HTMLTableElement | null {
+function lrtTable(c: Comparison): HTMLElement | null {
   if (c.lrt.length === 0) return null;
-  return h(
+  const boundary = c.lrt.some((r) => typeof r.p_boundary === "number");
+  const table = h(
     "table",
     { class: "mw-table mw-lrt-table", "data-testid": "lrt-table" },
     h("caption", null, "Likelihood-ratio tests"),
@@ -174,9 +187,21 @@ function lrtTable(c: Comparison): HTMLTableElement | null {
         "tr",
         null,
         h("th", { scope: "col" }, "Models"),
-        h("th", { scope: "col", class: "mw-num" }, "Chisq"),
+        h(
+          "th",
+          { scope: "col", class: "mw-num", title: "Maximum-likelihood log-likelihoods" },
+          "ML logLik",
+        ),
+        h("th", { scope: "col", class: "mw-num", title: "2 × difference of ML logLik" }, "Chisq"),
         h("th", { scope: "col", class: "mw-num" }, "Df"),
         h("th", { scope: "col", class: "mw-num" }, "p"),
+        boundary
+          ? h(
+              "th",
+              { scope: "col", class: "mw-num", title: "p-value against the boundary (mixture)" },
+              "p (boundary)",
+            )
+          : null,
       ),
     ),
     h(
@@ -187,13 +212,77 @@ function lrtTable(c: Comparison): HTMLTableElement | null {
           "tr",
           { "data-testid": "lrt-row", "data-model": r.model, "data-vs": r.vs },
           h("th", { scope: "row" }, `${r.model} vs ${r.vs}`),
+          h(
+            "td",
+            { class: "mw-num", "data-testid": "lrt-loglik" },
+            `${formatStat(r.loglik)} vs ${formatStat(r.loglik_vs)}`,
+          ),
           h("td", { class: "mw-num" }, formatChisq(r.chisq)),
           h("td", { class: "mw-num" }, formatCount(r.df)),
           h("td", { class: "mw-num" }, formatP(r.p_value)),
+          boundary
+            ? h(
+                "td",
+                { class: "mw-num", "data-testid": "lrt-boundary" },
+                typeof r.p_boundary === "number" ? formatP(r.p_boundary) : "—",
+              )
+            : null,
         ),
       ),
     ),
   );
+  return h("div", { class: "mw-scroll" }, table);
+}
+
+/** A pinned model's name; "Rename" turns it into a text field (Enter keeps, Escape cancels). */
+function pinName(ctx: WidgetContext, name: string, index: number): HTMLElement {
+  const label = h("span", { class: "mw-pin-name", "data-testid": "pin-name" }, name);
+  const wrap = h("div", { class: "mw-model-name" }, label);
+  const rename = h(
+    "button",
+    {
+      type: "button",
+      class: "mw-button mw-button-quiet mw-small",
+      "data-testid": "rename-pin",
+      "aria-label": `Rename ${name}`,
+      title: "Rename",
+      onclick: () => {
+        const input = h("input", {
+          type: "text",
+          class: "mw-pin-input",
+          "data-testid": "pin-name-input",
+          "aria-label": `New name for ${name}`,
+          value: name,
+          maxlength: 60,
+        });
+        let done = false;
+        const finish = (keep: boolean): void => {
+          if (done) return;
+          done = true;
+          const text = input.value.replace(/\s+/g, " ").trim();
+          if (keep && text && text !== name) {
+            ctx.model.send({ kind: "rename_pin", index, name: text });
+            label.textContent = text;
+          }
+          wrap.replaceChildren(label, rename);
+          rename.focus();
+        };
+        input.addEventListener("keydown", (ev) => {
+          if (ev.key !== "Enter" && ev.key !== "Escape") return;
+          // No default action: it would press the Rename button that takes the focus back.
+          ev.preventDefault();
+          finish(ev.key === "Enter");
+        });
+        input.addEventListener("blur", () => finish(true));
+        wrap.replaceChildren(input);
+        input.focus();
+        input.select();
+      },
+    },
+    "✎",
+  );
+  wrap.append(rename);
+  return wrap;
 }
 
 export function createCompare(ctx: WidgetContext): Component {
@@ -236,7 +325,17 @@ export function createCompare(ctx: WidgetContext): Component {
     const note = c.lrt_note
       ? h("p", { class: "mw-note", "data-testid": "lrt-note" }, c.lrt_note)
       : null;
-    replace(body, h("div", { class: "mw-scroll" }, compareTable(c, ctx)), lrtTable(c), note);
+    const method =
+      c.lrt.length > 0 && c.lrt_method
+        ? h("p", { class: "mw-note", "data-testid": "lrt-method" }, c.lrt_method)
+        : null;
+    replace(
+      body,
+      h("div", { class: "mw-scroll" }, compareTable(c, ctx)),
+      lrtTable(c),
+      method,
+      note,
+    );
   }
 
   const off = listen(model, ["change:comparison", "change:pinned"], render);

@@ -12,7 +12,7 @@ const COLUMNS: { label: string; format: (r: FixedRow) => string; title?: string 
   { label: "p", format: (r) => formatP(r.p_value), title: "Pr(>|t|)" },
 ];
 
-export function fixedTable(current: FitSummary, previous: FitSummary | null): HTMLTableElement {
+export function fixedTable(current: FitSummary, previous: FitSummary | null): HTMLElement {
   const before = new Map((previous?.fixed ?? []).map((r) => [r.term, r]));
   const rows = (current.fixed ?? []).map((r) => {
     const old = before.get(r.term);
@@ -27,7 +27,7 @@ export function fixedTable(current: FitSummary, previous: FitSummary | null): HT
       COLUMNS.map((c) => changeCell(c.format(r), old ? c.format(old) : null)),
     );
   });
-  return h(
+  const table = h(
     "table",
     { class: "mw-table", "data-testid": "fixed-table" },
     h("caption", null, "Fixed effects"),
@@ -45,4 +45,5 @@ export function fixedTable(current: FitSummary, previous: FitSummary | null): HT
     ),
     h("tbody", null, rows),
   );
+  return h("div", { class: "mw-scroll mw-table-wrap" }, table);
 }

@@ -17,7 +17,7 @@ const COLUMNS: { label: string; format: (r: VarianceRow) => string; title?: stri
 
 const key = (r: { group: string; term: string }): string => `${r.group}\u0000${r.term}`;
 
-export function varianceTable(current: FitSummary, previous: FitSummary | null): HTMLTableElement {
+export function varianceTable(current: FitSummary, previous: FitSummary | null): HTMLElement {
   const before = new Map((previous?.variance ?? []).map((r) => [key(r), r]));
   const rows = (current.variance ?? []).map((r) => {
     const old = before.get(key(r));
@@ -37,7 +37,7 @@ export function varianceTable(current: FitSummary, previous: FitSummary | null):
       COLUMNS.map((c) => changeCell(c.format(r), old ? c.format(old) : null)),
     );
   });
-  return h(
+  const table = h(
     "table",
     { class: "mw-table", "data-testid": "variance-table" },
     h("caption", null, "Random effects"),
@@ -56,4 +56,5 @@ export function varianceTable(current: FitSummary, previous: FitSummary | null):
     ),
     h("tbody", null, rows),
   );
+  return h("div", { class: "mw-scroll mw-table-wrap" }, table);
 }

@@ -1,0 +1,212 @@
+"""The explorer projected in a classroom: JupyterLab at 1400 x 900 with the file browser open.
+
+The key numbers and the t column stay in view after the model changes; pins carry names a room
+can read and can be renamed; the model can be copied as code; a step back restores the previous
+model; a group can be selected with the keyboard alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from science_explorer import BOTH, explorer_cells
+from test_explorer import wait_for_fit
+
+SCHOOL_ONLY = "like ~ sex + PrivPub + (1 | school)"
+SLOPE = "like ~ sex + PrivPub + (1 + sex | school:class)"
+
+INPUT = '[data-testid="formula-input"]'
+FIXED = '[data-testid="fixed-table"]'
+VARIANCE = '[data-testid="variance-table"]'
+KEYS = '[data-testid="key-numbers"]'
+SEEN = ".e2e-selected"  # a Label showing Python's w.selected
+VIEWPORT = {"width": 1400, "height": 900}
+
+NOTEBOOK_CELLS = explorer_cells(
+    "import ipywidgets\n"
+    'seen = ipywidgets.Label(value="selected: None")\n'
+    "seen.add_class('e2e-selected')\n"
+    "w.observe(lambda change: setattr(seen, 'value', f\"selected: {change['new']}\"), 'selected')\n"
+    "seen",
+)
+
+# Bounding boxes (viewport coordinates) of what must be fully visible: the key-numbers strip,
+# every cell of the fixed-effects table's t column and the variance table's Corr column, the
+# panels that hold them, and the viewport.
+_BOXES_JS = """
+() => {
+  const box = (el) => {
+    const r = el.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+  };
+  const column = (table, label) => {
+    const heads = [...table.querySelectorAll('thead th')].map(th => th.textContent.trim());
+    const i = heads.indexOf(label);
+    if (i < 0) return [];
+    return [table.querySelector('thead tr').children[i], ...[...table.querySelectorAll('tbody tr')]
+      .filter(tr => tr.children.length > i).map(tr => tr.children[i])];
+  };
+  const fixed = document.querySelector('[data-testid="fixed-table"]');
+  const variance = document.querySelector('[data-testid="variance-table"]');
+  const panel = fixed.closest('.mw-panel');
+  return {
+    keys: box(document.querySelector('[data-testid="key-numbers"]')),
+    keysText: document.querySelector('[data-testid="key-numbers"]').textContent,
+    widget: box(document.querySelector('.mixwidget')),
+    panel: box(panel),
+    t: column(fixed, 't value').map(box),
+    corr: variance ? column(variance, 'Corr').map(box) : [],
+    corrText: variance ? column(variance, 'Corr').map(c => c.textContent.trim()) : [],
+    viewport: {left: 0, top: 0, right: window.innerWidth, bottom: window.innerHeight},
+  };
+}
+"""
+
+
+def _inside(inner: dict, outer: dict, slack: float = 0.5) -> bool:
+    return (inner["left"] >= outer["left"] - slack and inner["right"] <= outer["right"] + slack
+            and inner["top"] >= outer["top"] - slack and inner["bottom"] <= outer["bottom"] + slack)
+
+
+def shot(page, name: str) -> None:
+    """Keep a screenshot when E2E_ARTIFACTS_DIR is set (to look at the layout)."""
+    folder = os.environ.get("E2E_ARTIFACTS_DIR")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"classroom-{name}.png"))
+
+
+def assert_key_numbers_and_t_visible(page, with_corr: bool = False) -> dict:
+    # Bring the fixed-effects table into view; the key-numbers strip stays at the top.
+    page.locator(FIXED).evaluate("(el) => el.scrollIntoView({block: 'end'})")
+    page.wait_for_timeout(300)
+    b = page.evaluate(_BOXES_JS)
+    assert b["t"], "no t value column"
+    for cell in b["t"]:
+        assert _inside(cell, b["panel"]), f"t cell {cell} sticks out of its panel {b['panel']}"
+        assert _inside(cell, b["viewport"]), f"t cell {cell} is outside the window"
+    assert _inside(b["keys"], b["viewport"]), f"key numbers {b['keys']} not in the window"
+    assert _inside(b["keys"], b["widget"]), "key numbers outside the widget"
+    if with_corr:
+        assert b["corr"] and any(re.fullmatch(r"-?\d\.\d\d", t) for t in b["corrText"]), b["corrText"]
+        for cell in b["corr"]:
+            assert _inside(cell, b["panel"]), f"Corr cell {cell} sticks out of its panel"
+    return b
+
+
+def open_classroom(page, lab_notebook, notebook) -> None:
+    page.set_viewport_size(VIEWPORT)
+    lab_notebook(notebook.name, wait_for=FIXED)
+    if not page.locator("#filebrowser").is_visible():
+        page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:toggle-main')")
+    page.locator("#filebrowser").wait_for(state="visible")
+    wait_for_fit(page, BOTH, timeout_ms=60000)
+
+
+@pytest.fixture(scope="module")
+def classroom_notebook(write_notebook):
+    return write_notebook("classroom", NOTEBOOK_CELLS)
+
+
+def test_key_numbers_and_t_column_stay_in_view(classroom_notebook, lab_notebook, page, console, cell_stderr):
+    from playwright.sync_api import expect
+
+    open_classroom(page, lab_notebook, classroom_notebook)
+    keys = page.locator(KEYS)
+    expect(keys).to_contain_text("PrivPubpublic t 2.217")
+    expect(keys).to_contain_text("OLS 3.759")
+    expect(keys).to_contain_text("school:class share 9.5%")
+    expect(keys).to_contain_text("SE ratio OLS/mixed 0.57")
+
+    page.locator('[data-testid="variant-button"]', has_text="Drop (1 | school:class)").click()
+    wait_for_fit(page, SCHOOL_ONLY)
+    expect(keys).to_contain_text("PrivPubpublic t 2.250 (was 2.217; OLS 3.759)")
+    b = assert_key_numbers_and_t_visible(page)
+    shot(page, "dropped-class")
+    assert "2.250" in b["keysText"]
+
+    box = page.locator(INPUT)
+    box.fill(SLOPE)
+    box.press("Enter")
+    expect(page.locator(f'{VARIANCE} tr[data-term="sexm"]').first).to_be_visible(timeout=60000)
+    expect(page.locator('[data-testid="fit-status"]')).to_contain_text("done")
+    assert_key_numbers_and_t_visible(page, with_corr=True)
+    shot(page, "random-slope")
+    assert cell_stderr() == []
+    console.assert_no_errors()
+
+
+def test_pins_code_undo_and_keyboard_selection(classroom_notebook, lab_notebook, page, console, cell_stderr):
+    from playwright.sync_api import expect
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    open_classroom(page, lab_notebook, classroom_notebook)
+
+    # Pins are named by their random part; the names head the table and the tests.
+    page.locator('[data-testid="pin-button"]').click()
+    names = page.locator('[data-testid="pin-name"]')
+    expect(names).to_have_text(["school + class"])
+    page.locator('[data-testid="variant-button"]', has_text="Drop (1 | school:class)").click()
+    wait_for_fit(page, SCHOOL_ONLY)
+    page.locator('[data-testid="pin-button"]').click()
+    expect(names).to_have_text(["school + class", "school only"])
+    lrt = page.locator('[data-testid="lrt-row"]')
+    expect(lrt).to_have_count(1)
+    expect(lrt.first.locator("th")).to_have_text("school + class vs school only")
+    # The test says it used ML fits, shows their log-likelihoods and the boundary p-value.
+    expect(page.locator('[data-testid="lrt-method"]')).to_contain_text("maximum likelihood")
+    expect(lrt.first.locator('[data-testid="lrt-loglik"]')).to_have_text(re.compile(r"-2769\.6 vs -2788\.4"))
+    expect(lrt.first.locator('[data-testid="lrt-boundary"]')).to_be_visible()
+
+    # Rename the first pin: everywhere it shows, the new name.
+    page.locator('[data-testid="rename-pin"]').first.click()
+    field = page.locator('[data-testid="pin-name-input"]')
+    expect(field).to_be_focused()
+    field.fill("full model")
+    field.press("Enter")
+    expect(names).to_have_text(["full model", "school only"])
+    expect(lrt.first.locator("th")).to_have_text("full model vs school only", timeout=60000)
+
+    # Copy as code: the R call for the current model, copied to the clipboard.
+    page.locator('[data-testid="code-button"]').click()
+    code = page.locator('[data-testid="code-text"]')
+    expect(code).to_contain_text(f"fit <- lmer({SCHOOL_ONLY}, data = science, REML = TRUE)")
+    expect(code).to_contain_text('data("science", package = "DAAG")')
+    page.locator('[data-testid="copy-code"]').click()
+    clip = page.evaluate("() => navigator.clipboard.readText()")
+    assert f"lmer({SCHOOL_ONLY}, data = science, REML = TRUE)" in clip
+    page.locator('[data-testid="code-python"]').click()
+    expect(code).to_contain_text(f"fit = mixwidget.fit({SCHOOL_ONLY!r}, science)")
+    page.keyboard.press("Escape")
+    expect(page.locator('[data-testid="code-panel"]')).to_be_hidden()
+
+    # Back: the previous model returns; "Use" makes a pinned model current.
+    back = page.locator('[data-testid="undo-button"]')
+    expect(back).to_be_enabled()
+    back.click()
+    wait_for_fit(page, BOTH)
+    expect(page.locator(INPUT)).to_have_value(BOTH)
+    page.locator('[data-testid="restore-pin"]').nth(1).click()
+    wait_for_fit(page, SCHOOL_ONLY)
+
+    # A group selected with the keyboard alone reaches Python, and Clear takes it back.
+    seen = page.locator(SEEN)
+    picker = page.locator('[data-testid="selected-group"]')
+    expect(picker).to_have_attribute("aria-label", re.compile("Selected school"))
+    expect(picker).to_be_visible(timeout=60000)
+    expect(picker.locator("option")).to_have_count(42, timeout=60000)  # "none" and the 41 schools
+    picker.focus()
+    page.keyboard.press("ArrowDown")  # the next level (or, where the list opens, highlight it ...)
+    page.keyboard.press("Enter")  # ... and take it)
+    expect(seen).to_have_text(re.compile(r"selected: \d+"))
+    chosen = seen.text_content().split(": ")[1]
+    expect(picker).to_have_value(chosen)
+    page.locator('[data-testid="clear-selection"]').click()
+    expect(seen).to_have_text("selected: None")
+    expect(picker).to_have_value("")
+    assert cell_stderr() == []
+    console.assert_no_errors()
+    assert json.dumps(console.unexpected_external()) == "[]"
