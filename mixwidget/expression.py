@@ -80,7 +80,7 @@ def tokenize(text: str) -> list[Token]:
 
 def quote_name(name: str) -> str:
     """A column name as R prints it: backticks unless it is a syntactic name (``größe`` is)."""
-    if _SYNTACTIC.fullmatch(name) and name not in RESERVED and name not in CONSTANTS:
+    if _SYNTACTIC.fullmatch(name) and name not in RESERVED and name not in ("TRUE", "FALSE"):
         return name
     return "`" + name + "`"
 
@@ -121,7 +121,7 @@ class Name(Expr):
         return not self.quoted and self.name in ("TRUE", "FALSE")
 
     def text(self) -> str:
-        return self.name if self.literal or (self.name == "pi" and not self.quoted) else quote_name(self.name)
+        return self.name if self.literal else quote_name(self.name)
 
 
 @dataclass(frozen=True, eq=False)

@@ -204,6 +204,7 @@ class _Reader:
         self.parser = parser
         self.text = parser.text
         self.expressions: dict[str, Expr] = {}
+        self.first: dict[str, int] = {}  # variable -> where it first appears (R orders variables so)
         self.notes: list[str] = []
 
     def error(self, message: str, node: Expr | None) -> FormulaError:
@@ -222,6 +223,7 @@ class _Reader:
         if known is not None and isinstance(node, Name) != isinstance(known, Name):
             raise self.error(f"'{label}' is both a column name and an expression here; rename the column", node)
         self.expressions[label] = node
+        self.first[label] = min(node.pos, self.first.get(label, node.pos))
         return label
 
     # -- right-hand side --------------------------------------------------------------------
@@ -465,8 +467,7 @@ def _read(text: str) -> ModelFormula:
         if term in seen:
             raise FormulaError(f"the random term {term.text} appears twice; remove one", text)
         seen.add(term)
-    order = list(dict.fromkeys([response, *(v for t in terms.terms.values() for v in t)]))
-    rank = {v: i for i, v in enumerate(order)}
+    rank = {v: (v != response, pos) for v, pos in reader.first.items()}
     fixed = _r_term_order([tuple(sorted(t, key=rank.__getitem__)) for t in terms.terms.values()])
     return ModelFormula(
         text=text.strip(),

@@ -440,9 +440,26 @@ def check_calls(expr: Expr, top: bool, text: str = "") -> None:
             stack.append((node.inner, False))
 
 
-def registry_json() -> list[dict[str, object]]:
-    """The registry as plain data (for the browser's parser, which checks calls the same way)."""
-    return [
-        {"name": t.name, "params": list(t.params), "required": t.required, "where": t.where, "summary": t.summary}
-        for t in sorted(TRANSFORMS.values(), key=lambda t: t.name)
-    ]
+def registry_json() -> dict[str, object]:
+    """The formula language as plain data, for the browser's parser (``js/src/formulaRegistry.json``).
+
+    The functions with their arguments, R's reserved words and the limits, so that the browser
+    rejects exactly what :func:`mixwidget.formula.parse_formula` rejects without a second list.
+    """
+    from .expression import MAX_DEPTH, MAX_LENGTH, RESERVED
+    from .formula import MAX_TERMS
+
+    return {
+        "functions": [
+            {"name": t.name, "params": list(t.params), "required": t.required, "where": t.where, "summary": t.summary}
+            for t in sorted(TRANSFORMS.values(), key=lambda t: t.name)
+        ],
+        "reserved": sorted(RESERVED | {"TRUE", "FALSE"}),
+        "limits": {"length": MAX_LENGTH, "depth": MAX_DEPTH, "terms": MAX_TERMS},
+    }
+
+
+if __name__ == "__main__":  # python -m mixwidget.transforms > js/src/formulaRegistry.json
+    import json
+
+    print(json.dumps(registry_json(), indent=1, ensure_ascii=False))

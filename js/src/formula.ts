@@ -34,6 +34,8 @@ export interface Token {
   pos: number;
 }
 
+import { checkSyntax, FormulaSyntaxError, quoteColumn } from "./formulaCheck";
+
 class FormulaError extends Error {
   constructor(
     message: string,
@@ -297,13 +299,8 @@ function parseRandom(inner: Token[], src: string, first: Token, last: Token): Ra
   for (const piece of splitTerms(lhs, bar.pos)) {
     if (isNumber(piece.tokens, "1")) term.intercept = piece.sign === "+";
     else if (isNumber(piece.tokens, "0")) term.intercept = piece.sign === "-";
-    else if (piece.sign === "-") {
-      const what = deparse(piece.tokens);
-      throw new FormulaError(
-        `cannot remove '${what}' with '-' at character ${piece.pos + 1} (only '- 1' is supported)`,
-        piece.pos + 1,
-      );
-    } else term.slopes.push(deparse(piece.tokens));
+    else if (piece.sign === "-") term.slopes.push(`- ${deparse(piece.tokens)}`);
+    else term.slopes.push(deparse(piece.tokens));
   }
   return term;
 }
@@ -362,14 +359,23 @@ function parseOrThrow(src: string): FormulaState {
     }
     if (isNumber(piece.tokens, "1")) state.intercept = piece.sign === "+";
     else if (isNumber(piece.tokens, "0")) state.intercept = piece.sign === "-";
-    else if (piece.sign === "-") {
-      throw new FormulaError(
-        `cannot remove '${deparse(piece.tokens)}' with '-' at character ${piece.pos + 1} (only '- 1' is supported)`,
-        piece.pos + 1,
-      );
-    } else state.fixed.push(deparse(piece.tokens));
+    else if (piece.sign === "-") state.fixed.push(`- ${deparse(piece.tokens)}`);
+    else state.fixed.push(deparse(piece.tokens));
   }
+  checkRules(src);
   return state;
+}
+
+/** The language's rules, as the Python parser applies them (shared cases: tests/formula_cases.json). */
+function checkRules(src: string): void {
+  try {
+    checkSyntax(src);
+  } catch (err) {
+    if (err instanceof FormulaSyntaxError) {
+      throw new FormulaError(err.message, err.position === null ? 0 : err.position + 1);
+    }
+    throw err;
+  }
 }
 
 /** Parse a formula into builder state. Never throws. */
@@ -383,9 +389,16 @@ export function parseFormula(src: string): ParseResult {
   }
 }
 
+/** Terms joined with " + ", or " - " before a removed term (kept as "- x"). */
+function joinTerms(parts: string[]): string {
+  return parts
+    .map((p, i) => (i === 0 ? p : p.startsWith("- ") ? ` - ${p.slice(2)}` : ` + ${p}`))
+    .join("");
+}
+
 function randomLhs(term: RandomTerm): string {
-  if (term.intercept) return term.slopes.length > 0 ? term.slopes.join(" + ") : "1";
-  return ["0", ...term.slopes].join(" + ");
+  if (term.intercept) return term.slopes.length > 0 ? joinTerms(term.slopes) : "1";
+  return joinTerms(["0", ...term.slopes]);
 }
 
 /** Print a random-effect term: `(1 | school)`, `(0 + Time | Chick)`, `(Days || Subject)`. */
@@ -400,7 +413,7 @@ export function serializeFormula(state: FormulaState): string {
   else if (state.fixed.length === 0) parts.push("1");
   parts.push(...state.fixed);
   for (const term of state.random) parts.push(serializeRandom(term));
-  return `${state.response} ~ ${parts.join(" + ")}`;
+  return `${state.response} ~ ${joinTerms(parts)}`;
 }
 
 /** Normalise the spacing of an expression (`Diet : Time` -> `Diet:Time`); returns the input if it cannot be read. */
@@ -414,8 +427,7 @@ export function normalizeExpression(expr: string): string {
 
 /** Quote a column name with backticks when it is not a syntactic R name. */
 export function quoteName(name: string): string {
-  const syntactic = /^(?:[\p{L}]|\.(?!\d))[\p{L}\p{N}_.]*$/u.test(name) && !RESERVED.has(name);
-  return syntactic ? name : `\`${name.replace(/`/g, "")}\``;
+  return quoteColumn(name.replace(/`/g, ""));
 }
 
 function unquote(name: string): string {

@@ -42,12 +42,18 @@ export function createBuilder(ctx: WidgetContext): Component {
     const columns = readColumns(model);
     const formula = model.get("formula") ?? "";
     const parsed = parseFormula(formula);
-    if (formula.trim() !== "" && !parsed.ok) {
+    const removes =
+      parsed.ok &&
+      [...parsed.state.fixed, ...parsed.state.random.flatMap((r) => r.slopes)].some((t) =>
+        t.startsWith("- "),
+      );
+    if (formula.trim() !== "" && (!parsed.ok || removes)) {
+      const why = parsed.ok ? "it removes a term with '-'" : parsed.message;
       body.replaceChildren(
         h(
           "p",
           { class: "mw-note" },
-          `The builder cannot show this formula (${parsed.message}). Edit the text above.`,
+          `The builder cannot show this formula (${why}). Edit the text above.`,
         ),
       );
       return;
