@@ -11,13 +11,14 @@ R's C code: one number of decimals for the whole vector, the fewest that show ev
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 
 __all__ = [
-    "DOUBLE_EPS", "abbreviate", "cat_fill", "coef_matrix", "format_num", "format_pval", "print_matrix",
+    "DOUBLE_EPS", "abbreviate", "cat_fill", "coef_matrix", "deparse_lines", "format_num", "format_pval", "print_matrix",
     "print_named", "r_round", "strwrap", "zapsmall",
 ]
 
@@ -229,6 +230,23 @@ def abbreviate(names: Sequence[str], minlength: int = 4) -> list[str]:
         redo = [d or r in dups for d, r in zip(dup, result)]
     lookup = dict(zip(unique, result))
     return [lookup[n] for n in names]
+
+
+_BREAK = re.compile(r" (?:~|\+|-|\*|/|\|\||\||%[^% ]*%|==|!=|<=|>=|<|>|&&|&) |, ")
+
+
+def deparse_lines(text: str, cutoff: int = 60) -> list[str]:
+    """R's ``deparse()`` line breaking of a formula printed as R prints it (``y ~ x + (1 | g)``).
+
+    R breaks after a binary operator (or an argument's comma) once the line is longer than `cutoff`,
+    and indents the next line by 4 spaces.
+    """
+    lines, start, prefix = [], 0, ""
+    for m in _BREAK.finditer(text):
+        if len(prefix) + m.end() - start > cutoff:
+            lines.append(prefix + text[start:m.end()])
+            start, prefix = m.end(), "    "
+    return [*lines, prefix + text[start:]]
 
 
 def cat_fill(items: Sequence[str], sep: str = " ", width: int = WIDTH) -> list[str]:

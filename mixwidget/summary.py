@@ -14,6 +14,7 @@ from .rformat import (
     abbreviate,
     cat_fill,
     coef_matrix,
+    deparse_lines,
     format_num,
     format_pval,
     print_matrix,
@@ -48,7 +49,7 @@ class Printout:
     """
 
     reml: bool
-    formula: str
+    formula: str  # as R deparses it: y ~ x + (1 | g)
     data_name: str | None
     aic: float
     bic: float
@@ -74,7 +75,8 @@ def printout(fit: MixedFit) -> Printout:
     zero = variance["corr"].isna() & (variance["group"] != "Residual") & (variance["std_dev"] < BOUNDARY * fit.sigma)
     variance.loc[zero, ["variance", "std_dev"]] = 0.0
     return Printout(
-        reml=fit.reml, formula=fit.formula, data_name=name, aic=fit.aic, bic=fit.bic, loglik=fit.loglik,
+        reml=fit.reml, formula=getattr(fit.model, "canonical", "") or fit.formula, data_name=name,
+        aic=fit.aic, bic=fit.bic, loglik=fit.loglik,
         criterion=float(fit.reml_criterion if fit.reml else fit.deviance), df_resid=fit.nobs - fit.npar,
         resid_quantiles=list(np.quantile(_pearson(fit), [0, 0.25, 0.5, 0.75, 1])),
         variance=variance, nobs=fit.nobs, ngroups=dict(fit.ngroups), fixed=fit.fixed,
@@ -138,7 +140,7 @@ def _correlation(names: list[str], vcov: np.ndarray) -> list[str]:
 
 def lme4_text(s: Printout) -> str:
     """``print(summary(m))`` of lme4 + lmerTest at R's default width of 80."""
-    lines = [*_title(s.reml), f"Formula: {s.formula}"]
+    lines = [*_title(s.reml), *cat_fill(["Formula:", *deparse_lines(s.formula)])]
     if s.data_name:
         lines.append(f"   Data: {s.data_name}")
     if s.weights:

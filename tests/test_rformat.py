@@ -8,7 +8,17 @@ import math
 import pytest
 from lme4ref import REFERENCE
 
-from mixwidget.rformat import abbreviate, coef_matrix, format_num, format_pval, print_matrix, r_round, zapsmall
+from mixwidget.rformat import (
+    abbreviate,
+    cat_fill,
+    coef_matrix,
+    deparse_lines,
+    format_num,
+    format_pval,
+    print_matrix,
+    r_round,
+    zapsmall,
+)
 
 CASES = json.loads((REFERENCE / "rformat_cases.json").read_text(encoding="utf-8"))
 
@@ -51,3 +61,9 @@ def test_coef_matrix(case):
 def test_print_matrix_wraps_columns_as_r(case):
     cells = case["cells"]
     assert print_matrix(cells, case["rownames"], case["colnames"], right=case["right"][0]) == case["out"]
+
+
+@pytest.mark.parametrize("case", CASES["deparse"], ids=lambda c: c["formula"][0][:30])
+def test_long_formulas_break_as_r_deparses_and_lme4_prints_them(case):
+    assert deparse_lines(case["formula"][0]) == case["deparse"]
+    assert cat_fill(["Formula:", *deparse_lines(case["formula"][0])]) == case["printed"]

@@ -52,6 +52,20 @@ for (p in c(4, 12, 16)) for (right in c(FALSE, TRUE)) {
   mats[[length(mats) + 1]] <- list(cells = unname(x), rownames = rownames(x), colnames = colnames(x), right = right,
                                    out = capture.output(print(x, quote = FALSE, right = right)))
 }
-write(toJSON(list(format = fmt, round = rnd, zapsmall = zap, format_pval = pv, abbreviate = abb, coefmat = cm, matrix = mats),
+# Long formulas: deparse() breaks them after an operator once a line passes 60 characters, and
+# lme4 prints the pieces with cat("Formula:", ..., fill = TRUE).
+formulas <- c(
+  "y ~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11 + x12 + (1 | group) + (x1 | group2)",
+  "Reaction ~ Days + I(Days^2) + log(Days + 1) + (Days | Subject) + (1 | Subject:Days)",
+  "sqrt(weight) ~ (Time + Diet + log(Time + 1))^2 + (Time | Chick)",
+  "response_variable_with_a_long_name ~ predictor_one * predictor_two + predictor_three + (1 + predictor_one | grouping_factor) + (1 | other_grouping_factor:third)",
+  "y ~ poly(Days, 2, raw = TRUE) + scale(Days) + factor(Days) + offset(log(Days + 1)) + I(Days > 10) + Days %in% Subject + (Days || Subject)",
+  "angle ~ recipe * temperature + (1 | recipe:replicate)")
+dep <- lapply(formulas, function(f) {
+  g <- as.formula(f)
+  list(formula = f, deparse = deparse(g), printed = capture.output(cat("Formula:", deparse(g), fill = TRUE)))
+})
+write(toJSON(list(format = fmt, round = rnd, zapsmall = zap, format_pval = pv, abbreviate = abb, coefmat = cm, matrix = mats,
+                  deparse = dep),
              digits = NA, na = "null", pretty = FALSE, auto_unbox = FALSE), out)
 cat("wrote", out, "\n")
