@@ -1,14 +1,19 @@
 """Browser round trip of the explorer: Enter in the formula box until the new fit is on screen.
 
-    python benchmarks/bench_browser.py [--repeats 20]
+    python benchmarks/bench_browser.py [--repeats 20] [--apps voila lab]
 
-Starts Voila on a notebook with the science explorer, opens it in Debian's Chromium
-(Playwright, the flags of tests/e2e/conftest.py), then alternately types the
-school+class formula and the OLS formula. Each round trip is timed in the page, from the
-Enter keydown until the status says done and the fixed-effects table shows the new
-formula's PrivPubpublic t value. The peer, measured in the same run, is the time the fit
-itself takes in Python (the "Fitted in N ms" of the status), so the ratio shows what the
-browser, the comm and rendering add on top of the fit.
+Starts Voila (and JupyterLab) on a notebook with the science explorer, opens it in Debian's
+Chromium (Playwright, the flags of tests/e2e/conftest.py), then alternately types the
+school+class formula and the OLS formula. Two moments are timed in the page from the Enter
+keydown:
+
+- table: the status says done and the fixed-effects table shows the new formula's
+  PrivPubpublic t value;
+- every chart: in addition, every chart card shows the new fit (drawn, or its note where the
+  chart does not apply, with the new fit's title) and the charts are no longer busy.
+
+The peer, measured in the same run, is the time the fit itself takes in Python (the "Fitted
+in N ms" of the status), so the ratio shows what the browser, the comm and rendering add.
 """
 
 from __future__ import annotations
@@ -71,6 +76,25 @@ DONE_JS = """
 """
 
 
+# Resolves once every chart shows the fit of this formula: the effects chart's title says
+# whether least squares inflates a t value (only with groups), the per-group charts are drawn
+# or replaced by their note, no card waits, and the reconciler is done.
+CHARTS_DONE_JS = """
+([withGroups]) => {
+  const root = document.querySelector('[data-testid="charts"]');
+  if (!root || root.dataset.busy !== 'false') return false;
+  const cards = [...root.querySelectorAll('[data-chart]')];
+  if (!cards.length || cards.some(c => c.dataset.state === 'pending')) return false;
+  const state = (name) => root.querySelector(`[data-chart="${name}"]`)?.dataset.state;
+  if (state('shrinkage') !== (withGroups ? 'drawn' : 'note')) return false;
+  if (state('effects') !== 'drawn' || state('residuals') !== 'drawn') return false;
+  const title = root.querySelector('[data-chart="effects"] .mw-chart-title')?.textContent ?? '';
+  if (title.includes('Ignoring the groups') !== withGroups) return false;
+  return {ms: performance.now() - window.__mwEnter};
+}
+"""
+
+
 def start_voila(notebook_dir: Path, home: Path) -> tuple[e2e.ServerProcess, str]:
     env = e2e._jupyter_env(home)
     (home / "config" / "voila.json").write_text(json.dumps({"Voila": {"tornado_settings": {"disable_check_xsrf": True}}}))
@@ -93,67 +117,97 @@ def p90(xs: list[float]) -> float:
     return statistics.quantiles(xs, n=10, method="inclusive")[-1]
 
 
+def start_lab(notebook_dir: Path, home: Path):
+    """JupyterLab as the browser tests start it; returns (stop, base URL)."""
+    server = e2e._jupyter_server(
+        "lab", "LabApp", notebook_dir, home,
+        ["--LabApp.news_url=None",
+         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+         "--LabApp.extension_manager=readonly"],
+    )
+    return server.close, next(server)
+
+
+def measure(page, repeats: int) -> dict[str, list]:
+    """Alternate the two formulas ``repeats`` times (after one warm-up); times in ms."""
+    page.evaluate(INSTALL_JS)
+    box = page.locator('[data-testid="formula-input"]').first
+    page.wait_for_function(DONE_JS, arg=[T_VALUE[BOTH], 3])
+    page.wait_for_function(CHARTS_DONE_JS, arg=[True], polling="raf")
+    out: dict[str, list] = {"table": [], "charts": [], "fit": [], "label": []}
+    formulas = [OLS, BOTH] * ((repeats + 2) // 2 + 1)
+    for i, formula in enumerate(formulas[: repeats + 2]):
+        box.fill(formula)
+        box.press("Enter")
+        ngroups = 3 if formula == BOTH else 1
+        table = page.wait_for_function(DONE_JS, arg=[T_VALUE[formula], ngroups], polling="raf").json_value()
+        charts = page.wait_for_function(CHARTS_DONE_JS, arg=[formula == BOTH], polling="raf").json_value()
+        m = re.search(r"Fitted in ([\d.]+)\s*ms", table["status"])
+        if not m:
+            raise SystemExit(f"unexpected status text: {table['status']!r}")
+        if i < 2:
+            continue  # warm-up: each formula's charts are drawn once
+        out["table"].append(table["ms"])
+        out["charts"].append(charts["ms"])
+        out["fit"].append(float(m.group(1)))
+        out["label"].append("school+class" if formula == BOTH else "OLS")
+    return out
+
+
+def report(app: str, res: dict[str, list]) -> None:
+    n = len(res["table"])
+    fit_med = statistics.median(res["fit"])
+    print(f"{app}: {n} formula changes (alternating school+class and OLS), Chromium headless")
+    for key, what in (("table", "Enter -> table updated "), ("charts", "Enter -> every chart redrawn")):
+        med = statistics.median(res[key])
+        print(f"  {what}: median {med:5.0f} ms, p90 {p90(res[key]):5.0f} ms   ({med / fit_med:.1f}x the fit)")
+    print(f"  fit alone (status, peer)    : median {fit_med:5.0f} ms, p90 {p90(res['fit']):5.0f} ms")
+    for label in ("school+class", "OLS"):
+        pick = [i for i, lab in enumerate(res["label"]) if lab == label]
+        med = {k: statistics.median([res[k][i] for i in pick]) for k in ("table", "charts", "fit")}
+        print(f"  {label:>12}: table {med['table']:5.0f} ms, every chart {med['charts']:5.0f} ms, fit {med['fit']:5.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--apps", nargs="+", default=["voila", "lab"], choices=["voila", "lab"])
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="mixwidget-bench-") as tmp:
         tmp_path = Path(tmp)
-        nb_dir, home = tmp_path / "notebooks", tmp_path / "home"
+        nb_dir = tmp_path / "notebooks"
         nb_dir.mkdir()
-        home.mkdir()
         e2e.write_notebook_file(nb_dir, "bench", CELLS)
-        server, base = start_voila(nb_dir, home)
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=e2e.CHROMIUM, args=e2e.CHROMIUM_ARGS)
-                try:
-                    context = browser.new_context(viewport={"width": 1280, "height": 900})
-                    context.set_default_timeout(e2e.WIDGET_TIMEOUT_MS)
-                    # No network: answer anything non-local with an empty response.
-                    context.route(e2e.EXTERNAL_URL, lambda route: route.fulfill(status=200, body=""))
-                    page = context.new_page()
-                    e2e.open_voila_notebook(page, base, "bench", '[data-testid="fixed-table"]')
-                    page.evaluate(INSTALL_JS)
-                    box = page.locator('[data-testid="formula-input"]')
-                    # The notebook starts on BOTH; wait for that fit, the first switch is a warm-up.
-                    page.wait_for_function(DONE_JS, arg=[T_VALUE[BOTH], 3])
-                    round_trips, fits, labels = [], [], []
-                    formulas = [OLS, BOTH] * ((args.repeats + 2) // 2 + 1)
-                    for i, formula in enumerate(formulas[: args.repeats + 1]):
-                        box.fill(formula)
-                        box.press("Enter")
-                        ngroups = 3 if formula == BOTH else 1
-                        handle = page.wait_for_function(DONE_JS, arg=[T_VALUE[formula], ngroups], polling="raf")
-                        result = handle.json_value()
-                        m = re.search(r"Fitted in ([\d.]+)\s*ms", result["status"])
-                        if not m:
-                            raise SystemExit(f"unexpected status text: {result['status']!r}")
-                        if i == 0:
-                            continue  # warm-up
-                        round_trips.append(result["ms"])
-                        fits.append(float(m.group(1)))
-                        labels.append("school+class" if formula == BOTH else "OLS")
-                finally:
-                    browser.close()
-        finally:
-            server.stop()
-
-    rt_med, fit_med = statistics.median(round_trips), statistics.median(fits)
-    print(f"{len(round_trips)} formula changes in Voila (alternating school+class and OLS), Chromium headless")
-    print(f"browser round trip: median {rt_med:.0f} ms, p90 {p90(round_trips):.0f} ms")
-    print(f"fit alone (status):  median {fit_med:.0f} ms, p90 {p90(fits):.0f} ms")
-    for label in ("school+class", "OLS"):
-        rt = [x for x, lab in zip(round_trips, labels) if lab == label]
-        ft = [x for x, lab in zip(fits, labels) if lab == label]
-        print(f"  {label:>12}: round trip median {statistics.median(rt):.0f} ms, fit median {statistics.median(ft):.0f} ms")
-    print(
-        f"browser round trip median {rt_med:.0f} ms vs fit alone {fit_med:.0f} ms "
-        f"({rt_med / fit_med:.2f}x; {rt_med - fit_med:.0f} ms outside the fit)"
-    )
+        for app in args.apps:
+            home = tmp_path / f"home-{app}"
+            home.mkdir()
+            if app == "voila":
+                server, base = start_voila(nb_dir, home)
+                stop = server.stop
+            else:
+                stop, base = start_lab(nb_dir, home)
+            try:
+                with sync_playwright() as p:
+                    browser = p.chromium.launch(executable_path=e2e.CHROMIUM, args=e2e.CHROMIUM_ARGS)
+                    try:
+                        context = browser.new_context(viewport={"width": 1280, "height": 900})
+                        context.set_default_timeout(e2e.WIDGET_TIMEOUT_MS)
+                        # No network: answer anything non-local with an empty response.
+                        context.route(e2e.EXTERNAL_URL, lambda route: route.fulfill(status=200, body=""))
+                        page = context.new_page()
+                        if app == "voila":
+                            e2e.open_voila_notebook(page, base, "bench", '[data-testid="fixed-table"]')
+                        else:
+                            e2e.open_lab_notebook(page, base, "bench", '[data-testid="fixed-table"]')
+                        res = measure(page, args.repeats)
+                    finally:
+                        browser.close()
+            finally:
+                stop()
+            report(app, res)
 
 
 if __name__ == "__main__":

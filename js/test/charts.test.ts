@@ -184,11 +184,22 @@ describe("charts", () => {
     expect(lines.dataset.state).toBe("drawn");
     expect(lines.textContent).not.toContain("random slope");
 
-    // And comes back: the view is finalized.
+    // And comes back: the view is kept aside, and reused when the chart applies again.
     const view = embed.calls.find((c) => c.spec.mark === "line")?.view;
     model.update("chart_notes", { lines: "Lines need a random slope" });
     expect(lines.dataset.state).toBe("note");
-    expect(view?.finalized).toBe(true);
+    expect(view?.finalized).toBe(false);
+    const embeds = embed.calls.length;
+    const changes = view?.changes.length ?? 0;
+    model.update("chart_notes", {});
+    model.update("chart_data", {
+      ...model.get("chart_data"),
+      lines: { lines_rows: [{ level: "1:2", x: 2 }] },
+    });
+    await charts.idle();
+    expect(lines.dataset.state).toBe("drawn");
+    expect(embed.calls).toHaveLength(embeds);
+    expect(view?.changes.slice(changes).map((c) => c.name)).toEqual(["lines_rows"]);
   });
 
   it("updates data in place when the spec is unchanged", async () => {
@@ -249,9 +260,33 @@ describe("charts", () => {
     });
     await charts.idle();
     expect(embed.calls).toHaveLength(3);
-    expect(old?.view.finalized).toBe(true);
+    expect(old?.view.finalized).toBe(false);
     expect(embed.calls[2]?.spec.mark).toBe("square");
     expect(q(charts.el, "chart-shrinkage").dataset.state).toBe("drawn");
+    expect(charts.el.dataset.busy).toBe("false");
+
+    // Back to the first spec with new data: its view is shown again with the data, no embed.
+    const first = traits(["4:1", "4:2"]);
+    model.update("chart_specs", first.chart_specs as Traits["chart_specs"]);
+    model.update("chart_data", first.chart_data as Traits["chart_data"]);
+    expect(charts.el.dataset.busy).toBe("true");
+    await charts.idle();
+    expect(embed.calls).toHaveLength(3);
+    expect(old?.view.changes.map((c) => c.name)).toEqual(["shrinkage_points"]);
+    expect(q(charts.el, "chart-shrinkage").querySelector(".mw-chart-view")).toBe(old?.el);
+
+    // A card keeps a few views; the oldest beyond that is finalized.
+    for (const width of [301, 302, 303]) {
+      model.update("chart_specs", {
+        ...model.get("chart_specs"),
+        shrinkage: { ...spec("square", "shrinkage_points"), width },
+      });
+      await charts.idle();
+    }
+    expect(embed.calls).toHaveLength(6);
+    expect(embed.calls[2]?.view.finalized).toBe(true);
+    expect(old?.view.finalized).toBe(true);
+    expect(embed.calls[5]?.view.finalized).toBe(false);
   });
 
   it("shows an error in one chart without breaking the others", async () => {

@@ -1,95 +1,31 @@
 // Charts built in Python (Vega-Lite specs), drawn with a bundled vega-embed.
-// Data is updated in place on every refit; a chart is embedded again only when its spec changes.
-import { changeset, logger, Warn } from "vega";
-import vegaEmbed from "vega-embed";
+// This module is the reconciler: it lays out one card per chart (chartView.ts) in the order of
+// chart_names and brings each card in line with the traits, one chart at a time. A card
+// updates its view's data in place, reuses a view it drew before for the same spec, and
+// embeds a new view only for a spec it has not drawn.
 import type { WidgetContext } from "../context";
 import { type Component, h } from "../dom";
 import {
-  type ChartCaption,
   type ChartDatasets,
-  type ChartSpec,
   listen,
   readCaption,
   readChartGroups,
   readCharts,
   readSelected,
 } from "../model";
+import { type ChartCard, createChartCard } from "./chartView";
 
-/** The part of a Vega view the charts use. */
-export interface ChartView {
-  change(name: string, changes: ReturnType<typeof changeset>): unknown;
-  signal(name: string, value: unknown): unknown;
-  runAsync(): Promise<unknown>;
-  addEventListener(
-    type: string,
-    handler: (event: Event, item?: { datum?: unknown } | null) => void,
-  ): unknown;
-  finalize(): unknown;
-}
-
-export interface EmbedResult {
-  view: ChartView;
-  finalize(): void;
-}
-
-export type EmbedFn = (
-  el: HTMLElement,
-  spec: Record<string, unknown>,
-  options: Record<string, unknown>,
-) => Promise<EmbedResult>;
-
-const defaultEmbed: EmbedFn = (el, spec, options) =>
-  vegaEmbed(el, spec as Parameters<typeof vegaEmbed>[1], options) as Promise<EmbedResult>;
-
-let embedFn: EmbedFn = defaultEmbed;
-
-/** Replace the embed function (tests); call without an argument to restore vega-embed. */
-export function setEmbed(fn?: EmbedFn): void {
-  embedFn = fn ?? defaultEmbed;
-}
-
-/** Readable headings for the charts the Python side knows about. */
-const TITLES: Record<string, string> = {
-  effects: "Fixed effects",
-  variance: "Variance components",
-  shrinkage: "Shrinkage",
-  caterpillar: "Group effects",
-  lines: "Fitted lines per group",
-  slopes2d: "Intercepts and slopes",
-  residuals: "Residuals",
-};
-
-export function chartTitle(name: string): string {
-  return TITLES[name] ?? name;
-}
-
-type ChartState = "pending" | "drawn" | "note" | "error";
-
-interface Entry {
-  name: string;
-  el: HTMLElement;
-  heading: HTMLElement;
-  subtitle: HTMLElement;
-  body: HTMLElement;
-  state: ChartState;
-  /** JSON of the spec the view was embedded with ("" when there is no view). */
-  specKey: string;
-  /** JSON of the data the view shows. */
-  dataKey: string;
-  datasets: string[];
-  result: EmbedResult | null;
-  /** The note or error text on show. */
-  text: string;
-}
-
-const SELECTED_SIGNAL = "selected";
+export {
+  type ChartView,
+  chartTitle,
+  type EmbedFn,
+  type EmbedResult,
+  setEmbed,
+} from "./chartView";
 
 /** Grid gap, and a chart card's padding plus border, in px (see widget.css). */
 const GRID_GAP = 16;
 const CARD_CHROME = 26;
-
-/** Route Vega's errors to console.warn: a broken chart must not look like a broken page. */
-const vegaLogger = logger(Warn, "warn");
 
 /** Let the browser paint between charts (falls back to a timer in hidden tabs). */
 function nextFrame(): Promise<void> {
@@ -102,19 +38,6 @@ function nextFrame(): Promise<void> {
       });
     }
   });
-}
-
-/** Hide a hover tooltip left over from marks that a data update moved or removed. */
-function hideTooltip(): void {
-  document.getElementById("vg-tooltip-element")?.classList.remove("visible");
-}
-
-function cloneData(data: ChartDatasets): ChartDatasets {
-  const out: ChartDatasets = {};
-  for (const [name, rows] of Object.entries(data)) {
-    out[name] = Array.isArray(rows) ? rows.map((row) => ({ ...row })) : [];
-  }
-  return out;
 }
 
 /** True when some row of some dataset of some chart has this level. */
@@ -132,11 +55,6 @@ export function levelExists(data: Record<string, ChartDatasets>, level: string):
   return false;
 }
 
-function errorText(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
 export interface Charts extends Component {
   /** Resolves once every queued render and update has finished. */
   idle(): Promise<void>;
@@ -144,7 +62,8 @@ export interface Charts extends Component {
 
 export function createCharts(ctx: WidgetContext): Charts {
   const { model } = ctx;
-  const el = h("div", { class: "mw-charts", "data-testid": "charts" });
+  // data-busy is "true" from a trait change until every chart shows it (benchmarks wait on it).
+  const el = h("div", { class: "mw-charts", "data-testid": "charts", "data-busy": "true" });
   const groupSelect = h("select", {
     class: "mw-select",
     "data-testid": "chart-group",
@@ -161,145 +80,27 @@ export function createCharts(ctx: WidgetContext): Charts {
     { class: "mw-charts-bar" },
     h("label", { class: "mw-charts-group" }, "Groups in the charts: ", groupSelect),
   );
-  const entries = new Map<string, Entry>();
+  const cards = new Map<string, ChartCard>();
   let destroyed = false;
   let running: Promise<void> | null = null;
   let again = false;
   let lastData = JSON.stringify(readCharts(model).data);
 
-  function setState(entry: Entry, state: ChartState): void {
-    entry.state = state;
-    entry.el.dataset.state = state;
-  }
-
-  function dropView(entry: Entry): void {
-    if (entry.result) {
-      try {
-        entry.result.finalize();
-      } catch (err) {
-        console.warn(`mixwidget: finalizing chart ${entry.name} failed`, err);
-      }
-    }
-    entry.result = null;
-    entry.specKey = "";
-    entry.dataKey = "";
-    entry.datasets = [];
-  }
-
-  function showText(entry: Entry, state: "note" | "error" | "pending", text: string): void {
-    if (entry.state === state && entry.text === text && !entry.result) return;
-    dropView(entry);
-    entry.text = text;
-    entry.body.style.minHeight = "";
-    const cls = state === "error" ? "mw-chart-error" : "mw-note mw-chart-note";
-    entry.body.replaceChildren(h("p", { class: cls, "data-testid": `chart-${state}` }, text));
-    setState(entry, state);
-    entry.el.classList.remove("mw-chart-wide");
-  }
-
-  function createEntry(name: string): Entry {
-    const body = h("div", { class: "mw-chart-body" });
-    const heading = h("h3", { class: "mw-panel-title mw-chart-title" }, chartTitle(name));
-    const subtitle = h("div", { class: "mw-chart-subtitle" });
-    const container = h(
-      "section",
-      { class: "mw-chart mw-panel", "data-testid": `chart-${name}`, "data-chart": name },
-      heading,
-      subtitle,
-      body,
-    );
-    return {
-      name,
-      el: container,
-      heading,
-      subtitle,
-      body,
-      state: "pending",
-      specKey: "",
-      dataKey: "",
-      datasets: [],
-      result: null,
-      text: "",
-    };
-  }
-
-  function renderBar(): void {
-    const { group, groups } = readChartGroups(model);
-    if (groups.length > 1) {
-      groupSelect.replaceChildren(...groups.map((g) => h("option", { value: g }, g)));
-      groupSelect.value = groups.includes(group) ? group : (groups[0] ?? "");
-      if (bar.parentNode !== el) el.prepend(bar);
-    } else {
-      bar.remove();
-    }
-  }
-
-  /** The chart's own title above the view; it changes with the fit, so it is not part of the spec. */
-  function showCaption(entry: Entry, caption: ChartCaption | null): void {
-    const title = caption?.title || chartTitle(entry.name);
-    if (entry.heading.textContent !== title) entry.heading.textContent = title;
-    const lines = caption?.subtitle ?? [];
-    const current = [...entry.subtitle.children].map((c) => c.textContent);
-    if (current.length !== lines.length || current.some((t, i) => t !== lines[i])) {
-      entry.subtitle.replaceChildren(...lines.map((line) => h("p", {}, line)));
-    }
-  }
-
-  /** Containers in the order of chart_names; notes are shown right away. */
-  function layout(): void {
-    const { names, notes } = readCharts(model);
-    const wanted = new Set(names);
-    for (const [name, entry] of entries) {
-      if (!wanted.has(name)) {
-        dropView(entry);
-        entry.el.remove();
-        entries.delete(name);
-      }
-    }
-    const ordered: HTMLElement[] = [];
-    for (const name of names) {
-      let entry = entries.get(name);
-      if (!entry) {
-        entry = createEntry(name);
-        entries.set(name, entry);
-        showText(entry, "pending", "Drawing…");
-      }
-      const note = notes[name];
-      if (typeof note === "string" && note) showText(entry, "note", note);
-      showCaption(entry, typeof note === "string" && note ? null : readCaption(model, name));
-      ordered.push(entry.el);
-    }
-    renderBar();
-    const children = bar.parentNode === el ? [bar, ...ordered] : ordered;
-    const current = [...el.children];
-    if (current.length !== children.length || current.some((c, i) => c !== children[i])) {
-      el.replaceChildren(...children);
-    }
-  }
-
   /**
    * A chart wider than one column (e.g. several panels side by side) takes a whole row of
    * the grid. Its natural width does not depend on the card, so this cannot flip back and forth.
    */
-  function fitWidth(entry: Entry): void {
-    const svg = entry.body.querySelector("svg.marks");
-    const natural = Number(svg?.getAttribute("width")) || 0;
+  function fitWidth(card: ChartCard): void {
     if (el.clientWidth === 0) return;
     const column = (el.clientWidth - GRID_GAP) / 2 - CARD_CHROME;
-    entry.el.classList.toggle("mw-chart-wide", entry.state === "drawn" && natural > column);
+    card.el.classList.toggle(
+      "mw-chart-wide",
+      card.state === "drawn" && card.naturalWidth() > column,
+    );
   }
 
-  const resizeObserver =
-    typeof ResizeObserver === "function"
-      ? new ResizeObserver(() => {
-          for (const entry of entries.values()) fitWidth(entry);
-        })
-      : null;
-  resizeObserver?.observe(el);
-
-  function onClick(name: string, item: { datum?: unknown } | null | undefined): void {
-    const entry = entries.get(name);
-    if (!entry || destroyed) return;
+  function onClick(_name: string, item: { datum?: unknown } | null | undefined): void {
+    if (destroyed) return;
     const datum = item?.datum as Record<string, unknown> | undefined;
     const level = datum && typeof datum === "object" ? datum.level : undefined;
     const current = readSelected(model);
@@ -314,91 +115,49 @@ export function createCharts(ctx: WidgetContext): Charts {
     }
   }
 
-  async function applySelected(entry: Entry): Promise<void> {
-    const view = entry.result?.view;
-    if (!view) return;
-    try {
-      view.signal(SELECTED_SIGNAL, readSelected(model));
-      await view.runAsync();
-    } catch {
-      // The spec declares no "selected" param: nothing to highlight.
+  const cardOptions = { onClick, selected: () => readSelected(model), onDrawn: fitWidth };
+
+  function renderBar(): void {
+    const { group, groups } = readChartGroups(model);
+    if (groups.length > 1) {
+      groupSelect.replaceChildren(...groups.map((g) => h("option", { value: g }, g)));
+      groupSelect.value = groups.includes(group) ? group : (groups[0] ?? "");
+      if (bar.parentNode !== el) el.prepend(bar);
+    } else {
+      bar.remove();
     }
   }
 
-  async function embedChart(entry: Entry, spec: ChartSpec, data: ChartDatasets): Promise<void> {
-    const specKey = JSON.stringify(spec);
-    const dataKey = JSON.stringify(data);
-    const height = entry.body.offsetHeight;
-    if (height > 0) entry.body.style.minHeight = `${height}px`;
-    dropView(entry);
-    const target = h("div", { class: "mw-chart-view" });
-    entry.body.replaceChildren(target);
-    try {
-      const result = await embedFn(
-        target,
-        { ...spec, datasets: cloneData(data) },
-        {
-          renderer: "svg",
-          actions: { export: true, source: false, compiled: false, editor: false },
-          logger: vegaLogger,
-          tooltip: { theme: "light" },
-        },
-      );
-      if (destroyed || entries.get(entry.name) !== entry || target.parentNode !== entry.body) {
-        result.finalize();
-        return;
+  /** Cards in the order of chart_names; notes and captions are shown right away. */
+  function layout(): void {
+    const { names, notes } = readCharts(model);
+    const wanted = new Set(names);
+    for (const [name, card] of cards) {
+      if (!wanted.has(name)) {
+        card.destroy();
+        card.el.remove();
+        cards.delete(name);
       }
-      entry.result = result;
-      entry.specKey = specKey;
-      entry.dataKey = dataKey;
-      entry.datasets = Object.keys(data);
-      entry.text = "";
-      result.view.addEventListener("click", (_event, item) => onClick(entry.name, item));
-      setState(entry, "drawn");
-      fitWidth(entry);
-      await applySelected(entry);
-    } catch (err) {
-      console.warn(`mixwidget: chart "${entry.name}" could not be drawn`, err);
-      if (entries.get(entry.name) === entry) {
-        showText(entry, "error", `This chart could not be drawn: ${errorText(err)}`);
-      }
-    } finally {
-      entry.body.style.minHeight = "";
     }
-  }
-
-  async function updateData(entry: Entry, data: ChartDatasets): Promise<void> {
-    const view = entry.result?.view;
-    if (!view) return;
-    const height = entry.body.offsetHeight;
-    if (height > 0) entry.body.style.minHeight = `${height}px`;
-    const fresh = cloneData(data);
-    const names = new Set([...entry.datasets, ...Object.keys(fresh)]);
-    try {
-      for (const name of names) {
-        const rows = fresh[name] ?? [];
-        try {
-          view.change(
-            name,
-            changeset()
-              .remove(() => true)
-              .insert(rows),
-          );
-        } catch {
-          // A dataset the spec does not use.
-        }
+    const ordered: HTMLElement[] = [];
+    for (const name of names) {
+      let card = cards.get(name);
+      if (!card) {
+        card = createChartCard(name, cardOptions);
+        cards.set(name, card);
+        card.showText("pending", "Drawing…");
       }
-      await view.runAsync();
-      hideTooltip();
-      fitWidth(entry);
-      entry.dataKey = JSON.stringify(data);
-      entry.datasets = Object.keys(fresh);
-      await applySelected(entry);
-    } catch (err) {
-      console.warn(`mixwidget: chart "${entry.name}" could not be updated`, err);
-      showText(entry, "error", `This chart could not be updated: ${errorText(err)}`);
-    } finally {
-      entry.body.style.minHeight = "";
+      const note = notes[name];
+      const hasNote = typeof note === "string" && note !== "";
+      if (hasNote) card.showText("note", note);
+      card.showCaption(hasNote ? null : readCaption(model, name));
+      ordered.push(card.el);
+    }
+    renderBar();
+    const children = bar.parentNode === el ? [bar, ...ordered] : ordered;
+    const current = [...el.children];
+    if (current.length !== children.length || current.some((c, i) => c !== children[i])) {
+      el.replaceChildren(...children);
     }
   }
 
@@ -415,37 +174,38 @@ export function createCharts(ctx: WidgetContext): Charts {
     }
   }
 
-  /** Bring every chart in line with the traits, one chart at a time. */
+  /** Bring every card in line with the traits, one chart at a time. */
   async function reconcile(): Promise<void> {
     layout();
-    let first = true;
+    let embedded = false;
     for (const name of readCharts(model).names) {
       if (destroyed) return;
-      const entry = entries.get(name);
-      if (!entry) continue;
+      const card = cards.get(name);
+      if (!card) continue;
       // Read the traits again: they may have changed while the previous chart was drawn.
       const { specs, data, notes } = readCharts(model);
       if (typeof notes[name] === "string" && notes[name]) continue;
       const spec = specs[name];
       if (!spec || typeof spec !== "object") {
-        showText(entry, "pending", "No chart yet.");
+        card.showText("pending", "No chart yet.");
         continue;
       }
       const chartData = data[name] ?? {};
       const specKey = JSON.stringify(spec);
-      if (entry.result && entry.specKey === specKey) {
-        if (entry.dataKey !== JSON.stringify(chartData)) await updateData(entry, chartData);
-        continue;
+      const dataKey = JSON.stringify(chartData);
+      if (card.shows(specKey, dataKey)) continue;
+      if (card.needsEmbed(specKey)) {
+        if (embedded) await nextFrame(); // a new embed is the slow part: let the page paint first
+        embedded = true;
+        if (destroyed) return;
       }
-      if (!first) await nextFrame();
-      first = false;
-      if (destroyed) return;
-      await embedChart(entry, spec, chartData);
+      await card.draw(spec, specKey, chartData, dataKey);
     }
   }
 
   function schedule(): Promise<void> {
     if (destroyed) return Promise.resolve();
+    el.dataset.busy = "true";
     if (running) {
       again = true;
       return running;
@@ -460,20 +220,19 @@ export function createCharts(ctx: WidgetContext): Charts {
         console.warn("mixwidget: charts could not be updated", err);
       } finally {
         running = null;
+        el.dataset.busy = "false";
       }
     })();
     return running;
   }
 
-  function onData(): void {
-    checkSelection();
-    layout();
-    schedule();
-  }
-
-  function onSelected(): void {
-    for (const entry of entries.values()) void applySelected(entry);
-  }
+  const resizeObserver =
+    typeof ResizeObserver === "function"
+      ? new ResizeObserver(() => {
+          for (const card of cards.values()) fitWidth(card);
+        })
+      : null;
+  resizeObserver?.observe(el);
 
   const offs = [
     listen(
@@ -484,8 +243,14 @@ export function createCharts(ctx: WidgetContext): Charts {
         schedule();
       },
     ),
-    listen(model, ["change:chart_data"], onData),
-    listen(model, ["change:selected"], onSelected),
+    listen(model, ["change:chart_data"], () => {
+      checkSelection();
+      layout();
+      schedule();
+    }),
+    listen(model, ["change:selected"], () => {
+      for (const card of cards.values()) void card.applySelected();
+    }),
     listen(model, ["change:chart_group", "change:chart_groups"], renderBar),
   ];
   schedule();
@@ -499,8 +264,8 @@ export function createCharts(ctx: WidgetContext): Charts {
       destroyed = true;
       resizeObserver?.disconnect();
       for (const off of offs) off();
-      for (const entry of entries.values()) dropView(entry);
-      entries.clear();
+      for (const card of cards.values()) card.destroy();
+      cards.clear();
     },
   };
 }

@@ -1,0 +1,313 @@
+// One chart card: heading, subtitle and a Vega view, or a note in its place.
+// The card keeps the last few views it embedded, keyed by their spec, so a model whose charts
+// were drawn before (e.g. switching back and forth between two formulas) only gets new data.
+import { changeset, logger, Warn } from "vega";
+import vegaEmbed from "vega-embed";
+import { h } from "../dom";
+import type { ChartCaption, ChartDatasets, ChartSpec } from "../model";
+
+/** The part of a Vega view the charts use. */
+export interface ChartView {
+  change(name: string, changes: ReturnType<typeof changeset>): unknown;
+  signal(name: string, value: unknown): unknown;
+  runAsync(): Promise<unknown>;
+  addEventListener(
+    type: string,
+    handler: (event: Event, item?: { datum?: unknown } | null) => void,
+  ): unknown;
+  finalize(): unknown;
+}
+
+export interface EmbedResult {
+  view: ChartView;
+  finalize(): void;
+}
+
+export type EmbedFn = (
+  el: HTMLElement,
+  spec: Record<string, unknown>,
+  options: Record<string, unknown>,
+) => Promise<EmbedResult>;
+
+const defaultEmbed: EmbedFn = (el, spec, options) =>
+  vegaEmbed(el, spec as Parameters<typeof vegaEmbed>[1], options) as Promise<EmbedResult>;
+
+let embedFn: EmbedFn = defaultEmbed;
+
+/** Replace the embed function (tests); call without an argument to restore vega-embed. */
+export function setEmbed(fn?: EmbedFn): void {
+  embedFn = fn ?? defaultEmbed;
+}
+
+/** Readable headings for the charts the Python side knows about. */
+const TITLES: Record<string, string> = {
+  effects: "Fixed effects",
+  variance: "Variance components",
+  shrinkage: "Shrinkage",
+  caterpillar: "Group effects",
+  lines: "Fitted lines per group",
+  slopes2d: "Intercepts and slopes",
+  residuals: "Residuals",
+  prediction: "Predictions",
+};
+
+export function chartTitle(name: string): string {
+  return TITLES[name] ?? name;
+}
+
+export type ChartState = "pending" | "drawn" | "note" | "error";
+
+/** Views kept per card (the one on show and the ones drawn before it). */
+export const VIEWS_KEPT = 3;
+
+const SELECTED_SIGNAL = "selected";
+
+/** Route Vega's errors to console.warn: a broken chart must not look like a broken page. */
+const vegaLogger = logger(Warn, "warn");
+
+/** Hide a hover tooltip left over from marks that a data update moved or removed. */
+function hideTooltip(): void {
+  document.getElementById("vg-tooltip-element")?.classList.remove("visible");
+}
+
+function cloneData(data: ChartDatasets): ChartDatasets {
+  const out: ChartDatasets = {};
+  for (const [name, rows] of Object.entries(data)) {
+    out[name] = Array.isArray(rows) ? rows.map((row) => ({ ...row })) : [];
+  }
+  return out;
+}
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/** A view embedded for one spec, with the data it shows. */
+interface Drawn {
+  specKey: string;
+  dataKey: string;
+  datasets: string[];
+  result: EmbedResult;
+  /** The element vega-embed drew into; moved in and out of the card's body. */
+  target: HTMLElement;
+}
+
+export interface ChartCardOptions {
+  /** A mark was clicked: its datum (or null for the background). */
+  onClick(name: string, item: { datum?: unknown } | null | undefined): void;
+  /** The selected level to highlight. */
+  selected(): string | null;
+  /** Called after a view is shown or its size may have changed. */
+  onDrawn(card: ChartCard): void;
+}
+
+export interface ChartCard {
+  readonly name: string;
+  readonly el: HTMLElement;
+  readonly state: ChartState;
+  /** True when the card shows a view whose spec is ``specKey`` and data ``dataKey``. */
+  shows(specKey: string, dataKey: string): boolean;
+  /** True when showing ``specKey`` needs a new embed (no view kept for it). */
+  needsEmbed(specKey: string): boolean;
+  /** Show the chart for this spec and data: reuse a kept view or embed a new one. */
+  draw(spec: ChartSpec, specKey: string, data: ChartDatasets, dataKey: string): Promise<void>;
+  /** Show a note, an error or "Drawing…" instead of the view (the views are kept). */
+  showText(state: "note" | "error" | "pending", text: string): void;
+  showCaption(caption: ChartCaption | null): void;
+  /** Send the selected level to the view on show. */
+  applySelected(): Promise<void>;
+  /** The natural width of the view on show, in px (0 without one). */
+  naturalWidth(): number;
+  destroy(): void;
+}
+
+export function createChartCard(name: string, options: ChartCardOptions): ChartCard {
+  const body = h("div", { class: "mw-chart-body" });
+  const heading = h("h3", { class: "mw-panel-title mw-chart-title" }, chartTitle(name));
+  const subtitle = h("div", { class: "mw-chart-subtitle" });
+  const el = h(
+    "section",
+    { class: "mw-chart mw-panel", "data-testid": `chart-${name}`, "data-chart": name },
+    heading,
+    subtitle,
+    body,
+  );
+  let state: ChartState = "pending";
+  let text = "";
+  /** Views by recency, the one on show (if any) first. */
+  let kept: Drawn[] = [];
+  let onShow: Drawn | null = null;
+  let destroyed = false;
+
+  function setState(next: ChartState): void {
+    state = next;
+    el.dataset.state = next;
+  }
+
+  function finalize(drawn: Drawn): void {
+    try {
+      drawn.result.finalize();
+    } catch (err) {
+      console.warn(`mixwidget: finalizing chart ${name} failed`, err);
+    }
+  }
+
+  function keep(drawn: Drawn): void {
+    kept = [drawn, ...kept.filter((d) => d !== drawn)];
+    for (const old of kept.splice(VIEWS_KEPT)) finalize(old);
+  }
+
+  function forget(drawn: Drawn): void {
+    kept = kept.filter((d) => d !== drawn);
+    if (onShow === drawn) onShow = null;
+    finalize(drawn);
+  }
+
+  function holdHeight(): void {
+    const height = body.offsetHeight;
+    if (height > 0) body.style.minHeight = `${height}px`;
+  }
+
+  function showText(next: "note" | "error" | "pending", message: string): void {
+    if (state === next && text === message && !onShow) return;
+    onShow = null;
+    text = message;
+    body.style.minHeight = "";
+    const cls = next === "error" ? "mw-chart-error" : "mw-note mw-chart-note";
+    body.replaceChildren(h("p", { class: cls, "data-testid": `chart-${next}` }, message));
+    setState(next);
+    el.classList.remove("mw-chart-wide");
+  }
+
+  async function applySelected(): Promise<void> {
+    const view = onShow?.result.view;
+    if (!view) return;
+    try {
+      view.signal(SELECTED_SIGNAL, options.selected());
+      await view.runAsync();
+    } catch {
+      // The spec declares no "selected" param: nothing to highlight.
+    }
+  }
+
+  async function embed(
+    spec: ChartSpec,
+    specKey: string,
+    data: ChartDatasets,
+    dataKey: string,
+  ): Promise<void> {
+    holdHeight();
+    const target = h("div", { class: "mw-chart-view" });
+    body.replaceChildren(target);
+    onShow = null;
+    try {
+      const result = await embedFn(
+        target,
+        { ...spec, datasets: cloneData(data) },
+        {
+          renderer: "svg",
+          actions: { export: true, source: false, compiled: false, editor: false },
+          logger: vegaLogger,
+          tooltip: { theme: "light" },
+        },
+      );
+      if (destroyed || target.parentNode !== body) {
+        result.finalize();
+        return;
+      }
+      const drawn: Drawn = { specKey, dataKey, datasets: Object.keys(data), result, target };
+      result.view.addEventListener("click", (_event, item) => options.onClick(name, item));
+      keep(drawn);
+      onShow = drawn;
+      text = "";
+      setState("drawn");
+      options.onDrawn(card);
+      await applySelected();
+    } catch (err) {
+      console.warn(`mixwidget: chart "${name}" could not be drawn`, err);
+      if (!destroyed) showText("error", `This chart could not be drawn: ${errorText(err)}`);
+    } finally {
+      body.style.minHeight = "";
+    }
+  }
+
+  async function update(drawn: Drawn, data: ChartDatasets, dataKey: string): Promise<void> {
+    const { view } = drawn.result;
+    holdHeight();
+    if (drawn.target.parentNode !== body) body.replaceChildren(drawn.target);
+    onShow = drawn;
+    keep(drawn);
+    text = "";
+    setState("drawn");
+    try {
+      if (drawn.dataKey !== dataKey) {
+        const fresh = cloneData(data);
+        for (const dataset of new Set([...drawn.datasets, ...Object.keys(fresh)])) {
+          try {
+            view.change(
+              dataset,
+              changeset()
+                .remove(() => true)
+                .insert(fresh[dataset] ?? []),
+            );
+          } catch {
+            // A dataset the spec does not use.
+          }
+        }
+        await view.runAsync();
+        hideTooltip();
+        drawn.dataKey = dataKey;
+        drawn.datasets = Object.keys(fresh);
+      }
+      options.onDrawn(card);
+      await applySelected();
+    } catch (err) {
+      console.warn(`mixwidget: chart "${name}" could not be updated`, err);
+      forget(drawn);
+      showText("error", `This chart could not be updated: ${errorText(err)}`);
+    } finally {
+      body.style.minHeight = "";
+    }
+  }
+
+  const card: ChartCard = {
+    name,
+    el,
+    get state() {
+      return state;
+    },
+    shows: (specKey, dataKey) => onShow?.specKey === specKey && onShow.dataKey === dataKey,
+    needsEmbed: (specKey) => !kept.some((d) => d.specKey === specKey),
+    async draw(spec, specKey, data, dataKey) {
+      if (destroyed) return;
+      const reuse = kept.find((d) => d.specKey === specKey);
+      if (reuse) await update(reuse, data, dataKey);
+      else await embed(spec, specKey, data, dataKey);
+    },
+    showText,
+    showCaption(caption) {
+      const title = caption?.title || chartTitle(name);
+      if (heading.textContent !== title) heading.textContent = title;
+      const lines = caption?.subtitle ?? [];
+      const current = [...subtitle.children].map((c) => c.textContent);
+      if (current.length !== lines.length || current.some((t, i) => t !== lines[i])) {
+        subtitle.replaceChildren(...lines.map((line) => h("p", {}, line)));
+      }
+    },
+    applySelected,
+    naturalWidth() {
+      if (!onShow) return 0;
+      const svg = body.querySelector("svg.marks");
+      return Number(svg?.getAttribute("width")) || 0;
+    },
+    destroy() {
+      destroyed = true;
+      for (const drawn of kept) finalize(drawn);
+      kept = [];
+      onShow = null;
+    },
+  };
+  setState("pending");
+  return card;
+}
