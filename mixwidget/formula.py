@@ -212,6 +212,8 @@ class _Reader:
 
     def variable(self, node: Expr) -> str:
         """A model variable: a column or an expression of columns."""
+        if isinstance(node, Name) and node.name == "." and not node.quoted:
+            raise self.error("'.' (every other column) is not supported; list the columns you mean", node)
         if isinstance(node, Name) and node.literal:
             raise self.error(f"{node.name} is a constant, not a column (character {node.pos + 1})", node)
         if isinstance(node, Name):

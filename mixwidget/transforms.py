@@ -371,6 +371,11 @@ def _factor(ev: Evaluator, call: Call, args: dict[str, Expr]) -> Factor:
     return Factor(np.array([None if np.isnan(t) else level_text(t) for t in v], dtype=object), sort="number")
 
 
+def _ordered(ev: Evaluator, call: Call, args: dict[str, Expr]) -> Factor:
+    f = _factor(ev, call, args)
+    return Factor(f.labels, f.levels, True, f.sort)
+
+
 def _offset(ev: Evaluator, call: Call, args: dict[str, Expr]) -> object:
     return ev.number(args["x"])
 
@@ -401,6 +406,9 @@ TRANSFORMS: dict[str, Transform] = {
         Transform("poly", ("x", "degree", "raw"), 1, "term", _poly,
                   "orthogonal polynomials as R's poly(x, 2); raw = TRUE for x, x^2", "the recurrence coefficients"),
         Transform("factor", ("x",), 1, "term", _factor, "the values as categories", "the levels"),
+        Transform("as.factor", ("x",), 1, "term", _factor, "the values as categories", "the levels"),
+        Transform("ordered", ("x",), 1, "term", _ordered,
+                  "the values as ordered categories (polynomial contrasts)", "the levels"),
         Transform("offset", ("x",), 1, "formula", _offset, "a term with its coefficient fixed at 1"),
     ]
 }

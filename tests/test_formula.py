@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import mixwidget
@@ -84,3 +85,28 @@ def test_numbers_where_columns_belong_are_refused():
         mixwidget.fit("1 ~ Days", sleep)
     with pytest.raises(mixwidget.FormulaError, match="number cannot be part of an interaction"):
         mixwidget.fit("Reaction ~ Days:1 + (1 | Subject)", sleep)
+
+
+def test_factor_and_ordered_calls_code_as_categories_do():
+    sleep = mixwidget.load_dataset("sleepstudy").assign(stage=lambda d: d["Days"] // 4)
+    a = mixwidget.fit("Reaction ~ ordered(stage) + (1 | Subject)", sleep)
+    assert list(a.fixed.index) == ["(Intercept)", "ordered(stage).L", "ordered(stage).Q"]
+    b = mixwidget.fit("Reaction ~ stage + (1 | Subject)",
+                      sleep.assign(stage=pd.Categorical(sleep["stage"], ordered=True)))
+    np.testing.assert_allclose(a.fixed["estimate"], b.fixed["estimate"])
+    c = mixwidget.fit("Reaction ~ as.factor(stage) + (1 | Subject)", sleep)
+    assert list(c.fixed.index) == ["(Intercept)", "as.factor(stage)1", "as.factor(stage)2"]
+
+
+def test_text_levels_follow_r_collation_not_code_points():
+    from mixwidget.contrasts import collation_key
+
+    words = ["Treated", "control", "b", "B", "a-b", "ab", "_x", "10", "2", "éclair", "eclair", "Zeta", "e"]
+    # R 4.2 on Debian: sort(c(...)) in C.UTF-8 / en_US.UTF-8
+    assert sorted(words, key=collation_key) == [
+        "_x", "10", "2", "a-b", "ab", "b", "B", "control", "e", "eclair", "éclair", "Treated", "Zeta"]
+
+
+def test_a_dot_for_every_column_is_refused_clearly():
+    with pytest.raises(mixwidget.FormulaError, match=r"'\.' \(every other column\) is not supported"):
+        mixwidget.fit("Reaction ~ .", mixwidget.load_dataset("sleepstudy"))

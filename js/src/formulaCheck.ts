@@ -76,6 +76,9 @@ class Reader {
   }
 
   variable(node: Node): string {
+    if (node.t === "name" && node.name === "." && !node.quoted) {
+      throw this.err("'.' (every other column) is not supported; list the columns you mean", node);
+    }
     if (isLiteral(node)) {
       throw this.err(
         `${deparseNode(node)} is a constant, not a column (character ${node.pos + 1})`,
