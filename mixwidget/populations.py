@@ -9,6 +9,7 @@ structure, from the narrowest (every level known) to the widest (every level new
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -55,12 +56,18 @@ def population_row(fit: MixedFit, row: pd.Series | Mapping | pd.DataFrame | int 
     )
 
 
+_nesting: weakref.WeakKeyDictionary[MixedFit, dict[tuple[str, str], bool]] = weakref.WeakKeyDictionary()
+
+
 def _nested_in(fit: MixedFit, fine: str, coarse: str) -> bool:
     """True when each level of ``fine`` lies in one level of ``coarse`` (classes within schools)."""
-    blocks = {b.group: b for b in fit.design.random}
-    a, b = blocks[fine].codes, blocks[coarse].codes
-    pairs = pd.DataFrame({"a": a, "b": b}).drop_duplicates()
-    return bool(pairs["a"].is_unique)
+    known = _nesting.setdefault(fit, {})
+    if (fine, coarse) not in known:
+        blocks = {b.group: b for b in fit.design.random}
+        a, b = blocks[fine].codes, blocks[coarse].codes
+        pairs = np.unique(a.astype(np.int64) * (int(b.max()) + 1) + b)
+        known[(fine, coarse)] = len(pairs) == len(np.unique(a))
+    return known[(fine, coarse)]
 
 
 def _noun(group: str) -> str:
@@ -144,8 +151,7 @@ def prediction_table(
     new = population_row(fit, row)
     blocks = fit.design.random
     rows = new_rows(fit, new)
-    pieces_all = prediction_pieces(fit, new, allow_new_levels=True, rows=rows)
-    levels = {b.group: pieces_all.levels.iloc[0, k] for k, b in enumerate(blocks)}
+    levels = {b.group: rows.labels[k][0] for k, b in enumerate(blocks)}
     if known is None:
         pops = populations(fit, levels)
     else:
@@ -157,9 +163,8 @@ def prediction_table(
                               averaged_groups=_averaged(fit, pop.known))
         var = float(p.variance(interval)[0])
         words = ["x'Vx"]
-        for k, b in enumerate(blocks):
-            name = p.random.columns[k]
-            seen = bool(p.known.iloc[0, k])
+        for b, name in zip(blocks, p.random):
+            seen = bool(p.known[name][0])
             part = f"condVar({b.group} {levels[b.group]})" if seen else f"var({b.group})"
             if (interval == "prediction" or name in p.kept) and part not in words:
                 words.append(part)
@@ -170,6 +175,8 @@ def prediction_table(
         records.append({"population": pop.label, "fit": point, "se": se, "lower": point - z * se,
                         "upper": point + z * se, "pieces": " + ".join(words)})
     table = pd.DataFrame(records, columns=["population", "fit", "se", "lower", "upper", "pieces"])
+    table.attrs["levels"] = levels
+    table.attrs["known"] = [pop.known for pop in pops]
     if not blocks:
         table.attrs["note"] = OLS_NOTE
     return table

@@ -60,8 +60,22 @@ def random_terms_of(fit: MixedFit, re_form: str | None) -> list[int]:
     return sorted(keep)
 
 
+_per_fit: weakref.WeakKeyDictionary[MixedFit, dict[str, object]] = weakref.WeakKeyDictionary()
+
+
+def _cached(fit: MixedFit, name: str, make):  # noqa: ANN001, ANN202 - a small memo per fit
+    store = _per_fit.setdefault(fit, {})
+    if name not in store:
+        store[name] = make(fit)
+    return store[name]
+
+
 def term_covariances(fit: MixedFit) -> list[np.ndarray]:
     """Each random term's covariance matrix (variance component), in the design's term order."""
+    return _cached(fit, "covariances", _term_covariances)
+
+
+def _term_covariances(fit: MixedFit) -> list[np.ndarray]:
     v = fit.variance
     out: list[np.ndarray] = []
     start = 0
@@ -137,13 +151,8 @@ class _Posterior:
                 self._cache[(term, lv)] = self.sigma2 * lam @ s @ lam.T
 
 
-_posteriors: weakref.WeakKeyDictionary[MixedFit, _Posterior] = weakref.WeakKeyDictionary()
-
-
 def _posterior(fit: MixedFit) -> _Posterior:
-    if fit not in _posteriors:
-        _posteriors[fit] = _Posterior(fit)
-    return _posteriors[fit]
+    return _cached(fit, "posterior", _Posterior)
 
 
 @dataclass
@@ -156,26 +165,29 @@ class PredictionPieces:
         Point predictions: ``x' beta`` plus ``z' b`` of every kept term at a level seen in the fit.
     fixed : ndarray
         ``x' V x``.
-    random : DataFrame
-        One column per random term (its text, e.g. ``(1 | school)``): ``z' C z`` for a kept term at a
-        known level, else ``z' Sigma z``.
-    known : DataFrame
-        One column per random term: whether the row's level was seen in the fit.
+    random : dict of str to ndarray
+        Per random term (its text, e.g. ``(1 | school)``): ``z' C z`` for a kept term at a known
+        level, else ``z' Sigma z``.
+    known : dict of str to ndarray
+        Per random term: whether the row's level was seen in the fit.
     kept : list of str
         The random terms ``re_form`` keeps.
-    levels : DataFrame
-        One column per random term: the row's level of its grouping factor.
+    levels : dict of str to list of str
+        Per random term: the row's level of its grouping factor.
+    index : Index
+        The rows' labels (``newdata``'s index).
     residual : float
         ``sigma^2``.
     """
 
     fit: np.ndarray
     fixed: np.ndarray
-    random: pd.DataFrame
-    known: pd.DataFrame
+    random: dict[str, np.ndarray]
+    known: dict[str, np.ndarray]
     kept: list[str]
-    levels: pd.DataFrame
+    levels: dict[str, list[str]]
     residual: float
+    index: pd.Index
 
     def variance(self, interval: str) -> np.ndarray:
         """The variance of the prediction error for ``interval`` "confidence" or "prediction".
@@ -186,9 +198,9 @@ class PredictionPieces:
         mean over the term's groups); the residual variance goes into prediction intervals.
         """
         total = self.fixed.copy()
-        for name in self.random.columns:
+        for name, piece in self.random.items():
             if name in self.kept or interval == "prediction":
-                total = total + self.random[name].to_numpy()
+                total = total + piece
         if interval == "prediction":
             total = total + self.residual
         return total
@@ -249,15 +261,9 @@ def prediction_pieces(
         random[names[k]] = piece
         known[names[k]] = seen
         levels[names[k]] = rows.labels[k]
-    index = rows.index
     return PredictionPieces(
-        fit=point,
-        fixed=fixed,
-        random=pd.DataFrame(random, index=index),
-        known=pd.DataFrame(known, index=index),
-        kept=[names[k] for k in keep],
-        levels=pd.DataFrame(levels, index=index),
-        residual=fit.sigma**2,
+        fit=point, fixed=fixed, random=random, known=known, kept=[names[k] for k in keep], levels=levels,
+        residual=fit.sigma**2, index=rows.index,
     )
 
 
@@ -274,6 +280,10 @@ def _term_names(fit: MixedFit) -> list[str]:
 
 def _modes(fit: MixedFit) -> list[np.ndarray]:
     """Conditional modes per term as (levels, q) arrays in the design's level order."""
+    return _cached(fit, "modes", _modes_of)
+
+
+def _modes_of(fit: MixedFit) -> list[np.ndarray]:
     out = []
     r = fit.ranef
     order = _lme4_term_order(fit.design)
@@ -352,7 +362,7 @@ def predict(
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}")
     pieces = prediction_pieces(fit, newdata, re_form, allow_new_levels)
-    index = pieces.random.index
+    index = pieces.index
     if interval is None:
         return pd.Series(pieces.fit, index=index, name="fit")
     se = np.sqrt(pieces.variance(interval))

@@ -10,7 +10,7 @@ from scipy import stats
 
 from ..errors import MixWidgetError
 from ..fit import MixedFit
-from ..populations import population_row, populations, prediction_table
+from ..populations import population_row, prediction_table
 from ._common import HIGHLIGHT, PANEL_WIDTH, template
 from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
 
@@ -59,15 +59,15 @@ def prediction_rows(
         base = next((f for f in fits.values() if f.design.random), base)
     table = prediction_table(base, row, interval=interval, level=level)
     labels = list(table["population"])
-    pops = populations(base, _levels(base, row))
+    known_sets = table.attrs["known"]
     frames = []
     for order, (name, fit) in enumerate(fits.items()):
         try:
-            known = [_implied(fit, p.known) for p in pops]
+            known = [_implied(fit, k) for k in known_sets]
             t = table if fit is base else prediction_table(fit, row, interval, level, known=known)
         except MixWidgetError:
             continue  # this model cannot predict this row (e.g. a level its rows lack): leave it out
-        t = t.assign(population=labels, pop_order=range(len(pops)), model=name, model_order=order,
+        t = t.assign(population=labels, pop_order=range(len(labels)), model=name, model_order=order,
                      formula=fit.formula, kind=fit.kind, current=name == current)
         frames.append(t)
     out = pd.concat(frames, ignore_index=True)
@@ -81,13 +81,6 @@ def _implied(fit: MixedFit, known: frozenset[str]) -> frozenset[str]:
     are part of a named one (knowing class 16:3 of ``school:class`` means knowing school 16)."""
     named = [set(g.split(":")) for g in known]
     return frozenset(g for g in fit.ngroups if g in known or any(set(g.split(":")) <= n for n in named))
-
-
-def _levels(fit: MixedFit, row: pd.DataFrame) -> dict[str, str]:
-    from ..predict import prediction_pieces
-
-    p = prediction_pieces(fit, row, allow_new_levels=True)
-    return {b.group: str(p.levels.iloc[0, k]) for k, b in enumerate(fit.design.random)}
 
 
 def _colors(models: tuple[str, ...], kinds: tuple[str, ...], current: str) -> list[str]:
