@@ -16,9 +16,12 @@ mkdir "$work/src"
 git ls-files -z --cached --others --exclude-standard \
   | tar --null -T - --ignore-failed-read -cf - 2>/dev/null | tar -xf - -C "$work/src"
 test ! -e "$work/src/mixwidget/static/widget.js"
+# npm's packages as setup.sh installed them (hard links), so the build's `npm install` has nothing to fetch.
+if [ -d js/node_modules ]; then cp -al js/node_modules "$work/src/js/node_modules"; fi
 
 echo "Building sdist and wheel..."
-"$python" -m build --outdir "$work/dist" "$work/src" >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; exit 1; }
+# Without build isolation: hatchling and hatch-jupyter-builder come from .venv (the dev extra), not the index.
+"$python" -m build --no-isolation --outdir "$work/dist" "$work/src" >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; exit 1; }
 "$python" - "$work/dist" <<'PY'
 import sys, tarfile, zipfile
 from pathlib import Path
@@ -35,14 +38,16 @@ print(f"{wheel.name} and {sdist.name} carry mixwidget/static/widget.js")
 PY
 
 echo "Installing the wheel into a fresh venv..."
-"$python" -m venv "$work/venv"
+# .venv's pip installs into the fresh venv (pip --python), which saves seeding the venv with its own pip.
+"$python" -m venv --without-pip "$work/venv"
+pip=("$python" -m pip --python "$work/venv/bin/python" install --quiet)
 if [ "${MIXWIDGET_PACKAGE_FULL:-0}" = 1 ]; then
-  "$work/venv/bin/python" -m pip install --quiet "$work"/dist/mixwidget-*.whl
+  "${pip[@]}" "$work"/dist/mixwidget-*.whl
 else
   deps=$("$python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
   site=$("$work/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
   echo "$deps" >"$site/mixwidget-deps.pth"
-  "$work/venv/bin/python" -m pip install --quiet --no-deps "$work"/dist/mixwidget-*.whl
+  "${pip[@]}" --no-deps "$work"/dist/mixwidget-*.whl
 fi
 cd "$work"
 "$work/venv/bin/python" - "$work/venv" <<'PY'
