@@ -20,7 +20,10 @@ import pandas as pd
 
 from .design import Design
 
-__all__ = ["EngineResult", "TermResult", "blas_threads", "fit_mixed", "fit_ols", "limit_blas", "warm_up"]
+__all__ = [
+    "EngineResult", "Refit", "Refitter", "TermResult", "blas_threads", "fit_mixed", "fit_ols", "limit_blas",
+    "profile_intervals", "warm_up",
+]
 
 # Below this many multiply-adds for the dense cross-products (rows x columns^2), BLAS threads
 # cost more than they gain: they wait on each other, and on a busy machine on other programs.
@@ -234,3 +237,126 @@ def warm_up() -> None:
     fit_mixed(design, reml=True)
     fit_ols(design)
     _warm.set()
+
+
+# -- refits to new responses (simulation, parametric bootstrap) ----------------------------
+
+
+@dataclass
+class Refit:
+    """Estimates from one refit of a design to a new response vector."""
+
+    beta: np.ndarray
+    se: np.ndarray
+    df: np.ndarray
+    sigma: float
+    covs: list[np.ndarray]  # per random block of the design, (q, q)
+    converged: bool = True
+
+
+class Refitter:
+    """One design fitted once, then refitted to new response vectors.
+
+    The model matrices (and, for mixed models, the engine's prepared model) are built once;
+    each :meth:`refit` only swaps the response and optimizes again from the first fit's
+    variance parameters, as lme4's ``refit(newresp)`` does.
+
+    Parameters
+    ----------
+    design : Design
+        The model's matrices; its ``y`` is the response of the first fit.
+    reml : bool
+        REML or maximum likelihood (mixed models only).
+    """
+
+    def __init__(self, design: Design, reml: bool = True) -> None:
+        self.design = design
+        self.reml = bool(reml)
+        self.mixed = bool(design.random)
+        n, p = design.X.shape
+        self._p = p
+        if self.mixed:
+            import mixedlm
+
+            frame, formula = _engine_frame(design)
+            with warnings.catch_warnings(), limit_blas(design):
+                warnings.simplefilter("ignore")
+                self._base = mixedlm.lmer(formula, frame, REML=self.reml)
+            names = list(self._base.fixef().keys())
+            self._perm = [names.index(f"x{j}") for j in range(p)]
+        else:
+            self._pinv = np.linalg.pinv(design.X)
+            self._xtx_inv = self._pinv @ self._pinv.T
+            self._df_resid = float(n - np.linalg.matrix_rank(design.X)) if p else float(n)
+            self._df = np.full(p, self._df_resid)
+
+    def refit(self, y: np.ndarray) -> Refit:
+        """Estimates for the same design with response ``y`` (length ``design.nobs``)."""
+        y = np.ascontiguousarray(y, dtype=float)
+        if not self.mixed:
+            beta = self._pinv @ y
+            resid = y - self.design.X @ beta
+            sigma = float(np.sqrt(resid @ resid / self._df_resid))
+            se = np.sqrt(np.diag(self._xtx_inv)) * sigma
+            return Refit(beta=beta, se=se, df=self._df.copy(), sigma=sigma, covs=[])
+        import mixedlm
+
+        with warnings.catch_warnings(), limit_blas(self.design):
+            warnings.simplefilter("ignore")
+            res = self._base.refit(y)
+            vcov = np.asarray(res.vcov(), dtype=float)[np.ix_(self._perm, self._perm)]
+            ddf = mixedlm.satterthwaite_df(res)
+        names = list(ddf.param_names)
+        df = np.asarray(ddf.df, dtype=float)[[names.index(f"x{j}") for j in range(self._p)]]
+        if not self.reml:
+            df = _ml_satterthwaite(df, n=len(y), p=self._p)
+        beta = np.asarray(res.beta, dtype=float)[self._perm]
+        groups = res.VarCorr().groups
+        covs = []
+        for k, block in enumerate(self.design.random):
+            group_vc = groups[f"g{k}"]
+            terms = ["(Intercept)" if n == "(Intercept)" else f"z{k}_{j}" for j, n in enumerate(block.names)]
+            idx = [list(group_vc.term_names).index(t) for t in terms]
+            covs.append(np.asarray(group_vc.cov, dtype=float)[np.ix_(idx, idx)])
+        return Refit(
+            beta=beta,
+            se=np.sqrt(np.diag(vcov)),
+            df=df,
+            sigma=float(res.sigma),
+            covs=covs,
+            converged=bool(res.converged),
+        )
+
+    def simulate(self, nsim: int, seed: int | None) -> np.ndarray:
+        """Responses drawn from the first fit, shape ``(nobs, nsim)``: new random effects and residuals.
+
+        Mixed models use the engine's ``simulate`` (lme4's method: random effects drawn from
+        the fitted covariance, residuals from the fitted scale); linear models draw residuals.
+        """
+        if not self.mixed:
+            rng = np.random.default_rng(seed)
+            mean = self.design.X @ self._pinv @ self.design.y
+            resid = self.design.y - mean
+            sigma = np.sqrt(resid @ resid / self._df_resid)
+            return mean[:, None] + sigma * rng.standard_normal((len(mean), nsim))
+        y = np.asarray(self._base.simulate(nsim=nsim, seed=seed), dtype=float)
+        return y.reshape(len(self.design.y), nsim)
+
+
+def profile_intervals(design: Design, reml: bool, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Likelihood-profile intervals for the fixed effects of a mixed model (lower, upper).
+
+    The engine profiles each coefficient on the ML deviance, re-optimizing the variance
+    parameters at every step, as lme4's ``profile()`` does.
+    """
+    import mixedlm
+
+    frame, formula = _engine_frame(design)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = mixedlm.lmer(formula, frame, REML=reml)
+        names = [f"x{j}" for j in range(design.X.shape[1])]
+        ci = res.confint(parm=names, level=level, method="profile")
+    lower = np.array([ci[n][0] for n in names], dtype=float)
+    upper = np.array([ci[n][1] for n in names], dtype=float)
+    return lower, upper

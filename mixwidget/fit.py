@@ -137,6 +137,15 @@ class MixedFit:
         return predict(self, newdata, re_form=re_form, allow_new_levels=allow_new_levels, interval=interval,
                        level=level)
 
+    def confint(self, method: str = "Wald", level: float = 0.95, nsim: int = 500, seed: int | None = None, **kwargs):
+        """Confidence intervals as lme4's ``confint()``: ``"Wald"``, ``"boot"`` or ``"profile"``.
+
+        See :func:`mixwidget.confint.confint` for the parameters and the table returned.
+        """
+        from .confint import confint
+
+        return confint(self, method=method, level=level, nsim=nsim, seed=seed, **kwargs)
+
     def summary(self) -> str:
         """The fit printed in lme4's layout."""
         from .summary import summary_text

@@ -48,6 +48,7 @@ from .lines import LINES, lines
 from .prediction import PREDICTION, prediction
 from .residuals import RESIDUALS, residuals
 from .shrinkage import SHRINKAGE, shrinkage
+from .simulation import simulation
 from .slopes2d import SLOPES2D, slopes2d
 from .variance import VARIANCE, variance
 
@@ -70,6 +71,7 @@ __all__ = [
     "prediction",
     "residuals",
     "shrinkage",
+    "simulation",
     "slopes2d",
     "title_spec",
     "variance",

@@ -1,0 +1,21 @@
+"""R's output for the simulation checks and confidence intervals (made by tests/reference/simulation/*.R)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+FOLDER = Path(__file__).resolve().parent / "reference" / "simulation"
+SCIENCE_MODEL = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
+
+
+def reference() -> dict:
+    return json.loads((FOLDER / "simulation_reference.json").read_text())
+
+
+def r_interval(name: str) -> pd.DataFrame:
+    """One of R's confint() tables, indexed by parameter, columns lower and upper."""
+    table = reference()[name]
+    return pd.DataFrame({"lower": table["lower"], "upper": table["upper"]}, index=table["parameter"], dtype=float)
