@@ -14,11 +14,13 @@ enough to repay their start-up, one per core up to what the work can use.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -250,7 +252,7 @@ def _run_in_workers(
     # small tasks keep progress fine-grained; a few per worker at least, at most ~1 s each
     chunk = max(1, min(len(todo) // (workers * 4) or 1, 8))
     chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
-    with _env_lock:
+    with _env_lock, _main_not_rerun():
         added = [name for name in _THREAD_LIMITS if name not in os.environ]
         for name in added:
             os.environ[name] = "1"
@@ -260,6 +262,7 @@ def _run_in_workers(
         finally:
             for name in added:
                 os.environ.pop(name, None)
+    stopped = False
     try:
         while pending:
             finished, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
@@ -267,16 +270,35 @@ def _run_in_workers(
                 for s, row in fut.result():
                     record(s, row)
             if cancelled():
-                flag.set()
+                stopped = True
                 break
     finally:
-        if cancelled():
+        if stopped or pending:
+            # Workers see the flag before their next refit and exit; nobody waits for them.
             flag.set()
-        pool.shutdown(wait=True, cancel_futures=True)
-        for fut in pending:
-            if fut.done() and not fut.cancelled() and fut.exception() is None:
-                for s, row in fut.result():
-                    record(s, row)
+            pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _main_not_rerun() -> Iterator[None]:
+    """Start workers without re-running the caller's script in them.
+
+    ``spawn`` children normally re-import the main script, so a script without an
+    ``if __name__ == "__main__":`` guard would run again in every worker. The workers need
+    nothing from it (jobs hold only mixwidget objects), so it is hidden while they start.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
 
 
 def worker_count_note(out: RefitOutcome) -> str:

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 from lme4ref import fit_cached
-from simref import SCIENCE_MODEL, reference
+from simref import SCIENCE_MODEL
 
 import mixwidget
 from mixwidget.engine import Refitter
@@ -61,19 +61,6 @@ def test_the_true_structure_is_close_to_nominal(study):
     assert right["rejection_high"] < 0.11
     assert right["coverage_low"] <= 0.95 <= right["coverage_high"]
     assert right["mean_se"] == pytest.approx(right["sd_estimate"], rel=0.2)
-
-
-def test_rates_agree_with_the_same_study_in_r(study):
-    """R (lme4 + lmerTest, 1000 simulations) lands inside our intervals; SEs agree closely."""
-    table, _ = study
-    r = reference()["study"]
-    for key, formula in zip(["school_class", "school", "least_squares"], CANDIDATES):
-        ours, theirs = _row(table, formula), r[key]
-        assert theirs["formula"] == formula
-        assert ours["rejection_low"] <= theirs["rejection_rate"] <= ours["rejection_high"], key
-        assert ours["coverage_low"] <= theirs["coverage"] <= ours["coverage_high"], key
-        assert ours["mean_se"] == pytest.approx(theirs["mean_se"], rel=0.05), key
-        assert ours["sd_estimate"] == pytest.approx(theirs["sd_estimate"], rel=0.15), key
 
 
 def test_progress_is_reported_per_simulation(study):

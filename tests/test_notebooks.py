@@ -159,6 +159,17 @@ def test_science_privpub_t_values(executed):
         assert re.search(rf"{re.escape(model)}\s+0\.\d{{3}}\s+0\.\d{{3}}\s+{t}", table), (model, table)
 
 
+def test_science_which_one_is_right(executed):
+    """The simulation section: least squares' false positives far above 5%, school + class near it."""
+    text = executed("01-science-attitudes.ipynb").text
+    pattern = r"{}: false positives (\d+)% \(95% interval (\d+)% to (\d+)%\), coverage (\d+)%"
+    ls = re.search(pattern.format("least squares"), text)
+    right = re.search(pattern.format(r"school \+ class"), text)
+    assert ls and right, text[-2000:]
+    assert int(ls.group(2)) > 10 and int(ls.group(4)) < 90  # interval well above 5%, coverage well below 95%
+    assert int(right.group(2)) <= 5 <= int(right.group(3)) and int(right.group(4)) >= 88
+
+
 def test_science_widget_is_displayed(executed):
     ran = executed("01-science-attitudes.ipynb")
     last = ran.cells_with("mixwidget.explore(")[-1]
@@ -202,6 +213,15 @@ def test_pooling_shrinkage_by_size(executed):
     gap = re.search(r"Largest difference between the formula and the fitted estimates: (\S+)", text)
     assert gap and float(gap.group(1)) < 1e-8
     assert "tau^2 = 0.3206, sigma^2 = 3.0521" in text
+
+
+def test_pooling_simulation_mse(executed):
+    """Across simulations partial pooling's class intercepts land closer to the truth than no pooling's."""
+    text = executed("03-pooling.ipynb").text
+    share = re.search(r"Partial pooling's MSE is (\d+)% of no pooling's\.", text)
+    assert share and int(share.group(1)) < 80, text[-1500:]
+    mse = dict(re.findall(r"^(no pooling|partial pooling|complete pooling)\s+([\d.]+)$", text, flags=re.M))
+    assert float(mse["partial pooling"]) < min(float(mse["no pooling"]), float(mse["complete pooling"]))
 
 
 # --------------------------------------------------------------------------- 04 your data

@@ -136,8 +136,10 @@ def test_bundle_is_built():
 def test_charts_follow_the_fit_and_say_when_they_do_not_apply(w):
     w.formula = BOTH
     w.wait(60)
-    assert w.chart_names == ["effects", "variance", "shrinkage", "caterpillar", "lines", "slopes2d", "residuals",
-                             "prediction"]
+    assert w.chart_names == [
+        "effects", "variance", "shrinkage", "caterpillar", "lines", "slopes2d", "residuals", "prediction", "simulation"
+    ]
+    assert "no simulation yet" in w.chart_notes["simulation"]  # until a check by simulation has run
     assert set(w.chart_specs) == {"effects", "variance", "shrinkage", "caterpillar", "residuals", "prediction"}
     assert "random slope" in w.chart_notes["lines"] and "slopes2d" in w.chart_notes
     assert w.chart_group == "school:class" and w.chart_groups == ["school:class", "school"]

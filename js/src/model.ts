@@ -173,6 +173,35 @@ export interface Traits {
   /** Grouping factor used by the per-group charts, and the choices. */
   chart_group: string;
   chart_groups: string[];
+  /** Choices for a check by simulation. */
+  simulation_options: Partial<SimulationOptions>;
+  /** The running or last check by simulation. */
+  simulation_status: Partial<SimulationStatus>;
+}
+
+export interface SimulationChoice {
+  id: string;
+  label: string;
+  formula: string;
+  checked?: boolean;
+}
+
+export interface SimulationOptions {
+  truths: SimulationChoice[];
+  candidates: SimulationChoice[];
+  terms: string[];
+  term: string;
+  nsim: number;
+  nsim_min: number;
+  nsim_max: number;
+}
+
+export interface SimulationStatus {
+  state: "idle" | "running" | "done" | "cancelled" | "error";
+  done: number;
+  total: number;
+  message: string;
+  title: string;
 }
 
 /** Custom messages sent to Python with `model.send`. */
@@ -182,7 +211,16 @@ export type OutgoingMessage =
   | { kind: "clear_pins" }
   | { kind: "rename_pin"; index: number; name: string }
   | { kind: "restore_pin"; index: number }
-  | { kind: "undo" };
+  | { kind: "undo" }
+  | {
+      kind: "simulate";
+      truth: string;
+      candidates: string[];
+      term: string;
+      null: boolean;
+      nsim: number;
+    }
+  | { kind: "cancel_simulation" };
 
 // biome-ignore lint/suspicious/noExplicitAny: event callbacks are untyped in anywidget
 export type Callback = (...args: any[]) => void;
@@ -314,5 +352,41 @@ export function readChartGroups(model: Model): { group: string; groups: string[]
   return {
     group: typeof group === "string" ? group : "",
     groups: Array.isArray(groups) ? groups.filter((g) => typeof g === "string") : [],
+  };
+}
+
+function choices(value: unknown): SimulationChoice[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (c): c is SimulationChoice =>
+      isRecord(c) && typeof c.id === "string" && typeof c.label === "string",
+  );
+}
+
+export function readSimulationOptions(model: Model): SimulationOptions {
+  const o = model.get("simulation_options") ?? {};
+  const terms = Array.isArray(o.terms) ? o.terms.filter((t) => typeof t === "string") : [];
+  return {
+    truths: choices(o.truths),
+    candidates: choices(o.candidates),
+    terms,
+    term: typeof o.term === "string" ? o.term : (terms[0] ?? ""),
+    nsim: typeof o.nsim === "number" ? o.nsim : 200,
+    nsim_min: typeof o.nsim_min === "number" ? o.nsim_min : 10,
+    nsim_max: typeof o.nsim_max === "number" ? o.nsim_max : 5000,
+  };
+}
+
+export function readSimulationStatus(model: Model): SimulationStatus {
+  const s = model.get("simulation_status") ?? {};
+  const states = ["idle", "running", "done", "cancelled", "error"];
+  return {
+    state: (typeof s.state === "string" && states.includes(s.state)
+      ? s.state
+      : "idle") as SimulationStatus["state"],
+    done: typeof s.done === "number" ? s.done : 0,
+    total: typeof s.total === "number" ? s.total : 0,
+    message: typeof s.message === "string" ? s.message : "",
+    title: typeof s.title === "string" ? s.title : "",
   };
 }

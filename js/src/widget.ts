@@ -8,6 +8,7 @@ import { createGroupPicker } from "./components/groupPicker";
 import { createKeyNumbers } from "./components/keyNumbers";
 import { createLargeText } from "./components/largeText";
 import { createRemlToggle } from "./components/remlToggle";
+import { createSimulation } from "./components/simulation";
 import { createStatus } from "./components/status";
 import { createSummary } from "./components/summary";
 import { createUndoButton } from "./components/undoButton";
@@ -37,6 +38,7 @@ function render({ model, el }: RenderProps): () => void {
   const builder = createBuilder(ctx);
   const summary = createSummary(ctx);
   const compare = createCompare(ctx);
+  const simulation = createSimulation(ctx);
   const picker = createGroupPicker(ctx);
   const charts = createCharts(ctx);
   const components: Component[] = [
@@ -51,6 +53,7 @@ function render({ model, el }: RenderProps): () => void {
     builder,
     summary,
     compare,
+    simulation,
     picker,
     charts,
   ];
@@ -75,6 +78,7 @@ function render({ model, el }: RenderProps): () => void {
       builder.el,
       h("div", { class: "mw-results" }, summary.el, compare.el),
     ),
+    simulation.el,
     picker.el,
     charts.el,
   );

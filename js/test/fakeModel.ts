@@ -94,5 +94,7 @@ export function defaultTraits(): Traits {
     charts_collapsed: [],
     large_text: false,
     theme: "light",
+    simulation_options: {},
+    simulation_status: {},
   };
 }

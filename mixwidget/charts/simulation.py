@@ -98,7 +98,8 @@ def simulation_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
               alt.Tooltip("n_failed:Q", title="Failed fits"), alt.Tooltip("n_singular:Q", title="Singular fits")]
 
     def panel(value: str, low: str, high: str, label: str, line: str, title: str, zero: bool) -> alt.LayerChart:
-        x = alt.X(f"{low}:Q", title=title, axis=alt.Axis(format="%"), scale=alt.Scale(zero=True) if zero else alt.Scale(zero=False, domainMax=1))
+        scale = alt.Scale(zero=True) if zero else alt.Scale(zero=False, domainMax=1)
+        x = alt.X(f"{low}:Q", title=title, axis=alt.Axis(format="%"), scale=scale)
         return alt.layer(
             rates.mark_rule(strokeWidth=4, color=MUTED).encode(x=x, x2=f"{high}:Q", y=y),
             rates.mark_point(filled=True, size=110, color=HIGHLIGHT, opacity=1).encode(

@@ -12,16 +12,16 @@ out <- list(lme4 = as.character(packageVersion("lme4")), lmerTest = as.character
 out$science_wald <- ci_table(confint(truth, method = "Wald", oldNames = FALSE))
 out$science_profile <- ci_table(suppressWarnings(confint(truth, method = "profile", oldNames = FALSE)))
 set.seed(20261128)
-out$science_boot <- ci_table(suppressWarnings(suppressMessages(confint(truth, method = "boot", nsim = 1000, oldNames = FALSE))))
+out$science_boot <- ci_table(suppressWarnings(suppressMessages(confint(truth, method = "boot", nsim = 500, oldNames = FALSE))))
 sleep <- lmer(Reaction ~ Days + (Days | Subject), data = sleepstudy)
 out$sleep_wald <- ci_table(confint(sleep, method = "Wald", oldNames = FALSE))
 out$sleep_profile <- ci_table(suppressWarnings(confint(sleep, method = "profile", oldNames = FALSE)))
 set.seed(20261128)
-out$sleep_boot <- ci_table(suppressWarnings(suppressMessages(confint(sleep, method = "boot", nsim = 1000, oldNames = FALSE))))
+out$sleep_boot <- ci_table(suppressWarnings(suppressMessages(confint(sleep, method = "boot", nsim = 500, oldNames = FALSE))))
 
 # The simulation check itself: PrivPub's effect set to zero in the school + class fit,
 # every candidate refitted to every simulated response, tests by lmerTest (Satterthwaite) and lm.
-nsim <- 1000
+nsim <- 500
 set.seed(1)
 sims <- simulate(truth, nsim = nsim)
 X <- getME(truth, "X")

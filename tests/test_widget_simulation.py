@@ -1,0 +1,86 @@
+"""The explorer's check by simulation: choices, a background run, progress, cancel, the chart."""
+
+from __future__ import annotations
+
+import time
+
+import altair as alt
+import pytest
+
+import mixwidget
+
+BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
+
+
+@pytest.fixture
+def w(science):
+    widget = mixwidget.MixWidget(science, BOTH)
+    widget.wait(120)
+    widget._sim.n_jobs = 0  # refit in the kernel's process: quick for the small runs here
+    yield widget
+    widget.cancel_simulation()
+    widget.wait_simulation(60)
+
+
+def test_defaults_offer_the_current_fit_least_squares_and_the_term_that_changes_most(w):
+    o = w.simulation_options
+    assert [t["id"] for t in o["truths"]] == ["current"]
+    assert [c["id"] for c in o["candidates"]] == ["current", "ols"]
+    assert o["candidates"][1]["formula"] == "like ~ sex + PrivPub"
+    # PrivPub's t is 2.22 with school + class and 3.76 by least squares: the biggest change.
+    assert o["term"] == "PrivPubpublic"
+    w.pin()
+    assert [t["id"] for t in w.simulation_options["truths"]] == ["current", "pin:M1"]
+
+
+def test_a_run_reports_progress_survives_a_new_formula_and_draws_the_chart(w):
+    seen = []
+    w.observe(lambda change: seen.append(dict(change["new"])), names="simulation_status")
+    w.check_by_simulation(nsim=20)
+    w.formula = "like ~ sex + (1 | school)"  # a new formula does not stop the simulation
+    w.wait(120)
+    table = w.wait_simulation(300)
+    assert w.simulation_status["state"] == "done"
+    assert table is w.simulation and table.attrs["nsim_done"] == 20
+    assert set(table["label"]) == {"school + class", "least squares"}
+    assert table.attrs["null_terms"] == ["PrivPubpublic"] and table.attrs["truth"] == BOTH
+    assert any(s["state"] == "running" and 0 < s["done"] < 20 for s in seen) or seen[-1]["done"] == 20
+    assert seen[-1]["done"] == 20 and "rejects a true null" in seen[-1]["title"]
+    assert "simulation" in w.chart_specs and "simulation" not in w.chart_notes
+    assert "rejects a true null" in w.chart_captions["simulation"]["title"]
+    rows = w.chart_data["simulation"]["simulation_rates"]
+    assert [r["label"] for r in rows] == ["school + class", "least squares"]
+    assert isinstance(w.chart("simulation"), alt.TopLevelMixin)
+    # The fits' charts keep the simulation's chart when they refresh.
+    w.formula = BOTH
+    w.wait(120)
+    assert "simulation" in w.chart_specs
+
+
+def test_cancel_stops_a_run_and_keeps_what_was_done(w):
+    w.check_by_simulation(nsim=5000)
+    deadline = time.time() + 120
+    while w.simulation_status.get("done", 0) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    started = time.perf_counter()
+    w.cancel_simulation()
+    w.wait_simulation(60)
+    assert time.perf_counter() - started < 10
+    status = w.simulation_status
+    assert status["state"] == "cancelled" and 2 <= status["done"] < 5000
+    assert w.simulation.attrs["cancelled"]
+
+
+def test_choices_from_the_page_are_checked(w):
+    w._on_message(w, {"kind": "simulate", "truth": "__import__('os')", "nsim": 20}, None)
+    assert w.simulation_status["state"] == "error" and "unknown truth" in w.simulation_status["message"]
+    w._on_message(w, {"kind": "simulate", "truth": "current", "nsim": 10**9}, None)
+    assert "nsim must be" in w.simulation_status["message"]
+    w._on_message(w, {"kind": "simulate", "truth": "current", "candidates": ["rm -rf"], "nsim": 20}, None)
+    assert "choose candidates" in w.simulation_status["message"]
+    assert w.simulation is None
+
+
+def test_chart_before_any_simulation_says_what_to_do(w):
+    with pytest.raises(mixwidget.charts.NotApplicable, match="run a check by simulation"):
+        w.chart("simulation")
