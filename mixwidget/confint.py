@@ -19,7 +19,7 @@ from scipy import stats
 from . import engine
 from .engine import Refit
 from .errors import DataError
-from .fit import MixedFit, _lme4_term_order
+from .fit import MixedFit, _group_labels, _lme4_term_order
 from .simrun import Cancel, Progress, RefitJob, refit_all
 from .simulate import simulate_responses
 
@@ -94,40 +94,62 @@ def confint(
     return table
 
 
+def _block_order(q: int) -> list[tuple[int, int]]:
+    """lme4's order of one term's SDs and correlations: the lower triangle, column by column."""
+    return [(i, j) for j in range(q) for i in range(j, q)]
+
+
 def _parameters(fit: MixedFit) -> tuple[list[str], np.ndarray]:
     """lme4's parameter names (``oldNames = FALSE``) and the fit's estimates, in its order."""
     names: list[str] = []
     if fit.kind == "mixed":
-        for _, row in fit.variance.iloc[:-1].iterrows():
-            if pd.isna(row["corr"]):
-                names.append(f"sd_{row['term']}|{row['group']}")
-            else:
-                a, b = row["term"].split("~")
-                names.append(f"cor_{b}.{a}|{row['group']}")
+        labels = _group_labels(fit.design, _lme4_term_order(fit.design))
+        for k in _lme4_term_order(fit.design):
+            terms = fit.design.random[k].names
+            for i, j in _block_order(len(terms)):
+                if i == j:
+                    names.append(f"sd_{terms[i]}|{labels[k]}")
+                else:
+                    names.append(f"cor_{terms[i]}.{terms[j]}|{labels[k]}")
         names.append("sigma")
     names.extend(fit.fixed.index)
-    return names, _parameter_vector(fit, None)
+    return names, _vector(fit, _covs(fit), fit.sigma, fit.fixed["estimate"].to_numpy())
 
 
-def _parameter_vector(fit: MixedFit, refit: Refit | None) -> np.ndarray:
-    """SDs and correlations in the variance table's order, sigma, then fixed effects."""
-    if refit is None:
-        values = []
-        if fit.kind == "mixed":
-            v = fit.variance.iloc[:-1]
-            values = [c if not pd.isna(c) else s for s, c in zip(v["std_dev"], v["corr"])]
-            values.append(fit.sigma)
-        return np.array([*values, *fit.fixed["estimate"]], dtype=float)
-    values = []
+def _covs(fit: MixedFit) -> list[np.ndarray]:
+    """The fit's covariance matrix per random block, in the design's order."""
+    out = []
+    v = fit.variance
+    labels = _group_labels(fit.design, _lme4_term_order(fit.design))
+    for k, block in enumerate(fit.design.random):
+        rows = v[v["group"] == labels[k]]
+        q = len(block.names)
+        cov = np.zeros((q, q))
+        for a, name in enumerate(block.names):
+            cov[a, a] = float(rows.loc[rows["term"] == name, "variance"].iloc[0])
+            for b in range(a + 1, q):
+                c = float(rows.loc[rows["term"] == f"{name}~{block.names[b]}", "variance"].iloc[0])
+                cov[a, b] = cov[b, a] = c
+        out.append(cov)
+    return out
+
+
+def _vector(fit: MixedFit, covs: list[np.ndarray], sigma: float, beta: np.ndarray) -> np.ndarray:
+    """SDs and correlations in lme4's order, sigma, then fixed effects."""
+    values: list[float] = []
     if fit.kind == "mixed":
-        design = fit.design
-        for k in _lme4_term_order(design):
-            cov = refit.covs[k]
+        for k in _lme4_term_order(fit.design):
+            cov = covs[k]
             sd = np.sqrt(np.clip(np.diag(cov), 0, None))
-            values.extend(sd)
-            q = len(sd)
-            for a in range(q):
-                for b in range(a + 1, q):
-                    values.append(cov[a, b] / (sd[a] * sd[b]) if sd[a] * sd[b] > 0 else np.nan)
-        values.append(refit.sigma)
-    return np.array([*values, *refit.beta], dtype=float)
+            for i, j in _block_order(len(sd)):
+                if i == j:
+                    values.append(sd[i])
+                else:
+                    values.append(cov[i, j] / (sd[i] * sd[j]) if sd[i] * sd[j] > 0 else np.nan)
+        values.append(sigma)
+    return np.array([*values, *beta], dtype=float)
+
+
+def _parameter_vector(fit: MixedFit, refit: Refit) -> np.ndarray:
+    """One bootstrap refit's parameters, in the order of :func:`_parameters`."""
+    return _vector(fit, refit.covs, refit.sigma, refit.beta)

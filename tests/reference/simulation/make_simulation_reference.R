@@ -1,7 +1,7 @@
 # Reference output for mixwidget's simulation checks and confidence intervals.
 # Run from this folder:  Rscript make_simulation_reference.R  (writes simulation_reference.json)
 suppressMessages({library(lme4); library(lmerTest); library(jsonlite)})
-science <- read.csv("science.csv", stringsAsFactors = TRUE)
+science <- read.csv("science.csv", stringsAsFactors = TRUE, na.strings = c("NA", ""))
 science$school <- factor(science$school); science$class <- factor(science$class)
 science$sex <- factor(science$sex); science$PrivPub <- factor(science$PrivPub)
 science <- science[complete.cases(science[, c("like", "sex", "PrivPub", "school", "class")]), ]
