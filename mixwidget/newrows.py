@@ -33,6 +33,10 @@ class NewRows:
         Per random term, each row's level as lme4 names it (``"16:3"`` for ``school:class``).
     index : Index
         ``newdata``'s index.
+    offset : ndarray
+        (n,) the known part of the linear predictor: for the model's own rows every offset of the
+        fit; for new data the formula's ``offset(...)`` terms only (as lme4's ``predict``, which
+        does not apply an ``offset=`` argument to new data).
     """
 
     X: np.ndarray
@@ -40,6 +44,7 @@ class NewRows:
     codes: list[np.ndarray]
     labels: list[list[str]]
     index: pd.Index
+    offset: np.ndarray
 
 
 def new_rows(fit: MixedFit, newdata: pd.DataFrame | None) -> NewRows:
@@ -51,7 +56,8 @@ def new_rows(fit: MixedFit, newdata: pd.DataFrame | None) -> NewRows:
     d = fit.design
     if newdata is None:
         labels = [[b.levels[c] for c in b.codes] for b in d.random]
-        return NewRows(d.X, [b.Z for b in d.random], [b.codes for b in d.random], labels, d.rows)
+        offset = np.zeros(d.nobs) if d.offset is None else np.asarray(d.offset, dtype=float)
+        return NewRows(d.X, [b.Z for b in d.random], [b.codes for b in d.random], labels, d.rows, offset)
     if not isinstance(newdata, pd.DataFrame):
         raise DataError(f"newdata must be a pandas DataFrame, not {type(newdata).__name__}")
     new = d.new_data(newdata)
@@ -69,4 +75,5 @@ def new_rows(fit: MixedFit, newdata: pd.DataFrame | None) -> NewRows:
         [b.codes for b in new.random],
         [list(b.labels) for b in new.random],
         newdata.index,
+        np.asarray(new.offset, dtype=float),
     )

@@ -232,7 +232,7 @@ def prediction_pieces(
                 rows.codes[k] = np.full(len(rows.index), -1, dtype=np.int64)
     beta = fit.fixed["estimate"].to_numpy(dtype=float)
     V = fit.vcov.to_numpy(dtype=float)
-    point = rows.X @ beta
+    point = rows.X @ beta + rows.offset
     fixed = np.einsum("ij,jk,ik->i", rows.X, V, rows.X)
     names = _term_names(fit)
     random, known, levels = {}, {}, {}
@@ -343,6 +343,11 @@ def predict(
     out by ``re_form`` add ``z' Sigma z`` to prediction intervals; prediction intervals add
     ``sigma^2``. So with ``re_form="~0"``, a prediction interval's ``se**2`` is exactly
     ``x' V x + sum z' Sigma z + sigma^2``.
+
+    Offsets: the model's own rows keep every offset of the fit; for new data the formula's
+    ``offset(...)`` terms are evaluated, and an ``offset=`` given to :func:`mixwidget.fit` is not
+    applied (as lme4's ``predict``). Prediction intervals use ``sigma^2`` for the new observation,
+    that is, a prior weight of 1.
 
     Approximations, as in merTools' ``predictInterval``: the covariance between the fixed-effect
     estimates and the conditional modes is ignored, as are the covariances between conditional

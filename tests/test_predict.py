@@ -14,7 +14,7 @@ import mixwidget
 from mixwidget import DataError, FormulaError
 
 PREDICTION = Path(__file__).parent / "reference" / "prediction"
-CASES = ["science_school_class", "sleep_corr", "penicillin_crossed", "sleep_scaled"]
+CASES = ["science_school_class", "sleep_corr", "penicillin_crossed", "sleep_scaled", "sleep_offset"]
 
 
 def reference(case: str) -> dict:
@@ -163,3 +163,15 @@ def test_prediction_table_crossed_groups():
     ]
     np.testing.assert_allclose(table["se"].iloc[[0, 2]], [ref["se"]["all"]["prediction"][0],
                                                           ref["se"]["none"]["prediction"][0]], rtol=1e-4)
+
+
+def test_offset_argument_applies_to_own_rows_only():
+    """Own rows keep every offset (the fitted values); new data get only the formula's offset(...)
+    terms (checked against lme4 in sleep_offset), not an offset= argument, as lme4's predict."""
+    sleep = mixwidget.load_dataset("sleepstudy").assign(o=lambda d: 2.0 * d["Days"])
+    given = mixwidget.fit("Reaction ~ Days + (1 | Subject)", sleep, offset="o")
+    np.testing.assert_allclose(given.predict().to_numpy(), given.fitted, rtol=1e-10)
+    nd = pd.DataFrame({"Days": [1, 5], "Subject": [308, 308], "o": [100.0, 100.0]})
+    np.testing.assert_allclose(given.predict(nd).to_numpy(), given.predict(nd.assign(o=0.0)).to_numpy())
+    in_formula = mixwidget.fit("Reaction ~ Days + offset(o) + (1 | Subject)", sleep)
+    np.testing.assert_allclose(in_formula.predict(nd).to_numpy() - given.predict(nd).to_numpy(), [100.0, 100.0])

@@ -47,11 +47,14 @@ for (s in specs) {
   nd <- new_frame(s, d)
   tt <- delete.response(terms(m, fixed.only = TRUE))
   xlev <- lapply(Filter(is.factor, model.frame(m)[intersect(all.vars(tt), names(model.frame(m)))]), levels)
-  X <- model.matrix(tt, model.frame(tt, nd, xlev = xlev), contrasts.arg = attr(getME(m, "X"), "contrasts"))
+  mf <- model.frame(tt, nd, xlev = xlev)
+  X <- model.matrix(tt, mf, contrasts.arg = attr(getME(m, "X"), "contrasts"))
+  off <- model.offset(mf)                                           # offset(...) terms of the formula
+  if (is.null(off)) off <- rep(0, nrow(nd))
   V <- as.matrix(vcov(m))
   xVx <- rowSums((X %*% V) * X)
   pred_none <- unname(predict(m, nd, re.form = NA))
-  stopifnot(max(abs(drop(X %*% fixef(m)) - pred_none)) < 1e-8)    # our X is lme4's
+  stopifnot(max(abs(drop(X %*% fixef(m)) + off - pred_none)) < 1e-8)    # our X (and offset) are lme4's
   pred_all <- unname(predict(m, nd, allow.new.levels = TRUE))
   pieces <- lapply(s$random, random_piece, m = m, nd = nd)
   names(pieces) <- sapply(pieces, `[[`, "group")
@@ -68,7 +71,7 @@ for (s in specs) {
   }
   all_groups <- names(pieces)
   out <- list(id = s$id, formula = s$formula, data = s$data, lme4 = as.character(packageVersion("lme4")),
-    newdata = s$newdata, fixef_names = colnames(X), X = unname(X), vcov = unname(V), xVx = unname(xVx),
+    newdata = s$newdata, fixef_names = colnames(X), X = unname(X), offset = unname(off), vcov = unname(V), xVx = unname(xVx),
     sigma = sigma(m), pieces = unname(pieces),
     predict = list(all = pred_all, none = pred_none),
     se = list(all = list(confidence = sqrt(variance(all_groups, FALSE)), prediction = sqrt(variance(all_groups, TRUE))),
