@@ -89,3 +89,11 @@ def test_schema_lists_levels_and_contrasts():
     assert schema.codings["h"].levels == ["control", "Treated"]
     assert schema.group_levels == {"g": ["a", "b", "c", "d"]}
     assert list(fit.fixed.index) == ["(Intercept)", "temp.L", "temp.Q", "hTreated"]
+
+
+def test_predictions_add_the_formulas_offset_as_lme4_does():
+    cw = mixwidget.load_dataset("ChickWeight")
+    fit = mixwidget.fit("log(weight) ~ Time + offset(log(Time + 1)) + (1 | Chick)", cw)
+    rows = cw.loc[fit.design.rows]
+    np.testing.assert_allclose(fit.predict(rows), fit.fitted, rtol=1e-6)
+    np.testing.assert_allclose(fit.predict(), fit.fitted, rtol=1e-6)
