@@ -390,17 +390,16 @@ class _Reader:
 
 def _end(parser: Parser, paren: Paren) -> int:
     """Position of the ')' closing the parenthesis at ``paren.pos``."""
-    depth = 0
-    for t in parser.tokens:
-        if t.pos < paren.pos or t.kind != "op":
-            continue
-        if t.text == "(":
-            depth += 1
-        elif t.text == ")":
-            depth -= 1
-            if depth == 0:
-                return t.pos
-    return len(parser.text) - 1
+    closing = getattr(parser, "_closing", None)
+    if closing is None:  # every pair at once: linear in the formula's length
+        closing, stack = {}, []
+        for t in parser.tokens:
+            if t.kind == "op" and t.text == "(":
+                stack.append(t.pos)
+            elif t.kind == "op" and t.text == ")" and stack:
+                closing[stack.pop()] = t.pos
+        parser._closing = closing  # type: ignore[attr-defined]
+    return closing.get(paren.pos, len(parser.text) - 1)
 
 
 def _interact(a: dict[frozenset[str], Term], b: dict[frozenset[str], Term], reader: _Reader) -> dict[frozenset[str], Term]:

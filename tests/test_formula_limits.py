@@ -68,9 +68,11 @@ HOSTILE = [
         ("y ~ " + "log(" * 3000 + "x" + ")" * 3000, "FormulaError", "nests more than 40 levels deep"),
         ("y ~ I(" + "(" * 45 + "x" + ")" * 45 + ")", "FormulaError", "nests more than 40 levels deep"),
         ("y ~ I(if^2) + (1 | g)", "FormulaError", "'if' is a reserved word in R; write `if` (in backticks)"),
+        ("y ~ x + " + " + ".join(f"(1 | g{i})" for i in range(1500)), "DataError", "column 'g0' not in data"),
     ]
 IDS = ["9^9^9^9", "x^9^9^9", "1/0", "10^400", "(-8)^0.5", "x*x*...", "2^28 terms", "1500 terms", "16000 terms",
-       "8000 names in I()", "100k signs", "500 signs", "deep parentheses", "deep calls", "deep I()", "if^2"]
+       "8000 names in I()", "100k signs", "500 signs", "deep parentheses", "deep calls", "deep I()", "if^2",
+       "1500 random terms"]
 
 
 @pytest.fixture(scope="module")
