@@ -18,4 +18,5 @@ def reference() -> dict:
 def r_interval(name: str) -> pd.DataFrame:
     """One of R's confint() tables, indexed by parameter, columns lower and upper."""
     table = reference()[name]
-    return pd.DataFrame({"lower": table["lower"], "upper": table["upper"]}, index=table["parameter"], dtype=float)
+    ends = {end: pd.to_numeric(pd.Series(table[end]), errors="coerce").to_numpy() for end in ("lower", "upper")}
+    return pd.DataFrame(ends, index=table["parameter"])  # R's NA (no interval) becomes NaN

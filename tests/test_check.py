@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 from lme4ref import fit_cached
-from simref import SCIENCE_MODEL
+from simref import SCIENCE_MODEL, reference
 
 import mixwidget
 from mixwidget.engine import Refitter
@@ -61,6 +61,21 @@ def test_the_true_structure_is_close_to_nominal(study):
     assert right["rejection_high"] < 0.11
     assert right["coverage_low"] <= 0.95 <= right["coverage_high"]
     assert right["mean_se"] == pytest.approx(right["sd_estimate"], rel=0.2)
+
+
+def test_rates_agree_with_the_same_study_in_r(study):
+    """R (lme4 + lmerTest, 500 simulations of its own) agrees within both studies' Monte Carlo error."""
+    table, _ = study
+    r = reference()["study"]
+    for key, formula in zip(["school_class", "school", "least_squares"], CANDIDATES):
+        ours, theirs = _row(table, formula), r[key]
+        assert theirs["formula"] == formula
+        for ours_rate, r_rate in [(ours["rejection_rate"], theirs["rejection_rate"]), (ours["coverage"], theirs["coverage"])]:
+            # Two independent binomial estimates: their difference has this standard error.
+            se = np.sqrt(ours_rate * (1 - ours_rate) / ours["n_ok"] + r_rate * (1 - r_rate) / theirs["nsim"])
+            assert abs(ours_rate - r_rate) <= 3 * max(se, 0.01), (key, ours_rate, r_rate)
+        assert ours["mean_se"] == pytest.approx(theirs["mean_se"], rel=0.05), key
+        assert ours["sd_estimate"] == pytest.approx(theirs["sd_estimate"], rel=0.15), key
 
 
 def test_progress_is_reported_per_simulation(study):

@@ -1,0 +1,68 @@
+"""fit.confint(): Wald, profile and parametric-bootstrap intervals against R's confint()."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from lme4ref import fit_cached
+from simref import SCIENCE_MODEL, r_interval
+
+import mixwidget
+
+SLEEP_MODEL = "Reaction ~ Days + (Days | Subject)"
+MODELS = {"science": (SCIENCE_MODEL, "science"), "sleep": (SLEEP_MODEL, "sleepstudy")}
+
+
+@pytest.mark.parametrize("name", ["science", "sleep"])
+def test_wald_intervals_match_lme4(name):
+    fit = fit_cached(*MODELS[name])
+    ours, r = fit.confint(method="Wald"), r_interval(f"{name}_wald")
+    assert list(ours.index) == list(r.index)  # lme4's names, oldNames = FALSE
+    fixed = list(fit.fixed.index)
+    np.testing.assert_allclose(ours.loc[fixed, ["lower", "upper"]], r.loc[fixed], rtol=2e-4)
+    assert ours.drop(index=fixed)[["lower", "upper"]].isna().all().all()  # lme4 gives NA there too
+
+
+@pytest.mark.parametrize("name", ["science", "sleep"])
+def test_profile_intervals_match_lme4_for_fixed_effects(name):
+    fit = fit_cached(*MODELS[name])
+    ours, r = fit.confint(method="profile"), r_interval(f"{name}_profile")
+    fixed = list(fit.fixed.index)
+    np.testing.assert_allclose(ours.loc[fixed, ["lower", "upper"]], r.loc[fixed], rtol=2e-3)
+
+
+@pytest.mark.parametrize("name", ["science", "sleep"])
+def test_bootstrap_intervals_agree_with_lme4_within_monte_carlo_error(name):
+    fit = fit_cached(*MODELS[name])
+    ours = fit.confint(method="boot", nsim=300, seed=4)
+    r = r_interval(f"{name}_boot")  # 500 bootstrap samples
+    assert list(ours.index) == list(r.index)
+    assert ours.attrs["n_ok"] + ours.attrs["n_failed"] == 300
+    # Percentile ends from 300 samples wander by a fraction of the interval's width.
+    width = (r["upper"] - r["lower"]).to_numpy()
+    for end in ["lower", "upper"]:
+        assert np.all(np.abs(ours[end].to_numpy() - r[end].to_numpy()) <= 0.2 * width + 1e-9), end
+    # Every interval holds its estimate, except a variance that is 0 at the boundary.
+    inside = (ours["lower"] <= ours["estimate"] + 1e-12) & (ours["estimate"] <= ours["upper"] + 1e-12)
+    assert inside.all()
+
+
+def test_bootstrap_reproduces_with_a_seed():
+    fit = fit_cached(SLEEP_MODEL, "sleepstudy")
+    a = fit.confint(method="boot", nsim=20, seed=9, n_jobs=0)
+    b = fit.confint(method="boot", nsim=20, seed=9, n_jobs=0)
+    assert a.equals(b)
+
+
+def test_least_squares_wald_is_the_t_interval(science):
+    ols = mixwidget.fit("like ~ sex + PrivPub", science)
+    import statsmodels.formula.api as smf
+
+    ref = smf.ols("like ~ sex + PrivPub", science.dropna(subset=["like", "sex", "PrivPub"])).fit().conf_int()
+    np.testing.assert_allclose(ols.confint()[["lower", "upper"]].to_numpy(), ref.to_numpy(), rtol=1e-8)
+
+
+def test_bad_method_is_our_error():
+    fit = fit_cached(SLEEP_MODEL, "sleepstudy")
+    with pytest.raises(mixwidget.DataError, match="'Wald', 'boot', 'profile'"):
+        fit.confint(method="wald")
