@@ -334,3 +334,38 @@ def test_cached_spec_plus_data_is_what_altair_draws(name):
     drawn = charts.altair_chart(chart, later).to_dict()
     assert sent == drawn
     assert new.records() != old.records()
+
+
+def test_charts_with_many_levels_draw_a_subset_and_say_so(big_fit):
+    """500 groups: per-group charts draw at most 400 levels per panel and say how many they show."""
+    request = charts.ChartRequest({"a": big_fit}, "a")
+    shrink = charts.chart_data("shrinkage", request)
+    arrows = shrink.datasets["shrinkage_arrows"]
+    assert arrows["level"].nunique() == 400 and len(arrows) == 800  # intercept and slope of each level
+    assert set(shrink.datasets["shrinkage_points"]["level"]) == set(arrows["level"])
+    assert any("showing 400 of 500" in line for line in shrink.subtitle)
+
+    cat = charts.chart_data("caterpillar", request)
+    modes = cat.datasets["caterpillar_modes"]
+    assert modes.groupby("panel").size().tolist() == [400, 400]
+    for panel, part in modes.groupby("panel"):
+        everything = big_fit.ranef[big_fit.ranef["term"] == ("x" if panel.endswith("x") else "(Intercept)")]
+        assert part["estimate"].min() == everything["estimate"].min()  # both ends are kept
+        assert part["estimate"].max() == everything["estimate"].max()
+    assert sum("showing 400 of 500" in line for line in cat.subtitle) == 2
+    assert cat.key == (("g: intercept", 400), ("g: x", 400))
+
+    res = charts.chart_data("residuals", request)
+    assert res.datasets["residuals_modes"].groupby("panel").size().tolist() == [400, 400]
+    assert any("400 evenly spaced ranks" in line for line in res.subtitle)
+
+
+def test_effects_spec_of_many_terms_is_the_altair_spec():
+    """The effects spec is built from one panel repeated as dicts; it equals Altair's own."""
+    for terms in [("sexm",), ("sexm", "PrivPubpublic", 'odd "term" \\ name', "dept:service1")]:
+        key = (terms, ("Current", "OLS (no groups)"))
+        built = charts.chart_spec(charts.CHARTS["effects"], key)
+        altair = charts.CHARTS["effects"].spec(key, charts.Look()).to_dict()
+        altair.pop("datasets", None)
+        assert built == altair
+        validate_jsonschema(built, alt.vegalite.v6.schema.core.load_schema())

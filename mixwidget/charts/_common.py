@@ -27,6 +27,7 @@ __all__ = [
 ]
 
 MAX_POINTS = 3000  # raw points drawn before sampling
+MAX_LEVELS = 400  # group levels drawn per panel before sampling (InstEval has 2972 students)
 PANEL_WIDTH = 460
 PANEL_HEIGHT = 300
 
@@ -69,6 +70,25 @@ def sample_rows(df: pd.DataFrame, limit: int = MAX_POINTS, seed: int = 1) -> tup
     if len(df) <= limit:
         return df, None
     return df.sample(n=limit, random_state=seed).sort_index(), f"showing {limit} of {len(df)} points (random sample)"
+
+
+def spread_ranks(values: np.ndarray, limit: int = MAX_LEVELS) -> np.ndarray:
+    """Positions of at most ``limit`` values at evenly spaced ranks, both extremes included, in their
+    original order (all positions when there are no more than ``limit``)."""
+    n = len(values)
+    if n <= limit:
+        return np.arange(n)
+    order = np.argsort(values, kind="stable")
+    return np.sort(order[np.unique(np.linspace(0, n - 1, limit).round().astype(int))])
+
+
+def sample_levels(levels: np.ndarray, limit: int = MAX_LEVELS, seed: int = 1) -> np.ndarray:
+    """A boolean mask keeping all rows of at most ``limit`` distinct levels (a seeded sample)."""
+    unique = pd.unique(levels)
+    if len(unique) <= limit:
+        return np.ones(len(levels), bool)
+    keep = np.random.default_rng(seed).choice(len(unique), size=limit, replace=False)
+    return pd.Series(levels).isin(set(unique[keep])).to_numpy()
 
 
 def largest_group(fit: MixedFit) -> str:

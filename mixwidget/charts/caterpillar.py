@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..fit import MixedFit
-from ._common import HIGHLIGHT, POOLING_COLORS, is_selected, template
+from ._common import HIGHLIGHT, MAX_LEVELS, POOLING_COLORS, group_noun, is_selected, spread_ranks, template
 from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
 
 __all__ = ["CATERPILLAR", "caterpillar", "caterpillar_data", "caterpillar_spec", "caterpillar_table"]
@@ -80,11 +80,18 @@ def caterpillar_data(request: ChartRequest) -> ChartData:
     if fit.kind == "ols" or fit.ranef.empty:
         raise NotApplicable("A caterpillar plot needs a random effect; this model has none (OLS). Add one, e.g. (1 | group)")
     table = caterpillar_table(fit)
+    # Thousands of intervals per panel merge into a band: draw evenly spaced ranks, ends included.
+    panel = table["panel"].to_numpy()
+    keep = np.concatenate([np.flatnonzero(panel == p)[spread_ranks(table["estimate"].to_numpy()[panel == p])]
+                           for p in dict.fromkeys(panel)])
+    notes = [f"{p}: showing {MAX_LEVELS} of {n} {group_noun(p.split(': ')[0])} (evenly spaced ranks, both ends)"
+             for p, n in table.groupby("panel", sort=False).size().items() if n > MAX_LEVELS]
+    table = table.iloc[np.sort(keep)]
     sizes = table.groupby("panel", sort=False).size()
     key = tuple((str(p), int(k)) for p, k in sizes.items())
     title = "Each group's deviation from the population, with its uncertainty"
     subtitle = "Conditional modes ± 1.96 conditional SD, sorted; intervals crossing 0 are not clearly different from average"
-    return ChartData(key, {"caterpillar_modes": table}, title, [subtitle])
+    return ChartData(key, {"caterpillar_modes": table}, title, [subtitle, *notes])
 
 
 CATERPILLAR = ChartType("caterpillar", caterpillar_data, caterpillar_spec)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -76,7 +77,9 @@ def effects_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
     ]
     panels = []
     for term in terms:
-        base = alt.Chart(alt.NamedData(name="effects_rows")).transform_filter(alt.datum.term == term)
+        base = alt.Chart(alt.NamedData(name="effects_rows")).transform_filter(
+            alt.FieldEqualPredicate(field="term", equal=term)
+        )
         x = alt.X("lower:Q", title=f"{term}: estimate and 95% interval", scale=alt.Scale(zero=True, nice=True))
         zero = base.mark_rule(color="#333", strokeDash=[4, 3]).encode(x=alt.datum(0))
         bar = base.mark_rule(strokeWidth=3).encode(
@@ -99,6 +102,31 @@ def effects_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
     return template(alt.vconcat(*panels, spacing=18), look)
 
 
+_TERM = "__mixwidget_term__"
+
+
+def effects_spec_dict(key: Hashable, look: Look) -> dict[str, Any]:
+    """:func:`effects_spec` as a plain dict, built from one panel: models with many terms
+    (InstEval: 15) would otherwise spend seconds building the same panel in Altair again and again."""
+    terms, models = key
+    one = effects_spec(((_TERM,), models), look).to_dict(validate=False)
+    if len(terms) == 1:
+        return _substitute(one, terms[0])
+    # Altair lifts the data of a lone panel to the top; with several panels each keeps its own.
+    panel = {"data": one.pop("data"), **one["vconcat"][0]} if "data" in one else one["vconcat"][0]
+    return {**one, "vconcat": [_substitute(panel, term) for term in terms]}
+
+
+def _substitute(node: Any, term: str) -> Any:
+    if isinstance(node, dict):
+        return {k: _substitute(v, term) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_substitute(v, term) for v in node]
+    if isinstance(node, str) and _TERM in node:
+        return term if node == _TERM else node.replace(_TERM, term)
+    return node
+
+
 def effects_data(request: ChartRequest) -> ChartData:
     """Estimates, intervals and t values of every model in ``request.fits``."""
     fits, current = request.fits, request.current
@@ -114,7 +142,7 @@ def effects_data(request: ChartRequest) -> ChartData:
     return ChartData((terms, tuple(fits)), {"effects_rows": table}, _lesson(table, fits, current), subtitle)
 
 
-EFFECTS = ChartType("effects", effects_data, effects_spec)
+EFFECTS = ChartType("effects", effects_data, effects_spec, effects_spec_dict)
 
 
 def effects(fits: dict[str, MixedFit], current: str, include_intercept: bool = False) -> alt.TopLevelMixin:

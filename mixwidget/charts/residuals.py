@@ -9,7 +9,16 @@ import numpy as np
 import pandas as pd
 
 from ..fit import MixedFit
-from ._common import HIGHLIGHT, MAX_POINTS, POOLING_COLORS, is_selected, normal_quantiles, template
+from ._common import (
+    HIGHLIGHT,
+    MAX_LEVELS,
+    MAX_POINTS,
+    POOLING_COLORS,
+    is_selected,
+    normal_quantiles,
+    spread_ranks,
+    template,
+)
 from .base import ChartData, ChartRequest, ChartType, Look, altair_chart
 
 __all__ = ["RESIDUALS", "residuals", "residuals_data", "residuals_spec", "residuals_tables"]
@@ -51,6 +60,7 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     estimate, level = re["estimate"].to_numpy(dtype=float), re["level"].to_numpy(dtype=object)
     codes, keys = pd.factorize(pd.Series([f"{g}\x00{t}" for g, t in zip(group, term)], dtype=object))
     parts: dict[str, list] = {"panel": [], "level": [], "estimate": [], "quantile": []}
+    thinned = False
     for k, key in enumerate(keys):  # one panel per random term, in the order of ranef
         g, t = key.split("\x00", 1)
         rows = np.flatnonzero(codes == k)
@@ -58,6 +68,10 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
         o, th, (ai, bi) = _qq(values)
         q = np.empty(len(values))
         q[o] = th
+        if len(rows) > MAX_LEVELS:  # evenly spaced ranks keep the plot's shape
+            keep = spread_ranks(values)
+            rows, values, q = rows[keep], values[keep], q[keep]
+            thinned = True
         panel = f"{g}: {'intercept' if t == '(Intercept)' else t}"
         parts["panel"].append(np.full(len(rows), panel, dtype=object))
         parts["level"].append(np.array([str(v) for v in level[rows]], dtype=object))
@@ -65,6 +79,9 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
         parts["quantile"].append(q)
         lim = float(np.abs(th).max()) if len(th) else 2.0
         qqlines.append({"panel": panel, "x": -lim, "y": ai - lim * bi, "x2": lim, "y2": ai + lim * bi})
+    if thinned:
+        thin = f"quantile plots of group effects: {MAX_LEVELS} evenly spaced ranks per panel"
+        note = f"{note}; {thin}" if note else thin
     if len(keys):
         modes = pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()})
     else:

@@ -9,7 +9,17 @@ import numpy as np
 import pandas as pd
 
 from ..fit import MixedFit
-from ._common import POOLING_COLORS, POOLING_KINDS, check_group, group_noun, is_selected, pooling_table, template
+from ._common import (
+    MAX_LEVELS,
+    POOLING_COLORS,
+    POOLING_KINDS,
+    check_group,
+    group_noun,
+    is_selected,
+    pooling_table,
+    sample_levels,
+    template,
+)
 from .base import ChartData, ChartRequest, ChartType, Look, altair_chart
 
 __all__ = ["SHRINKAGE", "shrinkage", "shrinkage_data", "shrinkage_spec", "shrinkage_tables"]
@@ -99,6 +109,10 @@ def shrinkage_data(request: ChartRequest) -> ChartData:
     arrows, points = shrinkage_tables(fit, group, request.options.get("pool"))
     terms = tuple(dict.fromkeys(arrows["term"]))
     noun = group_noun(group)
+    # Thousands of arrows hide each other: draw a sample of levels (the medians use them all).
+    levels = arrows["level"].nunique()
+    shown_arrows = arrows[sample_levels(arrows["level"].to_numpy(), MAX_LEVELS)]
+    shown_points = points[points["level"].isin(set(shown_arrows["level"]))]
     small = arrows.loc[arrows["n"] <= arrows["n"].median(), "shrink"].median()
     large = arrows.loc[arrows["n"] > arrows["n"].median(), "shrink"].median()
     one = group.split(":")[-1]
@@ -108,8 +122,11 @@ def shrinkage_data(request: ChartRequest) -> ChartData:
             f"Median pull toward the population value: {100 * small:.0f}% for the smaller half, "
             f"{100 * large:.0f}% for the larger half"
         )
+    if len(shown_arrows) < len(arrows):
+        subtitle.append(f"showing {MAX_LEVELS} of {levels} {noun} (random sample)")
     title = f"{noun.capitalize()} with fewer observations shrink more toward the overall mean"
-    return ChartData((group, terms), {"shrinkage_arrows": arrows, "shrinkage_points": points}, title, subtitle)
+    datasets = {"shrinkage_arrows": shown_arrows, "shrinkage_points": shown_points}
+    return ChartData((group, terms), datasets, title, subtitle)
 
 
 SHRINKAGE = ChartType("shrinkage", shrinkage_data, shrinkage_spec)
