@@ -101,7 +101,9 @@ class _Posterior:
     """Conditional covariances of the random effects given the data and the estimates.
 
     ``C = sigma^2 Lambda (Lambda' Z' Z Lambda + I)^-1 Lambda'``, as lme4's ``condVar``; blocks are
-    solved for on demand from one sparse factorization per fit.
+    solved for on demand from one sparse factorization per fit. Only terms with several
+    coefficients need it (for the covariances between them); a one-coefficient term's block is
+    the engine's conditional variance, so large intercept-only models skip the factorization.
     """
 
     def __init__(self, fit: MixedFit) -> None:
@@ -253,11 +255,13 @@ def prediction_pieces(
         piece = zsz.copy()
         if k in keep and seen.any():
             point[seen] += np.einsum("ij,ij->i", z[seen], modes[k][codes[seen]])
-            posterior = posterior or _posterior(fit)
-            used = sorted(set(codes[seen].tolist()))
-            posterior.blocks(k, used)
-            for i in np.flatnonzero(seen):
-                piece[i] = z[i] @ posterior.block(k, int(codes[i])) @ z[i]
+            if z.shape[1] == 1:  # one coefficient: the engine's conditional variance is the whole block
+                piece[seen] = z[seen, 0] ** 2 * _cond_vars(fit)[k][codes[seen], 0]
+            else:  # the off-diagonal of the block needs the sparse solve
+                posterior = posterior or _posterior(fit)
+                posterior.blocks(k, sorted(set(codes[seen].tolist())))
+                for i in np.flatnonzero(seen):
+                    piece[i] = z[i] @ posterior.block(k, int(codes[i])) @ z[i]
         random[names[k]] = piece
         known[names[k]] = seen
         levels[names[k]] = rows.labels[k]
@@ -283,7 +287,16 @@ def _modes(fit: MixedFit) -> list[np.ndarray]:
     return _cached(fit, "modes", _modes_of)
 
 
+def _cond_vars(fit: MixedFit) -> list[np.ndarray]:
+    """Conditional variances per term as (levels, q) arrays (the diagonal of lme4's condVar)."""
+    return _cached(fit, "cond_vars", lambda f: _ranef_column(f, "cond_sd", square=True))
+
+
 def _modes_of(fit: MixedFit) -> list[np.ndarray]:
+    return _ranef_column(fit, "estimate")
+
+
+def _ranef_column(fit: MixedFit, column: str, square: bool = False) -> list[np.ndarray]:
     out = []
     r = fit.ranef
     order = _lme4_term_order(fit.design)
@@ -293,7 +306,9 @@ def _modes_of(fit: MixedFit) -> list[np.ndarray]:
     for k in order:
         block = fit.design.random[k]
         q, nl = len(block.names), len(block.levels)
-        values = r["estimate"].to_numpy(dtype=float)[start:start + q * nl]
+        values = r[column].to_numpy(dtype=float)[start:start + q * nl]
+        if square:
+            values = values**2
         by_term[k] = values.reshape(q, nl).T
         start += q * nl
     for k in range(len(fit.design.random)):

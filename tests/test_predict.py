@@ -14,6 +14,7 @@ import mixwidget
 from mixwidget import DataError, FormulaError
 
 PREDICTION = Path(__file__).parent / "reference" / "prediction"
+BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 CASES = ["science_school_class", "sleep_corr", "penicillin_crossed", "sleep_scaled", "sleep_offset"]
 
 
@@ -175,3 +176,18 @@ def test_offset_argument_applies_to_own_rows_only():
     np.testing.assert_allclose(given.predict(nd).to_numpy(), given.predict(nd.assign(o=0.0)).to_numpy())
     in_formula = mixwidget.fit("Reaction ~ Days + offset(o) + (1 | Subject)", sleep)
     np.testing.assert_allclose(in_formula.predict(nd).to_numpy() - given.predict(nd).to_numpy(), [100.0, 100.0])
+
+
+def test_conditional_covariance_blocks_agree_with_the_engines_variances():
+    """The sparse solve (used for terms with several coefficients) gives, on its diagonal, the
+    conditional variances the engine reports (used for one-coefficient terms)."""
+    from mixwidget.predict import _cond_vars, _posterior
+
+    for formula, data in [(BOTH, "science"), ("Reaction ~ Days + (Days | Subject)", "sleepstudy")]:
+        fit = fit_cached(formula, data)
+        post, engine = _posterior(fit), _cond_vars(fit)
+        for k, block in enumerate(fit.design.random):
+            levels = list(range(len(block.levels)))
+            post.blocks(k, levels)
+            diag = np.array([np.diag(post.block(k, lv)) for lv in levels])
+            np.testing.assert_allclose(diag, engine[k], rtol=1e-3, err_msg=formula)
