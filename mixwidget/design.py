@@ -169,6 +169,10 @@ def evaluate(formula: ModelFormula, data: pd.DataFrame, state: dict | None) -> t
                 raise FormulaError(exc.short_message, formula.text) from None
             if not isinstance(expr, Name):
                 _check_finite(var, expr, values[var], data, formula)
+            elif isinstance(values[var], np.ndarray) and np.isinf(values[var]).any():
+                row = data.index[int(np.argmax(np.isinf(values[var])))]
+                raise DataError(f"column '{var}' holds an infinite value (e.g. in row {row!r}); R refuses Inf "
+                                "in a model frame too: replace or remove those rows")
     return values, ev.learned
 
 

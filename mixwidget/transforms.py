@@ -169,6 +169,12 @@ class Evaluator:
         s = self.data[name]
         if isinstance(s, pd.DataFrame):
             raise DataError(f"the data has more than one column named '{name}'; rename them apart")
+        if pd.api.types.is_complex_dtype(s):
+            raise DataError(f"column '{name}' holds complex numbers; model its real part or its modulus "
+                            f"(np.real or np.abs) as a column of its own")
+        if pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_timedelta64_dtype(s):
+            raise DataError(f"column '{name}' holds dates or times; make them numbers first, e.g. days since "
+                            f"the start: (data['{name}'] - data['{name}'].min()).dt.days")
         if pd.api.types.is_bool_dtype(s):
             return Logical(s.to_numpy(dtype=float, na_value=np.nan))
         if is_categorical(s):

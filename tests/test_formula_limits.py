@@ -130,3 +130,17 @@ def test_non_ascii_names_typed_and_built():
 def test_constants_are_floats_so_powers_cannot_run_long():
     with pytest.raises(DataError, match=r"'I\(2\^2000\)' is not a finite number .*it is inf in every row"):
         mixwidget.fit("y ~ I(2^2000) + (1 | g)", _data())
+
+
+@pytest.mark.parametrize(
+    ("column", "says"),
+    [
+        (np.arange(40) + 1j, "column 'x' holds complex numbers"),
+        (pd.date_range("2020-01-01", periods=40), "column 'x' holds dates or times"),
+        (np.r_[np.inf, np.arange(39.0)], r"column 'x' holds an infinite value \(e.g. in row 0\)"),
+    ],
+    ids=["complex", "dates", "inf"],
+)
+def test_columns_that_are_not_plain_numbers_get_our_error(column, says):
+    with pytest.raises(DataError, match=says):
+        mixwidget.fit("y ~ x + (1 | g)", _data().assign(x=column))
