@@ -5,10 +5,22 @@ from .compare import Comparison, compare
 from .data import DATASETS, load_dataset
 from .errors import DataError, FormulaError, MixWidgetError, ModelError
 from .fit import MixedFit, fit
+from .limits import Limits, ModelTooBig
 from .pooling import pooling
 from .populations import prediction_table
 from .simulate import simulate, simulated_data
-from .widget import MixWidget, explore
+
+_WIDGET_NAMES = ("MixWidget", "explore")
+
+
+def __getattr__(name: str) -> object:
+    """The widget is imported on first use: fitting alone (e.g. in a worker process) never loads it."""
+    if name in _WIDGET_NAMES:
+        from . import widget
+
+        return getattr(widget, name)
+    raise AttributeError(f"module 'mixwidget' has no attribute {name!r}")
+
 
 __all__ = [
     "Comparison",
@@ -16,10 +28,12 @@ __all__ = [
     "DATASETS",
     "DataError",
     "FormulaError",
+    "Limits",
     "MixWidgetError",
     "MixWidget",
     "MixedFit",
     "ModelError",
+    "ModelTooBig",
     "compare",
     "explore",
     "fit",

@@ -21,10 +21,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .aliasing import aliased_columns, poorly_scaled_columns
 from .contrasts import Coding, coding_for
 from .errors import DataError, FormulaError
 from .expression import Expr, Name
 from .formula import ModelFormula, RandomTerm, is_number
+from .intake import as_frame, check_model_frame, check_used_columns
+from .limits import Limits, check_size, model_size
 from .modelmatrix import Variable, model_matrix
 from .transforms import Columns, Evaluator, Factor, column_factor, level_text
 
@@ -97,6 +100,7 @@ class Design:
     weights: np.ndarray | None = None  # (n,) prior weights, or None
     schema: Schema | None = None
     offset_given: np.ndarray | None = None  # (n,) the offset= given to fit (part of ``offset``)
+    collinear: list[str] = field(default_factory=list)  # random terms whose columns are linearly dependent
 
     @property
     def nobs(self) -> int:
@@ -255,16 +259,19 @@ def _extra(name: str, given: object, data: pd.DataFrame) -> np.ndarray | None:
     return arr
 
 
-def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = None, offset: object = None) -> Design:
+def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = None, offset: object = None,
+                 limits: Limits | None = None) -> Design:
     """Build the model matrices, dropping (and counting) rows with missing values.
 
     ``weights`` (lme4's prior weights) and ``offset`` are column names or one number per row.
+    With ``limits``, a model bigger than they allow is refused (:class:`~mixwidget.limits.ModelTooBig`)
+    before its matrices are built.
     """
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    data = as_frame(data)
     if len(data) == 0:
         raise DataError("the data has no rows")
     check_columns(formula, data)
+    check_used_columns(data, [c for c in formula.columns() if c in data.columns])
     w = _extra("weights", weights, data)
     off = _extra("offset", offset, data)
     values, state = evaluate(formula, data, None)
@@ -299,6 +306,8 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
             f"the response '{formula.response}' is not numeric (it holds {shown}); "
             "model a numeric column, or code the outcome as numbers"
         )
+    numeric = {v: np.asarray(x, dtype=float) for v, x in values.items() if not isinstance(x, (Factor, Columns))}
+    check_model_frame(pd.DataFrame(numeric, index=rows), formula.response, list(numeric))
     y = np.asarray(response, dtype=float)
 
     # Predictors are factors when their values are; grouping variables always are, but only as
@@ -313,6 +322,12 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
     for g in formula.grouping_variables():
         group_codings[g] = codings.get(g) or coding_for(column_factor(data.loc[rows, g]))
     variables = variables_for({v: values[v] for v in predictors}, codings, None)
+    if limits is not None:
+        levels = {v: len(c.levels) for v, c in codings.items()}
+        levels.update({v: x.values.shape[1] for v, x in values.items() if isinstance(x, Columns)})
+        group_levels = {t.group: min(int(np.prod([len(group_codings[g].levels) for g in t.group_variables])), n)
+                        for t in formula.random}
+        check_size(model_size(formula, levels, group_levels), limits)
 
     X_full, names_full = model_matrix(list(formula.fixed), formula.intercept, variables, n)
     kept = _independent_columns(X_full)
@@ -324,16 +339,31 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
         )
     X = X_full[:, kept]
     names = [names_full[j] for j in kept]
+    poorly = poorly_scaled_columns(X, names)
+    if poorly:
+        notes.append(
+            f"The fixed-effect columns {', '.join(poorly)} are nearly combinations of other columns (for example "
+            "big numbers that vary little, such as years or timestamps, next to the intercept), so the fit "
+            "loses accuracy; centre them, e.g. I(x - 2000) or scale(x)."
+        )
+    if n <= X.shape[1]:
+        raise DataError(
+            f"the model has {X.shape[1]} fixed-effect coefficients ({', '.join(names[:5])}"
+            f"{', ...' if len(names) > 5 else ''}) but only {n} rows to estimate them and the residual "
+            "variance; use more rows or fewer predictors (R's lm leaves the standard errors undefined here)"
+        )
 
     group_values = {g: (c.codes(column_factor(data.loc[rows, g]).labels) if g not in codings else
                         codings[g].codes(values[g].labels)) for g, c in group_codings.items()}
     random = [_random_block(term, variables, group_values, group_codings, n) for term in formula.random]
     _check_random(random, n)
+    collinear = _collinear_terms(random, notes)
     offset_total = _offsets(formula, values, off[keep] if off is not None else None, n)
     schema = Schema(formula, state, codings, {g: c.levels for g, c in group_codings.items()}, kept, names)
     frame = _frame(formula, data.loc[rows], values)
     return Design(formula, y, X, names, random, rows, n_dropped, dropped_by, notes, frame,
-                  offset_total, None if w is None else w[keep], schema, None if off is None else off[keep])
+                  offset_total, None if w is None else w[keep], schema, None if off is None else off[keep],
+                  collinear=collinear)
 
 
 def predictor_variables(formula: ModelFormula) -> list[str]:
@@ -370,14 +400,27 @@ def _frame(formula: ModelFormula, data: pd.DataFrame, values: dict[str, object])
 
 
 def _independent_columns(X: np.ndarray) -> list[int]:
-    """Columns that are not linear combinations of earlier ones (as R's lm and lme4 drop them)."""
-    keep: list[int] = []
-    for j in range(X.shape[1]):
-        candidate = keep + [j]
-        sub = X[:, candidate]
-        if np.linalg.matrix_rank(sub, tol=1e-7 * max(1.0, np.abs(sub).max())) == len(candidate):
-            keep.append(j)
-    return keep
+    """Columns that are not linear combinations of earlier ones (as R's lm and lme4 drop them).
+
+    Scale-invariant: each column is compared with its own length (see :mod:`mixwidget.aliasing`).
+    """
+    dropped = set(aliased_columns(X))
+    return [j for j in range(X.shape[1]) if j not in dropped]
+
+
+def _collinear_terms(blocks: list[RandomBlock], notes: list[str]) -> list[str]:
+    """Random terms whose columns are linearly dependent (their variances cannot be told apart)."""
+    collinear = []
+    for b in blocks:
+        dependent = [b.names[j] for j in aliased_columns(b.Z)] if b.Z.shape[1] > 1 else []
+        if dependent:
+            collinear.append(b.term.text)
+            verb = "is a linear combination" if len(dependent) == 1 else "are linear combinations"
+            notes.append(
+                f"In {b.term.text}, {', '.join(dependent)} {verb} of the term's other columns, so their "
+                f"variances cannot be told apart: the fit is singular. Remove {', '.join(dependent)} from the term."
+            )
+    return collinear
 
 
 def group_labels(term: RandomTerm, group_values: dict[str, np.ndarray], levels: dict[str, list[str]]) -> np.ndarray:

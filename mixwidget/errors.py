@@ -23,11 +23,16 @@ class FormulaError(MixWidgetError):
     def __init__(self, message: str, formula: str = "", position: int | None = None) -> None:
         self.formula = formula
         self.position = position
+        self._plain = message
         if formula and position is not None:
             pointer = " " * position + "^"
             message = f"{message}\n  {formula}\n  {pointer}"
         super().__init__(message)
         self.short_message = message.split("\n", 1)[0]
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, int | None]]:
+        """Pickle with the formula and position (errors travel back from worker processes)."""
+        return (type(self), (self._plain, self.formula, self.position))
 
 
 class DataError(MixWidgetError):

@@ -12,9 +12,10 @@ from scipy import stats
 from . import engine
 from .design import Design, build_design
 from .formula import ModelFormula, parse_formula
+from .limits import DEFAULT_LIMITS, Limits
 from .messages import fit_messages, relative_cholesky_diagonal
 
-__all__ = ["MixedFit", "fit", "SINGULAR_TOL"]
+__all__ = ["MixedFit", "fit", "fit_owned", "own_copy", "SINGULAR_TOL"]
 
 SINGULAR_TOL = 1e-4  # lme4's isSingular() tolerance on the relative Cholesky factor's diagonal
 
@@ -103,11 +104,15 @@ class MixedFit:
 
     def refit(self, reml: bool) -> MixedFit:
         """The same model and rows fitted by REML (True) or maximum likelihood (False)."""
+        reml = check_flag(reml, "reml")
         if reml == self.reml:
             return self
-        refitted = _assemble(self.formula, self.design, reml, self.data)
-        refitted.arguments = dict(self.arguments)
-        return refitted
+        refits = self.__dict__.setdefault("_refits", {})  # a fit does not change: refit once per method
+        if reml not in refits:
+            refitted = _assemble(self.formula, self.design, reml, self.data)
+            refitted.arguments = dict(self.arguments)
+            refits[reml] = refitted
+        return refits[reml]
 
     def without_groups(self) -> MixedFit:
         """The fixed part fitted by least squares to the same rows, ignoring every grouping.
@@ -117,8 +122,8 @@ class MixedFit:
         if self.kind == "ols":
             return self
         d = self.design
-        return fit(self.model.fixed_text(), self.data.loc[d.rows], reml=self.reml, weights=d.weights,
-                   offset=d.offset_given)
+        return fit_owned(self.model.fixed_text(), self.data.loc[d.rows], reml=self.reml, weights=d.weights,
+                         offset=d.offset_given)
 
     def predict(
         self,
@@ -164,7 +169,8 @@ class MixedFit:
 
 
 def fit(
-    formula: str, data: pd.DataFrame, reml: bool = True, weights: object = None, offset: object = None
+    formula: str, data: pd.DataFrame, reml: bool = True, weights: object = None, offset: object = None,
+    limits: Limits | None = DEFAULT_LIMITS,
 ) -> MixedFit:
     """Fit a linear mixed model written as an lme4 formula.
 
@@ -183,6 +189,9 @@ def fit(
     offset : str or array-like, optional
         A known part of the linear predictor (coefficient fixed at 1), as lme4's ``offset``: a
         column name or one number per row. ``offset(...)`` terms in the formula add to it.
+    limits : Limits or None
+        Largest model fitted (covariance parameters, random effects, fixed columns); a bigger one
+        raises :class:`~mixwidget.limits.ModelTooBig` with its size before any work. None: no limits.
 
     Raises
     ------
@@ -190,12 +199,43 @@ def fit(
         The formula cannot be read (the message says where).
     DataError
         The data cannot support the model (unknown column, non-numeric response, ...).
+
+    Notes
+    -----
+    The fit keeps its own copy of ``data``: changing ``data`` afterwards does not change
+    what the fit computes (``refit``, ``without_groups``, charts).
     """
+    return fit_owned(formula, own_copy(data), reml, weights=weights, offset=offset, limits=limits)
+
+
+def own_copy(data: pd.DataFrame) -> pd.DataFrame:
+    """A private copy of the caller's data that fits can hold (names and ``attrs`` kept)."""
+    if not isinstance(data, pd.DataFrame):
+        return data  # build_design explains what it needs
+    return data.copy(deep=True)
+
+
+def fit_owned(
+    formula: str, data: pd.DataFrame, reml: bool = True, weights: object = None, offset: object = None,
+    limits: Limits | None = None,
+) -> MixedFit:
+    """As :func:`fit`, for data that nobody else changes (kept by reference, not copied)."""
+    reml = check_flag(reml, "reml")
     model = parse_formula(formula)
-    design = build_design(model, data, weights=weights, offset=offset)
-    fitted = _assemble(formula, design, bool(reml), data)
+    design = build_design(model, data, weights=weights, offset=offset, limits=limits)
+    fitted = _assemble(formula, design, reml, data)
     fitted.arguments = {k: v for k, v in (("weights", weights), ("offset", offset)) if isinstance(v, str)}
     return fitted
+
+
+def check_flag(value: object, name: str) -> bool:
+    """``value`` as a bool, if it is one (True/False, numpy's too); a TypeError otherwise.
+
+    Strings such as ``"no"`` are truthy, so accepting them would silently do the opposite.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, not {value!r}")
 
 
 def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> MixedFit:
@@ -216,7 +256,7 @@ def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> M
     for k in order:
         ngroups.setdefault(design.random[k].group, len(design.random[k].levels))
     rel_diag = [relative_cholesky_diagonal(term.cov, res.sigma) for term in res.terms]
-    singular = mixed and any((d < SINGULAR_TOL).any() for d in rel_diag)
+    singular = mixed and (any((d < SINGULAR_TOL).any() for d in rel_diag) or bool(design.collinear))
     n = design.nobs
     loglik = res.loglik
     is_reml = reml and mixed

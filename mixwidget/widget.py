@@ -7,6 +7,9 @@ import math
 import sys
 import threading
 import time
+import weakref
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +19,21 @@ import numpy as np
 import pandas as pd
 import traitlets
 
+from . import fitjobs
 from .chartboard import ChartBoard
 from .charts import CHARTS
 from .code import model_code
-from .compare import compare
-from .design import check_columns
+from .comparison_view import comparison_payload
 from .engine import warm_up
 from .errors import MixWidgetError
-from .fit import MixedFit, fit
-from .formula import ModelFormula, parse_formula
+from .fit import MixedFit, own_copy
+from .formula import ModelFormula
+from .intake import as_frame
 from .keynumbers import key_numbers
+from .limits import DEFAULT_LIMITS, Limits
 from .naming import structure_name, unique_name
 from .simpanel import SimulationPanel
+from .worker import ProcessWorker, Stopped, can_use_processes
 
 __all__ = ["MixWidget", "explore"]
 
@@ -36,6 +42,16 @@ log = logging.getLogger(__name__)
 _BUNDLE = Path(__file__).parent / "static" / "widget.js"
 _CAN_THREAD = sys.platform != "emscripten"
 SELECTION_CHARTS = ["prediction"]  # charts whose data depend on the selected group, not only on the fit
+_GRACE_S = 0.3
+"""A running fit younger than this finishes (its result is dropped) when a newer one arrives;
+an older one is stopped at once. Restarting the worker costs more than a short fit."""
+_SHOWN_CHARS = 120  # formulas quoted in status messages are cut to this length
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
 
 
 def _number(x: Any) -> float | None:
@@ -125,10 +141,22 @@ class MixWidget(anywidget.AnyWidget):
         The first model to fit.
     reml : bool, default True
         REML or maximum likelihood.
+    isolate : bool, optional
+        Fit in a worker process (default where processes can be started): the data are sent to
+        it once, a newer formula or :meth:`stop` ends a running fit at once, and the kernel
+        stays responsive whatever a formula costs. False fits in a thread of this process
+        (a running fit then cannot be stopped, only superseded); without threads (Pyodide)
+        fits run synchronously.
+    max_history : int, default 20
+        How many recent fits ``history`` keeps whole; ``fits_shown`` lists every fit.
+    limits : Limits or None
+        Largest model fitted: a formula asking for more is refused with its size (see
+        :class:`~mixwidget.limits.Limits`); None fits whatever is asked.
 
-    Fits run in a background thread; a newer formula supersedes an older one and stale
-    results are dropped, so the notebook stays responsive. ``wait()`` blocks until the
-    newest request is done (for scripts and tests).
+    A newer formula supersedes an older one and stale results are dropped, so the notebook
+    stays responsive. ``wait()`` blocks until the newest request is done (for scripts and
+    tests). Formulas are parsed and checked in the worker too, never on the kernel's
+    message thread.
     """
 
     _esm = _BUNDLE
@@ -143,7 +171,9 @@ class MixWidget(anywidget.AnyWidget):
     """The data's columns: name, kind (numeric or categorical), number of levels, integer codes."""
 
     status = traitlets.Dict().tag(sync=True)
-    """Fit status: state (idle, fitting, error), elapsed_ms of the last fit, message."""
+    """Fit status: state (idle, fitting, error, stopped), elapsed_ms of the last fit, message,
+    stopped (what a newer request stopped on its way, else empty) and stoppable (a running fit
+    can be stopped)."""
 
     error = traitlets.Unicode("").tag(sync=True)
     """What is wrong with the last request (empty when it fitted); the last good fit stays."""
@@ -215,13 +245,20 @@ class MixWidget(anywidget.AnyWidget):
     simulation_status = traitlets.Dict().tag(sync=True)
     """The check by simulation: state (idle, running, done, cancelled, error), done, total, message, title."""
 
-    def __init__(self, data: pd.DataFrame, formula: str | None = None, reml: bool = True, **kwargs: Any) -> None:
-        if not isinstance(data, pd.DataFrame):
-            raise TypeError(f"MixWidget needs a pandas DataFrame, not {type(data).__name__}")
-        self._data = data
+    def __init__(self, data: pd.DataFrame, formula: str | None = None, reml: bool = True, *,
+                 isolate: bool | None = None, max_history: int = 20, limits: Limits | None = DEFAULT_LIMITS,
+                 **kwargs: Any) -> None:
+        data = as_frame(data, "the data for the explorer")
+        self._data = own_copy(data)
         self._fit: MixedFit | None = None
         self.history: list[MixedFit] = []
-        """Every fit shown, in order."""
+        """The most recent fits shown, whole (at most ``max_history``); ``fits_shown`` lists all."""
+        self.max_history = int(max_history)
+        self.limits = limits
+        """Largest model fitted (formulas typed in the page may ask for fits that take hours)."""
+        self._shown: list[dict[str, Any]] = []
+        self._fit_ids: weakref.WeakKeyDictionary[MixedFit, int] = weakref.WeakKeyDictionary()
+        self._summaries: weakref.WeakKeyDictionary[MixedFit, dict[str, Any]] = weakref.WeakKeyDictionary()
         self.pinned_fits: list[MixedFit] = []
         """The pinned fits (``pinned`` holds their summaries)."""
         self._pin_names: list[str] = []
@@ -233,19 +270,33 @@ class MixWidget(anywidget.AnyWidget):
         self._request_id = 0
         self._done_id = 0
         self._pending: tuple[int, str, bool] | None = None
-        self._worker: threading.Thread | None = None
+        self._running: tuple[int, str, bool] | None = None
+        self._cancelled_id = 0
+        self._stopped_note = ""
+        self._fitter: threading.Thread | None = None
+        self._chores = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixwidget-chores") if _CAN_THREAD else None
+        self._chores_due: list[Future[Any]] = []
         self._board = ChartBoard()
         self._board_lock = threading.RLock()
+        self._pins_lock = threading.RLock()  # pinned_fits and their names change together
+        self._pins_version = 0  # bumped on every pin change; stale comparisons are dropped
         self._sim = SimulationPanel(self._publish_simulation_status, self._publish_simulation)
         self._group_chosen = False
-        super().__init__(columns=column_info(data), status={"state": "idle", "elapsed_ms": None, "message": ""},
+        if isolate is None:
+            isolate = _CAN_THREAD and can_use_processes()
+        self._process: ProcessWorker | None = None
+        if isolate:
+            self._process = ProcessWorker(fitjobs.setup, self._data, name="mixwidget-fit", preload=fitjobs.PRELOAD)
+            self._process.start()  # the child warms the engine up while the page loads
+            weakref.finalize(self, self._process.close)
+        super().__init__(columns=column_info(self._data), status=_status("idle"),
                          reml=bool(reml), chart_names=[*CHARTS, "simulation"],
                          simulation_status={"state": "idle", "done": 0, "total": 0, "message": "", "title": ""},
                          **kwargs)
         self.on_msg(self._on_message)
         if formula:
             self.formula = formula  # observer starts the first fit
-        elif _CAN_THREAD:
+        if _CAN_THREAD:  # the kernel refits pinned fits by ML for the comparison: warm its engine too
             threading.Thread(target=warm_up, daemon=True, name="mixwidget-warm-up").start()
 
     # -- public ------------------------------------------------------------------------
@@ -256,18 +307,61 @@ class MixWidget(anywidget.AnyWidget):
 
     @property
     def data(self) -> pd.DataFrame:
+        """The explorer's own copy of the data (changing the original does not change it)."""
         return self._data
+
+    @property
+    def fits_shown(self) -> pd.DataFrame:
+        """Every fit shown, one row each: ``id, formula, reml, nobs, loglik, aic, bic, singular, kept``.
+
+        ``kept`` says whether the whole fit is still in ``history`` (or pinned).
+        """
+        kept = {self._fit_ids.get(f) for f in [*self.history, *self.pinned_fits]}
+        rows = [{**r, "kept": r["id"] in kept} for r in self._shown]
+        columns = ["id", "formula", "reml", "nobs", "loglik", "aic", "bic", "singular", "kept"]
+        return pd.DataFrame(rows, columns=columns)
 
     def wait(self, timeout: float | None = None) -> MixedFit | None:
         """Block until the newest request has been handled (numbers and charts); return the current fit.
 
         If that request failed, the previous fit stays current and ``error`` says why.
+        Pins and unpins sent from the page are finished too.
         Raises TimeoutError if it takes longer than ``timeout`` seconds.
         """
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             if not self._lock.wait_for(lambda: self._done_id >= self._request_id, timeout=timeout):
-                raise TimeoutError(f"the fit of {self.formula!r} did not finish within {timeout} s")
+                raise TimeoutError(f"the fit of {_short(self.formula)!r} did not finish within {timeout} s")
+        for chore in list(self._chores_due):
+            chore.result(None if deadline is None else max(deadline - time.monotonic(), 0.001))
         return self._fit
+
+    def stop(self) -> None:
+        """Stop the running fit (the previous fit stays shown); the page's Stop button calls this."""
+        with self._lock:
+            running = self._running
+            self._pending = None
+            if running is None:
+                return
+            self._cancelled_id = running[0]
+            if self._process is None:  # a thread cannot be stopped: its result will be dropped
+                self._request_id += 1
+                self._done_id = self._request_id
+                self.status = _status("stopped", message=f"Left the fit of {_short(running[1])} to finish "
+                                      "unseen (this explorer fits in a thread, which cannot be stopped).")
+                self._lock.notify_all()
+                return
+        self._process.stop()
+
+    def close(self) -> None:
+        """Close the widget and end its worker process."""
+        process, chores = getattr(self, "_process", None), getattr(self, "_chores", None)
+        if process is not None:
+            process.close()
+        if chores is not None:
+            chores.shutdown(wait=False, cancel_futures=True)
+        super().close()
+
 
     def chart(self, name: str) -> alt.TopLevelMixin:
         """The chart ``name`` for the current fit, as an Altair chart (``.save("x.png")`` works).
@@ -307,12 +401,8 @@ class MixWidget(anywidget.AnyWidget):
 
     def pin(self, name: str | None = None) -> None:
         """Pin the current fit for comparison, named by its random part ("school + class") or ``name``."""
-        if self._fit is None or any(f is self._fit for f in self.pinned_fits):
-            return
-        label = self._check_pin_name(name) if name is not None else structure_name(self._fit)
-        self.pinned_fits.append(self._fit)
-        self._pin_names.append(unique_name(label, self._pin_names))
-        self._update_comparison()
+        if self._change_pins("pin", name=name):
+            self._compare_pins(self._pins_version)
 
     def rename_pin(self, index: int, name: str) -> None:
         """Give the pinned fit at ``index`` a new name (shown in tables, tests and charts)."""
@@ -322,7 +412,8 @@ class MixWidget(anywidget.AnyWidget):
         old = self._pin_names[index]
         if label == old:
             return
-        self._pin_names[index] = label
+        with self._pins_lock:
+            self._pin_names[index] = label
         with self._lock, self.hold_sync():  # the same tests under the new name: nothing is refitted
             self.comparison = _renamed(self.comparison, old, label)
         self._refresh_charts()
@@ -356,49 +447,46 @@ class MixWidget(anywidget.AnyWidget):
         return label
 
     def unpin(self, index: int) -> None:
-        """Remove the pinned fit at ``index``."""
-        if 0 <= index < len(self.pinned_fits):
-            del self.pinned_fits[index]
-            del self._pin_names[index]
-            self._update_comparison()
+        """Remove the pinned fit at ``index`` (an int, not a bool)."""
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"index must be an integer position, not {index!r}")
+        if self._change_pins("unpin", int(index)):
+            self._compare_pins(self._pins_version)
 
     def clear_pins(self) -> None:
-        self.pinned_fits.clear()
-        self._pin_names.clear()
-        self._update_comparison()
+        """Remove every pinned fit."""
+        if self._change_pins("clear"):
+            self._compare_pins(self._pins_version)
 
     # -- requests ---------------------------------------------------------------------
     @traitlets.observe("formula", "reml")
     def _on_request(self, change: dict[str, Any]) -> None:
+        """Queue the request; parsing, checks and the fit happen off this (the comm) thread."""
         text = self.formula.strip()
         if not text:
             return
-        try:
-            model = parse_formula(text)
-            check_columns(model, self._data)
-        except MixWidgetError as exc:
-            with self._lock:  # this request supersedes any fit still queued or running
-                self._request_id += 1
-                self._pending = None
-                self._show_error(exc)
-                self._done_id = self._request_id
-                self._lock.notify_all()
-            return
         with self._lock:
-            self.status = {"state": "fitting", "elapsed_ms": None, "message": f"Fitting {text}"}
             self._request_id += 1
             self._pending = (self._request_id, text, bool(self.reml))
-            if not _CAN_THREAD:
-                start_worker = False
-            elif self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._run_pending, daemon=True, name="mixwidget-fit")
-                start_worker = True
-            else:
-                start_worker = False
+            self.status = _status("fitting", message=f"Fitting {_short(text)}", stoppable=self._process is not None)
+            start = _CAN_THREAD and (self._fitter is None or not self._fitter.is_alive())
+            if start:
+                self._fitter = threading.Thread(target=self._run_pending, daemon=True, name="mixwidget-fit")
         if not _CAN_THREAD:
             self._run_pending()
-        elif start_worker:
-            self._worker.start()
+        elif start:
+            self._fitter.start()
+
+    def _fit_request(self, text: str, reml: bool, started: float) -> MixedFit:
+        """Fit one request: in the worker process (stoppable) or in this thread."""
+        if self._process is None:
+            return fitjobs.attach(fitjobs.fit_job(self._data, text, reml, self.limits), self._data)
+
+        def superseded() -> bool:
+            return self._pending is not None and time.perf_counter() - started > _GRACE_S
+
+        result = self._process.run(fitjobs.fit_job, text, reml, self.limits, should_stop=superseded)
+        return fitjobs.attach(result, self._data)
 
     def _run_pending(self) -> None:
         """Fit the newest pending request until none is left; never lets an exception escape."""
@@ -406,22 +494,29 @@ class MixWidget(anywidget.AnyWidget):
             with self._lock:
                 request = self._pending
                 self._pending = None
+                self._running = request
                 if request is None:
-                    self._worker = None
+                    self._fitter = None
                     return
             request_id, text, reml = request
             started = time.perf_counter()
+            result: MixedFit | Exception | None
             try:
-                result: MixedFit | Exception = fit(text, self._data, reml=reml)
+                result = self._fit_request(text, reml, started)
+            except Stopped:
+                result = None
             except Exception as exc:  # noqa: BLE001 - any failure becomes a message, never a dead widget
                 if not isinstance(exc, MixWidgetError):
-                    log.exception("fit of %r failed", text)
+                    log.exception("fit of %r failed", _short(text))
                 result = exc
             elapsed = (time.perf_counter() - started) * 1000
             try:
                 shown = None
                 with self._lock:  # checking for staleness and showing are one step
-                    if request_id == self._request_id:
+                    self._running = None
+                    if result is None:
+                        self._show_stopped(request_id, text, elapsed)
+                    elif request_id == self._request_id and request_id != self._cancelled_id:
                         if isinstance(result, Exception):
                             self._show_error(result, elapsed)
                         else:
@@ -430,7 +525,7 @@ class MixWidget(anywidget.AnyWidget):
                 if shown is not None and not self._newer_fit_due():
                     self._refresh_charts(shown)  # the numbers are on screen; the charts follow
             except Exception as exc:  # noqa: BLE001 - a display failure must not stop the worker
-                log.exception("showing the fit of %r failed", text)
+                log.exception("showing the fit of %r failed", _short(text))
                 with self._lock:
                     self._show_error(exc)
             finally:
@@ -438,9 +533,22 @@ class MixWidget(anywidget.AnyWidget):
                     self._done_id = max(self._done_id, request_id)
                     self._lock.notify_all()
 
+    def _show_stopped(self, request_id: int, text: str, elapsed_ms: float) -> None:
+        """A stopped fit: by the Stop button (say so) or by a newer request (say so when that one shows)."""
+        note = f"Stopped the fit of {_short(text)} after {elapsed_ms / 1000:.1f} s"
+        if request_id == self._cancelled_id:
+            self.status = _status("stopped", elapsed_ms=round(elapsed_ms, 1),
+                                  message=f"{note}. The previous fit is still shown.", stopped=note)
+        else:
+            self._stopped_note = f"{note}: a newer formula came."
+            self.status = _status("fitting", message=self.status.get("message", ""), stopped=self._stopped_note,
+                                  stoppable=True)
+
     def _show_fit(self, result: MixedFit, elapsed_ms: float) -> None:
-        fit_id = len(self.history) + 1
+        fit_id = (self._shown[-1]["id"] if self._shown else 0) + 1
+        self._fit_ids[result] = fit_id
         summary = fit_summary(result, fit_id)
+        self._summaries[result] = summary
         before = self._fit
         if before is not None and self._undo_target != (result.formula, result.reml):
             self._back.append((before.formula, before.reml))
@@ -456,8 +564,19 @@ class MixWidget(anywidget.AnyWidget):
             self.current = summary
             self.variants = variants(result.model)
             self.error = ""
-            self.status = {"state": "idle", "elapsed_ms": round(elapsed_ms, 1), "message": ""}
+            self.status = _status("idle", elapsed_ms=round(elapsed_ms, 1), stopped=self._stopped_note)
+        self._stopped_note = ""
+        self._remember(result, summary)
+
+    def _remember(self, result: MixedFit, summary: dict[str, Any]) -> None:
+        """Add to the history: every fit's key numbers, and the most recent fits whole."""
+        self._shown.append({
+            "id": summary["id"], "formula": result.formula, "reml": result.reml, "nobs": result.nobs,
+            "loglik": result.loglik, "aic": result.aic, "bic": result.bic, "singular": result.singular,
+        })
         self.history.append(result)
+        if len(self.history) > self.max_history:
+            del self.history[: len(self.history) - self.max_history]  # pinned fits live on in pinned_fits
 
     def _show_error(self, exc: Exception, elapsed_ms: float | None = None) -> None:
         if isinstance(exc, MixWidgetError):
@@ -466,7 +585,8 @@ class MixWidget(anywidget.AnyWidget):
             message = f"The fit failed ({type(exc).__name__}: {exc}). The previous fit is still shown."
         with self.hold_sync():
             self.error = message
-            self.status = {"state": "error", "elapsed_ms": elapsed_ms, "message": message}
+            self.status = _status("error", elapsed_ms=elapsed_ms, message=message, stopped=self._stopped_note)
+        self._stopped_note = ""
 
     def _key_numbers(self, current: MixedFit, previous: MixedFit | None) -> dict[str, Any]:
         try:
@@ -484,8 +604,8 @@ class MixWidget(anywidget.AnyWidget):
     def _pinned_by_name(self) -> dict[str, MixedFit]:
         return dict(zip(self._pin_names, self.pinned_fits))
 
-    def _refresh_charts(self, current: MixedFit | None = None) -> None:
-        """Rebuild every chart for the current fit; skipped when a newer fit is on its way."""
+    def _refresh_charts(self, current: MixedFit | None = None, stale: Callable[[], bool] | None = None) -> None:
+        """Rebuild every chart for the current fit; skipped when a newer fit is on its way (or ``stale()``)."""
         current = current or self._fit
         if current is None:
             return
@@ -495,7 +615,8 @@ class MixWidget(anywidget.AnyWidget):
             group = self.chart_group if chosen else _default_group(current)
             levels = set(current.ranef.loc[current.ranef["group"] == group, "level"]) if group else set()
             selected = self.selected if self.selected in levels else None
-            board = self._board.build(current, self._pinned_by_name(), group or None, self._newer_fit_due, selected)
+            due = self._newer_fit_due if stale is None else (lambda: self._newer_fit_due() or stale())
+            board = self._board.build(current, self._pinned_by_name(), group or None, due, selected)
             if board is None or current is not self._fit:
                 return  # a newer fit is due or has been shown meanwhile: its charts will follow
             with self._lock, self.hold_sync():
@@ -598,19 +719,22 @@ class MixWidget(anywidget.AnyWidget):
 
     # -- pins -------------------------------------------------------------------------
     def _on_message(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+        """Messages from the page; comparisons of pins are made off the comm thread."""
         kind = content.get("kind") if isinstance(content, dict) else None
-        if kind == "pin":
-            self.pin()
-        elif kind == "unpin" and isinstance(content.get("index"), int):
-            self.unpin(content["index"])
-        elif kind == "clear_pins":
-            self.clear_pins()
-        elif kind == "rename_pin" and isinstance(content.get("index"), int) and isinstance(content.get("name"), str):
+        index = content.get("index") if isinstance(content, dict) else None
+        is_index = isinstance(index, int) and not isinstance(index, bool)
+        if kind == "cancel":
+            self.stop()
+        elif kind in ("pin", "clear_pins") or kind == "unpin" and is_index:
+            # The pin list changes at once (cheap); comparison and charts follow on the chores thread.
+            if self._change_pins({"pin": "pin", "unpin": "unpin", "clear_pins": "clear"}[kind], index):
+                self._chore(self._compare_pins, self._pins_version)
+        elif kind == "rename_pin" and is_index and isinstance(content.get("name"), str):
             try:
                 self.rename_pin(content["index"], content["name"])
             except (ValueError, IndexError) as exc:
                 self.error = str(exc)
-        elif kind == "restore_pin" and isinstance(content.get("index"), int):
+        elif kind == "restore_pin" and is_index:
             self.restore_pin(content["index"])
         elif kind == "undo":
             self.undo()
@@ -625,35 +749,75 @@ class MixWidget(anywidget.AnyWidget):
         elif kind == "cancel_simulation":
             self._sim.cancel()
 
-    def _update_comparison(self) -> None:
-        fits = self.pinned_fits
-        names = list(self._pin_names)
-        summaries = [fit_summary(f, self.history.index(f) + 1 if f in self.history else 0) for f in fits]
-        comparison: dict[str, Any] = {}
-        if fits:
-            c = compare(fits, names)
-            comparison = {
-                "models": names,
-                "fixed": _records(c.fixed),
-                "variance": _records(c.variance.drop(columns="corr")),
-                "stats": _records(c.stats.reset_index()),
-                "lrt": [],
-                "lrt_note": "",
-            }
-            if len(fits) > 1:
-                tests, notes = c.nested_tests()
-                comparison["lrt"] = _records(tests)
-                if tests.empty:
-                    notes = ["No pinned model is nested in another, so there is no likelihood-ratio test; "
-                             "compare AIC and BIC instead."]
-                comparison["lrt_note"] = " ".join(notes)
-                comparison["lrt_method"] = _lrt_method(fits, tests)
+    def _chore(self, fn: Any, *args: Any) -> None:
+        """Run ``fn`` on the chores thread (in order), or here without threads."""
+        if self._chores is None:
+            fn(*args)
+            return
+        self._chores_due = [f for f in self._chores_due if not f.done()]
+        future = self._chores.submit(self._logged, fn, *args)
+        self._chores_due.append(future)
+
+    @staticmethod
+    def _logged(fn: Any, *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception:  # noqa: BLE001 - a failed chore is logged, the widget carries on
+            log.exception("%s failed", getattr(fn, "__name__", fn))
+
+    def _summary(self, f: MixedFit) -> dict[str, Any]:
+        """The fit's display summary, made once per fit."""
+        summary = self._summaries.get(f)
+        if summary is None:
+            summary = self._summaries[f] = fit_summary(f, self._fit_ids.get(f, 0))
+        return summary
+
+    def _change_pins(self, action: str, index: int | None = None, name: str | None = None) -> bool:
+        """Change the pin list and show it (summaries are made once per fit); False if nothing changed."""
+        with self._pins_lock:
+            if action == "pin":
+                if self._fit is None or any(f is self._fit for f in self.pinned_fits):
+                    return False
+                label = self._check_pin_name(name) if name is not None else structure_name(self._fit)
+                self.pinned_fits.append(self._fit)
+                self._pin_names.append(unique_name(label, self._pin_names))
+            elif action == "unpin":
+                if index is None or not 0 <= index < len(self.pinned_fits):
+                    return False
+                del self.pinned_fits[index]
+                del self._pin_names[index]
             else:
-                comparison["lrt_note"] = "Pin another model to test one against the other."
-        with self._lock, self.hold_sync():
-            self.pinned = summaries
-            self.comparison = comparison
-        self._refresh_charts()
+                self.pinned_fits.clear()
+                self._pin_names.clear()
+            self._pins_version += 1
+            summaries = [self._summary(f) for f in self.pinned_fits]
+            with self._lock, self.hold_sync():
+                self.pinned = summaries
+        return True
+
+    def _compare_pins(self, version: int) -> None:
+        """The pins' comparison (LRT refits are remembered per fit), then the charts.
+
+        Skipped when the pins have changed again meanwhile: the newer change's turn does it.
+        """
+        with self._pins_lock:
+            if version != self._pins_version:
+                return
+            fits, names = list(self.pinned_fits), list(self._pin_names)
+        comparison = comparison_payload(fits, names)
+        with self._pins_lock:
+            if version != self._pins_version:
+                return
+            with self._lock, self.hold_sync():
+                self.comparison = comparison
+        self._refresh_charts(stale=lambda: version != self._pins_version)  # a newer pin change redraws
+
+
+def _status(state: str, elapsed_ms: float | None = None, message: str = "", stopped: str = "",
+            stoppable: bool = False) -> dict[str, Any]:
+    """The ``status`` trait's value."""
+    return {"state": state, "elapsed_ms": elapsed_ms, "message": message, "stopped": stopped,
+            "stoppable": stoppable}
 
 
 def _renamed(comparison: dict[str, Any], old: str, new: str) -> dict[str, Any]:
@@ -671,25 +835,6 @@ def _renamed(comparison: dict[str, Any], old: str, new: str) -> dict[str, Any]:
     return out
 
 
-def _lrt_method(fits: list[MixedFit], tests: pd.DataFrame) -> str:
-    """One line on how the tests were made, and what their p-values mean on the boundary."""
-    if tests.empty:
-        return ""
-    refit = any(f.reml and f.kind == "mixed" for f in fits)
-    text = ("The tests refit each model by maximum likelihood (ML), as R's anova() does, so their "
-            "log-likelihoods differ from the REML ones above. " if refit else
-            "The tests use the models' maximum-likelihood log-likelihoods. ")
-    if tests["p_boundary"].notna().any():
-        text += ("A variance cannot be below 0, so a test that adds one random effect is on the boundary: "
-                 "the chi-squared p-value is too large, and the boundary p-value (half of it for one "
-                 "variance) is the one to read.")
-    else:
-        text += ("Where a test adds variances, the chi-squared p-value is conservative (a variance cannot be "
-                 "below 0); no boundary correction is given because more than one random effect, or fixed "
-                 "effects as well, differ.")
-    return text
-
-
 def _level_key(level: str) -> tuple:
     """Sort "1:10" after "1:9": numbers by value, text as text."""
     return tuple((0, float(p), "") if p.replace(".", "", 1).lstrip("-").isdigit() else (1, 0.0, p)
@@ -703,13 +848,6 @@ def _default_group(f: MixedFit) -> str | None:
     return max(f.ngroups, key=lambda g: f.ngroups[g])
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for rec in df.to_dict(orient="records"):
-        out.append({k: (_number(v) if isinstance(v, (float, np.floating)) else v) for k, v in rec.items()})
-    return out
-
-
-def explore(data: pd.DataFrame, formula: str | None = None, reml: bool = True) -> MixWidget:
+def explore(data: pd.DataFrame, formula: str | None = None, reml: bool = True, **kwargs: Any) -> MixWidget:
     """Open the explorer on a DataFrame (same arguments as :class:`MixWidget`)."""
-    return MixWidget(data, formula=formula, reml=reml)
+    return MixWidget(data, formula=formula, reml=reml, **kwargs)

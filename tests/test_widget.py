@@ -7,6 +7,7 @@ import threading
 import pytest
 
 import mixwidget
+from mixwidget import fitjobs
 from mixwidget import widget as widget_module
 
 BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
@@ -44,16 +45,17 @@ def test_reml_toggle_refits(w):
 
 
 def test_newest_request_wins_and_stale_results_are_dropped(science, monkeypatch):
+    # In a thread (no worker process) a running fit cannot be stopped: it finishes unseen.
     gate = threading.Event()
-    real_fit = widget_module.fit
+    real_fit = fitjobs.fit_job
 
-    def slow_first(formula, data, reml=True):
+    def slow_first(data, formula, *args):
         if formula == "like ~ sex":
             gate.wait(10)  # the first fit is still running while newer requests arrive
-        return real_fit(formula, data, reml=reml)
+        return real_fit(data, formula, *args)
 
-    monkeypatch.setattr(widget_module, "fit", slow_first)
-    w = mixwidget.MixWidget(science, formula="like ~ sex")
+    monkeypatch.setattr(fitjobs, "fit_job", slow_first)
+    w = mixwidget.MixWidget(science, formula="like ~ sex", isolate=False)
     for f in ["like ~ PrivPub", "like ~ sex + (1 | school)", BOTH]:
         w.formula = f
     gate.set()
@@ -78,12 +80,12 @@ def test_bad_formula_becomes_a_message_and_keeps_the_last_fit(w):
 
 
 def test_failure_inside_the_fit_is_a_message(science, monkeypatch):
-    def boom(formula, data, reml=True):
+    def boom(data, formula, *args):
         raise RuntimeError("engine exploded")
 
-    w = mixwidget.MixWidget(science, formula="like ~ sex")
+    w = mixwidget.MixWidget(science, formula="like ~ sex", isolate=False)
     w.wait(30)
-    monkeypatch.setattr(widget_module, "fit", boom)
+    monkeypatch.setattr(fitjobs, "fit_job", boom)
     w.formula = BOTH
     w.wait(30)
     assert "engine exploded" in w.error and w.fit.formula == "like ~ sex"
@@ -103,9 +105,11 @@ def test_pins_compare_and_test_nested_models(w):
     w.formula = BOTH
     w.wait(30)
     w._on_message(w, {"kind": "pin"}, None)
+    w.wait(30)  # pins from the page are made off the comm thread; wait() waits for them too
     w.formula = "like ~ sex + PrivPub + (1 | school:class)"
     w.wait(30)
     w._on_message(w, {"kind": "pin"}, None)
+    w.wait(30)
     assert len(w.pinned) == 2 and len(w.pinned_fits) == 2
     lrt = w.comparison["lrt"]
     assert len(lrt) == 1 and lrt[0]["df"] == 1 and lrt[0]["chisq"] == pytest.approx(0, abs=1e-4)
@@ -117,10 +121,14 @@ def test_pins_compare_and_test_nested_models(w):
                                                                    ("school + class", "school only")}
     assert w.comparison["lrt_note"] == ""
     w._on_message(w, {"kind": "unpin", "index": 0}, None)
+    w.wait(30)
     assert w.comparison["lrt"] == [] and "No pinned model is nested" in w.comparison["lrt_note"]
-    w._on_message(w, {"kind": "unpin", "index": "0"}, None)  # malformed message: ignored
+    w._on_message(w, {"kind": "unpin", "index": "0"}, None)  # malformed messages: ignored
+    w._on_message(w, {"kind": "unpin", "index": True}, None)  # a bool is not a position
+    w.wait(30)
     assert len(w.pinned) == 2
     w._on_message(w, {"kind": "clear_pins"}, None)
+    w.wait(30)
     assert w.pinned == [] and w.comparison == {}
 
 
@@ -230,3 +238,92 @@ def test_a_failure_while_showing_a_fit_is_a_message_and_the_worker_carries_on(sc
     monkeypatch.setattr(widget_module, "fit_summary", real)
     w.formula = "like ~ sex + PrivPub"
     assert w.wait(30).formula == "like ~ sex + PrivPub" and w.error == ""
+
+
+def _slow_data(science):
+    """The science data with eight noise columns: eight random slopes per class take minutes to fit."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    extra = {f"x{i}": rng.normal(size=len(science)) for i in range(1, 9)}
+    return science.assign(**extra)
+
+
+SLOW = "like ~ sex + (x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 | Class)"
+
+
+def test_a_newer_formula_stops_a_long_fit_and_the_status_says_so(science):
+    import time
+
+    w = mixwidget.MixWidget(_slow_data(science), formula="like ~ sex")
+    w.wait(60)
+    w.formula = SLOW
+    time.sleep(1.5)  # the long fit is running
+    assert w.status["state"] == "fitting" and w.status["stoppable"]
+    t0 = time.perf_counter()
+    w.formula = BOTH
+    fit = w.wait(30)
+    assert time.perf_counter() - t0 < 10  # under load; about a second on an idle machine
+    assert fit.formula == BOTH and round(_t(w.current), 3) == 2.217
+    assert w.status["state"] == "idle"
+    assert w.status["stopped"].startswith(f"Stopped the fit of {SLOW} after ")
+    assert [f.formula for f in w.history] == ["like ~ sex", BOTH]
+    w.formula = "like ~ sex + PrivPub"
+    w.wait(30)
+    assert w.status["stopped"] == ""  # said once, with the fit that followed
+    w.close()
+
+
+def test_stop_ends_a_running_fit_and_keeps_the_previous_one(science):
+    import time
+
+    w = mixwidget.MixWidget(_slow_data(science), formula="like ~ sex")
+    good = w.wait(60)
+    w.formula = SLOW
+    time.sleep(1.0)
+    t0 = time.perf_counter()
+    w._on_message(w, {"kind": "cancel"}, None)  # the page's Stop button
+    assert w.wait(5) is good
+    assert time.perf_counter() - t0 < 2
+    assert w.status["state"] == "stopped" and "previous fit is still shown" in w.status["message"]
+    assert w.fit is good and w.error == ""
+    w.formula = BOTH  # the restarted worker fits the next request
+    assert w.wait(30).formula == BOTH
+    w.close()
+
+
+def test_the_comm_thread_is_never_busy_with_a_formula(science):
+    import time
+
+    w = mixwidget.MixWidget(science)
+    t0 = time.perf_counter()
+    w.formula = "like ~ " + " * ".join(["sex"] * 30) + " + (1 | school)"  # parsing happens in the worker
+    assert time.perf_counter() - t0 < 0.5
+    w.stop()
+    w.wait(30)
+    w.close()
+
+
+def test_history_keeps_every_summary_but_a_bounded_number_of_fits(science):
+    w = mixwidget.MixWidget(science, formula="like ~ sex", max_history=2)
+    w.wait(30)
+    w.pin()
+    for f in ["like ~ PrivPub", "like ~ sex + PrivPub", BOTH]:
+        w.formula = f
+        w.wait(30)
+    assert [f.formula for f in w.history] == ["like ~ sex + PrivPub", BOTH]
+    shown = w.fits_shown
+    assert list(shown["formula"]) == ["like ~ sex", "like ~ PrivPub", "like ~ sex + PrivPub", BOTH]
+    assert list(shown["kept"]) == [True, False, True, True]  # the pinned first fit is kept
+    assert w.pinned_fits[0].formula == "like ~ sex"
+    w.close()
+
+
+def test_the_widget_holds_its_own_copy_of_the_data(science):
+    df = science.copy()
+    w = mixwidget.MixWidget(df, formula="like ~ sex + (1 | school)")
+    before = w.wait(30).without_groups().fixed["estimate"].copy()
+    df["like"] = df["like"] * 100
+    assert w.fit.without_groups().fixed["estimate"].equals(before)
+    assert w.fit.data is not df and w.data is w.fit.data
+    w.close()

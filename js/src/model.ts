@@ -10,9 +10,13 @@ export interface ColumnInfo {
 }
 
 export interface FitStatus {
-  state: "idle" | "fitting" | "error";
+  state: "idle" | "fitting" | "error" | "stopped";
   elapsed_ms: number | null;
   message: string;
+  /** What a newer request or the Stop button stopped (e.g. "Stopped the fit of … after 3.1 s"), else "". */
+  stopped?: string;
+  /** True while a running fit can be stopped (it runs in a worker process). */
+  stoppable?: boolean;
 }
 
 export interface FixedRow {
@@ -220,7 +224,8 @@ export type OutgoingMessage =
       null: boolean;
       nsim: number;
     }
-  | { kind: "cancel_simulation" };
+  | { kind: "cancel_simulation" }
+  | { kind: "cancel" };
 
 // biome-ignore lint/suspicious/noExplicitAny: event callbacks are untyped in anywidget
 export type Callback = (...args: any[]) => void;
@@ -255,6 +260,8 @@ export function readStatus(model: Model): FitStatus {
     state: value?.state ?? "idle",
     elapsed_ms: typeof value?.elapsed_ms === "number" ? value.elapsed_ms : null,
     message: value?.message ?? "",
+    stopped: typeof value?.stopped === "string" ? value.stopped : "",
+    stoppable: value?.stoppable === true,
   };
 }
 

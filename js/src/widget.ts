@@ -10,6 +10,7 @@ import { createLargeText } from "./components/largeText";
 import { createRemlToggle } from "./components/remlToggle";
 import { createSimulation } from "./components/simulation";
 import { createStatus } from "./components/status";
+import { createStopControl } from "./components/stopControl";
 import { createSummary } from "./components/summary";
 import { createUndoButton } from "./components/undoButton";
 import { createVariants } from "./components/variants";
@@ -29,6 +30,7 @@ function render({ model, el }: RenderProps): () => void {
   let root: HTMLElement | null = null;
   const formulaBar = createFormulaBar(ctx);
   const status = createStatus(ctx);
+  const stop = createStopControl(ctx);
   const reml = createRemlToggle(ctx);
   const undo = createUndoButton(ctx);
   const large = createLargeText(ctx, () => root);
@@ -44,6 +46,7 @@ function render({ model, el }: RenderProps): () => void {
   const components: Component[] = [
     formulaBar,
     status,
+    stop,
     reml,
     undo,
     large,
@@ -68,7 +71,7 @@ function render({ model, el }: RenderProps): () => void {
       "header",
       { class: "mw-top" },
       formulaBar.el,
-      h("div", { class: "mw-toolbar" }, status.el, reml.el, undo.el, code.el, large.el),
+      h("div", { class: "mw-toolbar" }, status.el, stop.el, reml.el, undo.el, code.el, large.el),
       variants.el,
     ),
     keys.el,

@@ -172,6 +172,32 @@ describe("status", () => {
     expect(q("fit-status").textContent).toBe("Fitted in 35 ms · done");
   });
 
+  it("offers Stop while a stoppable fit runs and says what was stopped", () => {
+    const model = mount({
+      current: mixedFit,
+      status: { state: "idle", elapsed_ms: 35, message: "" },
+    });
+    expect(q("fit-stop").hidden).toBe(true);
+    expect(q("fit-stopped").hidden).toBe(true);
+    model.update("status", { state: "fitting", elapsed_ms: null, message: "", stoppable: true });
+    expect(q("fit-stop").hidden).toBe(false);
+    q("fit-stop").click();
+    expect(model.sent).toEqual([{ kind: "cancel" }]);
+    const note = "Stopped the fit of like ~ (0 + Class | State) after 1.2 s";
+    model.update("status", { state: "stopped", elapsed_ms: 1200, message: "", stopped: note });
+    expect(q("fit-status").textContent).toBe("Stopped · done");
+    expect(q("fit-stop").hidden).toBe(true);
+    expect(q("fit-stopped").textContent).toBe(note);
+    model.update("status", { state: "idle", elapsed_ms: 40, message: "", stopped: "" });
+    expect(q("fit-stopped").hidden).toBe(true);
+  });
+
+  it("has no Stop button for fits that cannot be stopped", () => {
+    const model = mount({ current: mixedFit });
+    model.update("status", { state: "fitting", elapsed_ms: null, message: "", stoppable: false });
+    expect(q("fit-stop").hidden).toBe(true);
+  });
+
   it("reads idle with no fit yet as done", () => {
     mount({});
     expect(q("fit-status").textContent).toMatch(/done$/);

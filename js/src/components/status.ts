@@ -40,7 +40,10 @@ export function createStatus(ctx: WidgetContext): Component {
     const hasError = status.state === "error" || Boolean(model.get("error"));
     el.dataset.state = hasError ? "error" : "idle";
     el.title = status.message;
-    if (hasError) text.textContent = "Error · done";
+    if (status.state === "stopped") {
+      el.dataset.state = "stopped";
+      text.textContent = "Stopped · done";
+    } else if (hasError) text.textContent = "Error · done";
     else if (status.elapsed_ms !== null && model.get("current"))
       text.textContent = `Fitted in ${formatDuration(status.elapsed_ms)} · done`;
     else if (model.get("current")) text.textContent = "Fitted · done";

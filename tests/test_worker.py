@@ -1,0 +1,93 @@
+"""The worker process: state sent once, jobs run there, a running job stopped at once."""
+
+from __future__ import annotations
+
+import operator
+import threading
+import time
+
+import pytest
+
+from mixwidget import fitjobs
+from mixwidget.errors import DataError, FormulaError
+from mixwidget.worker import ProcessWorker, Stopped, WorkerDied
+
+
+@pytest.fixture
+def sleeper():
+    worker = ProcessWorker(setup=float, payload=60.0)  # state: 60.0; job time.sleep(state) sleeps a minute
+    yield worker
+    worker.close()
+
+
+def test_state_is_sent_once_and_jobs_use_it():
+    worker = ProcessWorker(setup=dict, payload={"a": 1, "b": 2})
+    try:
+        assert worker.run(operator.getitem, "a") == 1
+        pid = worker.pid
+        assert worker.run(operator.getitem, "b") == 2
+        assert worker.pid == pid  # the same process answered both
+    finally:
+        worker.close()
+
+
+def test_a_job_error_is_raised_in_the_caller_and_the_worker_carries_on():
+    worker = ProcessWorker(setup=dict, payload={"a": 1})
+    try:
+        with pytest.raises(KeyError):
+            worker.run(operator.getitem, "missing")
+        assert worker.run(operator.getitem, "a") == 1
+    finally:
+        worker.close()
+
+
+def test_stop_from_another_thread_ends_a_running_job_within_a_second(sleeper):
+    sleeper.run(operator.add, 1.0)  # started and ready
+    old_pid = sleeper.pid
+    threading.Timer(0.5, sleeper.stop).start()
+    t0 = time.perf_counter()
+    with pytest.raises(Stopped):
+        sleeper.run(time.sleep)
+    assert time.perf_counter() - t0 < 1.5
+    assert sleeper.run(operator.add, 2.0) == 62.0  # a fresh worker holds the state again
+    assert sleeper.pid != old_pid
+
+
+def test_should_stop_and_timeout_stop_a_job(sleeper):
+    t0 = time.perf_counter()
+    with pytest.raises(Stopped):
+        sleeper.run(time.sleep, should_stop=lambda: time.perf_counter() - t0 > 0.3)
+    t0 = time.perf_counter()
+    with pytest.raises(Stopped):
+        sleeper.run(time.sleep, timeout=0.3)
+    assert time.perf_counter() - t0 < 5  # includes the restart's start-up
+
+
+def test_a_crashed_worker_is_reported_and_replaced():
+    worker = ProcessWorker(setup=int, payload=0)
+    try:
+        with pytest.raises(WorkerDied, match="ended without answering"):
+            worker.run(_exit_hard)
+        assert worker.run(operator.add, 5) == 5
+    finally:
+        worker.close()
+
+
+def _exit_hard(state: int) -> None:
+    import os
+
+    os._exit(3)
+
+
+def test_fits_in_the_worker_are_real_fits_with_the_callers_data(science):
+    worker = ProcessWorker(fitjobs.setup, science, preload=fitjobs.PRELOAD)
+    try:
+        f = fitjobs.attach(worker.run(fitjobs.fit_job, "like ~ sex + PrivPub + (1 | school:class)", True), science)
+        assert f.data is science and round(f.fixed.loc["PrivPubpublic", "t_value"], 3) == 2.217
+        assert f.without_groups().kind == "ols"  # works on the re-attached data
+        with pytest.raises(FormulaError, match="never closed"):
+            worker.run(fitjobs.fit_job, "like ~ sex + (1 | school", True)
+        with pytest.raises(DataError, match="did you mean 'school'"):
+            worker.run(fitjobs.fit_job, "like ~ sex + (1 | shcool)", True)
+    finally:
+        worker.close()
