@@ -35,9 +35,9 @@ def _inf_at(s, row, value=np.inf):
 
 BAD_DATA = [
     ("inf in the response", lambda d: _with(d, like=lambda x: _inf_at(x["like"], 5)), "like ~ sex + (1 | school)",
-     DataError, r"'like' is inf in row 5; a model needs finite numbers"),
+     DataError, r"column 'like' holds an infinite value \(e\.g\. in row 5\); R refuses Inf"),
     ("-inf in the response", lambda d: _with(d, like=lambda x: _inf_at(x["like"], 0, -np.inf)), "like ~ sex",
-     DataError, r"'like' is -inf in row 0"),
+     DataError, r"column 'like' holds an infinite value \(e\.g\. in row 0\)"),
     ("constant response, REML", lambda d: _with(d, like=3), "like ~ sex + (1 | school)",
      DataError, r"'like' is 3 in every row used, so there is nothing to model"),
     ("constant response, least squares", lambda d: _with(d, like=3.5), "like ~ sex",
@@ -47,7 +47,7 @@ BAD_DATA = [
     ("1e-300 responses", lambda d: _with(d, like=lambda x: x["like"] * 1e-300), "like ~ sex + (1 | school)",
      DataError, r"too small to compute with.*I\(like \* 1e300\)"),
     ("inf in a predictor", lambda d: _with(d, x=lambda x: _inf_at(pd.Series(np.linspace(0, 1, len(x))), 7)),
-     "like ~ x + (1 | school)", DataError, r"'x' is inf in row 7"),
+     "like ~ x + (1 | school)", DataError, r"column 'x' holds an infinite value \(e\.g\. in row 7\)"),
     ("1e300 in a predictor", lambda d: _with(d, x=lambda x: _inf_at(pd.Series(np.linspace(0, 1, len(x))), 9, 1e300)),
      "like ~ x + (1 | school)", DataError, r"'x' is 1e\+300 in row 9, too large"),
     ("a datetime predictor", lambda d: _with(d, when=pd.date_range("2020-01-01", periods=len(d))),
