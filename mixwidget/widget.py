@@ -808,6 +808,9 @@ class MixWidget(anywidget.AnyWidget):
         with self._pins_lock:
             if version != self._pins_version:
                 return
+            for old, new in zip(names, self._pin_names):  # renamed meanwhile: same fits, new names
+                if old != new:
+                    comparison = _renamed(comparison, old, new)
             with self._lock, self.hold_sync():
                 self.comparison = comparison
         self._refresh_charts(stale=lambda: version != self._pins_version)  # a newer pin change redraws

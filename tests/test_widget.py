@@ -327,3 +327,24 @@ def test_the_widget_holds_its_own_copy_of_the_data(science):
     assert w.fit.without_groups().fixed["estimate"].equals(before)
     assert w.fit.data is not df and w.data is w.fit.data
     w.close()
+
+
+def test_pins_change_at_once_and_unpinning_refits_nothing(w, monkeypatch):
+    from mixwidget import engine
+
+    for f in [BOTH, "like ~ sex + PrivPub + (1 | school:class)", "like ~ sex + PrivPub + (1 | school)"]:
+        w.formula = f
+        w.wait(60)
+        w._on_message(w, {"kind": "pin"}, None)
+        assert w.pinned[-1]["formula"] == f  # the pin list is shown before the comparison is made
+    w.wait(60)
+    assert len(w.comparison["lrt"]) == 2
+    calls = []
+    real = engine.fit_mixed
+    monkeypatch.setattr(engine, "fit_mixed", lambda *a, **k: calls.append(a) or real(*a, **k))
+    w._on_message(w, {"kind": "unpin", "index": 2}, None)
+    w.wait(60)
+    assert calls == []  # the ML refits for the tests were made once, when the fits were pinned
+    assert len(w.pinned) == 2 and len(w.comparison["lrt"]) == 1
+    w.rename_pin(0, "both")
+    assert w.comparison["models"][0] == "both" and w.comparison["lrt"][0]["model"] == "both"
