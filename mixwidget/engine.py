@@ -27,7 +27,9 @@ __all__ = [
 
 # Below this many multiply-adds for the dense cross-products (rows x columns^2), BLAS threads
 # cost more than they gain: they wait on each other, and on a busy machine on other programs.
-BLAS_THREADED_WORK = 5e8
+# Measured (benchmarks/bench_threads.py): the science model (3.5e4) fits about 3x faster with
+# one thread under load; InstEval (73k rows, 1.2e6 with y ~ service) is faster with the threads.
+BLAS_THREADED_WORK = 2e5
 
 
 @dataclass
@@ -184,8 +186,8 @@ def blas_threads(design: Design) -> int | None:
     """BLAS threads for fitting ``design``: 1 for small problems, None (the library's own) for large.
 
     The work is the dense cross-product of the fixed and random-effect columns, rows x
-    columns^2; the science model's is 4e4, InstEval's (73k rows) 2e7, both far below
-    :data:`BLAS_THREADED_WORK`.
+    columns^2: the science model's is 3.5e4 (one thread), InstEval's (73k rows) 1.2e6 or more
+    (the library's threads); :data:`BLAS_THREADED_WORK` lies between.
     """
     columns = design.X.shape[1] + sum(b.Z.shape[1] for b in design.random)
     return None if len(design.y) * columns**2 >= BLAS_THREADED_WORK else 1

@@ -38,6 +38,8 @@ def test_large_dense_problems_keep_the_library_threads():
             y=np.empty(rows), X=np.empty((1, fixed)), random=[SimpleNamespace(Z=np.empty((1, q))) for q in random]
         )
 
-    assert engine.blas_threads(design(73_421, 15, (1, 1))) == 1  # InstEval-sized: few columns
-    assert engine.blas_threads(design(1_000_000, 2, (2,))) == 1  # many rows, few columns
-    assert engine.blas_threads(design(200_000, 60, (1,))) is None  # a big dense cross-product
+    assert engine.blas_threads(design(1_385, 3, (1, 1))) == 1  # the science model
+    assert engine.blas_threads(design(5_000, 4, (2,))) == 1
+    assert engine.blas_threads(design(73_421, 2, (1, 1))) is None  # InstEval
+    assert engine.blas_threads(design(1_000_000, 2, (2,))) is None  # many rows
+    assert engine.blas_threads(design(2_000, 60, (1,))) is None  # a big dense cross-product
