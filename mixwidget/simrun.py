@@ -32,7 +32,10 @@ from .engine import Refit, Refitter
 
 __all__ = ["Cancel", "RefitJob", "RefitOutcome", "available_cores", "refit_all"]
 
-_START_UP_S = 2.0  # rough cost of starting a worker process and preparing its designs
+# Cost of starting a worker process (importing the package and the engine) before it has
+# done anything useful; measured on each run with workers, and the largest seen is used.
+# On an idle machine it is about 2 s; on a busy one it can be many times that.
+_start_up_s = [5.0]
 _THREAD_LIMITS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS")
 _env_lock = threading.Lock()
 
@@ -226,14 +229,17 @@ def refit_all(
 
 
 def _choose_workers(per_sim: float, prepare_s: float, remaining: int) -> int:
-    """Worker processes worth starting for the remaining simulations (0: stay here)."""
+    """Worker processes worth starting for the remaining simulations (0: stay here).
+
+    Each worker must get at least two start-ups' worth of work, and one worker alone is
+    never worth it (it would only move the same work elsewhere, after its start-up).
+    """
     cores = available_cores()
     rest = per_sim * remaining
-    if cores < 2 or rest < 2 * (_START_UP_S + prepare_s):
-        return 0
-    # enough workers that each has at least a few start-ups' worth of work
-    useful = int(rest / (2 * (_START_UP_S + prepare_s)))
-    return max(0, min(cores, useful, remaining))
+    cost = 2 * (max(_start_up_s) + prepare_s)
+    useful = int(rest / cost)
+    workers = min(cores, useful, remaining)
+    return workers if workers >= 2 else 0
 
 
 def _run_in_workers(
@@ -263,9 +269,14 @@ def _run_in_workers(
             for name in added:
                 os.environ.pop(name, None)
     stopped = False
+    started = time.perf_counter()
+    first_result = True
     try:
         while pending:
             finished, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
+            if finished and first_result:
+                first_result = False
+                _start_up_s.append(time.perf_counter() - started)  # start-up plus one small task
             for fut in finished:
                 for s, row in fut.result():
                     record(s, row)

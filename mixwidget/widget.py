@@ -32,7 +32,7 @@ from .intake import as_frame
 from .keynumbers import key_numbers
 from .limits import DEFAULT_LIMITS, Limits
 from .naming import structure_name, unique_name
-from .simpanel import SimulationPanel
+from .simactions import IDLE, SimulationActions
 from .worker import ProcessWorker, Stopped, can_use_processes
 
 __all__ = ["MixWidget", "explore"]
@@ -130,7 +130,7 @@ def variants(model: ModelFormula) -> list[dict[str, str]]:
     return out
 
 
-class MixWidget(anywidget.AnyWidget):
+class MixWidget(SimulationActions, anywidget.AnyWidget):
     """Explore mixed models of one DataFrame: type or build a formula, see the fit at once.
 
     Parameters
@@ -239,11 +239,6 @@ class MixWidget(anywidget.AnyWidget):
 
     theme = traitlets.Unicode("light").tag(sync=True)
     """"light" or "dark": the notebook's theme as the page sees it; ``chart()`` follows it."""
-    simulation_options = traitlets.Dict().tag(sync=True)
-    """Choices for a check by simulation: truths, candidates, terms, the default term and nsim."""
-
-    simulation_status = traitlets.Dict().tag(sync=True)
-    """The check by simulation: state (idle, running, done, cancelled, error), done, total, message, title."""
 
     def __init__(self, data: pd.DataFrame, formula: str | None = None, reml: bool = True, *,
                  isolate: bool | None = None, max_history: int = 20, limits: Limits | None = DEFAULT_LIMITS,
@@ -280,7 +275,7 @@ class MixWidget(anywidget.AnyWidget):
         self._board_lock = threading.RLock()
         self._pins_lock = threading.RLock()  # pinned_fits and their names change together
         self._pins_version = 0  # bumped on every pin change; stale comparisons are dropped
-        self._sim = SimulationPanel(self._publish_simulation_status, self._publish_simulation)
+        self._simulation_setup()
         self._group_chosen = False
         if isolate is None:
             isolate = _CAN_THREAD and can_use_processes()
@@ -291,7 +286,7 @@ class MixWidget(anywidget.AnyWidget):
             weakref.finalize(self, self._process.close)
         super().__init__(columns=column_info(self._data), status=_status("idle"),
                          reml=bool(reml), chart_names=[*CHARTS, "simulation"],
-                         simulation_status={"state": "idle", "done": 0, "total": 0, "message": "", "title": ""},
+                         simulation_status=dict(IDLE),
                          **kwargs)
         self.on_msg(self._on_message)
         if formula:
@@ -638,7 +633,7 @@ class MixWidget(anywidget.AnyWidget):
                         self.selected = None
                     finally:
                         self._refreshing = False
-            self.simulation_options = self._sim.options(current, self._pinned_by_name(), self._board.baseline(current))
+            self._update_simulation_options(current, self._pinned_by_name())
 
     @traitlets.observe("selected")
     def _on_selected(self, change: dict[str, Any]) -> None:
@@ -670,53 +665,6 @@ class MixWidget(anywidget.AnyWidget):
         if self._fit is not None:
             self._refresh_charts()
 
-    # -- check by simulation ----------------------------------------------------------
-    @property
-    def simulation(self) -> pd.DataFrame | None:
-        """The last check by simulation (see :func:`mixwidget.check_by_simulation`), or None."""
-        return self._sim.result
-
-    def check_by_simulation(self, truth: str = "current", candidates: list[str] | None = None,
-                            term: str | None = None, null: bool = True, nsim: int = 200) -> None:
-        """Start a check by simulation in the background, as the page's button does.
-
-        ``truth`` and ``candidates`` are ids from ``simulation_options`` ("current", "pin:M1",
-        "ols"); by default the current fit is the truth and every offered candidate is fitted.
-        ``term`` defaults to the one whose t-value changes most; ``null`` sets it to zero in the
-        truth. Progress is in ``simulation_status``; ``wait_simulation()`` blocks until done.
-        """
-        if term is None:
-            term = self.simulation_options.get("term") or None
-        self._sim.start(truth=truth, candidates=candidates, term=term, null=null, nsim=nsim)
-
-    def cancel_simulation(self) -> None:
-        """Stop a running check by simulation (within one fit); what was done is kept."""
-        self._sim.cancel()
-
-    def wait_simulation(self, timeout: float | None = None) -> pd.DataFrame | None:
-        """Block until the running check by simulation ends; return ``simulation``."""
-        return self._sim.wait(timeout)
-
-    def _publish_simulation_status(self, status: dict[str, Any]) -> None:
-        self.simulation_status = status
-
-    def _publish_simulation(self, _table: pd.DataFrame | None) -> None:
-        with self._board_lock, self._lock, self.hold_sync():
-            self._merge_simulation_chart()
-
-    def _merge_simulation_chart(self) -> None:
-        """Put the simulation chart into the chart traits (the fits' charts leave it alone)."""
-        spec, data, caption, note = self._sim.board_entry(self._board.look)
-        specs, datas = dict(self.chart_specs), dict(self.chart_data)
-        captions, notes = dict(self.chart_captions), dict(self.chart_notes)
-        for d in (specs, datas, captions, notes):
-            d.pop("simulation", None)
-        if spec is None:
-            notes["simulation"] = note or ""
-        else:
-            specs["simulation"], datas["simulation"], captions["simulation"] = spec, data, caption
-        self.chart_specs, self.chart_data, self.chart_captions, self.chart_notes = specs, datas, captions, notes
-
     # -- pins -------------------------------------------------------------------------
     def _on_message(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
         """Messages from the page; comparisons of pins are made off the comm thread."""
@@ -738,16 +686,8 @@ class MixWidget(anywidget.AnyWidget):
             self.restore_pin(content["index"])
         elif kind == "undo":
             self.undo()
-        elif kind == "simulate":
-            try:
-                self._sim.start(
-                    truth=content.get("truth", "current"), candidates=content.get("candidates"),
-                    term=content.get("term") or None, null=bool(content.get("null", True)), nsim=content.get("nsim"),
-                )
-            except ValueError as exc:
-                self._publish_simulation_status({"state": "error", "done": 0, "total": 0, "message": str(exc), "title": ""})
-        elif kind == "cancel_simulation":
-            self._sim.cancel()
+        else:
+            self._simulation_message(kind, content)
 
     def _chore(self, fn: Any, *args: Any) -> None:
         """Run ``fn`` on the chores thread (in order), or here without threads."""
