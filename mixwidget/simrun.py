@@ -29,6 +29,7 @@ import numpy as np
 
 from .design import Design
 from .engine import Refit, Refitter
+from .worker import can_use_processes
 
 __all__ = ["Cancel", "RefitJob", "RefitOutcome", "available_cores", "refit_all"]
 
@@ -197,6 +198,9 @@ def refit_all(
 
     either = _Either()
     first = 0
+    if n_jobs and not can_use_processes():  # e.g. Pyodide: no child processes, refit here
+        out.notes.append("worker processes are not available here; refitted in this process")
+        n_jobs = 0
     if n_jobs is None or n_jobs == 0:
         t0 = time.perf_counter()
         refitters = _prepare(job)
@@ -209,7 +213,7 @@ def refit_all(
             first += 1
             if n_jobs is None:
                 per_sim = time.perf_counter() - t1
-                n_jobs = _choose_workers(per_sim / max(first, 1), t1 - t0, nsim - first)
+                n_jobs = _choose_workers(per_sim / max(first, 1), t1 - t0, nsim - first) if can_use_processes() else 0
                 if n_jobs:
                     break
     if n_jobs and first < nsim and not cancelled():
