@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from .transforms import Factor
 
@@ -76,21 +77,37 @@ def poly_names(n: int) -> list[str]:
 
 @dataclass
 class Coding:
-    """How a factor becomes columns: its levels, and the contrast matrix with column suffixes."""
+    """How a factor becomes columns: its levels, its contrasts and their column suffixes."""
 
     levels: list[str]
     contrasts: str  # "treatment" or "poly"
-    matrix: np.ndarray  # (levels, levels - 1)
     suffixes: list[str]
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The contrast matrix, (levels, levels - 1)."""
+        n = len(self.levels)
+        return contr_poly(n) if self.contrasts == "poly" else np.eye(n)[:, 1:]
+
+    def columns(self, codes: np.ndarray, contrasts: bool) -> tuple[np.ndarray, list[str]]:
+        """Rows of the contrast (or, without contrasts, indicator) columns; NaN where ``codes`` is -1."""
+        if contrasts and self.contrasts == "poly":
+            out = self.matrix[np.maximum(codes, 0)]
+            suffixes = self.suffixes
+        else:
+            first = 1 if contrasts else 0
+            suffixes = self.suffixes if contrasts else list(self.levels)
+            out = np.zeros((len(codes), len(self.levels) - first))
+            rows = np.flatnonzero(codes >= first)
+            out[rows, codes[rows] - first] = 1.0
+        return np.where((codes < 0)[:, None], np.nan, out), suffixes
 
     def codes(self, labels: np.ndarray) -> np.ndarray:
         """Level index of each label (-1 where missing); KeyError for an unknown level."""
         index = {lev: i for i, lev in enumerate(self.levels)}
-        return np.fromiter((-1 if v is None else index[v] for v in labels), dtype=np.int64, count=len(labels))
-
-    def full(self) -> tuple[np.ndarray, list[str]]:
-        """One indicator column per level (R's coding when a term lacks its margin)."""
-        return np.eye(len(self.levels)), list(self.levels)
+        codes, uniques = pd.factorize(pd.Series(labels, dtype=object), use_na_sentinel=True)
+        lookup = np.array([index[v] for v in uniques] + [-1], dtype=np.int64)
+        return lookup[codes]
 
 
 def coding_for(factor: Factor) -> Coding:
@@ -98,5 +115,5 @@ def coding_for(factor: Factor) -> Coding:
     levels = sort_levels(factor)
     n = len(levels)
     if factor.ordered and n > 1:
-        return Coding(levels, "poly", contr_poly(n), poly_names(n))
-    return Coding(levels, "treatment", np.eye(n)[:, 1:], levels[1:])
+        return Coding(levels, "poly", poly_names(n))
+    return Coding(levels, "treatment", levels[1:])

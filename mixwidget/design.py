@@ -318,9 +318,10 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
     if ordered:
         notes.append(f"{', '.join(ordered)} {'is an ordered factor' if len(ordered) == 1 else 'are ordered factors'}, "
                      "coded by polynomial contrasts (.L linear, .Q quadratic, ...) as R's contr.poly does.")
-    group_codings = {}
+    group_codings, group_factors = {}, {}
     for g in formula.grouping_variables():
-        group_codings[g] = codings.get(g) or coding_for(column_factor(data.loc[rows, g]))
+        group_factors[g] = values[g] if g in codings else column_factor(data.loc[rows, g])
+        group_codings[g] = codings.get(g) or coding_for(group_factors[g])
     variables = variables_for({v: values[v] for v in predictors}, codings, None)
     if limits is not None:
         levels = {v: len(c.levels) for v, c in codings.items()}
@@ -353,8 +354,7 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
             "variance; use more rows or fewer predictors (R's lm leaves the standard errors undefined here)"
         )
 
-    group_values = {g: (c.codes(column_factor(data.loc[rows, g]).labels) if g not in codings else
-                        codings[g].codes(values[g].labels)) for g, c in group_codings.items()}
+    group_values = {g: c.codes(group_factors[g].labels) for g, c in group_codings.items()}
     random = [_random_block(term, variables, group_values, group_codings, n) for term in formula.random]
     _check_random(random, n)
     collinear = _collinear_terms(random, notes)
@@ -426,12 +426,11 @@ def _collinear_terms(blocks: list[RandomBlock], notes: list[str]) -> list[str]:
 def group_labels(term: RandomTerm, group_values: dict[str, np.ndarray], levels: dict[str, list[str]]) -> np.ndarray:
     """Each row's level of a (possibly interaction) grouping factor as text, None where missing."""
     parts = term.group_variables
-    n = len(group_values[parts[0]])
-    out = np.empty(n, dtype=object)
-    for i in range(n):
-        codes = [group_values[g][i] for g in parts]
-        out[i] = None if min(codes) < 0 else ":".join(levels[g][c] for g, c in zip(parts, codes))
-    return out
+    codes = np.column_stack([group_values[g] for g in parts])
+    used, inverse = np.unique(codes, axis=0, return_inverse=True)
+    texts = np.array([None if min(row) < 0 else ":".join(levels[g][c] for g, c in zip(parts, row)) for row in used],
+                     dtype=object)
+    return texts[np.asarray(inverse).reshape(-1)]
 
 
 def _random_block(

@@ -36,10 +36,7 @@ class Variable:
             assert self.values is not None and self.suffixes is not None
             return self.values, self.suffixes
         assert self.codes is not None
-        matrix, suffixes = (self.coding.matrix, self.coding.suffixes) if contrasts else self.coding.full()
-        out = matrix[np.maximum(self.codes, 0)]
-        out = np.where((self.codes < 0)[:, None], np.nan, out)
-        return out, suffixes
+        return self.coding.columns(self.codes, contrasts)
 
 
 def _term_columns(

@@ -146,8 +146,10 @@ def new_design(design: Design, data: pd.DataFrame) -> NewDesign:
         Z, names = model_matrix([tuple(s.split(":")) for s in term.slopes], term.intercept, variables, n)
         labels = group_labels(term, group_values, levels)
         index = {lev: i for i, lev in enumerate(fitted.levels)}
-        codes = np.fromiter((index.get(v, -1) if v is not None else -1 for v in labels), dtype=np.int64, count=n)
-        unseen = list(dict.fromkeys(v for v in labels if v is not None and v not in index))
+        inverse, uniques = pd.factorize(pd.Series(labels, dtype=object), use_na_sentinel=True)
+        lookup = np.array([index.get(v, -1) for v in uniques] + [-1], dtype=np.int64)
+        codes = lookup[inverse]
+        unseen = [v for v in uniques if v not in index]
         blocks.append(NewRandomBlock(term, Z, names, labels, codes, unseen))
     return NewDesign(X, list(schema.fixed_names), offset, blocks, data.index)
 

@@ -260,16 +260,15 @@ def level_text(value: object) -> str:
 
 def column_factor(s: pd.Series) -> Factor:
     """A column as a factor: pandas categoricals keep their categories and ordering."""
-    values = s.to_numpy(dtype=object)
-    missing = pd.isna(s).to_numpy()
-    labels = np.array([None if m else level_text(v) for v, m in zip(values, missing)], dtype=object)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    texts = np.array([level_text(v) for v in uniques] + [None], dtype=object)
+    labels = texts[codes]  # code -1 (missing) picks the trailing None
     if isinstance(s.dtype, pd.CategoricalDtype):
         return Factor(labels, [level_text(c) for c in s.cat.categories], bool(s.cat.ordered))
     if pd.api.types.is_bool_dtype(s):
         return Factor(labels, sort="logical")
-    present = values[~missing]
     numbers = all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-                  for v in present)
+                  for v in uniques)
     return Factor(labels, sort="number" if numbers else "text")
 
 
