@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Hashable
 
 import altair as alt
@@ -64,7 +65,7 @@ def prediction_rows(
     for order, (name, fit) in enumerate(fits.items()):
         try:
             known = [_implied(fit, k) for k in known_sets]
-            t = table if fit is base else prediction_table(fit, row, interval, level, known=known)
+            t = table if fit is base else _table_for(fit, row, interval, level, known)
         except MixWidgetError:
             continue  # this model cannot predict this row (e.g. a level its rows lack): leave it out
         t = t.assign(population=labels, pop_order=range(len(labels)), model=name, model_order=order,
@@ -74,6 +75,23 @@ def prediction_rows(
     out["half"] = out["upper"] - out["fit"]
     out["label"] = [f"{f:.2f} ± {h:.2f}" for f, h in zip(out["fit"], out["half"])]
     return out, labels
+
+
+# Pinned models and the least-squares baseline stay the same fit objects across refits: their
+# lines for a row are computed once.
+_tables: weakref.WeakKeyDictionary[MixedFit, dict[tuple, pd.DataFrame]] = weakref.WeakKeyDictionary()
+
+
+def _table_for(fit: MixedFit, row: pd.DataFrame, interval: str, level: float, known: list[frozenset[str]]
+               ) -> pd.DataFrame:
+    key = (str(row.index[0]), tuple(map(str, row.iloc[0].tolist())), tuple(row.columns), interval, level,
+           tuple(tuple(sorted(k)) for k in known))
+    cached = _tables.setdefault(fit, {})
+    if key not in cached:
+        if len(cached) > 256:
+            cached.clear()
+        cached[key] = prediction_table(fit, row, interval, level, known=known)
+    return cached[key]
 
 
 def _implied(fit: MixedFit, known: frozenset[str]) -> frozenset[str]:
