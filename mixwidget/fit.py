@@ -12,6 +12,7 @@ from scipy import stats
 from . import engine
 from .design import Design, build_design
 from .formula import ModelFormula, parse_formula
+from .intake import as_frame
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import fit_messages, relative_cholesky_diagonal
 
@@ -209,10 +210,11 @@ def fit(
 
 
 def own_copy(data: pd.DataFrame) -> pd.DataFrame:
-    """A private copy of the caller's data that fits can hold (names and ``attrs`` kept)."""
-    if not isinstance(data, pd.DataFrame):
-        return data  # build_design explains what it needs
-    return data.copy(deep=True)
+    """A private pandas copy of the caller's data that fits can hold (names and ``attrs`` kept).
+
+    A polars frame is converted; anything else that is not a table gets a DataError saying what to do.
+    """
+    return as_frame(data).copy(deep=True)
 
 
 def fit_owned(

@@ -109,3 +109,23 @@ def test_the_size_check_can_be_lifted(science):
     with pytest.raises(ModelTooBig):
         mixwidget.fit("like ~ id", d)
     assert mixwidget.fit("like ~ id", d, limits=mixwidget.Limits(fixed_columns=700)).nobs == 1385
+
+
+class _FakePolarsFrame:
+    """Stands in for a polars DataFrame: the same module and class name, and ``to_pandas``."""
+
+    __module__ = "polars.dataframe.frame"
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+
+    def to_pandas(self) -> pd.DataFrame:
+        return self._frame.copy()
+
+
+_FakePolarsFrame.__name__ = "DataFrame"
+
+
+def test_a_polars_frame_is_converted(science):
+    f = mixwidget.fit("like ~ sex + (1 | school)", _FakePolarsFrame(science))
+    assert f.nobs == 1383 and isinstance(f.data, pd.DataFrame)

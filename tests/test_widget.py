@@ -348,3 +348,11 @@ def test_pins_change_at_once_and_unpinning_refits_nothing(w, monkeypatch):
     assert len(w.pinned) == 2 and len(w.comparison["lrt"]) == 1
     w.rename_pin(0, "both")
     assert w.comparison["models"][0] == "both" and w.comparison["lrt"][0]["model"] == "both"
+
+
+def test_without_threads_fits_run_synchronously(science, monkeypatch):
+    monkeypatch.setattr(widget_module, "_CAN_THREAD", False)  # as in Pyodide: no threads, no processes
+    w = mixwidget.MixWidget(science, formula="like ~ sex + PrivPub")
+    assert w._process is None and w.fit is not None  # fitted before the constructor returned
+    w.formula = BOTH
+    assert w.fit.formula == BOTH and w.status["state"] == "idle" and not w.status["stoppable"]
