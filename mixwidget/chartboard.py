@@ -62,11 +62,15 @@ class ChartBoard:
         return out
 
     def request(
-        self, current: MixedFit, pinned: dict[str, MixedFit], group: str | None, selected: str | None = None
+        self, current: MixedFit, pinned: dict[str, MixedFit], group: str | None, selected: str | None = None,
+        previous: MixedFit | None = None,
     ) -> ChartRequest:
         """What every chart of this board sees: the fits, the current one's name, the group and its
-        selected level (the prediction chart's row)."""
-        options = {"selected": selected} if selected is not None else {}
+        selected level (the prediction chart's row), and the fit shown before (the effects chart's
+        ghost row)."""
+        options: dict = {"selected": selected} if selected is not None else {}
+        if previous is not None and previous is not current:
+            options["previous"] = previous
         return ChartRequest(self.fits(current, pinned), "Current", group=group, look=self.look, options=options)
 
     def chart(
@@ -86,6 +90,7 @@ class ChartBoard:
         should_stop: Callable[[], bool] = lambda: False,
         selected: str | None = None,
         names: list[str] | None = None,
+        previous: MixedFit | None = None,
     ) -> Board | None:
         """Every chart's spec and data, or a note where a chart does not apply.
 
@@ -94,7 +99,7 @@ class ChartBoard:
         ``selected`` is the selected level of ``group``; ``names`` limits the charts built.
         """
         board = Board()
-        request = self.request(current, pinned, group, selected)
+        request = self.request(current, pinned, group, selected, previous)
         for name, chart in CHARTS.items():
             if names is not None and name not in names:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import sys
@@ -21,7 +22,7 @@ import traitlets
 
 from . import fitjobs
 from .chartboard import ChartBoard
-from .charts import CHARTS
+from .charts import CHARTS, altair_chart
 from .code import model_code
 from .comparison_view import comparison_payload
 from .engine import warm_up
@@ -231,6 +232,9 @@ class MixWidget(SimulationActions, anywidget.AnyWidget):
     undo_formula = traitlets.Unicode("").tag(sync=True)
     """The formula :meth:`undo` goes back to ("" when there is none)."""
 
+    chart_choices = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """Every chart there is, the choices for ``chart_names`` (``w.charts``)."""
+
     charts_collapsed = traitlets.List(traitlets.Unicode()).tag(sync=True)
     """Charts shown folded (heading only); the page remembers them with the widget."""
 
@@ -285,7 +289,7 @@ class MixWidget(SimulationActions, anywidget.AnyWidget):
             self._process.start()  # the child warms the engine up while the page loads
             weakref.finalize(self, self._process.close)
         super().__init__(columns=column_info(self._data), status=_status("idle"),
-                         reml=bool(reml), chart_names=[*CHARTS, "simulation"],
+                         reml=bool(reml), chart_names=[*CHARTS, "simulation"], chart_choices=[*CHARTS, "simulation"],
                          simulation_status=dict(IDLE),
                          **kwargs)
         self.on_msg(self._on_message)
@@ -368,7 +372,12 @@ class MixWidget(SimulationActions, anywidget.AnyWidget):
             return self._sim.chart(self._board.look)
         if self._fit is None:
             raise RuntimeError("there is no fit yet: set a formula first (w.formula = ...)")
-        return self._board.chart(name, self._fit, self._pinned_by_name(), self.chart_group or None, self.selected)
+        if name not in CHARTS:
+            raise KeyError(f"no chart named {name!r}; the charts are {', '.join(CHARTS)}")
+        request = self._board.request(self._fit, self._pinned_by_name(), self.chart_group or None, self.selected)
+        # In a dark notebook (as the page reports it), the chart is drawn for a dark background.
+        look = dataclasses.replace(request.look, theme="dark" if self.theme == "dark" else request.look.theme)
+        return altair_chart(CHARTS[name], dataclasses.replace(request, look=look))
 
     @property
     def charts(self) -> list[str]:
@@ -379,9 +388,10 @@ class MixWidget(SimulationActions, anywidget.AnyWidget):
     def charts(self, names: list[str]) -> None:
         if isinstance(names, str):
             names = [names]
-        unknown = [n for n in names if n not in CHARTS]
+        unknown = [n for n in names if n not in self.chart_choices]
         if unknown:
-            raise ValueError(f"no chart named {', '.join(map(repr, unknown))}; the charts are {', '.join(CHARTS)}")
+            known = ", ".join(self.chart_choices)
+            raise ValueError(f"no chart named {', '.join(map(repr, unknown))}; the charts are {known}")
         self.chart_names = list(dict.fromkeys(names))
 
     def code(self, language: str = "R", csv: str | None = None) -> str:
@@ -435,7 +445,7 @@ class MixWidget(SimulationActions, anywidget.AnyWidget):
         label = " ".join(str(name).split())[:60] if isinstance(name, str) else ""
         if not label:
             raise ValueError("a pinned fit needs a name with some text in it")
-        if label in ("Current", "OLS (no groups)"):
+        if label in ("Current", "OLS (no groups)", "Previous fit"):
             raise ValueError(f"{label!r} is what the charts call another model; choose another name")
         if any(n == label for i, n in enumerate(self._pin_names) if i != index):
             raise ValueError(f"another pinned fit is called {label!r}; choose another name")
@@ -611,7 +621,8 @@ class MixWidget(SimulationActions, anywidget.AnyWidget):
             levels = set(current.ranef.loc[current.ranef["group"] == group, "level"]) if group else set()
             selected = self.selected if self.selected in levels else None
             due = self._newer_fit_due if stale is None else (lambda: self._newer_fit_due() or stale())
-            board = self._board.build(current, self._pinned_by_name(), group or None, due, selected)
+            previous = self.history[-2] if len(self.history) > 1 and self.history[-1] is current else None
+            board = self._board.build(current, self._pinned_by_name(), group or None, due, selected, previous=previous)
             if board is None or current is not self._fit:
                 return  # a newer fit is due or has been shown meanwhile: its charts will follow
             with self._lock, self.hold_sync():

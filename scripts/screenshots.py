@@ -69,7 +69,16 @@ def shoot(page, out: Path, name: str) -> None:
     widget.evaluate("(el) => el.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(500)
     page.screenshot(path=str(out / f"{name}-view.png"))
+    # The whole widget: a window as tall as the widget, so nothing is cut off by the notebook's scrolling.
+    size = page.viewport_size
+    height = int(widget.evaluate("(el) => el.getBoundingClientRect().height"))
+    page.set_viewport_size({"width": size["width"], "height": min(height + 400, 12000)})
+    page.wait_for_timeout(1500)
+    page.wait_for_function(CHARTS_DONE_JS, timeout=120_000)
+    widget.evaluate("(el) => el.scrollIntoView({block: 'start'})")
     widget.screenshot(path=str(out / f"{name}-widget.png"))
+    page.set_viewport_size(size)
+    page.wait_for_timeout(500)
     print(f"wrote {out / (name + '-view.png')} and {out / (name + '-widget.png')}")
 
 

@@ -116,3 +116,20 @@ def test_widget_pins_names_undo_and_code(science):
     assert w.chart_names == ["variance", "effects"]
     with pytest.raises(ValueError, match="no chart named 'pie'"):
         w.charts = ["pie"]
+
+
+def test_effects_chart_shows_the_previous_fit_as_a_ghost_row_and_w_chart_follows_a_dark_page(science):
+    w = mixwidget.MixWidget(science, formula=BOTH)
+    w.wait(60)
+    w.formula = SCHOOL
+    w.wait(60)
+    rows = w.chart_data["effects"]["effects_rows"]
+    ghost = [r for r in rows if r["ghost"]]
+    assert {r["model"] for r in ghost} == {"Previous fit"}
+    t = {r["term"]: round(r["t_value"], 3) for r in ghost}
+    assert t["PrivPubpublic"] == 2.217  # the step 2.217 -> 2.250 without pinning
+    assert [r["model"] for r in rows if r["term"] == "PrivPubpublic"] == ["Current", "Previous fit", "OLS (no groups)"]
+    assert w.chart("effects").to_dict()["config"].get("background") is None
+    w.theme = "dark"
+    config = w.chart("effects").to_dict()["config"]
+    assert config["background"] == "#1e1e1e" and config["axis"]["labelColor"] == "#e6e6e6"

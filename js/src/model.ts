@@ -168,6 +168,8 @@ export interface Traits {
   code_text: Record<string, string>;
   /** The formula "undo" goes back to ("" when none). */
   undo_formula: string;
+  /** Every chart there is, the choices for `chart_names`. */
+  chart_choices: string[];
   /** Charts shown folded. */
   charts_collapsed: string[];
   /** Projector mode: everything larger. */
@@ -301,7 +303,10 @@ export function readKeyNumbers(model: Model): KeyNumbers | null {
   };
 }
 
-export function readStrings(model: Model, key: "group_levels" | "charts_collapsed"): string[] {
+export function readStrings(
+  model: Model,
+  key: "group_levels" | "charts_collapsed" | "chart_choices",
+): string[] {
   const value = model.get(key);
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }

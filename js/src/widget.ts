@@ -1,5 +1,6 @@
 // anywidget entry point for mixwidget.
 import { createBuilder } from "./components/builder";
+import { createChartPicker } from "./components/chartPicker";
 import { createCharts } from "./components/charts";
 import { createCodeExport } from "./components/codeExport";
 import { createCompare } from "./components/compare";
@@ -43,6 +44,7 @@ function render({ model, el }: RenderProps): () => void {
   const simulation = createSimulation(ctx);
   const picker = createGroupPicker(ctx);
   const charts = createCharts(ctx);
+  const chartPicker = createChartPicker(ctx, charts.el);
   const components: Component[] = [
     formulaBar,
     status,
@@ -58,6 +60,7 @@ function render({ model, el }: RenderProps): () => void {
     compare,
     simulation,
     picker,
+    chartPicker,
     charts,
   ];
 
@@ -82,7 +85,7 @@ function render({ model, el }: RenderProps): () => void {
       h("div", { class: "mw-results" }, summary.el, compare.el),
     ),
     simulation.el,
-    picker.el,
+    h("div", { class: "mw-chart-tools" }, picker.el, chartPicker.el),
     charts.el,
   );
   el.replaceChildren(root);
@@ -90,7 +93,7 @@ function render({ model, el }: RenderProps): () => void {
   const keepKeys = (event: KeyboardEvent): void => event.stopPropagation();
   root.addEventListener("keydown", keepKeys);
   if (model.get("large_text")) root.classList.add("mw-large");
-  const offTheme = followTheme(model, root, () => window.dispatchEvent(new Event("resize")));
+  const offTheme = followTheme(model, root, () => charts.restyle());
 
   // Registered after the components so they can read the pending time before it is cleared.
   const offReply = listen(model, ["change:status", "change:error", "change:current"], () =>

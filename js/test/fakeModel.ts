@@ -91,6 +91,7 @@ export function defaultTraits(): Traits {
     key_numbers: {},
     code_text: {},
     undo_formula: "",
+    chart_choices: [],
     charts_collapsed: [],
     large_text: false,
     theme: "light",

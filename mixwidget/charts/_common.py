@@ -53,7 +53,7 @@ def is_selected() -> str:
 
 def template(chart: alt.TopLevelMixin, look: Look) -> alt.TopLevelMixin:
     """A chart's reusable part: marks, the ``selected`` param and the looks, without data or title."""
-    return chart.add_params(selected_param()).properties(config=CONFIG)
+    return chart.add_params(selected_param()).properties(config=DARK_CONFIG if look.theme == "dark" else CONFIG)
 
 
 CONFIG = alt.Config(
@@ -64,6 +64,23 @@ CONFIG = alt.Config(
     view=alt.ViewConfig(stroke=None),
     range=alt.RangeConfig(category={"scheme": "tableau10"}),
 )
+
+_DARK_TEXT = "#e6e6e6"
+
+# The same looks on a dark background (JupyterLab Dark's #111); w.chart() in a dark notebook.
+DARK_CONFIG = alt.Config(
+    background="#1e1e1e",
+    axis=alt.AxisConfig(labelFontSize=13, titleFontSize=14, grid=True, gridColor="#3a3a3a", labelColor=_DARK_TEXT,
+                        titleColor=_DARK_TEXT, domainColor="#8a8a8a", tickColor="#8a8a8a"),
+    legend=alt.LegendConfig(labelFontSize=13, titleFontSize=14, orient="bottom", labelColor=_DARK_TEXT,
+                            titleColor=_DARK_TEXT),
+    header=alt.HeaderConfig(labelFontSize=14, titleFontSize=14, labelColor=_DARK_TEXT, titleColor=_DARK_TEXT),
+    title=alt.TitleConfig(color=_DARK_TEXT, subtitleColor="#bdbdbd"),
+    text=alt.MarkConfig(fontSize=13, color=_DARK_TEXT),
+    view=alt.ViewConfig(stroke=None),
+    range=alt.RangeConfig(category={"scheme": "tableau10"}),
+)
+
 
 def sample_rows(df: pd.DataFrame, limit: int = MAX_POINTS, seed: int = 1) -> tuple[pd.DataFrame, str | None]:
     """At most ``limit`` rows (a seeded sample) and a note saying so when rows were left out."""

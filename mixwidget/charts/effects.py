@@ -14,7 +14,9 @@ from ..fit import MixedFit
 from ._common import HIGHLIGHT, MUTED, PANEL_WIDTH, template
 from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
 
-__all__ = ["EFFECTS", "effects", "effects_data", "effects_spec", "effects_table"]
+__all__ = ["EFFECTS", "PREVIOUS", "effects", "effects_data", "effects_spec", "effects_table"]
+
+PREVIOUS = "Previous fit"
 
 
 def effects_table(fits: dict[str, MixedFit], current: str, include_intercept: bool = False) -> pd.DataFrame:
@@ -75,6 +77,7 @@ def effects_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
         alt.Tooltip("p_value:Q", title="p", format=".2g"),
         alt.Tooltip("lower:Q", title="95% lower", format=".3f"), alt.Tooltip("upper:Q", title="95% upper", format=".3f"),
     ]
+    ghost = alt.condition("datum.ghost", alt.value(0.45), alt.value(1))
     panels = []
     for term in terms:
         base = alt.Chart(alt.NamedData(name="effects_rows")).transform_filter(
@@ -83,11 +86,11 @@ def effects_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
         x = alt.X("lower:Q", title=f"{term}: estimate and 95% interval", scale=alt.Scale(zero=True, nice=True))
         zero = base.mark_rule(color="#333", strokeDash=[4, 3]).encode(x=alt.datum(0))
         bar = base.mark_rule(strokeWidth=3).encode(
-            x=x, x2="upper:Q", y=y, color=colour,
+            x=x, x2="upper:Q", y=y, color=colour, opacity=ghost,
             strokeWidth=alt.condition("datum.current", alt.value(5), alt.value(2.5)), tooltip=tooltip,
         )
         dot = base.mark_point(filled=True).encode(
-            x="estimate:Q", y=y, color=colour,
+            x="estimate:Q", y=y, color=colour, opacity=ghost,
             size=alt.condition("datum.current", alt.value(150), alt.value(70)), tooltip=tooltip,
         )
         label = base.transform_filter("!datum.current").mark_text(align="left", dx=8, dy=-11, fontSize=14).encode(
@@ -133,9 +136,17 @@ def effects_data(request: ChartRequest) -> ChartData:
     include_intercept = bool(request.options.get("include_intercept", False))
     if not fits:
         raise NotApplicable("no model to show yet")
+    previous = request.options.get("previous")
+    if previous is not None and all(previous is not f and previous.formula != f.formula for f in fits.values()):
+        # The fit shown before, as a faint row just under the current one: the step is visible
+        # without pinning.
+        items = list(fits.items())
+        at = next(i for i, (name, _) in enumerate(items) if name == current) + 1
+        fits = dict([*items[:at], (PREVIOUS, previous), *items[at:]])
     table = effects_table(fits, current, include_intercept)
     if table.empty:
         raise NotApplicable("these models have no fixed effect besides the intercept")
+    table["ghost"] = table["model"].to_numpy() == PREVIOUS
     terms = tuple(dict.fromkeys(table["term"]))
     note = "" if include_intercept else " Intercept not shown."
     subtitle = [f"Bold: {current}. Interval: estimate ± t(df, 0.975) · SE.{note}"]

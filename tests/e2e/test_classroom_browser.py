@@ -210,3 +210,82 @@ def test_pins_code_undo_and_keyboard_selection(classroom_notebook, lab_notebook,
     assert cell_stderr() == []
     console.assert_no_errors()
     assert json.dumps(console.unexpected_external()) == "[]"
+
+
+# Width of each drawn chart's SVG, and its background colour.
+_CHART_SIZES_JS = """
+() => Object.fromEntries([...document.querySelectorAll('section[data-chart]')]
+  .filter(s => s.dataset.state === 'drawn')
+  .map(s => { const svg = s.querySelector('svg.marks');
+              return [s.dataset.chart, {width: svg.getBoundingClientRect().width,
+                                        background: getComputedStyle(svg).backgroundColor,
+                                        label: svg.getAttribute('aria-label')}]; }))
+"""
+
+
+def _luminance(rgb: str) -> float:
+    r, g, b = (int(x) / 255 for x in re.findall(r"\d+", rgb)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_charts_fill_the_room_and_follow_choice_size_and_theme(
+    classroom_notebook, lab_notebook, page, console, cell_stderr
+):
+    from playwright.sync_api import expect
+
+    open_classroom(page, lab_notebook, classroom_notebook)
+    page.wait_for_function(
+        "() => document.querySelector('section[data-chart=\"effects\"]')?.dataset.state === 'drawn'"
+        " && document.querySelector('section[data-chart=\"caterpillar\"]')?.dataset.state === 'drawn'",
+        timeout=60000,
+    )
+    page.locator('section[data-chart="effects"]').scroll_into_view_if_needed()
+    # Charts are laid out to the card's width once drawn (and again when the window changes).
+    page.wait_for_function(
+        f"() => {{ const s = ({_CHART_SIZES_JS})(); return ['effects', 'variance', 'caterpillar']"
+        ".every(n => s[n] && s[n].width > 600); }",
+        timeout=30000,
+    )
+    sizes = page.evaluate(_CHART_SIZES_JS)
+    for name in ("effects", "variance", "caterpillar"):
+        assert sizes[name]["width"] > 600, (name, sizes[name])
+        assert sizes[name]["label"].startswith("Chart: "), sizes[name]
+    shot(page, "charts-light")
+
+    # Chart choice: hide the residuals, move variance to the top, fold the caterpillar.
+    picker = page.locator('[data-testid="chart-picker"]')
+    picker.locator("summary").click()
+    picker.locator('li[data-chart="residuals"] [data-testid="chart-show"]').uncheck()
+    expect(page.locator('section[data-chart="residuals"]')).to_have_count(0)
+    picker.locator('li[data-chart="variance"] button[aria-label="Move Variance components up"]').click()
+    picker.locator('li[data-chart="caterpillar"] [data-testid="chart-fold"]').check()
+    order = page.locator("section[data-chart]").evaluate_all("(els) => els.map(e => e.dataset.chart)")
+    assert order[:2] == ["variance", "effects"] and "residuals" not in order, order
+    caterpillar = page.locator('section[data-chart="caterpillar"]')
+    expect(caterpillar).to_have_class(re.compile("mw-folded"))
+    expect(caterpillar.locator(".mw-chart-body")).to_be_hidden()
+
+    # Large text: the tables and charts grow.
+    t_cell = page.locator(f'{FIXED} tr[data-term="PrivPubpublic"] td').nth(2)
+    before = t_cell.bounding_box()["height"]
+    page.locator('[data-testid="large-text"]').check()
+    expect(page.locator(".mixwidget")).to_have_class(re.compile("mw-large"))
+    assert t_cell.bounding_box()["height"] > 1.2 * before
+    page.locator('[data-testid="large-text"]').uncheck()
+
+    # Dark theme: the charts are drawn on a dark background, with light text.
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30000)
+    page.wait_for_function(
+        """() => { const svg = document.querySelector('section[data-chart="effects"] svg.marks');
+                   if (!svg) return false;
+                   const m = getComputedStyle(svg).backgroundColor.match(/\\d+/g);
+                   return m && (+m[0] + +m[1] + +m[2]) < 200; }""",
+        timeout=30000,
+    )
+    sizes = page.evaluate(_CHART_SIZES_JS)
+    assert _luminance(sizes["effects"]["background"]) < 0.2, sizes["effects"]
+    page.locator('section[data-chart="effects"]').scroll_into_view_if_needed()
+    shot(page, "charts-dark")
+    assert cell_stderr() == []
+    console.assert_no_errors()

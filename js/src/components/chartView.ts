@@ -3,6 +3,7 @@
 // were drawn before (e.g. switching back and forth between two formulas) only gets new data.
 import { changeset, logger, Warn } from "vega";
 import vegaEmbed from "vega-embed";
+import { adaptSpec, type ChartLook, fillWidth, labelChart, widthSignals } from "../chartLook";
 import { h } from "../dom";
 import type { ChartCaption, ChartDatasets, ChartSpec } from "../model";
 
@@ -91,6 +92,8 @@ interface Drawn {
   result: EmbedResult;
   /** The element vega-embed drew into; moved in and out of the card's body. */
   target: HTMLElement;
+  /** The view widths Python's spec asked for, by signal name (scaled to fill the card). */
+  widths: Map<string, number>;
 }
 
 export interface ChartCardOptions {
@@ -100,6 +103,8 @@ export interface ChartCardOptions {
   selected(): string | null;
   /** Called after a view is shown or its size may have changed. */
   onDrawn(card: ChartCard): void;
+  /** The page's look (theme colours) the spec is drawn with. */
+  look(): ChartLook;
 }
 
 export interface ChartCard {
@@ -119,6 +124,8 @@ export interface ChartCard {
   applySelected(): Promise<void>;
   /** The natural width of the view on show, in px (0 without one). */
   naturalWidth(): number;
+  /** Scale the view to the card's width (no new spec, no refit) and name it for screen readers. */
+  fill(): Promise<void>;
   destroy(): void;
 }
 
@@ -139,6 +146,22 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
   let kept: Drawn[] = [];
   let onShow: Drawn | null = null;
   let destroyed = false;
+  /** The running width fitting: one at a time. */
+  let filling: Promise<void> = Promise.resolve();
+
+  function fill(): Promise<void> {
+    filling = filling.then(async () => {
+      const drawn = onShow;
+      if (!drawn || destroyed || state !== "drawn") return;
+      try {
+        await fillWidth(drawn.result.view, drawn.widths, body, body.clientWidth - 4);
+      } catch (err) {
+        console.warn(`mixwidget: chart "${name}" could not be resized`, err);
+      }
+      labelChart(body, heading.textContent ?? chartTitle(name));
+    });
+    return filling;
+  }
 
   function setState(next: ChartState): void {
     state = next;
@@ -204,7 +227,7 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
     try {
       const result = await embedFn(
         target,
-        { ...spec, datasets: cloneData(data) },
+        { ...adaptSpec(spec, options.look()), datasets: cloneData(data) },
         {
           renderer: "svg",
           actions: { export: true, source: false, compiled: false, editor: false },
@@ -216,13 +239,23 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
         result.finalize();
         return;
       }
-      const drawn: Drawn = { specKey, dataKey, datasets: Object.keys(data), result, target };
+      const widths = widthSignals((result as { vgSpec?: unknown }).vgSpec);
+      const drawn: Drawn = {
+        specKey,
+        dataKey,
+        datasets: Object.keys(data),
+        result,
+        target,
+        widths,
+      };
       result.view.addEventListener("click", (_event, item) => options.onClick(name, item));
       keep(drawn);
       onShow = drawn;
       text = "";
       setState("drawn");
       options.onDrawn(card);
+      // The page may still be settling (an output area being laid out): fit again shortly.
+      setTimeout(() => options.onDrawn(card), 400);
       await applySelected();
     } catch (err) {
       console.warn(`mixwidget: chart "${name}" could not be drawn`, err);
@@ -301,6 +334,7 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
       const svg = body.querySelector("svg.marks");
       return Number(svg?.getAttribute("width")) || 0;
     },
+    fill,
     destroy() {
       destroyed = true;
       for (const drawn of kept) finalize(drawn);

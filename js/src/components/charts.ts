@@ -3,6 +3,7 @@
 // chart_names and brings each card in line with the traits, one chart at a time. A card
 // updates its view's data in place, reuses a view it drew before for the same spec, and
 // embeds a new view only for a spec it has not drawn.
+import type { ChartLook } from "../chartLook";
 import type { WidgetContext } from "../context";
 import { type Component, h } from "../dom";
 import {
@@ -58,6 +59,8 @@ export function levelExists(data: Record<string, ChartDatasets>, level: string):
 export interface Charts extends Component {
   /** Resolves once every queued render and update has finished. */
   idle(): Promise<void>;
+  /** Draw again with the page's current look (e.g. after a theme change). */
+  restyle(): void;
 }
 
 export function createCharts(ctx: WidgetContext): Charts {
@@ -115,7 +118,22 @@ export function createCharts(ctx: WidgetContext): Charts {
     }
   }
 
-  const cardOptions = { onClick, selected: () => readSelected(model), onDrawn: fitWidth };
+  /** The page's look: dark or light, and the cards' background. */
+  function look(): ChartLook {
+    const root = el.closest(".mixwidget");
+    const card = el.querySelector(".mw-chart") ?? root;
+    return {
+      dark: Boolean(root?.classList.contains("mw-dark")),
+      background: card ? getComputedStyle(card).backgroundColor : "",
+    };
+  }
+
+  /** Fill the card's width, then see whether the chart needs a whole row. */
+  function onDrawn(card: ChartCard): void {
+    void card.fill().then(() => fitWidth(card));
+  }
+
+  const cardOptions = { onClick, selected: () => readSelected(model), onDrawn, look };
 
   function renderBar(): void {
     const { group, groups } = readChartGroups(model);
@@ -191,7 +209,8 @@ export function createCharts(ctx: WidgetContext): Charts {
         continue;
       }
       const chartData = data[name] ?? {};
-      const specKey = JSON.stringify(spec);
+      // The look is part of the key: a theme change draws the chart again.
+      const specKey = JSON.stringify(look()) + JSON.stringify(spec);
       const dataKey = JSON.stringify(chartData);
       if (card.shows(specKey, dataKey)) continue;
       if (card.needsEmbed(specKey)) {
@@ -229,7 +248,7 @@ export function createCharts(ctx: WidgetContext): Charts {
   const resizeObserver =
     typeof ResizeObserver === "function"
       ? new ResizeObserver(() => {
-          for (const card of cards.values()) fitWidth(card);
+          for (const card of cards.values()) onDrawn(card);
         })
       : null;
   resizeObserver?.observe(el);
@@ -259,6 +278,9 @@ export function createCharts(ctx: WidgetContext): Charts {
     el,
     idle: async () => {
       while (running) await running;
+    },
+    restyle: () => {
+      void schedule();
     },
     destroy() {
       destroyed = true;

@@ -1,0 +1,168 @@
+// How a chart looks on this page, apart from what Python sent: the theme's colours, widths
+// that fill the card (re-laid out on resize, without a refit or a new spec), and names and
+// rounded descriptions for screen readers.
+import type { ChartSpec } from "./model";
+
+export interface ChartLook {
+  dark: boolean;
+  /** The card's background colour, e.g. "rgb(17, 17, 17)". */
+  background: string;
+}
+
+const DARK_TEXT = "#e6e6e6";
+const DARK_MUTED = "#bdbdbd";
+
+/** Colours that vanish on a dark background, and what replaces them there. */
+const ON_DARK: Record<string, string> = {
+  "#000": DARK_TEXT,
+  "#000000": DARK_TEXT,
+  black: DARK_TEXT,
+  "#333": DARK_MUTED,
+  "#333333": DARK_MUTED,
+  "#444": DARK_MUTED,
+  "#444444": DARK_MUTED,
+  "#555": "#a8a8a8",
+  "#555555": "#a8a8a8",
+  "#e6e6e6": "#3a3a3a",
+};
+
+const COLOR_KEYS = new Set(["color", "stroke", "fill", "gridColor", "domainColor", "tickColor"]);
+
+function recolor(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(recolor);
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (COLOR_KEYS.has(k) && typeof v === "string" && ON_DARK[v.toLowerCase()]) {
+      out[k] = ON_DARK[v.toLowerCase()];
+    } else {
+      out[k] = recolor(v);
+    }
+  }
+  return out;
+}
+
+function merge(a: unknown, b: Record<string, unknown>): Record<string, unknown> {
+  const base = typeof a === "object" && a !== null && !Array.isArray(a) ? { ...(a as object) } : {};
+  const out = base as Record<string, unknown>;
+  for (const [k, v] of Object.entries(b)) {
+    out[k] =
+      typeof v === "object" && v !== null && !Array.isArray(v)
+        ? merge(out[k], v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+/** The spec as drawn on this page: the dark theme's colours when the notebook is dark. */
+export function adaptSpec(spec: ChartSpec, look: ChartLook): ChartSpec {
+  if (!look.dark) return spec;
+  const guide = { labelColor: DARK_TEXT, titleColor: DARK_TEXT };
+  const config = merge(recolor(spec.config ?? {}), {
+    background: look.background || "#1e1e1e",
+    axis: { ...guide, gridColor: "#3a3a3a", domainColor: "#8a8a8a", tickColor: "#8a8a8a" },
+    legend: guide,
+    header: guide,
+    title: { color: DARK_TEXT, subtitleColor: DARK_MUTED },
+    text: { color: DARK_TEXT },
+    view: { stroke: null },
+  });
+  return { ...(recolor(spec) as ChartSpec), config };
+}
+
+/** The part of vega-embed's result the width fitting uses. */
+export interface SizedView {
+  signal(name: string, value?: unknown): unknown;
+  runAsync(): Promise<unknown>;
+}
+
+interface VgSignal {
+  name?: unknown;
+  value?: unknown;
+  update?: unknown;
+}
+
+/**
+ * Names and initial values of the compiled spec's fixed view widths: the top-level "width"
+ * (single views, stacked panels sharing it) and signals such as "childWidth" or
+ * "concat_0_width".
+ */
+export function widthSignals(vgSpec: unknown): Map<string, number> {
+  const out = new Map<string, number>();
+  const spec = vgSpec as { width?: unknown; signals?: VgSignal[] } | null;
+  if (typeof spec?.width === "number") out.set("width", spec.width);
+  const signals = spec?.signals;
+  if (!Array.isArray(signals)) return out;
+  for (const s of signals) {
+    if (typeof s.name === "string" && /width$/i.test(s.name) && typeof s.value === "number") {
+      if (s.update === undefined) out.set(s.name, s.value);
+    }
+  }
+  return out;
+}
+
+const MIN_VIEW = 220;
+const MAX_VIEW = 1400;
+
+function naturalWidth(body: HTMLElement): number {
+  const svg = body.querySelector("svg.marks");
+  return Number(svg?.getAttribute("width")) || 0;
+}
+
+/**
+ * Scale every view's width so the chart fills `body` (`available` px wide). The width of what
+ * is not a view (axis labels, legends) is learnt from one trial scaling, so this works for
+ * single views, stacked panels and side-by-side ones alike.
+ */
+export async function fillWidth(
+  view: SizedView,
+  base: Map<string, number>,
+  body: HTMLElement,
+  available: number,
+): Promise<void> {
+  if (base.size === 0 || available <= 0) return;
+  const apply = async (scale: number): Promise<number> => {
+    for (const [name, w] of base) {
+      view.signal(name, Math.round(Math.min(MAX_VIEW, Math.max(MIN_VIEW, w * scale))));
+    }
+    await view.runAsync();
+    return naturalWidth(body);
+  };
+  const w1 = await apply(1);
+  if (w1 <= 0) return;
+  const s2 = available / w1;
+  if (Math.abs(s2 - 1) < 0.02) return;
+  const w2 = await apply(s2);
+  // natural(scale) = fixed + content * scale, from the two trials.
+  const content = (w2 - w1) / (s2 - 1);
+  if (!(content > 1)) return;
+  const fixed = w1 - content;
+  const target = (available - fixed) / content;
+  if (Number.isFinite(target) && target > 0 && Math.abs(target - s2) > 0.01) await apply(target);
+}
+
+/** Round long decimals in screen-reader descriptions ("4.9386881851" -> "4.939"). */
+export function roundDescription(text: string): string {
+  return text.replace(/-?\d+\.\d{4,}/g, (m) => {
+    const x = Number(m);
+    return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : m;
+  });
+}
+
+/** Name the chart's SVG and menu for screen readers, and round its marks' descriptions. */
+export function labelChart(body: HTMLElement, title: string): void {
+  const svg = body.querySelector("svg.marks");
+  if (svg) {
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", `Chart: ${title}`);
+    for (const el of svg.querySelectorAll("[aria-label]")) {
+      const label = el.getAttribute("aria-label") ?? "";
+      const rounded = roundDescription(label);
+      if (rounded !== label) el.setAttribute("aria-label", rounded);
+    }
+  }
+  const menu = body.querySelector(".vega-embed summary");
+  if (menu && !menu.getAttribute("aria-label")) {
+    menu.setAttribute("aria-label", `Save ${title} as SVG or PNG`);
+  }
+}
