@@ -137,7 +137,9 @@ def effects_data(request: ChartRequest) -> ChartData:
     if not fits:
         raise NotApplicable("no model to show yet")
     previous = request.options.get("previous")
-    if previous is not None and all(previous is not f and previous.formula != f.formula for f in fits.values()):
+    if previous is not None and all(
+        previous is not f and (previous.formula, previous.reml) != (f.formula, f.reml) for f in fits.values()
+    ):
         # The fit shown before, as a faint row just under the current one: the step is visible
         # without pinning.
         items = list(fits.items())
