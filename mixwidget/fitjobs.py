@@ -20,12 +20,35 @@ PRELOAD = ("mixwidget.fitjobs", "mixwidget.summary", "mixedlm", "statsmodels.api
 """Modules a fork server imports once for every fit worker (see ``ProcessWorker``)."""
 
 
+MEMORY_SHARE = 0.5
+"""The worker may use at most this share of the machine's memory: a fit asking for more gets a
+MemoryError (shown as a message) instead of pushing the whole machine into swap."""
+
+
 def setup(data: pd.DataFrame) -> pd.DataFrame:
-    """Run once in the worker process: warm the engine up and keep the data."""
+    """Run once in the worker process: cap its memory, warm the engine up and keep the data."""
     from .engine import warm_up
 
+    _cap_memory(MEMORY_SHARE)
     warm_up()
     return data
+
+
+def _cap_memory(share: float) -> None:
+    """Limit this process's address space to ``share`` of physical memory, where the OS allows it."""
+    try:
+        import os
+        import resource
+
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = int(total * share)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        if soft == resource.RLIM_INFINITY or soft > cap:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, ValueError, OSError, AttributeError):
+        pass  # no resource module (Windows) or no permission: the worker runs uncapped
 
 
 def fit_job(data: pd.DataFrame, formula: str, reml: bool, limits: Limits | None = DEFAULT_LIMITS) -> MixedFit:

@@ -91,3 +91,32 @@ def test_fits_in_the_worker_are_real_fits_with_the_callers_data(science):
             worker.run(fitjobs.fit_job, "like ~ sex + (1 | shcool)", True)
     finally:
         worker.close()
+
+
+def _address_space_limit(state) -> int:
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_AS)[0]
+
+
+def _allocate(state, gigabytes: float) -> int:
+    import numpy as np
+
+    return np.ones(int(gigabytes * 1e9 / 8)).nbytes
+
+
+def test_the_fit_worker_cannot_take_the_machines_memory(science):
+    import os
+    import resource
+
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    worker = ProcessWorker(fitjobs.setup, science, preload=fitjobs.PRELOAD)
+    try:
+        limit = worker.run(_address_space_limit)
+        assert limit != resource.RLIM_INFINITY and limit <= total * fitjobs.MEMORY_SHARE
+        with pytest.raises(MemoryError):
+            worker.run(_allocate, total * fitjobs.MEMORY_SHARE / 1e9)
+        assert round(fitjobs.fit_job(science, "like ~ sex + (1 | school)", True).sigma, 3) == round(
+            worker.run(fitjobs.fit_job, "like ~ sex + (1 | school)", True).sigma, 3)
+    finally:
+        worker.close()
