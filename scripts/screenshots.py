@@ -35,8 +35,11 @@ CHARTS_DONE_JS = """
 () => {
   const w = document.querySelector('.mixwidget');
   if (!w || !w.querySelector('[data-testid="fixed-table"]')) return false;
-  const charts = [...w.querySelectorAll('[data-chart]')];
-  return charts.length > 0 && charts.every(c => c.dataset.state === 'drawn' || c.dataset.state === 'note');
+  const charts = [...w.querySelectorAll('section[data-chart]')];
+  // A chart with nothing to show yet (the simulation before a run) says "No chart yet.".
+  const settled = (c) => c.dataset.state === 'drawn' || c.dataset.state === 'note'
+    || (c.dataset.state === 'pending' && c.textContent.includes('No chart yet'));
+  return charts.length > 0 && charts.every(settled);
 }
 """
 
@@ -65,7 +68,14 @@ def set_theme(page, theme: str) -> None:
 
 def shoot(page, out: Path, name: str) -> None:
     widget = page.locator(WIDGET).first
-    page.wait_for_function(CHARTS_DONE_JS, timeout=120_000)
+    try:
+        page.wait_for_function(CHARTS_DONE_JS, timeout=120_000)
+    except Exception:
+        states = page.evaluate(
+            "() => [...document.querySelectorAll('section[data-chart]')]"
+            ".map(c => [c.dataset.chart, c.dataset.state, c.textContent.slice(0, 80)])"
+        )
+        raise RuntimeError(f"charts did not settle: {states}") from None
     widget.evaluate("(el) => el.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(500)
     page.screenshot(path=str(out / f"{name}-view.png"))

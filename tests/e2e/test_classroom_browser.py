@@ -255,10 +255,10 @@ def test_charts_fill_the_room_and_follow_choice_size_and_theme(
     # Chart choice: hide the residuals, move variance to the top, fold the caterpillar.
     picker = page.locator('[data-testid="chart-picker"]')
     picker.locator("summary").click()
-    picker.locator('li[data-chart="residuals"] [data-testid="chart-show"]').uncheck()
+    picker.locator('li[data-chart-choice="residuals"] [data-testid="chart-show"]').uncheck()
     expect(page.locator('section[data-chart="residuals"]')).to_have_count(0)
-    picker.locator('li[data-chart="variance"] button[aria-label="Move Variance components up"]').click()
-    picker.locator('li[data-chart="caterpillar"] [data-testid="chart-fold"]').check()
+    picker.locator('li[data-chart-choice="variance"] button[aria-label="Move Variance components up"]').click()
+    picker.locator('li[data-chart-choice="caterpillar"] [data-testid="chart-fold"]').check()
     order = page.locator("section[data-chart]").evaluate_all("(els) => els.map(e => e.dataset.chart)")
     assert order[:2] == ["variance", "effects"] and "residuals" not in order, order
     caterpillar = page.locator('section[data-chart="caterpillar"]')

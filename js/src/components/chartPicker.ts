@@ -49,7 +49,7 @@ export function createChartPicker(ctx: WidgetContext, charts: HTMLElement): Comp
     [names[i], names[j]] = [names[j] as string, names[i] as string];
     save(names);
     render();
-    list.querySelector<HTMLButtonElement>(`[data-chart="${name}"] [data-move="${by}"]`)?.focus();
+    list.querySelector<HTMLButtonElement>(`[data-chart-choice="${name}"] [data-move="${by}"]`)?.focus();
   }
 
   function render(): void {
@@ -80,7 +80,7 @@ export function createChartPicker(ctx: WidgetContext, charts: HTMLElement): Comp
         });
         return h(
           "li",
-          { "data-chart": name },
+          { "data-chart-choice": name },
           h("label", { class: "mw-check" }, show, title),
           h(
             "button",
