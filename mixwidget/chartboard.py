@@ -27,7 +27,7 @@ class Board:
     """What the widget shows for one fit: specs, data and notes per chart."""
 
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    data: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    data: dict[str, dict[str, dict[str, list[Any]]]] = field(default_factory=dict)  # chart -> dataset -> column -> values
     notes: dict[str, str] = field(default_factory=dict)
     captions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -116,7 +116,7 @@ class ChartBoard:
                 board.notes[name] = f"This chart could not be drawn ({type(exc).__name__}: {exc})."
                 continue
             board.specs[name] = spec
-            board.data[name] = data.records()
+            board.data[name] = data.columns()  # columns, not rows: the browser rebuilds the rows
             # Titles state this fit's numbers; sent apart from the spec, they do not force a redraw.
             board.captions[name] = data.caption()
         return board

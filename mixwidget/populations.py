@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .errors import DataError
 from .fit import MixedFit
@@ -156,7 +156,7 @@ def prediction_table(
         pops = populations(fit, levels)
     else:
         pops = [Population("", frozenset(k), i) for i, k in enumerate(known)]
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = special.ndtri(0.5 + level / 2)  # stats.norm.ppf's value, without its argument checks
     records = []
     for pop in pops:
         p = prediction_pieces(fit, new, allow_new_levels=True, known_groups=set(pop.known), rows=rows,

@@ -215,7 +215,7 @@ class SimulationPanel:
         })
         try:
             data = SIMULATION.data(request)
-            return chart_spec(SIMULATION, data.key, look), data.records(), data.caption(), None
+            return chart_spec(SIMULATION, data.key, look), data.columns(), data.caption(), None
         except NotApplicable as exc:
             return None, None, None, str(exc)
 

@@ -201,7 +201,10 @@ class MixWidget(SimulationActions, anywidget.AnyWidget):
     """Chart name -> Vega-Lite spec without data; changes only when a chart's structure does."""
 
     chart_data = traitlets.Dict().tag(sync=True)
-    """Chart name -> {dataset name -> rows}; new on every refit, drawn in place."""
+    """Chart name -> {dataset name -> {column name -> values}}; new on every refit, drawn in place.
+
+    Sent as columns (one list per column, see :func:`mixwidget.charts.base.rows`), not rows.
+    """
 
     chart_notes = traitlets.Dict().tag(sync=True)
     """Chart name -> why the chart does not apply to the current model."""

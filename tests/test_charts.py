@@ -330,10 +330,23 @@ def test_cached_spec_plus_data_is_what_altair_draws(name):
     assert old.key == new.key  # same structure: the spec is reused
     spec = charts.chart_spec(chart, old.key)
     assert charts.chart_spec(chart, new.key) is spec  # built once, not per fit
-    sent = {**spec, "datasets": new.records(), "title": charts.title_spec(new)}
+    # The widget sends columns; the browser rebuilds the rows as charts.base.rows does.
+    sent_rows = {k: charts.base.rows(v) for k, v in new.columns().items()}
+    sent = {**spec, "datasets": sent_rows, "title": charts.title_spec(new)}
     drawn = charts.altair_chart(chart, later).to_dict()
     assert sent == drawn
-    assert new.records() != old.records()
+    assert new.columns() != old.columns()
+
+
+def test_columns_sent_rebuild_the_rows_altair_gets():
+    """Missing values become null, numpy numbers plain ones, in both shapes of the same table."""
+    df = pd.DataFrame({"level": ["a", "b", None], "x": [1.5, np.nan, np.inf], "n": np.array([1, 2, 3]),
+                       "flag": [True, False, True]})
+    cols = charts.base.columns(df)
+    assert cols == {"level": ["a", "b", None], "x": [1.5, None, None], "n": [1, 2, 3], "flag": [True, False, True]}
+    assert charts.base.rows(cols) == charts.base.records(df)
+    assert charts.base.rows(cols)[1] == {"level": "b", "x": None, "n": 2, "flag": False}
+    assert charts.base.rows(charts.base.columns(df.iloc[:0])) == []
 
 
 def test_charts_with_many_levels_draw_a_subset_and_say_so(big_fit):

@@ -9,6 +9,7 @@ from lme4ref import fit_cached
 
 import mixwidget
 from mixwidget import charts
+from mixwidget.charts.base import rows as sent_rows
 
 BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 SCHOOL = "like ~ sex + PrivPub + (1 | school)"
@@ -81,9 +82,9 @@ def w(science):
 def test_widget_prediction_follows_selection_and_refit(w):
     w.wait(60)
     spec = w.chart_specs["prediction"]
-    assert w.chart_data["prediction"]["prediction_rows"][0]["population"] == "this class (school:class 1:1)"
+    assert sent_rows(w.chart_data["prediction"]["prediction_rows"])[0]["population"] == "this class (school:class 1:1)"
     w.selected = "16:3"
-    data = w.chart_data["prediction"]["prediction_rows"]
+    data = sent_rows(w.chart_data["prediction"]["prediction_rows"])
     assert data[0]["population"] == "this class (school:class 16:3)"
     assert "16:3" in w.chart_captions["prediction"]["title"]
     assert w.chart_specs["prediction"] is spec or w.chart_specs["prediction"] == spec  # drawn in place
@@ -91,7 +92,7 @@ def test_widget_prediction_follows_selection_and_refit(w):
     w.formula = BOTH.replace("sex + ", "")
     w.wait(60)
     assert w.selected == "16:3"
-    after = w.chart_data["prediction"]["prediction_rows"]
+    after = sent_rows(w.chart_data["prediction"]["prediction_rows"])
     assert after[0]["population"] == "this class (school:class 16:3)" and after[0]["fit"] != data[0]["fit"]
     w.formula = SCHOOL
     w.wait(60)

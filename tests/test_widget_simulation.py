@@ -8,6 +8,7 @@ import altair as alt
 import pytest
 
 import mixwidget
+from mixwidget.charts.base import rows as sent_rows
 
 BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 
@@ -49,7 +50,7 @@ def test_a_run_reports_progress_survives_a_new_formula_and_draws_the_chart(w):
     assert seen[-1]["done"] == 20 and "rejects a true null" in seen[-1]["title"]
     assert "simulation" in w.chart_specs and "simulation" not in w.chart_notes
     assert "rejects a true null" in w.chart_captions["simulation"]["title"]
-    rows = w.chart_data["simulation"]["simulation_rates"]
+    rows = sent_rows(w.chart_data["simulation"]["simulation_rates"])
     assert [r["label"] for r in rows] == ["school + class", "least squares"]
     assert isinstance(w.chart("simulation"), alt.TopLevelMixin)
     # The fits' charts keep the simulation's chart when they refresh.

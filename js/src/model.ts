@@ -136,6 +136,12 @@ export type ChartSpec = Record<string, unknown>;
 /** Dataset name → rows for one chart. */
 export type ChartDatasets = Record<string, Record<string, unknown>[]>;
 
+/** A dataset as the kernel sends it: column name → values (all columns of one length). */
+export type ChartColumns = Record<string, unknown[]>;
+
+/** Dataset name → columns (as sent) or rows, for one chart. */
+export type SentDatasets = Record<string, ChartColumns | Record<string, unknown>[]>;
+
 /** Every synced trait, by name. */
 export interface Traits {
   formula: string;
@@ -152,8 +158,8 @@ export interface Traits {
   chart_names: string[];
   /** Chart name → Vega-Lite spec without "datasets"; marks use named data. */
   chart_specs: Record<string, ChartSpec>;
-  /** Chart name → dataset name → rows. Changes on every refit. */
-  chart_data: Record<string, ChartDatasets>;
+  /** Chart name → dataset name → columns (or rows). Changes on every refit. */
+  chart_data: Record<string, SentDatasets>;
   /** Chart name → note shown instead of the chart when it does not apply. */
   chart_notes: Record<string, string>;
   /** Chart name → its title and subtitle lines, drawn above the view (they change with every fit). */
@@ -340,6 +346,55 @@ export function readCaption(model: Model, name: string): ChartCaption | null {
   return { title, subtitle };
 }
 
+const allRowCache = new WeakMap<object, Record<string, ChartDatasets>>();
+
+function chartsAsRows(data: Record<string, unknown>): Record<string, ChartDatasets> {
+  const cached = allRowCache.get(data);
+  if (cached) return cached;
+  const out: Record<string, ChartDatasets> = {};
+  for (const [name, value] of Object.entries(data)) out[name] = chartRows(value);
+  allRowCache.set(data, out);
+  return out;
+}
+
+/** Rows rebuilt from columns, per dataset object as sent (the trait's value changes on every refit). */
+const rowCache = new WeakMap<object, Record<string, unknown>[]>();
+
+/** The rows of a dataset sent as columns (column name → values); rows pass through. */
+export function datasetRows(value: unknown): Record<string, unknown>[] {
+  if (Array.isArray(value)) return value as Record<string, unknown>[];
+  if (!isRecord(value)) return [];
+  const cached = rowCache.get(value);
+  if (cached) return cached;
+  const names = Object.keys(value);
+  const columns = names.map((n) => value[n]);
+  let length = Infinity;
+  for (const column of columns)
+    length = Math.min(length, Array.isArray(column) ? column.length : 0);
+  if (!Number.isFinite(length)) length = 0;
+  const rows: Record<string, unknown>[] = new Array(length);
+  for (let i = 0; i < length; i++) {
+    const row: Record<string, unknown> = {};
+    for (let j = 0; j < names.length; j++) row[names[j] as string] = (columns[j] as unknown[])[i];
+    rows[i] = row;
+  }
+  rowCache.set(value, rows);
+  return rows;
+}
+
+const chartRowCache = new WeakMap<object, ChartDatasets>();
+
+/** One chart's datasets as rows (see ``datasetRows``). */
+export function chartRows(value: unknown): ChartDatasets {
+  if (!isRecord(value)) return {};
+  const cached = chartRowCache.get(value);
+  if (cached) return cached;
+  const out: ChartDatasets = {};
+  for (const [name, dataset] of Object.entries(value)) out[name] = datasetRows(dataset);
+  chartRowCache.set(value, out);
+  return out;
+}
+
 export function readCharts(model: Model): ChartTraits {
   const names = model.get("chart_names");
   const specs = model.get("chart_specs");
@@ -348,7 +403,7 @@ export function readCharts(model: Model): ChartTraits {
   return {
     names: Array.isArray(names) ? names.filter((n) => typeof n === "string") : [],
     specs: isRecord(specs) ? (specs as Record<string, ChartSpec>) : {},
-    data: isRecord(data) ? (data as Record<string, ChartDatasets>) : {},
+    data: isRecord(data) ? chartsAsRows(data) : {},
     notes: isRecord(notes) ? (notes as Record<string, string>) : {},
   };
 }

@@ -9,7 +9,7 @@ import {
   setEmbed,
 } from "../src/components/charts";
 import { WidgetContext } from "../src/context";
-import type { ChartDatasets, Traits } from "../src/model";
+import { type ChartDatasets, datasetRows, type Traits } from "../src/model";
 import widget from "../src/widget";
 import { FakeModel } from "./fakeModel";
 
@@ -221,6 +221,30 @@ describe("charts", () => {
     // Charts whose data did not change are left alone.
     const effects = embed.calls.find((c) => c.spec.mark === "point");
     expect(effects?.view.changes).toHaveLength(0);
+  });
+
+  it("draws data sent as columns as the same rows", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const columns = { term: ["(Intercept)", "sexf"], estimate: [1, null] };
+    const { model, charts } = mount({
+      ...traits(),
+      chart_data: { effects: { effects_rows: columns } },
+    });
+    await charts.idle();
+    const effects = embed.calls.find((c) => c.spec.mark === "point");
+    expect((effects?.spec.datasets as ChartDatasets).effects_rows).toEqual([
+      { term: "(Intercept)", estimate: 1 },
+      { term: "sexf", estimate: null },
+    ]);
+    model.update("chart_data", { effects: { effects_rows: { term: ["x"], estimate: [2] } } });
+    await charts.idle();
+    expect(effects?.view.changes.map((c) => c.name)).toEqual(["effects_rows"]);
+    expect(datasetRows({ a: [1, 2], b: ["x", "y"] })).toEqual([
+      { a: 1, b: "x" },
+      { a: 2, b: "y" },
+    ]);
+    expect(datasetRows({})).toEqual([]);
   });
 
   it("shows the fit's own title and subtitle above the view, updated without re-embedding", async () => {

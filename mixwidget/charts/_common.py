@@ -149,7 +149,7 @@ def pooling_table(fit: MixedFit, group: str, pool: pd.DataFrame | None = None) -
 
 def normal_quantiles(n: int) -> np.ndarray:
     """Theoretical normal quantiles for ``n`` sorted values (R's ppoints)."""
-    from scipy import stats
+    from scipy import special
 
     a = 3 / 8 if n <= 10 else 0.5
-    return stats.norm.ppf((np.arange(1, n + 1) - a) / (n + 1 - 2 * a))
+    return special.ndtri((np.arange(1, n + 1) - a) / (n + 1 - 2 * a))

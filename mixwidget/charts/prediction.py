@@ -7,7 +7,7 @@ from collections.abc import Hashable
 
 import altair as alt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ..errors import MixWidgetError
 from ..fit import MixedFit
@@ -169,7 +169,7 @@ def prediction_data(request: ChartRequest) -> ChartData:
     kinds = tuple(table.drop_duplicates("model")["kind"])
     what = f"{100 * level:g}% {interval} interval"
     mine = table[table["current"]].set_index("population")
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = special.ndtri(0.5 + level / 2)  # the normal quantile, as stats.norm.ppf gives it, without its checks
     if len(mine) > 1:
         wide, narrow = labels[-1], labels[0]
         title = f"{_capital(wide)}: {mine.loc[wide, 'label']}; {narrow}: {mine.loc[narrow, 'label']}"
