@@ -61,17 +61,26 @@ def prediction_rows(
     table = prediction_table(base, row, interval=interval, level=level)
     labels = list(table["population"])
     known_sets = table.attrs["known"]
-    frames = []
+    # Columns gathered as lists and made a frame once: DataFrame.assign per model costs more than
+    # the intervals themselves.
+    names = ["population", "fit", "se", "lower", "upper", "pieces", "pop_order", "model", "model_order",
+             "formula", "kind", "current"]
+    columns: dict[str, list] = {c: [] for c in names}
+    n = len(labels)
     for order, (name, fit) in enumerate(fits.items()):
         try:
             known = [_implied(fit, k) for k in known_sets]
             t = table if fit is base else _table_for(fit, row, interval, level, known)
         except MixWidgetError:
             continue  # this model cannot predict this row (e.g. a level its rows lack): leave it out
-        t = t.assign(population=labels, pop_order=range(len(labels)), model=name, model_order=order,
-                     formula=fit.formula, kind=fit.kind, current=name == current)
-        frames.append(t)
-    out = pd.concat(frames, ignore_index=True)
+        for c in ("fit", "se", "lower", "upper", "pieces"):
+            columns[c].extend(t[c].tolist())
+        columns["population"].extend(labels)
+        columns["pop_order"].extend(range(n))
+        for c, value in (("model", name), ("model_order", order), ("formula", fit.formula), ("kind", fit.kind),
+                         ("current", name == current)):
+            columns[c].extend([value] * n)
+    out = pd.DataFrame(columns)
     out["half"] = out["upper"] - out["fit"]
     out["label"] = [f"{f:.2f} ± {h:.2f}" for f, h in zip(out["fit"], out["half"])]
     return out, labels
