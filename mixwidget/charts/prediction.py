@@ -61,8 +61,7 @@ def prediction_rows(
     table = prediction_table(base, row, interval=interval, level=level)
     labels = list(table["population"])
     known_sets = table.attrs["known"]
-    # Columns gathered as lists and made a frame once: DataFrame.assign per model costs more than
-    # the intervals themselves.
+    # Columns gathered as lists and made one frame (no assign + concat per model).
     names = ["population", "fit", "se", "lower", "upper", "pieces", "pop_order", "model", "model_order",
              "formula", "kind", "current"]
     columns: dict[str, list] = {c: [] for c in names}
