@@ -41,6 +41,17 @@ function nextFrame(): Promise<void> {
   });
 }
 
+/** JSON text of a trait value, once per object (trait values are replaced, never changed in place). */
+const jsonKeys = new WeakMap<object, string>();
+function jsonKey(value: object): string {
+  let key = jsonKeys.get(value);
+  if (key === undefined) {
+    key = JSON.stringify(value);
+    jsonKeys.set(value, key);
+  }
+  return key;
+}
+
 /** True when some row of some dataset of some chart has this level. */
 export function levelExists(data: Record<string, ChartDatasets>, level: string): boolean {
   for (const datasets of Object.values(data)) {
@@ -87,7 +98,7 @@ export function createCharts(ctx: WidgetContext): Charts {
   let destroyed = false;
   let running: Promise<void> | null = null;
   let again = false;
-  let lastData = JSON.stringify(readCharts(model).data);
+  let lastData = jsonKey(readCharts(model).data);
 
   /**
    * A chart wider than one column (e.g. several panels side by side) takes a whole row of
@@ -182,7 +193,7 @@ export function createCharts(ctx: WidgetContext): Charts {
   /** Clear the selection when the new data no longer has the selected level. */
   function checkSelection(): void {
     const { data } = readCharts(model);
-    const key = JSON.stringify(data);
+    const key = jsonKey(data);
     if (key === lastData) return;
     lastData = key;
     const selected = readSelected(model);
@@ -196,6 +207,9 @@ export function createCharts(ctx: WidgetContext): Charts {
   async function reconcile(): Promise<void> {
     layout();
     let embedded = false;
+    // Views that only take new data update together: each waits on its own Vega run, not on the
+    // previous chart's.
+    const updates: Promise<void>[] = [];
     for (const name of readCharts(model).names) {
       if (destroyed) return;
       const card = cards.get(name);
@@ -210,16 +224,19 @@ export function createCharts(ctx: WidgetContext): Charts {
       }
       const chartData = data[name] ?? {};
       // The look is part of the key: a theme change draws the chart again.
-      const specKey = JSON.stringify(look()) + JSON.stringify(spec);
-      const dataKey = JSON.stringify(chartData);
+      const specKey = JSON.stringify(look()) + jsonKey(spec);
+      const dataKey = jsonKey(chartData);
       if (card.shows(specKey, dataKey)) continue;
-      if (card.needsEmbed(specKey)) {
-        if (embedded) await nextFrame(); // a new embed is the slow part: let the page paint first
-        embedded = true;
-        if (destroyed) return;
+      if (!card.needsEmbed(specKey)) {
+        updates.push(card.draw(spec, specKey, chartData, dataKey));
+        continue;
       }
+      if (embedded) await nextFrame(); // a new embed is the slow part: let the page paint first
+      embedded = true;
+      if (destroyed) break;
       await card.draw(spec, specKey, chartData, dataKey);
     }
+    await Promise.all(updates);
   }
 
   function schedule(): Promise<void> {
