@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import mixwidget
+from mixwidget.charts.base import rows as sent_rows
 from mixwidget.code import model_code
 from mixwidget.keynumbers import key_numbers
 from mixwidget.naming import structure_name, unique_name
@@ -123,7 +124,7 @@ def test_effects_chart_shows_the_previous_fit_as_a_ghost_row_and_w_chart_follows
     w.wait(60)
     w.formula = SCHOOL
     w.wait(60)
-    rows = w.chart_data["effects"]["effects_rows"]
+    rows = sent_rows(w.chart_data["effects"]["effects_rows"])
     ghost = [r for r in rows if r["ghost"]]
     assert {r["model"] for r in ghost} == {"Previous fit"}
     t = {r["term"]: round(r["t_value"], 3) for r in ghost}
