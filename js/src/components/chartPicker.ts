@@ -49,7 +49,9 @@ export function createChartPicker(ctx: WidgetContext, charts: HTMLElement): Comp
     [names[i], names[j]] = [names[j] as string, names[i] as string];
     save(names);
     render();
-    list.querySelector<HTMLButtonElement>(`[data-chart-choice="${name}"] [data-move="${by}"]`)?.focus();
+    list
+      .querySelector<HTMLButtonElement>(`[data-chart-choice="${name}"] [data-move="${by}"]`)
+      ?.focus();
   }
 
   function render(): void {
