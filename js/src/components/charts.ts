@@ -207,9 +207,6 @@ export function createCharts(ctx: WidgetContext): Charts {
   async function reconcile(): Promise<void> {
     layout();
     let embedded = false;
-    // Views that only take new data update together: each waits on its own Vega run, not on the
-    // previous chart's.
-    const updates: Promise<void>[] = [];
     for (const name of readCharts(model).names) {
       if (destroyed) return;
       const card = cards.get(name);
@@ -227,16 +224,13 @@ export function createCharts(ctx: WidgetContext): Charts {
       const specKey = JSON.stringify(look()) + jsonKey(spec);
       const dataKey = jsonKey(chartData);
       if (card.shows(specKey, dataKey)) continue;
-      if (!card.needsEmbed(specKey)) {
-        updates.push(card.draw(spec, specKey, chartData, dataKey));
-        continue;
+      if (card.needsEmbed(specKey)) {
+        if (embedded) await nextFrame(); // a new embed is the slow part: let the page paint first
+        embedded = true;
+        if (destroyed) return;
       }
-      if (embedded) await nextFrame(); // a new embed is the slow part: let the page paint first
-      embedded = true;
-      if (destroyed) break;
       await card.draw(spec, specKey, chartData, dataKey);
     }
-    await Promise.all(updates);
   }
 
   function schedule(): Promise<void> {
