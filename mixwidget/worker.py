@@ -19,6 +19,7 @@ Example
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import multiprocessing.connection
@@ -28,6 +29,7 @@ import threading
 import time
 import traceback
 import types
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -35,6 +37,20 @@ __all__ = ["ProcessWorker", "Stopped", "WorkerDied", "can_use_processes", "start
 
 _POLL_S = 0.05  # how often a waiting caller checks whether it should stop the job
 _PRELOAD: set[str] = set()  # modules the forkserver imports once, so children start with them loaded
+_LIVE: weakref.WeakSet[ProcessWorker] = weakref.WeakSet()  # workers to end before the interpreter shuts down
+
+
+_exiting = threading.Event()  # set at exit: no worker starts a child after it
+
+
+def _end_all() -> None:
+    """End every worker's child while the interpreter can still import and join (run at exit)."""
+    _exiting.set()
+    for worker in list(_LIVE):
+        worker.close()
+
+
+atexit.register(_end_all)
 
 
 class Stopped(Exception):  # noqa: N818 - reads as what happened: the job was stopped
@@ -154,12 +170,15 @@ class ProcessWorker:
         self._conn: multiprocessing.connection.Connection | None = None
         self._ready = False
         self._stop = threading.Event()
+        _LIVE.add(self)
         self.start_seconds: float | None = None
         """How long the last start took until the child was ready (start-up and ``setup``)."""
 
     # -- life cycle -----------------------------------------------------------------------
     def start(self) -> None:
         """Start the child now (no-op if it is running). Returns without waiting for ``setup``."""
+        if _exiting.is_set() or sys.is_finalizing():  # the interpreter is shutting down: start nothing new
+            return
         with self._lock:
             if self._process is not None and self._process.is_alive():
                 return
@@ -181,7 +200,10 @@ class ProcessWorker:
             conn.close()
         if process is not None:
             process.kill()
-            process.join(timeout=5)
+            # While the interpreter shuts down, joining may import (and wait on an import lock
+            # held by a thread that no longer runs): the killed child is reaped by the OS then.
+            if not sys.is_finalizing():
+                process.join(timeout=5)
 
     def restart(self) -> None:
         """End the child and start a fresh one in the background."""
@@ -246,6 +268,8 @@ class ProcessWorker:
                     kind, value = conn.recv()
                     break
             except (EOFError, OSError) as exc:
+                if _exiting.is_set() or self._conn is not conn:  # closed on purpose (exit, close()), not a crash
+                    raise Stopped("stopped: the worker was closed") from exc
                 code = self._process.exitcode if self._process is not None else None
                 self.restart()
                 raise WorkerDied(f"the worker process ended without answering (exit code {code})") from exc
