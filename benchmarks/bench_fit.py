@@ -9,26 +9,15 @@ lme4's (2.217), so speed is never bought with a different answer.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import warnings
 
 import statsmodels.formula.api as smf
+from _timing import median_seconds
 
 import mixwidget
 
 FORMULA = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 LME4_T = 2.217
-
-
-def _median_seconds(fn, repeats: int) -> tuple[float, object]:
-    result = fn()  # warm-up: module loading and first-call costs are not what we measure
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
 
 
 def main() -> None:
@@ -37,7 +26,7 @@ def main() -> None:
     args = parser.parse_args()
 
     science = mixwidget.load_dataset("science").dropna(subset=["sex"])
-    ours, ours_fit = _median_seconds(lambda: mixwidget.fit(FORMULA, science), args.repeats)
+    ours, ours_fit = median_seconds(lambda: mixwidget.fit(FORMULA, science), args.repeats)
 
     sm_data = science.assign(sc=science["school"].astype(str) + ":" + science["class"].astype(str))
 
@@ -49,7 +38,7 @@ def main() -> None:
             )
             return model.fit(reml=True)
 
-    peer, peer_fit = _median_seconds(statsmodels_fit, max(3, args.repeats // 3))
+    peer, peer_fit = median_seconds(statsmodels_fit, max(3, args.repeats // 3))
 
     t_ours = ours_fit.fixed.loc["PrivPubpublic", "t_value"]
     t_peer = peer_fit.tvalues["PrivPub[T.public]"]

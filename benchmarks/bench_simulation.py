@@ -16,21 +16,13 @@ import time
 import warnings
 
 import statsmodels.formula.api as smf
+from _timing import median_seconds
 
 import mixwidget
 from mixwidget.simrun import available_cores
 
 TRUTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 CANDIDATES = [TRUTH, "like ~ sex + PrivPub + (1 | school)", "like ~ sex + PrivPub"]
-
-
-def _median(fn, repeats: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
 
 
 def main() -> None:
@@ -50,9 +42,9 @@ def main() -> None:
         )
 
     cores = available_cores()
-    serial, table = _median(run(0), args.repeats)
-    parallel, par_table = _median(run(cores), args.repeats) if cores > 1 else (float("nan"), None)
-    auto, auto_table = _median(run(None), args.repeats)
+    serial, table = median_seconds(run(0), args.repeats, warm_up=False)
+    parallel, par_table = median_seconds(run(cores), args.repeats, warm_up=False) if cores > 1 else (float("nan"), None)
+    auto, auto_table = median_seconds(run(None), args.repeats, warm_up=False)
 
     # statsmodels MixedLM on the same simulated responses (school + class: a variance component).
     sims = mixwidget.simulate(truth, nsim=args.peer_fits, seed=1)

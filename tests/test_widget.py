@@ -7,7 +7,7 @@ import threading
 import pytest
 
 import mixwidget
-from mixwidget import fitjobs
+from mixwidget import fitflow, fitjobs
 from mixwidget import widget as widget_module
 from mixwidget.charts.base import rows as sent_rows
 
@@ -228,17 +228,17 @@ def test_chart_titles_travel_apart_from_specs(w):
 def test_a_failure_while_showing_a_fit_is_a_message_and_the_worker_carries_on(science, monkeypatch):
     w = mixwidget.MixWidget(science, formula="like ~ sex")
     w.wait(30)
-    real = widget_module.fit_summary
+    real = fitflow.fit_summary
 
     def broken(*args, **kwargs):
         raise ValueError("cannot summarise")
 
-    monkeypatch.setattr(widget_module, "fit_summary", broken)
+    monkeypatch.setattr(fitflow, "fit_summary", broken)
     w.formula = BOTH
     w.wait(30)  # returns: the worker survived
     assert "cannot summarise" in w.error and w.fit.formula == "like ~ sex"
     assert [f.formula for f in w.history] == ["like ~ sex"]
-    monkeypatch.setattr(widget_module, "fit_summary", real)
+    monkeypatch.setattr(fitflow, "fit_summary", real)
     w.formula = "like ~ sex + PrivPub"
     assert w.wait(30).formula == "like ~ sex + PrivPub" and w.error == ""
 
