@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .charts import CHARTS, ChartRequest, Look, NotApplicable, altair_chart, chart_spec
+from .charts.variance import component_colours, components
 from .fit import MixedFit
 
 __all__ = ["Board", "ChartBoard"]
@@ -38,6 +39,8 @@ class ChartBoard:
     def __init__(self, look: Look | None = None) -> None:
         self._baselines: dict[tuple[str, tuple], MixedFit | None] = {}
         self.look = look or Look()
+        # Every variance component's colour so far: a component keeps it while terms come and go.
+        self._colours: dict[str, str] = {}
 
     def baseline(self, current: MixedFit) -> MixedFit | None:
         """The fixed part of the model fitted by least squares, ignoring all groups."""
@@ -66,12 +69,15 @@ class ChartBoard:
         previous: MixedFit | None = None,
     ) -> ChartRequest:
         """What every chart of this board sees: the fits, the current one's name, the group and its
-        selected level (the prediction chart's row), and the fit shown before (the effects chart's
-        ghost row)."""
+        selected level (the prediction chart's row), the fit shown before (the effects chart's
+        ghost row), and every variance component's colour so far (kept from fit to fit)."""
         options: dict = {"selected": selected} if selected is not None else {}
         if previous is not None and previous is not current:
             options["previous"] = previous
-        return ChartRequest(self.fits(current, pinned), "Current", group=group, look=self.look, options=options)
+        fits = self.fits(current, pinned)
+        self._colours.update(component_colours(components(fits.values()), self._colours))
+        options["component_colours"] = dict(self._colours)
+        return ChartRequest(fits, "Current", group=group, look=self.look, options=options)
 
     def chart(
         self, name: str, current: MixedFit, pinned: dict[str, MixedFit], group: str | None, selected: str | None = None

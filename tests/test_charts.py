@@ -124,7 +124,7 @@ def test_shrinkage_has_a_panel_per_term_for_slopes():
 
 
 def test_caterpillar_intervals_are_modes_plus_minus_1_96_sd():
-    fit = fit_cached(BOTH, "science")
+    fit = fit_cached(SLEEP, "sleepstudy")
     table = datasets(charts.caterpillar(fit))["caterpillar_modes"]
     re = fit.ranef
     np.testing.assert_allclose(table["lower"], re["estimate"] - 1.96 * re["cond_sd"])
@@ -366,7 +366,7 @@ def test_charts_with_many_levels_draw_a_subset_and_say_so(big_fit):
         assert part["estimate"].min() == everything["estimate"].min()  # both ends are kept
         assert part["estimate"].max() == everything["estimate"].max()
     assert sum("showing 400 of 500" in line for line in cat.subtitle) == 2
-    assert cat.key == (("g: intercept", 400), ("g: x", 400))
+    assert cat.key == (("g: intercept", 400, False), ("g: x", 400, False))
 
     res = charts.chart_data("residuals", request)
     assert res.datasets["residuals_modes"].groupby("panel").size().tolist() == [400, 400]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import weakref
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..fit import MixedFit
+from ..fit import SINGULAR_TOL, MixedFit
 from ..pooling import pooling
 from .base import Look, NotApplicable
 
@@ -24,6 +25,8 @@ __all__ = [
     "largest_group",
     "pooling_table",
     "sample_rows",
+    "zero_note",
+    "zero_terms",
 ]
 
 MAX_POINTS = 3000  # raw points drawn before sampling
@@ -153,3 +156,29 @@ def normal_quantiles(n: int) -> np.ndarray:
 
     a = 3 / 8 if n <= 10 else 0.5
     return special.ndtri((np.arange(1, n + 1) - a) / (n + 1 - 2 * a))
+
+
+def zero_terms(fit: MixedFit) -> set[tuple[str, str]]:
+    """(group, term) of every random term whose variance is estimated as zero.
+
+    Zero means a standard deviation below lme4's singular tolerance times the residual SD, the
+    test the fit's "singular (boundary) fit" message uses. Groups of independent terms
+    (``(1 | g) + (0 + x | g)``, named ``g.1`` in ``fit.variance``) are named ``g``.
+    """
+    if fit.kind == "ols" or not fit.design.random:
+        return set()
+    groups = {b.group for b in fit.design.random}
+    v = fit.variance
+    out: set[tuple[str, str]] = set()
+    for group, term, sd, corr in zip(v["group"], v["term"], v["std_dev"], v["corr"]):
+        if group == "Residual" or pd.notna(corr) or not sd < SINGULAR_TOL * fit.sigma:
+            continue
+        out.add((group if group in groups else re.sub(r"\.\d+$", "", str(group)), str(term)))
+    return out
+
+
+def zero_note(group: str, term: str) -> str:
+    """What a zero variance means, in one line: "school variance is 0: the model puts no weight on schools"."""
+    if term == "(Intercept)":
+        return f"{group} variance is 0: the model puts no weight on {group_noun(group)}"
+    return f"{group} variance of the {term} slope is 0: every {group.split(':')[-1]} gets the same {term} slope"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable
 
 import altair as alt
@@ -9,7 +10,17 @@ import numpy as np
 import pandas as pd
 
 from ..fit import MixedFit
-from ._common import HIGHLIGHT, MAX_LEVELS, POOLING_COLORS, group_noun, is_selected, spread_ranks, template
+from ._common import (
+    HIGHLIGHT,
+    MAX_LEVELS,
+    POOLING_COLORS,
+    group_noun,
+    is_selected,
+    spread_ranks,
+    template,
+    zero_note,
+    zero_terms,
+)
 from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
 
 __all__ = ["CATERPILLAR", "caterpillar", "caterpillar_data", "caterpillar_spec", "caterpillar_table"]
@@ -42,22 +53,63 @@ def caterpillar_table(fit: MixedFit) -> pd.DataFrame:
     return out
 
 
+PANEL_WIDTH = 420
+#: Pixels between two axis labels of the 13 px font that do not touch.
+LABEL_SPACING = 16
+
+
+def panel_height(nlev: int) -> int:
+    """Height in px of a panel of ``nlev`` levels."""
+    return int(min(560, max(160, LABEL_SPACING * nlev)))
+
+
+def label_every(nlev: int, height: int | None = None) -> int:
+    """Label every k-th level so that labels of a panel ``height`` px tall never overlap."""
+    height = panel_height(nlev) if height is None else height
+    return max(1, math.ceil(LABEL_SPACING * nlev / height))
+
+
+def _level_axis(nlev: int) -> alt.Axis:
+    """The level axis: every level named when there is room, else every k-th (lowest first)."""
+    k = label_every(nlev)
+    if k == 1:
+        return alt.Axis(grid=False, labelLimit=160)
+    # Vega numbers a band axis's ticks 0..1: round(index * (n - 1)) is the level's rank.
+    shown = f"round(datum.index * {nlev - 1}) % {k} == 0"
+    return alt.Axis(grid=False, labelLimit=160, labelExpr=f"{shown} ? datum.label : ''",
+                    tickOpacity={"condition": {"test": shown, "value": 1}, "value": 0})
+
+
+def _note_panel(panel: str) -> alt.Chart:
+    """In place of a panel whose variance is zero: the note saying what that means."""
+    return alt.Chart(alt.NamedData(name="caterpillar_notes")).transform_filter(alt.datum.panel == panel).mark_text(
+        align="left", baseline="top", fontSize=15, lineBreak="\n", lineHeight=20,
+    ).encode(x=alt.value(0), y=alt.value(4), text="note:N").properties(width=PANEL_WIDTH, height=48)
+
+
 def caterpillar_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
-    """One panel per random term (``key`` = (panel, number of levels) pairs)."""
-    panels_sizes = key
+    """One panel per random term (``key`` = (panel, number of levels, variance is zero) triples)."""
     panels = []
     sel = is_selected()
-    tooltip = [
-        alt.Tooltip("level:N"), alt.Tooltip("n:Q"), alt.Tooltip("estimate:Q", title="conditional mode", format=".3f"),
-        alt.Tooltip("cond_sd:Q", title="conditional SD", format=".3f"),
-        alt.Tooltip("lower:Q", title="95% lower", format=".3f"), alt.Tooltip("upper:Q", title="95% upper", format=".3f"),
-    ]
-    for panel, nlev in panels_sizes:
+    for panel, nlev, zero in key:
+        if zero:
+            panels.append(_note_panel(panel))
+            continue
+        group = panel.split(": ")[0]
+        tooltip = [
+            alt.Tooltip("level:N", title=group), alt.Tooltip("n:Q", title="observations"),
+            alt.Tooltip("estimate:Q", title="conditional mode", format=".3f"),
+            alt.Tooltip("cond_sd:Q", title="conditional SD", format=".3f"),
+            alt.Tooltip("lower:Q", title="95% lower", format=".3f"),
+            alt.Tooltip("upper:Q", title="95% upper", format=".3f"),
+        ]
         base = alt.Chart(alt.NamedData(name="caterpillar_modes")).transform_filter(alt.datum.panel == panel)
         y = alt.Y("level:N", sort=alt.EncodingSortField("estimate", order="ascending"), title=None,
-                  axis=alt.Axis(labels=nlev <= 70, ticks=nlev <= 70, labelFontSize=10 if nlev > 40 else 13, grid=False))
+                  axis=_level_axis(nlev))
         # One reference line per panel, not one per row of the panel's data.
-        zero = base.transform_aggregate(rows="count()").mark_rule(color="#333", strokeDash=[4, 3]).encode(x=alt.datum(0))
+        zero_line = base.transform_aggregate(rows="count()").mark_rule(color="#333", strokeDash=[4, 3]).encode(
+            x=alt.datum(0)
+        )
         bar = base.mark_rule().encode(
             x=alt.X("lower:Q", title=f"{panel} (conditional mode, 95% interval)"), x2="upper:Q", y=y,
             color=alt.condition(sel, alt.value(HIGHLIGHT), alt.value("#8aa9c8")),
@@ -68,30 +120,51 @@ def caterpillar_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
             color=alt.condition(sel, alt.value(HIGHLIGHT), alt.value(POOLING_COLORS[1])),
             size=alt.condition(sel, alt.value(120), alt.value(30 if nlev > 100 else 45)), tooltip=tooltip,
         )
-        height = int(min(560, max(160, 9 * nlev)))
-        panels.append(alt.layer(zero, bar, dot).properties(width=420, height=height))
+        # The selected level is named beside its interval, labelled on the axis or not (a text
+        # mark per level, empty but for the selected one: a filtered, empty mark would warn).
+        name = {"text": alt.condition(sel, alt.Text("level:N"), alt.value("")),
+                "color": alt.condition(sel, alt.value(HIGHLIGHT), alt.value("transparent"))}
+        name_right = base.transform_filter("datum.estimate <= 0").mark_text(
+            align="left", dx=6, fontSize=14, fontWeight="bold"
+        ).encode(x="upper:Q", y=y, **name)
+        name_left = base.transform_filter("datum.estimate > 0").mark_text(
+            align="right", dx=-6, fontSize=14, fontWeight="bold"
+        ).encode(x="lower:Q", y=y, **name)
+        layer = alt.layer(zero_line, bar, dot, name_right, name_left)
+        panels.append(layer.properties(width=PANEL_WIDTH, height=panel_height(nlev)))
     chart = alt.hconcat(*panels, spacing=20) if len(panels) > 1 else panels[0]
     return template(chart, look)
 
 
 def caterpillar_data(request: ChartRequest) -> ChartData:
-    """Conditional modes with their intervals, per random term, of the current model."""
+    """Conditional modes with their intervals, per random term, of the current model.
+
+    A term whose variance is estimated as zero gets a note instead of a panel of zeros.
+    """
     fit = request.fit
     if fit.kind == "ols" or fit.ranef.empty:
         raise NotApplicable("A caterpillar plot needs a random effect; this model has none (OLS). Add one, e.g. (1 | group)")
     table = caterpillar_table(fit)
+    panels = list(dict.fromkeys(table["panel"]))
+    zeros = zero_terms(fit)
+    first = table.drop_duplicates("panel").set_index("panel")
+    zero = {p: (first.at[p, "group"], first.at[p, "term"]) in zeros for p in panels}
+    notes = pd.DataFrame({"panel": [p for p in panels if zero[p]],
+                          "note": [zero_note(*first.loc[p, ["group", "term"]]).replace(": ", ":\n", 1)
+                                   for p in panels if zero[p]]}, columns=["panel", "note"])
+    table = table[~table["panel"].map(zero).to_numpy(bool)]
     # Thousands of intervals per panel merge into a band: draw evenly spaced ranks, ends included.
     panel = table["panel"].to_numpy()
-    keep = np.concatenate([np.flatnonzero(panel == p)[spread_ranks(table["estimate"].to_numpy()[panel == p])]
-                           for p in dict.fromkeys(panel)])
-    notes = [f"{p}: showing {MAX_LEVELS} of {n} {group_noun(p.split(': ')[0])} (evenly spaced ranks, both ends)"
-             for p, n in table.groupby("panel", sort=False).size().items() if n > MAX_LEVELS]
-    table = table.iloc[np.sort(keep)]
+    keep = [np.flatnonzero(panel == p)[spread_ranks(table["estimate"].to_numpy()[panel == p])]
+            for p in dict.fromkeys(panel)]
+    sampled = [f"{p}: showing {MAX_LEVELS} of {n} {group_noun(p.split(': ')[0])} (evenly spaced ranks, both ends)"
+               for p, n in table.groupby("panel", sort=False).size().items() if n > MAX_LEVELS]
+    table = table.iloc[np.sort(np.concatenate(keep))] if keep else table
     sizes = table.groupby("panel", sort=False).size()
-    key = tuple((str(p), int(k)) for p, k in sizes.items())
+    key = tuple((str(p), int(sizes.get(p, 0)), zero[p]) for p in panels)
     title = "Each group's deviation from the population, with its uncertainty"
     subtitle = "Conditional modes ± 1.96 conditional SD, sorted; intervals crossing 0 are not clearly different from average"
-    return ChartData(key, {"caterpillar_modes": table}, title, [subtitle, *notes])
+    return ChartData(key, {"caterpillar_modes": table, "caterpillar_notes": notes}, title, [subtitle, *sampled])
 
 
 CATERPILLAR = ChartType("caterpillar", caterpillar_data, caterpillar_spec)

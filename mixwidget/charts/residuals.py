@@ -18,6 +18,8 @@ from ._common import (
     normal_quantiles,
     spread_ranks,
     template,
+    zero_note,
+    zero_terms,
 )
 from .base import ChartData, ChartRequest, ChartType, Look, altair_chart
 
@@ -61,8 +63,13 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     codes, keys = pd.factorize(pd.Series([f"{g}\x00{t}" for g, t in zip(group, term)], dtype=object))
     parts: dict[str, list] = {"panel": [], "level": [], "estimate": [], "quantile": []}
     thinned = False
+    zeros = zero_terms(fit)
+    skipped = []
     for k, key in enumerate(keys):  # one panel per random term, in the order of ranef
         g, t = key.split("\x00", 1)
+        if (g, t) in zeros:  # all its modes are 0: no quantile plot, a note instead
+            skipped.append(zero_note(g, t))
+            continue
         rows = np.flatnonzero(codes == k)
         values = estimate[rows]
         o, th, (ai, bi) = _qq(values)
@@ -82,7 +89,10 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     if thinned:
         thin = f"quantile plots of group effects: {MAX_LEVELS} evenly spaced ranks per panel"
         note = f"{note}; {thin}" if note else thin
-    if len(keys):
+    if skipped:
+        zero = "\n".join(f"{line} (its group effects are all 0: no quantile plot)" for line in skipped)
+        note = f"{note}\n{zero}" if note else zero
+    if parts["panel"]:
         modes = pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()})
     else:
         modes = pd.DataFrame(columns=["panel", "level", "estimate", "quantile"])
@@ -142,7 +152,7 @@ def residuals_data(request: ChartRequest) -> ChartData:
     title = "Checking the model's assumptions"
     subtitle = ["Residuals should scatter evenly around 0; quantile plots should follow the dashed line"]
     if note:
-        subtitle.append(note)
+        subtitle.extend(note.split("\n"))
     datasets = {"residuals_points": points, "residuals_modes": modes, "residuals_qqlines": qqlines}
     return ChartData(key, datasets, title, subtitle)
 

@@ -18,6 +18,8 @@ from ._common import (
     is_selected,
     pooling_table,
     template,
+    zero_note,
+    zero_terms,
 )
 from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
 
@@ -131,6 +133,13 @@ def slopes2d_data(request: ChartRequest) -> ChartData:
         f"{len(table)} {group_noun(group).lower()}: own estimate (hollow) → mixed model (filled); "
         "cross: fixed effects; dashed: 95% ellipse of the estimated random effects",
     ]
+    # A zero variance flattens the ellipse to a line: say what it means.
+    zeros = zero_terms(request.fit)
+    subtitle += [zero_note(group, term) for term in ("(Intercept)", slope) if (group, term) in zeros]
+    cov = _covariance(request.fit, group, "(Intercept)", slope)
+    if cov[0, 0] > 0 and cov[1, 1] > 0 and abs(r := cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])) > 0.999:
+        subtitle.append(f"{group} intercept and {slope} slope are perfectly correlated (r = {r:.2f}): "
+                        "the ellipse is flat, the data cannot tell them apart")
     dropped = int(table["no_slope"].isna().sum())
     if dropped:
         subtitle.append(f"{dropped} {group_noun(group).lower()} have too few distinct {slope} values for their own slope")

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..fit import MixedFit
+from ..fit import SINGULAR_TOL, MixedFit
 from ._common import PANEL_WIDTH, template
 from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
 
-__all__ = ["VARIANCE", "variance", "variance_data", "variance_spec", "variance_table"]
+__all__ = [
+    "VARIANCE", "component_colours", "components", "variance", "variance_data", "variance_spec", "variance_table",
+]
 
 RESIDUAL = "Residual (within groups)"
+RESIDUAL_COLOUR = "#BAB0AC"
+#: Colours of the components other than the residual, given out in this order (tableau10 without its grey).
+PALETTE = ["#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#76B7B2", "#EDC948", "#B07AA1", "#FF9DA7", "#9C755F"]
+ZERO_LABEL = "0 (no weight)"
 
 
 def _component(group: str, term: str) -> str:
@@ -34,6 +40,9 @@ def variance_table(fits: dict[str, MixedFit]) -> tuple[pd.DataFrame, bool]:
         var, sd = v["variance"].to_numpy(dtype=float)[keep], v["std_dev"].to_numpy(dtype=float)[keep]
         share = var / var.sum() if use_shares else np.full(len(var), np.nan)
         labels = [f"{100 * s:.1f}%" for s in share] if use_shares else [f"{s:.3g}" for s in sd]
+        # A variance estimated as zero is named so, not drawn as an empty "0.0%".
+        labels = [ZERO_LABEL if g != "Residual" and x < SINGULAR_TOL * fit.sigma else lab
+                  for g, x, lab in zip(groups, sd, labels)]
         comps = [_component(g, t) for g, t in zip(groups, terms)]
         # Components too small to label inside their bar are named at the bar's right end.
         tiny = ", ".join(f"{c} {lab}" for c, lab, s in zip(comps, labels, share) if use_shares and s < 0.07)
@@ -47,13 +56,12 @@ def variance_table(fits: dict[str, MixedFit]) -> tuple[pd.DataFrame, bool]:
 
 
 def variance_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
-    """Stacked shares, or SD bars per model (``key`` = models, components, current, use_shares)."""
-    models, components, current, use_shares = key
+    """Stacked shares, or SD bars per model (``key`` = models, components, their colours, current, use_shares)."""
+    models, components, colours, current, use_shares = key
     base = alt.Chart(alt.NamedData(name="variance_components"))
     y = alt.Y("model:N", sort=list(models), title=None, axis=alt.Axis(labelLimit=260))
     colour = alt.Color("component:N", title="Component", sort=list(components),
-                       scale=alt.Scale(domain=list(components),
-                                       range=_palette(len(components) - 1) + ["#BAB0AC"]))
+                       scale=alt.Scale(domain=list(components), range=list(colours)))
     tooltip = [
         alt.Tooltip("model:N"), alt.Tooltip("component:N"),
         alt.Tooltip("variance:Q", format=".4g"), alt.Tooltip("std_dev:Q", title="SD", format=".4g"),
@@ -98,14 +106,15 @@ def variance_data(request: ChartRequest) -> ChartData:
     if not fits:
         raise NotApplicable("no model to show yet")
     table, use_shares = variance_table(fits)
-    components = list(dict.fromkeys(c for c in table["component"] if c != RESIDUAL)) + [RESIDUAL]
+    names = list(dict.fromkeys(c for c in table["component"] if c != RESIDUAL)) + [RESIDUAL]
+    colours = component_colours(names, request.options.get("component_colours"))
     if use_shares:
         title = "Where the variance lies: between groups or within them"
         subtitle = "Share of the total variance (random intercepts and residual)"
     else:
         title = "Variance components as standard deviations"
         subtitle = "Shares of the total are undefined with random slopes (slope variances are on another scale)"
-    key = (tuple(fits), tuple(components), current, use_shares)
+    key = (tuple(fits), tuple(names), tuple(colours[c] for c in names), current, use_shares)
     return ChartData(key, {"variance_components": table}, title, [subtitle])
 
 
@@ -121,6 +130,34 @@ def variance(fits: dict[str, MixedFit], current: str) -> alt.TopLevelMixin:
     return altair_chart(VARIANCE, ChartRequest(fits, current))
 
 
-def _palette(n: int) -> list[str]:
-    tableau = ["#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#76B7B2", "#EDC948", "#B07AA1", "#FF9DA7", "#9C755F"]
-    return (tableau * (n // len(tableau) + 1))[:n]
+def components(fits: Iterable[MixedFit]) -> list[str]:
+    """Names of the variance components of ``fits`` as the chart names them, in order, the residual last."""
+    names: dict[str, None] = {}
+    for fit in fits:
+        v = fit.variance
+        for group, term, corr in zip(v["group"], v["term"], v["corr"]):
+            if pd.isna(corr) and group != "Residual":
+                names[_component(group, term)] = None
+    return [*names, RESIDUAL]
+
+
+def component_colours(names: Sequence[str], known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A colour per component: the residual always grey, a component in ``known`` its colour there,
+    a new one the first colour of :data:`PALETTE` not given out before (not shown now, once all were).
+
+    Passing every colour given out so far as ``known`` keeps a component's colour from fit to fit,
+    whatever terms are added or dropped (the widget does; see ``ChartBoard``).
+    """
+    known = dict(known or {})
+    out: dict[str, str] = {}
+    for name in names:
+        if name != RESIDUAL and name in known and known[name] not in out.values():
+            out[name] = known[name]
+    for name in names:
+        if name == RESIDUAL or name in out:
+            continue
+        free = [c for c in PALETTE if c not in out.values()]
+        fresh = [c for c in free if c not in known.values()]
+        out[name] = (fresh or free or PALETTE)[0]
+    out[RESIDUAL] = RESIDUAL_COLOUR
+    return out
