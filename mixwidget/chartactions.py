@@ -21,7 +21,7 @@ __all__ = ["SELECTION_CHARTS", "ChartActions"]
 
 log = logging.getLogger(__name__)
 
-SELECTION_CHARTS = ["prediction"]  # charts whose data depend on the selected group, not only on the fit
+SELECTION_CHARTS = ["prediction", "lines"]  # charts whose data depend on the selected group, not only on the fit
 
 
 class ChartActions(traitlets.HasTraits):
@@ -101,7 +101,8 @@ class ChartActions(traitlets.HasTraits):
 
     @traitlets.observe("selected")
     def _on_selected(self, change: dict[str, Any]) -> None:
-        """A group chosen in any chart: the prediction chart shows that group's first row, in place."""
+        """A group chosen in any chart: the prediction chart shows that group's first row and the lines
+        chart draws its lines (when it shows a subset of groups), in place."""
         current = self._fit
         if current is None or getattr(self, "_refreshing", False):
             return

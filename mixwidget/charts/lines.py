@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -17,11 +18,16 @@ from ._common import (
     is_selected,
     pooling_table,
     sample_rows,
+    spread_ranks,
     template,
 )
 from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
 
-__all__ = ["LINES", "find_facet", "lines", "lines_data", "lines_spec", "lines_tables", "slope_variable"]
+__all__ = ["LINES", "find_facet", "lines", "lines_data", "lines_spec", "lines_tables", "pick_groups", "slope_variable"]
+
+ALL_LINES = 20  # a panel with at most this many groups draws every group's lines
+SUBSET = 12  # else this many, at evenly spaced ranks of their own slope
+SHOWN_KINDS = ("no pooling", "partial pooling")  # the pull, shown at first (the legend toggles kinds)
 
 HINT = "Lines need a random slope for a numeric variable; add one, e.g. (Time | Chick)"
 
@@ -84,8 +90,9 @@ def _group_lines(x: np.ndarray, y: np.ndarray, codes: np.ndarray, ngroups: int) 
 
 def lines_tables(
     fit: MixedFit, group: str | None = None, facet: str | None = None, pool: pd.DataFrame | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, str | None]]:
-    """Group lines (one row per level and pooling kind), population lines and the data points."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Group lines (one row per level and pooling kind), population lines, the data points and
+    what they show (group, x, facet, sampling note, whether x takes whole numbers only)."""
     group, xvar = slope_variable(fit, group)
     design = fit.design
     blocks = [b for b in design.random if b.group == group]
@@ -147,17 +154,22 @@ def lines_tables(
         "x": x, "y": design.y,
     })
     points, note = sample_rows(points)
-    return group_lines, population, points, {"group": group, "x": xvar, "facet": facet, "note": note}
+    whole = bool(np.all(np.mod(x[np.isfinite(x)], 1) == 0))
+    info = {"group": group, "x": xvar, "facet": facet, "note": note, "whole": whole}
+    return group_lines, population, points, info
 
 
 def lines_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
-    """Points, group lines and population lines per panel (``key`` = group, x, response, facet, panels)."""
-    group, xvar, response, facet, facets = key
+    """Points, group lines and population lines per panel (``key`` = group, x, response, facet,
+    panels, whether x takes whole numbers only)."""
+    group, xvar, response, facet, facets, whole = key
     shown = alt.selection_point(
-        name="pooling_shown", fields=["pooling"], bind="legend", value=[{"pooling": "partial pooling"}]
+        name="pooling_shown", fields=["pooling"], bind="legend", value=[{"pooling": k} for k in SHOWN_KINDS]
     )
     sel = is_selected()
-    x = alt.X("x:Q", title=xvar)
+    # Whole-number x (Days 0-9): ticks on whole numbers only, not 0.5 steps that overlap.
+    axis = alt.Axis(tickMinStep=1, format="d") if whole else alt.Axis()
+    x = alt.X("x:Q", title=xvar, axis=axis)
     y = alt.Y("y:Q", title=response, scale=alt.Scale(zero=False))
     colour = alt.Color("pooling:N", title="Lines: click to show one kind, shift-click to add",
                        scale=alt.Scale(domain=POOLING_KINDS, range=POOLING_COLORS),
@@ -183,6 +195,19 @@ def lines_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
                                    {"param": "pooling_shown", "value": 0.75}], "value": 0.04},
             strokeWidth=alt.condition(sel, alt.value(4), alt.value(1.4)),
         )
+        # Where each line ends: its own line's end hollow, the mixed model's filled (as in shrinkage).
+        ends = alt.Chart(alt.NamedData(name="lines_groups")).transform_filter(keep).transform_filter(
+            alt.FieldOneOfPredicate(field="pooling", oneOf=list(SHOWN_KINDS))
+        )
+        dots = ends.mark_point(filled=False).encode(
+            x="x2:Q", y="y2:Q", detail="level:N", tooltip=tooltip,
+            fill=alt.Fill("pooling:N", scale=alt.Scale(domain=POOLING_KINDS, range=["white", *POOLING_COLORS[1:]]),
+                          legend=None),
+            stroke=alt.condition(sel, alt.value(HIGHLIGHT), alt.Stroke(
+                "pooling:N", scale=alt.Scale(domain=POOLING_KINDS, range=POOLING_COLORS), legend=None)),
+            size=alt.condition(sel, alt.value(140), alt.value(50)), strokeWidth=alt.value(1.8),
+            opacity={"condition": {"param": "pooling_shown", "value": 1}, "value": 0.04},
+        )
         pop = alt.Chart(alt.NamedData(name="lines_population")).transform_filter(keep).mark_rule(
             color="black", strokeWidth=3.5, strokeDash=[8, 4]
         ).encode(x=x, y=y, x2="x2:Q", y2="y2:Q", tooltip=[
@@ -191,7 +216,7 @@ def lines_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
         ])
         if not panels:
             rules = rules.add_params(shown)  # defined once; every panel's lines follow it
-        layer = alt.layer(pts, rules, pop).properties(width=width, height=height)
+        layer = alt.layer(pts, rules, dots, pop).properties(width=width, height=height)
         if facet:
             layer = layer.properties(title=alt.Title(f"{facet} {f}", fontSize=15, anchor="start"))
         panels.append(layer)
@@ -202,21 +227,61 @@ def lines_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
     return template(chart, look)
 
 
+def pick_groups(
+    group_lines: pd.DataFrame, selected: str | None = None, limit: int = SUBSET, every: int = ALL_LINES
+) -> tuple[np.ndarray, bool]:
+    """The levels whose lines are drawn: all of a panel's when it has at most ``every``, else
+    ``limit`` at evenly spaced ranks of their own (no-pooling) slope, both extremes included;
+    plus ``selected``. Also whether ``selected`` was added to the evenly spaced ones."""
+    own = group_lines[group_lines["pooling"] == "no pooling"].set_index("level")["slope"]
+    partial = group_lines[group_lines["pooling"] == "partial pooling"].drop_duplicates("level")
+    slope = own.reindex(partial["level"]).fillna(partial.set_index("level")["slope"]).to_numpy()
+    levels, facets = partial["level"].to_numpy(dtype=object), partial["facet"].to_numpy(dtype=object)
+    keep: list[str] = []
+    for f in pd.unique(facets):
+        rows = np.flatnonzero(facets == f)
+        if len(rows) > every:
+            rows = rows[spread_ranks(slope[rows], limit)]
+        keep.extend(levels[rows])
+    added = selected is not None and selected in set(levels) and selected not in keep
+    if added:
+        keep.append(selected)
+    return np.array(keep, dtype=object), added
+
+
 def lines_data(request: ChartRequest) -> ChartData:
-    """Group lines under each pooling, population lines and (sampled) data points of the current model."""
+    """Group lines under each pooling, population lines and (sampled) data points of the current model.
+
+    A panel with more than ``ALL_LINES`` groups shows ``SUBSET`` of them at evenly spaced ranks of
+    their own slope, and the selected group (``request.options["selected"]``); the subtitle says so.
+    """
     fit = request.fit
     group_lines, population, points, info = lines_tables(fit, request.group, request.facet, request.options.get("pool"))
     group, xvar, facet = info["group"], info["x"], info["facet"]
     response = fit.design.formula.response
     facets = sorted(group_lines["facet"].unique(), key=_natural) if facet else [""]
     who = group_noun(group)
+    total = group_lines["level"].nunique()
+    selected = request.options.get("selected")
+    keep, added = pick_groups(group_lines, None if selected is None else str(selected))
     mean = f"their {facet}'s mean line" if facet else "the population line"
     title = f"Partial pooling pulls {who.lower()}' lines toward {mean}"
-    subtitle = [f"One line per {group} ({len(group_lines['level'].unique())}); dashed black: population (fixed effects)"]
+    subtitle = [
+        f"Each {group}: its own line (no pooling) and the mixed model's (partial pooling); dashed black: population "
+        "(fixed effects)"
+    ]
+    if len(keep) < total:
+        per = f" per {facet}" if facet else ""
+        which = f"{SUBSET}{per} spread evenly from the flattest to the steepest own slope"
+        extra = ", and the selected one" if added else f" (click a point to add its {group})"
+        subtitle.append(f"showing {len(keep)} of {total} {who}: {which}{extra}")
+        group_lines = group_lines[group_lines["level"].isin(set(keep))]
+    else:
+        subtitle[0] = subtitle[0].replace(f"Each {group}:", f"Each {group} ({total}):")
     if info["note"]:
         subtitle.append(info["note"])
     datasets = {"lines_points": points, "lines_groups": group_lines, "lines_population": population}
-    return ChartData((group, xvar, response, facet, tuple(facets)), datasets, title, subtitle)
+    return ChartData((group, xvar, response, facet, tuple(facets), info["whole"]), datasets, title, subtitle)
 
 
 LINES = ChartType("lines", lines_data, lines_spec)

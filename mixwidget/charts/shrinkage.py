@@ -22,7 +22,9 @@ from ._common import (
 )
 from .base import ChartData, ChartRequest, ChartType, Look, altair_chart
 
-__all__ = ["SHRINKAGE", "shrinkage", "shrinkage_data", "shrinkage_spec", "shrinkage_tables"]
+__all__ = ["SHRINKAGE", "choose_layout", "shrinkage", "shrinkage_data", "shrinkage_spec", "shrinkage_tables"]
+
+MAX_LABELS = 60  # groups named on the x axis of the estimate layout; more get no labels
 
 
 def shrinkage_tables(fit: MixedFit, group: str, pool: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -37,32 +39,66 @@ def shrinkage_tables(fit: MixedFit, group: str, pool: pd.DataFrame | None = None
     population = np.array([fixed.get(t, 0.0) for t in term])
     with np.errstate(divide="ignore", invalid="ignore"):
         shrink = 1 - np.abs(partial - population) / np.abs(no - population)
+    # Rank of each level within its term by its own estimate (the mixed model's where it has none).
+    own = pd.Series(np.where(np.isfinite(no), no, partial))
+    order = own.groupby(term).rank(method="first").to_numpy(dtype=int)
     arrows = pd.DataFrame({
         "level": level, "n": n, "term": term, "complete": complete, "no_pooling": no, "partial": partial,
         "pooling": "complete pooling",  # the colour of the complete-pooling rule drawn from this table
-        "population": population, "shrink": shrink,
+        "population": population, "shrink": shrink, "order": order,
     })
     # Two points per arrow, no pooling first (every level), then partial pooling.
     points = pd.DataFrame({
         "level": np.tile(level, 2), "n": np.tile(n, 2), "term": np.tile(term, 2), "value": np.r_[no, partial],
         "pooling": np.repeat(np.array(["no pooling", "partial pooling"], dtype=object), len(level)),
         "no_pooling": np.tile(no, 2), "partial": np.tile(partial, 2), "complete": np.tile(complete, 2),
+        "order": np.tile(order, 2),
     })
     return arrows, points
+
+
+def choose_layout(n: np.ndarray) -> str:
+    """``"size"`` (x: observations per group) when group sizes vary, else ``"estimate"`` (x: the
+    groups ordered by their own estimate).
+
+    Sizes vary when the upper quartile is at least 1.5 times the lower one (science's classes:
+    14 and 25); with equal or nearly equal sizes (sleepstudy: 10 each; ChickWeight: 45 of 50
+    chicks have 12) a size axis would stack every group on one vertical line.
+    """
+    n = np.asarray(n, dtype=float)
+    if len(n) < 2:
+        return "estimate"
+    low, high = np.quantile(n, [0.25, 0.75])
+    return "size" if high >= 1.5 * max(low, 1.0) else "estimate"
 
 
 def _term_title(term: str) -> str:
     return "Intercept" if term == "(Intercept)" else f"Slope of {term}"
 
 
+def _x(group: str, layout: str, labels: bool) -> alt.X:
+    one = group.split(":")[-1]
+    if layout == "size":
+        return alt.X("n:Q", title=f"Observations per {one} (log scale)", scale=alt.Scale(type="log", nice=False, padding=12))
+    return alt.X(
+        "level:N", sort=alt.EncodingSortField(field="order", op="min"),
+        title=f"{group_noun(group).capitalize()}, ordered by their own estimate",
+        axis=alt.Axis(labels=labels, ticks=labels, grid=False, labelAngle=0, labelOverlap="parity"),
+    )
+
+
 def shrinkage_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
-    """One panel per term of the group (``key`` = group, terms)."""
-    group, terms = key
+    """One panel per term of the group (``key`` = group, terms, layout, labels).
+
+    Layout ``"size"``: x is the group's size, so the pull can be seen to fall as groups grow;
+    ``"estimate"``: x is the groups in the order of their own estimate (labelled by name when
+    ``labels``), for groups of equal size.
+    """
+    group, terms, layout, labels = key
     sel = is_selected()
-    x = alt.X("n:Q", title=f"Observations per {group.split(':')[-1]} (log scale)",
-              scale=alt.Scale(type="log", nice=False, padding=12))
+    x = _x(group, layout, labels)
     tooltip = [
-        alt.Tooltip("level:N", title=group), alt.Tooltip("n:Q"),
+        alt.Tooltip("level:N", title=group), alt.Tooltip("n:Q", title="observations"),
         alt.Tooltip("no_pooling:Q", title="no pooling", format=".3f"),
         alt.Tooltip("partial:Q", title="partial pooling", format=".3f"),
         alt.Tooltip("complete:Q", title="complete pooling", format=".3f"),
@@ -109,24 +145,43 @@ def shrinkage_data(request: ChartRequest) -> ChartData:
     arrows, points = shrinkage_tables(fit, group, request.options.get("pool"))
     terms = tuple(dict.fromkeys(arrows["term"]))
     noun = group_noun(group)
+    one = group.split(":")[-1]
     # Thousands of arrows hide each other: draw a sample of levels (the medians use them all).
     levels = arrows["level"].nunique()
     shown_arrows = arrows[sample_levels(arrows["level"].to_numpy(), MAX_LEVELS)]
     shown_points = points[points["level"].isin(set(shown_arrows["level"]))]
-    small = arrows.loc[arrows["n"] <= arrows["n"].median(), "shrink"].median()
-    large = arrows.loc[arrows["n"] > arrows["n"].median(), "shrink"].median()
-    one = group.split(":")[-1]
+    sizes = arrows.drop_duplicates("level")["n"].to_numpy()
+    layout = choose_layout(sizes)
     subtitle = [f"Arrow: a {one}'s own estimate (hollow) → the mixed model's estimate (filled); grey line: complete pooling"]
-    if pd.notna(small) and pd.notna(large):
+    if layout == "size":
+        title = f"{noun.capitalize()} with fewer observations shrink more toward the overall mean"
         subtitle.append(
-            f"Median pull toward the population value: {100 * small:.0f}% for the smaller half, "
-            f"{100 * large:.0f}% for the larger half"
+            f"x: observations per {one} ({sizes.min()} to {sizes.max()}), as {noun} differ in size"
         )
+        small = arrows.loc[arrows["n"] <= arrows["n"].median(), "shrink"].median()
+        large = arrows.loc[arrows["n"] > arrows["n"].median(), "shrink"].median()
+        if pd.notna(small) and pd.notna(large):
+            subtitle.append(
+                f"Median pull toward the population value: {100 * small:.0f}% for the smaller half, "
+                f"{100 * large:.0f}% for the larger half"
+            )
+    else:
+        title = f"{noun.capitalize()}' own estimates are pulled toward the overall mean"
+        values, counts = np.unique(sizes, return_counts=True)
+        common = values[counts.argmax()]
+        if len(values) == 1:
+            sizes_text = f"every {one} has {common} observations"
+        else:
+            sizes_text = f"{counts.max()} of {len(sizes)} {noun} have {common} observations"
+        subtitle.append(f"x: {noun} ordered by their own estimate, as {sizes_text}")
+        pull = arrows["shrink"].replace([np.inf, -np.inf], np.nan).median()
+        if pd.notna(pull):
+            subtitle.append(f"Median pull toward the population value: {100 * pull:.0f}% of the way")
     if len(shown_arrows) < len(arrows):
         subtitle.append(f"showing {MAX_LEVELS} of {levels} {noun} (random sample)")
-    title = f"{noun.capitalize()} with fewer observations shrink more toward the overall mean"
+    labels = layout == "estimate" and shown_arrows["level"].nunique() <= MAX_LABELS
     datasets = {"shrinkage_arrows": shown_arrows, "shrinkage_points": shown_points}
-    return ChartData((group, terms), datasets, title, subtitle)
+    return ChartData((group, terms, layout, labels), datasets, title, subtitle)
 
 
 SHRINKAGE = ChartType("shrinkage", shrinkage_data, shrinkage_spec)
@@ -134,7 +189,11 @@ SHRINKAGE = ChartType("shrinkage", shrinkage_data, shrinkage_spec)
 
 def shrinkage(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None = None) -> alt.TopLevelMixin:
     """Per level of ``group``: the no-pooling estimate, the partial-pooling estimate and the
-    complete-pooling line, with an arrow from the first to the second; x is the group's size.
+    complete-pooling line, with an arrow from the first to the second.
+
+    x is the group's size when sizes vary (the pull falls as groups grow), else the groups in
+    the order of their own estimate (equal sizes would put every group on one vertical line);
+    the subtitle says which.
 
     Parameters
     ----------
