@@ -118,7 +118,7 @@ def test_shrinkage_arrows_end_at_pooling_values():
 def test_shrinkage_has_a_panel_per_term_for_slopes():
     fit = fit_cached(CHICK_FULL, "ChickWeight")
     spec = charts.shrinkage(fit).to_dict()
-    assert len(spec["hconcat"]) == 2
+    assert len(spec["vconcat"]) == 2  # chicks of (nearly) equal size: one row of chicks per term
     points = pd.DataFrame(spec["datasets"]["shrinkage_points"])
     assert set(points["term"]) == {"(Intercept)", "Time"}
 

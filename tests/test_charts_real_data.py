@@ -21,7 +21,7 @@ def request(fit: mixwidget.MixedFit, **kw) -> charts.ChartRequest:
 
 
 def panels(spec: dict) -> list[dict]:
-    return spec["hconcat"] if "hconcat" in spec else [spec]
+    return spec.get("hconcat") or spec.get("vconcat") or [spec]
 
 
 def encodings(panel: dict, channel: str) -> list[dict]:

@@ -130,11 +130,18 @@ def shrinkage_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
             opacity=alt.value(1),
             tooltip=tooltip,
         )
-        layer = alt.layer(rule, seg, dots).properties(width=480, height=320)
+        stacked = layout == "estimate" and len(terms) > 1
+        layer = alt.layer(rule, seg, dots).properties(width=480, height=260 if stacked else 320)
         if len(terms) > 1:
             layer = layer.properties(title=alt.Title(_term_title(term), fontSize=15, anchor="start"))
         panels.append(layer)
-    chart = alt.hconcat(*panels, spacing=24) if len(panels) > 1 else panels[0]
+    if len(panels) == 1:
+        chart = panels[0]
+    elif layout == "estimate":
+        # Panels one above the other: each gets the card's full width for its row of groups.
+        chart = alt.vconcat(*panels, spacing=20)
+    else:
+        chart = alt.hconcat(*panels, spacing=24)
     return template(chart, look)
 
 
