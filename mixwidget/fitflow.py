@@ -17,6 +17,7 @@ import traitlets
 
 from . import fitjobs
 from .code import model_code
+from .columns import grouping_columns, with_groups
 from .errors import MixWidgetError
 from .fit import MixedFit
 from .keynumbers import key_numbers
@@ -173,6 +174,7 @@ class FitFlow(traitlets.HasTraits):
             self._fit = result
             self.current = summary
             self.variants = variants(result.model)
+            self.columns = with_groups(self._columns, grouping_columns(result.model))
             self.error = ""
             self.status = status("idle", elapsed_ms=round(elapsed_ms, 1), stopped=self._stopped_note)
         self._stopped_note = ""

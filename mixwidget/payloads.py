@@ -1,4 +1,4 @@
-"""The explorer's messages to the page as plain JSON: fit summaries, columns, variants, status."""
+"""The explorer's messages to the page as plain JSON: fit summaries, variants, status (columns: :mod:`mixwidget.columns`)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ import math
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .fit import MixedFit
 from .formula import ModelFormula
 
-__all__ = ["column_info", "fit_summary", "short", "status", "variants"]
+__all__ = ["fit_summary", "short", "status", "variants"]
 
 _SHOWN_CHARS = 120  # formulas quoted in status messages are cut to this length
 
@@ -66,21 +65,6 @@ def fit_summary(f: MixedFit, fit_id: int) -> dict[str, Any]:
         "singular": f.singular,
         "converged": f.converged,
     }
-
-
-def column_info(data: pd.DataFrame) -> list[dict[str, Any]]:
-    """What the formula builder needs to know about each column."""
-    out = []
-    for name in data.columns:
-        s = data[name]
-        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-        out.append({
-            "name": str(name),
-            "kind": "numeric" if numeric else "categorical",
-            "levels": int(s.nunique()),
-            "integer_codes": bool(pd.api.types.is_integer_dtype(s)),
-        })
-    return out
 
 
 def variants(model: ModelFormula) -> list[dict[str, str]]:

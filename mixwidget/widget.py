@@ -26,12 +26,13 @@ from .chartactions import ChartActions
 from .chartboard import ChartBoard
 from .charts import CHARTS
 from .code import model_code
+from .columns import column_info
 from .engine import warm_up
 from .fit import MixedFit, own_copy
 from .fitflow import FitFlow
 from .intake import as_frame
 from .limits import DEFAULT_LIMITS, Limits
-from .payloads import column_info, status
+from .payloads import status
 from .pinactions import PinActions
 from .simactions import IDLE, SimulationActions
 from .worker import ProcessWorker, can_use_processes
@@ -82,7 +83,9 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, anywidget.
     """REML (True) or maximum likelihood (False); changing it refits."""
 
     columns = traitlets.List(traitlets.Dict()).tag(sync=True)
-    """The data's columns: name, kind (numeric or categorical), number of levels, integer codes."""
+    """The data's columns: name, kind (numeric or categorical), number of levels, integer codes, and
+    ``id_hint`` (with ``looks_like_id``): why the column looks like an identifier, from the data and
+    from the current model's grouping factors (see :mod:`mixwidget.columns`)."""
 
     status = traitlets.Dict().tag(sync=True)
     """Fit status: state (idle, fitting, error, stopped), elapsed_ms of the last fit, message,
@@ -205,7 +208,8 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, anywidget.
             self._process = ProcessWorker(fitjobs.setup, self._data, name="mixwidget-fit", preload=fitjobs.PRELOAD)
             self._process.start()  # the child warms the engine up while the page loads
             weakref.finalize(self, self._process.close)
-        super().__init__(columns=column_info(self._data), status=status("idle"),
+        self._columns = column_info(self._data)
+        super().__init__(columns=self._columns, status=status("idle"),
                          reml=bool(reml), chart_names=[*CHARTS, "simulation"], chart_choices=[*CHARTS, "simulation"],
                          simulation_status=dict(IDLE),
                          **kwargs)

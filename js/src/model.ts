@@ -7,6 +7,10 @@ export interface ColumnInfo {
   kind: ColumnKind;
   levels: number;
   integer_codes: boolean;
+  /** True when the column looks like an identifier (a school, a subject), decided in Python. */
+  looks_like_id?: boolean;
+  /** Why it looks like one ("this looks like an ID: 41 integer codes, named like a unit (school)"), else "". */
+  id_hint?: string;
 }
 
 export interface FitStatus {

@@ -65,6 +65,25 @@ describe("layout", () => {
     expect(el.querySelector(".mixwidget style")?.textContent).toContain(".mixwidget");
   });
 
+  it("names every chart in the Charts menu by a readable title", () => {
+    const names = ["effects", "variance", "shrinkage", "caterpillar", "lines", "slopes2d"];
+    const choices = [...names, "residuals", "prediction", "simulation"];
+    mount({ chart_names: names, chart_choices: choices });
+    const items = [...q("chart-picker").querySelectorAll<HTMLElement>("li[data-chart-choice]")];
+    const labels = items.map((li) => li.querySelector("label")?.textContent?.trim());
+    expect(labels).toEqual([
+      "Fixed effects",
+      "Variance components",
+      "Shrinkage",
+      "Group effects",
+      "Fitted lines per group",
+      "Intercepts and slopes",
+      "Residuals",
+      "Predictions",
+      "Check by simulation",
+    ]);
+  });
+
   it("cleans up its listeners", () => {
     const model = mount({ current: mixedFit });
     expect(model.listenerCount()).toBeGreaterThan(0);
@@ -374,6 +393,22 @@ describe("builder", () => {
     expect(q<HTMLInputElement>("formula-input").value).toBe(model.get("formula"));
     chipFor("fixed-chip", "sex").click();
     expect(model.get("formula")).toBe("like ~ PrivPub + grade + (1 | school) + (1 | school:class)");
+  });
+
+  it("marks columns that look like IDs on their fixed-effect chips", () => {
+    const hint = "this looks like an ID: 41 integer codes, named like a unit (school)";
+    const columns = scienceColumns.map((c) =>
+      c.name === "school" ? { ...c, looks_like_id: true, id_hint: hint } : c,
+    );
+    mount({ columns });
+    const school = chipFor("fixed-chip", "school");
+    expect(school.classList.contains("mw-chip-id")).toBe(true);
+    expect(school.querySelector(".mw-chip-id-mark")?.textContent).toBe("ID");
+    expect(school.title).toBe(`school: categorical, 41 levels (coded as integers) · ${hint}`);
+    expect(school.getAttribute("aria-label")).toBe(`school (${hint})`);
+    const sex = chipFor("fixed-chip", "sex");
+    expect(sex.querySelector(".mw-chip-id-mark")).toBeNull();
+    expect(sex.hasAttribute("aria-label")).toBe(false);
   });
 
   it("preserves a transformed response", () => {

@@ -110,6 +110,7 @@ export function createBuilder(ctx: WidgetContext): Component {
             c.kind === "categorical"
               ? `${c.name}: categorical, ${c.levels} levels${c.integer_codes ? " (coded as integers)" : ""}`
               : `${c.name}: numeric`,
+          idHint: c.id_hint ?? "",
           onClick: () =>
             commit({
               ...state,

@@ -50,6 +50,7 @@ const TITLES: Record<string, string> = {
   slopes2d: "Intercepts and slopes",
   residuals: "Residuals",
   prediction: "Predictions",
+  simulation: "Check by simulation",
 };
 
 export function chartTitle(name: string): string {

@@ -7,23 +7,28 @@ export interface ChipOptions {
   testid: string;
   key: string;
   title?: string;
+  /** Marks the chip with a small "ID" and says why (the column looks like an identifier). */
+  idHint?: string;
   /** Removable chips show a cross and always read as pressed. */
   removable?: boolean;
   onClick: () => void;
 }
 
 export function chip(o: ChipOptions): HTMLButtonElement {
+  const id = o.idHint ?? "";
+  const title = [o.title, id].filter(Boolean).join(" · ");
   return h(
     "button",
     {
       type: "button",
-      class: `mw-chip${o.pressed ? " mw-chip-on" : ""}${o.removable ? " mw-chip-removable" : ""}`,
+      class: `mw-chip${o.pressed ? " mw-chip-on" : ""}${o.removable ? " mw-chip-removable" : ""}${id ? " mw-chip-id" : ""}`,
       "aria-pressed": o.removable ? null : String(o.pressed),
-      "aria-label": o.removable ? `Remove ${o.label}` : null,
+      "aria-label": o.removable ? `Remove ${o.label}` : id ? `${o.label} (${id})` : null,
       "data-testid": o.testid,
       "data-key": o.key,
       "data-term": o.label,
-      title: o.title ?? null,
+      "data-id-hint": id || null,
+      title: title || null,
       onclick: o.onClick,
     },
     h(
@@ -32,6 +37,7 @@ export function chip(o: ChipOptions): HTMLButtonElement {
       o.removable ? "×" : o.pressed ? "✓" : "+",
     ),
     h("span", { class: "mw-chip-label" }, o.label),
+    id ? h("span", { class: "mw-chip-id-mark", "aria-hidden": "true" }, "ID") : null,
   );
 }
 
