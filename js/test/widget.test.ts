@@ -104,6 +104,23 @@ describe("formula bar", () => {
     expect(q("fit-error").hidden).toBe(true);
   });
 
+  it("is a text area that applies on Enter and Shift+Enter and keeps no line breaks", () => {
+    const model = mount({});
+    const input = q<HTMLTextAreaElement>("formula-input");
+    expect(input.tagName).toBe("TEXTAREA");
+    expect(input.getAttribute("aria-label")).toBe("Model formula");
+    type("like ~ sex +\n  PrivPub + (1 | school)");
+    expect(input.value).toBe("like ~ sex +   PrivPub + (1 | school)");
+    const shiftEnter = new KeyboardEvent("keydown", {
+      key: "Enter",
+      shiftKey: true,
+      cancelable: true,
+    });
+    input.dispatchEvent(shiftEnter);
+    expect(shiftEnter.defaultPrevented).toBe(true);
+    expect(model.get("formula")).toBe("like ~ sex +   PrivPub + (1 | school)");
+  });
+
   it("applies on blur and reverts on Escape", () => {
     const model = mount({});
     const input = type("like ~ PrivPub");
@@ -459,8 +476,59 @@ describe("builder", () => {
     expect(model.get("formula")).toBe("like ~ sex + (0 + sex || school:class)");
     row().querySelector<HTMLButtonElement>('[data-testid="random-remove"]')?.click();
     expect(model.get("formula")).toBe("like ~ sex");
+  });
+
+  it("adds a random term as a draft that is fitted only when confirmed", () => {
+    const model = mount({ formula: "like ~ sex" });
     q<HTMLButtonElement>("add-random").click();
-    expect(model.get("formula")).toBe("like ~ sex + (1 | school)");
+    const draft = q("random-draft");
+    expect(draft.getAttribute("role")).toBe("group");
+    expect(draft.getAttribute("aria-label")).toBe(
+      "New random term (1 | school), not in the model yet",
+    );
+    expect(qa("add-random")).toHaveLength(0);
+    expect(model.get("formula")).toBe("like ~ sex");
+    // The group picker has the focus; editing the draft changes only the draft.
+    const group = draft.querySelector<HTMLSelectElement>('[data-testid="random-group"]');
+    expect(document.activeElement).toBe(group);
+    if (!group) throw new Error("no group picker");
+    group.value = "Class";
+    group.dispatchEvent(new Event("change"));
+    const slope = [
+      ...q("random-draft").querySelectorAll<HTMLButtonElement>('[data-testid="random-slope"]'),
+    ].find((b) => b.dataset.term === "sex");
+    slope?.click();
+    expect(q("random-draft").querySelector(".mw-random-preview")?.textContent).toBe(
+      "(sex | Class)",
+    );
+    expect(model.saved).toHaveLength(0);
+    q<HTMLButtonElement>("random-draft-add").click();
+    expect(model.get("formula")).toBe("like ~ sex + (sex | Class)");
+    expect(qa("random-draft")).toHaveLength(0);
+    expect((document.activeElement as HTMLElement).dataset.testid).toBe("add-random");
+
+    // Escape (or Cancel) drops a draft without a fit; a term the model has cannot be added twice.
+    q<HTMLButtonElement>("add-random").click();
+    const again = q("random-draft").querySelector<HTMLSelectElement>(
+      '[data-testid="random-group"]',
+    );
+    again?.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(qa("random-draft")).toHaveLength(0);
+    expect(model.get("formula")).toBe("like ~ sex + (sex | Class)");
+    q<HTMLButtonElement>("add-random").click();
+    const twice = q("random-draft").querySelector<HTMLSelectElement>(
+      '[data-testid="random-group"]',
+    );
+    if (!twice) throw new Error("no group picker");
+    twice.value = "Class";
+    twice.dispatchEvent(new Event("change"));
+    q("random-draft")
+      .querySelector<HTMLButtonElement>('[data-testid="random-slope"][data-term="sex"]')
+      ?.click();
+    expect(q<HTMLButtonElement>("random-draft-add").disabled).toBe(true);
+    expect(q("random-draft-note").textContent).toBe("The model has this term already.");
+    q<HTMLButtonElement>("random-draft-cancel").click();
+    expect(qa("random-draft")).toHaveLength(0);
   });
 
   it("keeps keyboard focus on the control that was changed", () => {

@@ -24,6 +24,7 @@ FIXED = '[data-testid="fixed-table"]'
 VARIANCE = '[data-testid="variance-table"]'
 KEYS = '[data-testid="key-numbers"]'
 SEEN = ".e2e-selected"  # a Label showing Python's w.selected
+FITS = ".e2e-fits"  # a Label showing how many fits Python has shown (the current fit's id)
 VIEWPORT = {"width": 1400, "height": 900}
 
 NOTEBOOK_CELLS = explorer_cells(
@@ -32,6 +33,11 @@ NOTEBOOK_CELLS = explorer_cells(
     "seen.add_class('e2e-selected')\n"
     "w.observe(lambda change: setattr(seen, 'value', f\"selected: {change['new']}\"), 'selected')\n"
     "seen",
+    "count = lambda: (w.current or {}).get('id', 0)\n"
+    'fits = ipywidgets.Label(value=f"fits: {count()}")\n'
+    "fits.add_class('e2e-fits')\n"
+    "w.observe(lambda change: setattr(fits, 'value', f'fits: {count()}'), 'current')\n"
+    "fits",
 )
 
 # Bounding boxes (viewport coordinates) of what must be fully visible: the key-numbers strip,
@@ -252,6 +258,23 @@ def test_charts_fill_the_room_and_follow_choice_size_and_theme(
         assert sizes[name]["label"].startswith("Chart: "), sizes[name]
     shot(page, "charts-light")
 
+    # A narrower window lays the charts out again, narrower, without a new fit; and back.
+    fits = page.locator(FITS)
+    expect(fits).to_have_text("fits: 1")
+    wide = sizes["effects"]["width"]
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.wait_for_function(
+        f"() => {{ const s = ({_CHART_SIZES_JS})(); return s.effects && s.effects.width < {wide - 150}; }}",
+        timeout=30000,
+    )
+    page.set_viewport_size(VIEWPORT)
+    page.wait_for_function(
+        f"() => {{ const s = ({_CHART_SIZES_JS})(); return s.effects && s.effects.width > {wide - 20}; }}",
+        timeout=30000,
+    )
+    expect(fits).to_have_text("fits: 1")
+    expect(page.locator('[data-testid="fit-status"]')).to_contain_text("done")
+
     # Chart choice: hide the residuals, move variance to the top, fold the caterpillar.
     picker = page.locator('[data-testid="chart-picker"]')
     picker.locator("summary").click()
@@ -271,6 +294,8 @@ def test_charts_fill_the_room_and_follow_choice_size_and_theme(
     page.locator('[data-testid="large-text"]').check()
     expect(page.locator(".mixwidget")).to_have_class(re.compile("mw-large"))
     assert t_cell.bounding_box()["height"] > 1.2 * before
+    assert_key_numbers_and_t_visible(page)  # the strip and the t column still fit at 1400 x 900
+    shot(page, "large-text")
     page.locator('[data-testid="large-text"]').uncheck()
 
     # Dark theme: the charts are drawn on a dark background, with light text.
@@ -285,6 +310,9 @@ def test_charts_fill_the_room_and_follow_choice_size_and_theme(
     )
     sizes = page.evaluate(_CHART_SIZES_JS)
     assert _luminance(sizes["effects"]["background"]) < 0.2, sizes["effects"]
+    assert_key_numbers_and_t_visible(page)
+    keys_colour = page.locator(KEYS).evaluate("(el) => getComputedStyle(el).color")
+    assert _luminance(keys_colour) > 0.6, keys_colour  # light text on the dark page
     page.locator('section[data-chart="effects"]').scroll_into_view_if_needed()
     shot(page, "charts-dark")
     assert cell_stderr() == []

@@ -4,10 +4,12 @@ import { type Component, h } from "../dom";
 import {
   type FormulaState,
   formulaVariables,
+  normalizeExpression,
   parseFormula,
   quoteName,
   type RandomTerm,
   serializeFormula,
+  serializeRandom,
 } from "../formula";
 import { type ColumnInfo, listen, readColumns } from "../model";
 import { chip, select } from "./chip";
@@ -15,6 +17,15 @@ import { createRandomRow } from "./randomRow";
 
 function isSimpleTerm(term: string): boolean {
   return !/[:*/^()]/.test(term);
+}
+
+/** Why a drafted random term cannot be added, or "". */
+function draftProblem(term: RandomTerm, random: RandomTerm[]): string {
+  if (!term.intercept && term.slopes.length === 0) return "Choose an intercept or a slope.";
+  const text = normalizeExpression(serializeRandom(term));
+  if (random.some((r) => normalizeExpression(serializeRandom(r)) === text))
+    return "The model has this term already.";
+  return "";
 }
 
 export function createBuilder(ctx: WidgetContext): Component {
@@ -34,10 +45,17 @@ export function createBuilder(ctx: WidgetContext): Component {
     ctx.applyFormula(serializeFormula(next));
   };
 
+  /** A random term being added: edited here, put in the model (and fitted) only by its Add button. */
+  let draft: RandomTerm | null = null;
+  /** Where focus goes after the next render (a data-key), when not the control that was used. */
+  let focusNext: string | null = null;
+
   function render(): void {
     const active = el.ownerDocument.activeElement;
     const focusKey =
-      active instanceof HTMLElement && el.contains(active) ? active.dataset.key : undefined;
+      focusNext ??
+      (active instanceof HTMLElement && el.contains(active) ? active.dataset.key : undefined);
+    focusNext = null;
 
     const columns = readColumns(model);
     const formula = model.get("formula") ?? "";
@@ -212,7 +230,7 @@ export function createBuilder(ctx: WidgetContext): Component {
       }),
     );
     const used = new Set(state.random.map((r) => r.group));
-    // Prefer an unused factor with several levels (a likely grouping factor).
+    // Start the draft at an unused factor with several levels (a likely grouping factor).
     const candidate =
       columns.find(
         (c) => c.kind === "categorical" && c.levels >= 5 && !used.has(quoteName(c.name)),
@@ -230,17 +248,41 @@ export function createBuilder(ctx: WidgetContext): Component {
         disabled: !candidate,
         onclick: () => {
           if (!candidate) return;
-          const term: RandomTerm = {
+          draft = {
             group: quoteName(candidate.name),
             intercept: true,
             slopes: [],
             correlated: true,
           };
-          commit({ ...state, random: [...state.random, term] });
+          focusNext = "draft-group";
+          render();
         },
       },
       "+ Add random term",
     );
+    const current = draft;
+    const draftRow = current
+      ? createRandomRow({
+          term: current,
+          index: state.random.length,
+          columns,
+          exclude: formulaVariables(`${state.response} ~ 1`),
+          onChange: (t) => {
+            draft = t;
+            if (!t) focusNext = "add-random";
+            render();
+          },
+          draft: {
+            blocked: draftProblem(current, state.random),
+            onAdd: () => {
+              draft = null;
+              focusNext = "add-random";
+              commit({ ...state, random: [...state.random, current] });
+              render(); // the formula may not change (a fit already running): close the draft anyway
+            },
+          },
+        })
+      : null;
     return h(
       "section",
       { class: "mw-section" },
@@ -248,7 +290,7 @@ export function createBuilder(ctx: WidgetContext): Component {
       rows.length > 0
         ? rows
         : h("p", { class: "mw-note" }, "No random terms: this is an ordinary linear model."),
-      add,
+      draftRow ?? add,
     );
   }
 

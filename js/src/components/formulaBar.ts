@@ -1,4 +1,6 @@
-// The formula text box, with inline errors from the client check or from Python.
+// The formula text box, with inline errors from the client check or from Python. It wraps and
+// grows with its text, so a long formula stays readable; Enter applies, and a formula has no
+// line breaks (pasted ones become spaces, as R reads them).
 import type { WidgetContext } from "../context";
 import { type Component, h, setVisible } from "../dom";
 import { checkFormula } from "../formula";
@@ -12,9 +14,10 @@ export function createFormulaBar(ctx: WidgetContext): Component {
   let typingTimer: ReturnType<typeof setTimeout> | null = null;
 
   const id = `mw-formula-${Math.random().toString(36).slice(2, 9)}`;
-  const input = h("input", {
+  const input = h("textarea", {
     id,
-    type: "text",
+    rows: 1,
+    wrap: "soft",
     class: "mw-formula-input",
     "data-testid": "formula-input",
     "aria-label": "Model formula",
@@ -39,6 +42,32 @@ export function createFormulaBar(ctx: WidgetContext): Component {
 
   const applied = (): string => model.get("formula") ?? "";
 
+  /** Fit the box's height to its wrapped text (one line at least). */
+  let lastWidth = -1;
+  function grow(): void {
+    input.style.height = "auto";
+    const height = input.scrollHeight;
+    if (height <= 0) {
+      input.style.height = "";
+      return; // not laid out (hidden, or no layout engine)
+    }
+    const style = getComputedStyle(input);
+    const borders =
+      Number.parseFloat(style.borderTopWidth) + Number.parseFloat(style.borderBottomWidth);
+    input.style.height = `${height + (Number.isFinite(borders) ? borders : 0)}px`;
+  }
+  // Wrapping changes with the box's width (window, sidebar, large text): grow again then.
+  const resizer =
+    typeof ResizeObserver === "function"
+      ? new ResizeObserver(() => {
+          if (input.clientWidth !== lastWidth) {
+            lastWidth = input.clientWidth;
+            grow();
+          }
+        })
+      : null;
+  resizer?.observe(input);
+
   function renderHint(): void {
     const dirty = input.value.trim() !== applied().trim();
     hint.textContent = dirty ? "Enter to apply · Esc to revert" : "";
@@ -58,6 +87,7 @@ export function createFormulaBar(ctx: WidgetContext): Component {
   function syncFromModel(): void {
     if (typingTimer !== null) clearTimeout(typingTimer);
     input.value = applied();
+    grow();
     ui.update({ localError: "" });
     renderHint();
     renderError();
@@ -74,7 +104,7 @@ export function createFormulaBar(ctx: WidgetContext): Component {
   }
 
   input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") {
+    if (event.key === "Enter" && !event.isComposing) {
       event.preventDefault();
       apply();
     } else if (event.key === "Escape") {
@@ -85,6 +115,12 @@ export function createFormulaBar(ctx: WidgetContext): Component {
   });
   input.addEventListener("blur", apply);
   input.addEventListener("input", () => {
+    if (/[\r\n]/.test(input.value)) {
+      const caret = input.selectionStart;
+      input.value = input.value.replace(/\r\n?|\n/g, " ");
+      input.setSelectionRange(caret, caret);
+    }
+    grow();
     renderHint();
     if (typingTimer !== null) clearTimeout(typingTimer);
     const checked = checkFormula(input.value, readColumns(model));
@@ -107,6 +143,7 @@ export function createFormulaBar(ctx: WidgetContext): Component {
     el,
     destroy() {
       if (typingTimer !== null) clearTimeout(typingTimer);
+      resizer?.disconnect();
       offModel();
       offError();
       offUi();

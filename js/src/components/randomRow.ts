@@ -1,4 +1,5 @@
 // One random-effect term in the builder: grouping factor(s), intercept, slopes, correlation.
+// A draft row (a term being added) edits only itself until its Add button puts it in the model.
 import { h } from "../dom";
 import {
   type GroupParts,
@@ -18,8 +19,14 @@ export interface RandomRowOptions {
   exclude: string[];
   index: number;
   columns: ColumnInfo[];
-  /** Called with the edited term, or null to remove it. */
+  /** Called with the edited term, or null to remove it (for a draft: to cancel it). */
   onChange: (term: RandomTerm | null) => void;
+  /** A term not yet in the model: Add / Cancel instead of Remove; Escape cancels. */
+  draft?: {
+    onAdd: () => void;
+    /** Why it cannot be added yet (e.g. the model has it already), or "". */
+    blocked: string;
+  };
 }
 
 export function createRandomRow({
@@ -28,8 +35,9 @@ export function createRandomRow({
   columns,
   exclude,
   onChange,
+  draft,
 }: RandomRowOptions): HTMLElement {
-  const key = (name: string): string => `r${index}-${name}`;
+  const key = (name: string): string => (draft ? `draft-${name}` : `r${index}-${name}`);
   const parts: GroupParts | null = splitGroup(term.group);
   const names = columns.map((c) => ({ value: c.name, text: c.name }));
   const update = (patch: Partial<RandomTerm>): void => onChange({ ...term, ...patch });
@@ -125,26 +133,80 @@ export function createRandomRow({
       }),
     );
 
-  return h(
+  const preview = normalizeExpression(serializeRandom(term));
+  const head = draft
+    ? h(
+        "div",
+        { class: "mw-random-head" },
+        h(
+          "span",
+          { class: "mw-draft-label" },
+          "New term ",
+          h("code", { class: "mw-random-preview" }, preview),
+        ),
+        h(
+          "span",
+          { class: "mw-draft-actions" },
+          draft.blocked
+            ? h("span", { class: "mw-note", "data-testid": "random-draft-note" }, draft.blocked)
+            : null,
+          h(
+            "button",
+            {
+              type: "button",
+              class: "mw-button mw-button-primary",
+              "data-testid": "random-draft-add",
+              "data-key": key("add"),
+              "aria-label": `Add random term ${preview} and refit`,
+              disabled: draft.blocked !== "",
+              onclick: () => draft.onAdd(),
+            },
+            "Add",
+          ),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "mw-button mw-button-quiet",
+              "data-testid": "random-draft-cancel",
+              "data-key": key("cancel"),
+              "aria-label": "Cancel the new random term",
+              onclick: () => onChange(null),
+            },
+            "Cancel",
+          ),
+        ),
+      )
+    : null;
+
+  const row = h(
     "div",
-    { class: "mw-random-row", "data-testid": "random-row", "data-index": index },
-    h(
-      "div",
-      { class: "mw-random-head" },
-      h("code", { class: "mw-random-preview" }, normalizeExpression(serializeRandom(term))),
+    draft
+      ? {
+          class: "mw-random-row mw-random-draft",
+          "data-testid": "random-draft",
+          role: "group",
+          "aria-label": `New random term ${preview}, not in the model yet`,
+        }
+      : { class: "mw-random-row", "data-testid": "random-row", "data-index": index },
+    head ??
       h(
-        "button",
-        {
-          type: "button",
-          class: "mw-button mw-button-quiet",
-          "data-testid": "random-remove",
-          "data-key": key("remove"),
-          "aria-label": `Remove random term ${serializeRandom(term)}`,
-          onclick: () => onChange(null),
-        },
-        "Remove",
+        "div",
+        { class: "mw-random-head" },
+        h("code", { class: "mw-random-preview" }, preview),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "mw-button mw-button-quiet",
+            "data-testid": "random-remove",
+            "data-key": key("remove"),
+            "aria-label": `Remove random term ${serializeRandom(term)}`,
+            onclick: () => onChange(null),
+          },
+          "Remove",
+        ),
       ),
-    ),
     h(
       "div",
       { class: "mw-field-grid" },
@@ -168,4 +230,13 @@ export function createRandomRow({
       ),
     ),
   );
+  if (draft) {
+    row.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape") return;
+      event.preventDefault();
+      event.stopPropagation();
+      onChange(null);
+    });
+  }
+  return row;
 }
