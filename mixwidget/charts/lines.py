@@ -268,7 +268,8 @@ def lines_data(request: ChartRequest) -> ChartData:
     title = f"Partial pooling pulls {who.lower()}' lines toward {mean}"
     subtitle = [
         f"Each {group}: its own line (no pooling) and the mixed model's (partial pooling); dashed black: population "
-        "(fixed effects)"
+        "(fixed effects)",
+        "At each line's end: its own (hollow) and the mixed model's (filled), pulled toward the population",
     ]
     if len(keep) < total:
         per = f" per {facet}" if facet else ""
