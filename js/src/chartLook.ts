@@ -131,14 +131,17 @@ export async function fillWidth(
   const w1 = await apply(1);
   if (w1 <= 0) return;
   const s2 = available / w1;
-  if (Math.abs(s2 - 1) < 0.02) return;
+  // Close enough when up to 2% narrower than the room; never left wider than it.
+  if (s2 >= 1 && s2 - 1 < 0.02) return;
   const w2 = await apply(s2);
   // natural(scale) = fixed + content * scale, from the two trials.
   const content = (w2 - w1) / (s2 - 1);
   if (!(content > 1)) return;
   const fixed = w1 - content;
   const target = (available - fixed) / content;
-  if (Number.isFinite(target) && target > 0 && Math.abs(target - s2) > 0.01) await apply(target);
+  if (Number.isFinite(target) && target > 0 && (w2 > available || Math.abs(target - s2) > 0.01)) {
+    await apply(target);
+  }
 }
 
 /** Round long decimals in screen-reader descriptions ("4.9386881851" -> "4.939"). */
@@ -165,4 +168,59 @@ export function labelChart(body: HTMLElement, title: string): void {
   if (menu && !menu.getAttribute("aria-label")) {
     menu.setAttribute("aria-label", `Save ${title} as SVG or PNG`);
   }
+}
+
+type SpecNode = Record<string, unknown>;
+
+function isNode(value: unknown): value is SpecNode {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The most views side by side in any row of the spec (`hconcat`, or `concat` columns), or 1. */
+export function panelsSideBySide(spec: unknown): number {
+  let most = 1;
+  const visit = (node: unknown): void => {
+    if (!isNode(node)) return;
+    if (Array.isArray(node.hconcat)) most = Math.max(most, node.hconcat.length);
+    if (Array.isArray(node.concat)) {
+      const columns = typeof node.columns === "number" ? node.columns : node.concat.length;
+      most = Math.max(most, Math.min(columns, node.concat.length));
+    }
+    for (const key of ["hconcat", "vconcat", "concat"]) {
+      const children = node[key];
+      if (Array.isArray(children)) for (const child of children) visit(child);
+    }
+  };
+  visit(spec);
+  return most;
+}
+
+/**
+ * The spec with every row of more than `columns` side-by-side views wrapped into a grid of
+ * `columns` columns (`hconcat` becomes `concat` with `columns`; a `concat` gets fewer columns),
+ * so panels that do not fit the card's width go below each other instead of being cut.
+ */
+export function wrapPanels(spec: ChartSpec, columns: number): ChartSpec {
+  const wrap = (node: unknown): unknown => {
+    if (!isNode(node)) return node;
+    const { hconcat, vconcat, concat, ...rest } = node;
+    const out: SpecNode = { ...rest };
+    if (Array.isArray(vconcat)) out.vconcat = vconcat.map(wrap);
+    if (Array.isArray(concat)) {
+      out.concat = concat.map(wrap);
+      const now = typeof node.columns === "number" ? node.columns : concat.length;
+      if (now > columns) out.columns = columns;
+    }
+    if (Array.isArray(hconcat)) {
+      const views = hconcat.map(wrap);
+      if (views.length > columns) {
+        out.concat = views;
+        out.columns = columns;
+      } else {
+        out.hconcat = views;
+      }
+    }
+    return out;
+  };
+  return wrap(spec) as ChartSpec;
 }

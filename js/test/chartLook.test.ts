@@ -1,5 +1,13 @@
+// @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { adaptSpec, roundDescription, widthSignals } from "../src/chartLook";
+import {
+  adaptSpec,
+  fillWidth,
+  panelsSideBySide,
+  roundDescription,
+  widthSignals,
+  wrapPanels,
+} from "../src/chartLook";
 
 describe("chart look", () => {
   it("rounds long decimals in descriptions", () => {
@@ -37,5 +45,60 @@ describe("chart look", () => {
     expect(config.axis?.labelColor).toBe("#e6e6e6");
     expect(config.axis?.gridColor).toBe("#3a3a3a");
     expect((dark.mark as Record<string, unknown>).color).toBe("#bdbdbd");
+  });
+
+  it("wraps side-by-side panels into fewer columns, rows below rows alike", () => {
+    const view = (n: number) => ({ mark: "point", width: 300 + n });
+    const two = { hconcat: [view(0), view(1)], spacing: 20, config: { axis: {} } };
+    expect(panelsSideBySide(two)).toBe(2);
+    expect(panelsSideBySide(view(0))).toBe(1);
+    const one = wrapPanels(two, 1);
+    expect(one).toEqual({
+      concat: [view(0), view(1)],
+      columns: 1,
+      spacing: 20,
+      config: { axis: {} },
+    });
+    expect(panelsSideBySide(one)).toBe(1);
+    expect(wrapPanels(two, 2)).toEqual(two);
+    // A plot above a row of three quantile plots; and a grid of two columns.
+    const rows = {
+      vconcat: [{ hconcat: [view(0), view(1)] }, { hconcat: [view(2), view(3), view(4)] }],
+    };
+    expect(panelsSideBySide(rows)).toBe(3);
+    expect(wrapPanels(rows, 2)).toEqual({
+      vconcat: [
+        { hconcat: [view(0), view(1)] },
+        { concat: [view(2), view(3), view(4)], columns: 2 },
+      ],
+    });
+    const grid = { concat: [view(0), view(1), view(2)], columns: 2 };
+    expect(panelsSideBySide(grid)).toBe(2);
+    expect(wrapPanels(grid, 1)).toEqual({ ...grid, columns: 1 });
+  });
+
+  it("never leaves a chart a little wider than its card", async () => {
+    // A view 420 px wide plus 300 px of axes and legend: 720 px in a card 711 px wide.
+    const body = document.createElement("div");
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("class", "marks");
+    body.append(svg);
+    let width = 420;
+    const view = {
+      signal(_name: string, value?: unknown) {
+        width = Number(value);
+        return view;
+      },
+      async runAsync() {
+        svg.setAttribute("width", String(300 + width));
+        return view;
+      },
+    };
+    await fillWidth(view, new Map([["width", 420]]), body, 711);
+    expect(Number(svg.getAttribute("width"))).toBeLessThanOrEqual(711);
+    expect(Number(svg.getAttribute("width"))).toBeGreaterThan(700);
+    // A chart a little narrower than its card is left alone.
+    await fillWidth(view, new Map([["width", 420]]), body, 725);
+    expect(Number(svg.getAttribute("width"))).toBe(720);
   });
 });

@@ -313,6 +313,55 @@ describe("charts", () => {
     expect(embed.calls[5]?.view.finalized).toBe(false);
   });
 
+  it("wraps panels that do not fit a whole row, and puts them side by side again when wider", async () => {
+    // jsdom lays nothing out: the card's body is 900 px wide, the grid a row of 926 px.
+    let room = 900;
+    vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockImplementation(function (
+      this: HTMLElement,
+    ) {
+      if (this.classList.contains("mw-chart-body")) return room;
+      if (this.classList.contains("mw-charts")) return room + 26;
+      return 0;
+    });
+    const specs: Record<string, unknown>[] = [];
+    const fn: EmbedFn = async (el, spec) => {
+      specs.push(spec);
+      const view = new MockView();
+      const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+      svg.setAttribute("class", "marks");
+      svg.setAttribute("width", Array.isArray(spec.hconcat) ? "1100" : "560"); // side by side: too wide
+      el.append(svg);
+      return { view, finalize: () => view.finalize() };
+    };
+    setEmbed(fn);
+    const panel = (n: number) => ({
+      data: { name: "caterpillar_modes" },
+      mark: "point",
+      width: 420 + n,
+    });
+    const { charts } = mount({
+      chart_names: ["caterpillar"],
+      chart_specs: { caterpillar: { hconcat: [panel(0), panel(1)], spacing: 20 } },
+      chart_data: { caterpillar: { caterpillar_modes: [] } },
+    });
+    await charts.idle();
+    await vi.waitFor(() => expect(specs).toHaveLength(2));
+    expect(specs[1]?.concat).toEqual([panel(0), panel(1)]);
+    expect(specs[1]?.columns).toBe(1);
+    expect(specs[1]?.hconcat).toBeUndefined();
+    const card = q(charts.el, "chart-caterpillar");
+    expect(card.querySelector("svg.marks")?.getAttribute("width")).toBe("560");
+    // A wider window: side by side again, the view kept from before shown again (no new embed).
+    room = 1400;
+    await vi.waitFor(
+      () => expect(card.querySelector("svg.marks")?.getAttribute("width")).toBe("1100"),
+      {
+        timeout: 3000,
+      },
+    );
+    expect(specs).toHaveLength(2);
+  });
+
   it("shows an error in one chart without breaking the others", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const error = vi.spyOn(console, "error");

@@ -8,7 +8,6 @@ chart needs its own horizontal scrollbar.
 from __future__ import annotations
 
 import pytest
-from science_explorer import BOTH
 from test_classroom_browser import NOTEBOOK_CELLS, open_classroom, shot
 
 CATERPILLAR = 'section[data-chart="caterpillar"]'
@@ -96,5 +95,53 @@ def test_caterpillar_of_66_classes_and_a_zero_school_variance(layout_notebook, l
     page.wait_for_timeout(500)
     check_caterpillar(page)
     shot(page, "caterpillar-large")
+    assert cell_stderr() == []
+    console.assert_no_errors()
+
+
+# Each drawn chart's body: the width of what it holds against the width it shows.
+_SCROLL_JS = """
+() => [...document.querySelectorAll('section[data-chart]')]
+  .filter(s => s.dataset.state === 'drawn')
+  .map(s => { const b = s.querySelector('.mw-chart-body');
+              return {chart: s.dataset.chart, scroll: b.scrollWidth, client: b.clientWidth}; })
+"""
+
+_SETTLED_JS = """
+() => { const c = document.querySelector('[data-testid="charts"]');
+        const cards = [...document.querySelectorAll('section[data-chart]')].filter(s => s.dataset.chart !== 'simulation');
+        return c && c.dataset.busy === 'false' && cards.length > 0
+          && cards.every(s => s.dataset.state === 'drawn' || s.dataset.state === 'note'); }
+"""
+
+
+def assert_no_chart_scrolls(page) -> list[dict]:
+    page.wait_for_function(_SETTLED_JS, timeout=60000)
+    page.wait_for_timeout(1500)  # views are fitted, and wrapped where needed, once drawn
+    cards = page.evaluate(_SCROLL_JS)
+    assert len(cards) >= 5, cards
+    for card in cards:
+        assert card["scroll"] <= card["client"] + 1, f"chart {card['chart']} needs its own scrollbar: {card}"
+    return cards
+
+
+def test_charts_with_a_random_slope_need_no_scrollbar(layout_notebook, lab_notebook, page, console, cell_stderr):
+    from playwright.sync_api import expect
+
+    open_classroom(page, lab_notebook, layout_notebook)
+    box = page.locator('[data-testid="formula-input"]')
+    box.fill(SLOPE)
+    box.press("Enter")
+    expect(page.locator('[data-testid="variance-table"] tr[data-term="sexm"]').first).to_be_visible(timeout=60000)
+    expect(page.locator('[data-testid="fit-status"]')).to_contain_text("done")
+    cards = assert_no_chart_scrolls(page)
+    assert {"caterpillar", "shrinkage", "residuals"} <= {c["chart"] for c in cards}
+    page.locator(CATERPILLAR).scroll_into_view_if_needed()
+    shot(page, "slope-caterpillar")
+    # Large text (projector): less room for the same panels; still no chart scrolls.
+    page.locator('[data-testid="large-text"]').check()
+    assert_no_chart_scrolls(page)
+    page.locator('section[data-chart="shrinkage"]').scroll_into_view_if_needed()
+    shot(page, "slope-shrinkage-large")
     assert cell_stderr() == []
     console.assert_no_errors()

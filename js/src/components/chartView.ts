@@ -3,7 +3,15 @@
 // were drawn before (e.g. switching back and forth between two formulas) only gets new data.
 import { changeset, logger, Warn } from "vega";
 import vegaEmbed from "vega-embed";
-import { adaptSpec, type ChartLook, fillWidth, labelChart, widthSignals } from "../chartLook";
+import {
+  adaptSpec,
+  type ChartLook,
+  fillWidth,
+  labelChart,
+  panelsSideBySide,
+  widthSignals,
+  wrapPanels,
+} from "../chartLook";
 import { h } from "../dom";
 import type { ChartCaption, ChartDatasets, ChartSpec } from "../model";
 
@@ -95,7 +103,12 @@ interface Drawn {
   target: HTMLElement;
   /** The view widths Python's spec asked for, by signal name (scaled to fill the card). */
   widths: Map<string, number>;
+  /** Columns its side-by-side panels were wrapped into (0: laid out as Python sent them). */
+  columns: number;
 }
+
+/** How much wider the card must get before wrapped panels are tried side by side again, in px. */
+const UNWRAP_MARGIN = 40;
 
 export interface ChartCardOptions {
   /** A mark was clicked: its datum (or null for the background). */
@@ -106,6 +119,8 @@ export interface ChartCardOptions {
   onDrawn(card: ChartCard): void;
   /** The page's look (theme colours) the spec is drawn with. */
   look(): ChartLook;
+  /** The widest the card's body can get (a whole row of the grid), in px. */
+  rowWidth?(): number;
 }
 
 export interface ChartCard {
@@ -149,6 +164,36 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
   let destroyed = false;
   /** The running width fitting: one at a time. */
   let filling: Promise<void> = Promise.resolve();
+  /** The last spec and data asked for, to draw them again with panels wrapped. */
+  let latest: { spec: ChartSpec; specKey: string; data: ChartDatasets; dataKey: string } | null =
+    null;
+  /** Columns side-by-side panels are wrapped into (0: as sent), and the room there was then. */
+  let columns = 0;
+  let wrappedAt = 0;
+
+  /**
+   * Panels side by side that do not fit even a whole row at their narrowest are wrapped into
+   * fewer columns (and tried side by side again once the card is clearly wider), so a chart
+   * never needs its own horizontal scrollbar. Returns true when the view must be drawn anew.
+   */
+  function rewrap(drawn: Drawn): boolean {
+    if (!latest || drawn.specKey !== latest.specKey) return false;
+    const room = Math.max(body.clientWidth, options.rowWidth?.() ?? 0) - 4;
+    const natural = Number(body.querySelector("svg.marks")?.getAttribute("width")) || 0;
+    const most = panelsSideBySide(latest.spec);
+    const now = drawn.columns || most;
+    if (room > 0 && natural > room + 1 && now > 1) {
+      columns = now - 1;
+      wrappedAt = room;
+      return true;
+    }
+    if (drawn.columns && room > wrappedAt + UNWRAP_MARGIN) {
+      columns = drawn.columns + 1 >= most ? 0 : drawn.columns + 1;
+      wrappedAt = room;
+      return true;
+    }
+    return false;
+  }
 
   function fill(): Promise<void> {
     filling = filling.then(async () => {
@@ -160,8 +205,26 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
         console.warn(`mixwidget: chart "${name}" could not be resized`, err);
       }
       labelChart(body, heading.textContent ?? chartTitle(name));
+      if (rewrap(drawn) && latest) {
+        const { spec, specKey, data, dataKey } = latest;
+        void draw(spec, specKey, data, dataKey);
+      }
     });
     return filling;
+  }
+
+  /** Show this spec and data: reuse a view kept for it (with the panels wrapped alike) or embed one. */
+  async function draw(
+    spec: ChartSpec,
+    specKey: string,
+    data: ChartDatasets,
+    dataKey: string,
+  ): Promise<void> {
+    if (destroyed) return;
+    latest = { spec, specKey, data, dataKey };
+    const reuse = kept.find((d) => d.specKey === specKey && d.columns === columns);
+    if (reuse) await update(reuse, data, dataKey);
+    else await embed(spec, specKey, data, dataKey);
   }
 
   function setState(next: ChartState): void {
@@ -225,10 +288,12 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
     const target = h("div", { class: "mw-chart-view" });
     body.replaceChildren(target);
     onShow = null;
+    const wrapped = columns;
     try {
+      const laidOut = wrapped ? wrapPanels(spec, wrapped) : spec;
       const result = await embedFn(
         target,
-        { ...adaptSpec(spec, options.look()), datasets: cloneData(data) },
+        { ...adaptSpec(laidOut, options.look()), datasets: cloneData(data) },
         {
           renderer: "svg",
           actions: { export: true, source: false, compiled: false, editor: false },
@@ -248,6 +313,7 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
         result,
         target,
         widths,
+        columns: wrapped,
       };
       result.view.addEventListener("click", (_event, item) => options.onClick(name, item));
       keep(drawn);
@@ -312,13 +378,8 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
       return state;
     },
     shows: (specKey, dataKey) => onShow?.specKey === specKey && onShow.dataKey === dataKey,
-    needsEmbed: (specKey) => !kept.some((d) => d.specKey === specKey),
-    async draw(spec, specKey, data, dataKey) {
-      if (destroyed) return;
-      const reuse = kept.find((d) => d.specKey === specKey);
-      if (reuse) await update(reuse, data, dataKey);
-      else await embed(spec, specKey, data, dataKey);
-    },
+    needsEmbed: (specKey) => !kept.some((d) => d.specKey === specKey && d.columns === columns),
+    draw,
     showText,
     showCaption(caption) {
       const title = caption?.title || chartTitle(name);

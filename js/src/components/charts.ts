@@ -144,7 +144,10 @@ export function createCharts(ctx: WidgetContext): Charts {
     void card.fill().then(() => fitWidth(card));
   }
 
-  const cardOptions = { onClick, selected: () => readSelected(model), onDrawn, look };
+  /** A card's body width when it takes a whole row of the grid. */
+  const rowWidth = (): number => el.clientWidth - CARD_CHROME;
+
+  const cardOptions = { onClick, selected: () => readSelected(model), onDrawn, look, rowWidth };
 
   function renderBar(): void {
     const { group, groups } = readChartGroups(model);
