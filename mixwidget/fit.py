@@ -98,10 +98,11 @@ class MixedFit:
         scales); otherwise empty.
         """
         v = self.variance
-        if v["corr"].notna().any() or (v["term"].iloc[:-1] != "(Intercept)").any():
+        corr, terms = v["corr"].to_numpy(dtype=float), v["term"].tolist()
+        if not np.isnan(corr).all() or any(t != "(Intercept)" for t in terms[:-1]):
             return pd.Series(dtype=float)
-        total = v["variance"].sum()
-        return pd.Series(v["variance"].to_numpy() / total, index=v["group"].to_numpy(), name="share")
+        variances = v["variance"].to_numpy(dtype=float)
+        return pd.Series(variances / np.nansum(variances), index=v["group"].to_numpy(), name="share")
 
     def refit(self, reml: bool) -> MixedFit:
         """The same model and rows fitted by REML (True) or maximum likelihood (False)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from functools import lru_cache
 from typing import Any
 
 import traitlets
@@ -168,7 +169,7 @@ class FitFlow(traitlets.HasTraits):
         numbers = self._key_numbers(result, before)
         with self.hold_sync():
             self.key_numbers = numbers
-            self.code_text = {lang: model_code(result.formula, lang, result.reml, self._dataset) for lang in ("R", "python")}
+            self.code_text = dict(_code_text(result.formula, result.reml, self._dataset))
             self.undo_formula = self._back[-1][0] if self._back else ""
             self.previous = self.current
             self._fit = result
@@ -213,3 +214,8 @@ class FitFlow(traitlets.HasTraits):
         with self._lock:
             return self._pending is not None
 
+
+@lru_cache(maxsize=64)
+def _code_text(formula: str, reml: bool, dataset: str | None) -> tuple[tuple[str, str], ...]:
+    """The ``code_text`` trait's items: the model as R and as Python code (a formula seen again costs nothing)."""
+    return tuple((lang, model_code(formula, lang, reml, dataset)) for lang in ("R", "python"))

@@ -30,20 +30,29 @@ def _number(x: Any) -> float | None:
 
 def fit_summary(f: MixedFit, fit_id: int) -> dict[str, Any]:
     """The fit as plain JSON for the front end."""
+    # Whole columns as numpy arrays, then one dict per row: no pandas row objects (iterrows).
+    v = f.variance
     shares = f.shares
-    variance = []
-    for i, r in f.variance.iterrows():
-        variance.append({
-            "group": r["group"],
-            "term": r["term"],
-            "variance": _number(r["variance"]),
-            "std_dev": _number(r["std_dev"]),
-            "corr": _number(r["corr"]),
-            "share": _number(shares.iloc[i]) if len(shares) and not np.isfinite(r["corr"]) else None,
-        })
+    share_values = shares.to_numpy(dtype=float) if len(shares) else None
+    corr = v["corr"].to_numpy(dtype=float)
+    variance = [
+        {
+            "group": group,
+            "term": term,
+            "variance": _number(var),
+            "std_dev": _number(sd),
+            "corr": _number(c),
+            "share": _number(share_values[i]) if share_values is not None and not np.isfinite(c) else None,
+        }
+        for i, (group, term, var, sd, c) in enumerate(zip(
+            v["group"].tolist(), v["term"].tolist(), v["variance"].tolist(), v["std_dev"].tolist(), corr.tolist()))
+    ]
+    stats = ("estimate", "std_error", "t_value", "df", "p_value")
+    fe = f.fixed
+    fixed_columns = [fe[k].tolist() for k in stats]
     fixed = [
-        {"term": str(term), **{k: _number(r[k]) for k in ("estimate", "std_error", "t_value", "df", "p_value")}}
-        for term, r in f.fixed.iterrows()
+        {"term": str(term), **{k: _number(col[j]) for k, col in zip(stats, fixed_columns)}}
+        for j, term in enumerate(fe.index)
     ]
     return {
         "id": fit_id,
