@@ -12,6 +12,10 @@ keydown:
 - every chart: in addition, every chart card shows the new fit (drawn, or its note where the
   chart does not apply, with the new fit's title) and the charts are no longer busy.
 
+The time to every chart is split in two: until the new chart traits reach the page (the
+kernel builds the charts' data after the table's numbers are sent, and the comm carries them),
+and the drawing in the page after that.
+
 The peer, measured in the same run, is the time the fit itself takes in Python (the "Fitted
 in N ms" of the status), so the ratio shows what the browser, the comm and rendering add.
 """
@@ -44,14 +48,20 @@ CELLS = [
 ]
 
 # Records the time of every Enter keydown in the formula box (capture phase, so before
-# the widget's own handler runs).
+# the widget's own handler runs), and the first moment after it that the charts turn busy:
+# the new chart traits have reached the page (what follows is drawing).
 INSTALL_JS = """
 () => {
   document.addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter' && ev.target && ev.target.dataset.testid === 'formula-input') {
       window.__mwEnter = performance.now();
+      window.__mwChartsIn = null;
     }
   }, true);
+  const root = document.querySelector('[data-testid="charts"]');
+  new MutationObserver(() => {
+    if (root.dataset.busy === 'true' && window.__mwChartsIn === null) window.__mwChartsIn = performance.now();
+  }).observe(root, {attributes: true, attributeFilter: ['data-busy']});
 }
 """
 
@@ -91,7 +101,8 @@ CHARTS_DONE_JS = """
   // The shrinkage card changes between the two formulas, and every chart's traits arrive in one
   // message: once it has changed and the charts are not busy, every card shows the new fit. (The
   // effects title alone cannot tell: after a mixed fit the OLS chart keeps it as the previous fit.)
-  return {ms: performance.now() - window.__mwEnter};
+  const now = performance.now();
+  return {ms: now - window.__mwEnter, arrive: (window.__mwChartsIn ?? now) - window.__mwEnter};
 }
 """
 
@@ -135,7 +146,7 @@ def measure(page, repeats: int) -> dict[str, list]:
     box = page.locator('[data-testid="formula-input"]').first
     page.wait_for_function(DONE_JS, arg=[T_VALUE[BOTH], 3])
     page.wait_for_function(CHARTS_DONE_JS, arg=[True], polling="raf")
-    out: dict[str, list] = {"table": [], "charts": [], "fit": [], "label": []}
+    out: dict[str, list] = {"table": [], "charts": [], "arrive": [], "draw": [], "fit": [], "label": []}
     formulas = [OLS, BOTH] * ((repeats + 2) // 2 + 1)
     for i, formula in enumerate(formulas[: repeats + 2]):
         box.fill(formula)
@@ -150,6 +161,8 @@ def measure(page, repeats: int) -> dict[str, list]:
             continue  # warm-up: each formula's charts are drawn once
         out["table"].append(table["ms"])
         out["charts"].append(charts["ms"])
+        out["arrive"].append(charts["arrive"])
+        out["draw"].append(charts["ms"] - charts["arrive"])
         out["fit"].append(float(m.group(1)))
         out["label"].append("school+class" if formula == BOTH else "OLS")
     return out
@@ -163,6 +176,9 @@ def report(app: str, res: dict[str, list]) -> None:
         med = statistics.median(res[key])
         print(f"  {what}: median {med:5.0f} ms, p90 {p90(res[key]):5.0f} ms   ({med / fit_med:.1f}x the fit)")
     print(f"  fit alone (status, peer)    : median {fit_med:5.0f} ms, p90 {p90(res['fit']):5.0f} ms")
+    arrive, draw = statistics.median(res["arrive"]), statistics.median(res["draw"])
+    print(f"  every chart = chart traits reach the page (median {arrive:5.0f} ms, p90 {p90(res['arrive']):5.0f} ms)")
+    print(f"                + drawing them               (median {draw:5.0f} ms, p90 {p90(res['draw']):5.0f} ms)")
     for label in ("school+class", "OLS"):
         pick = [i for i, lab in enumerate(res["label"]) if lab == label]
         med = {k: statistics.median([res[k][i] for i in pick]) for k in ("table", "charts", "fit")}

@@ -104,15 +104,22 @@ export function widthSignals(vgSpec: unknown): Map<string, number> {
 const MIN_VIEW = 220;
 const MAX_VIEW = 1400;
 
-function naturalWidth(body: HTMLElement): number {
-  const svg = body.querySelector("svg.marks");
-  return Number(svg?.getAttribute("width")) || 0;
+/** The drawn width of the chart in `body`, in CSS px (an svg's width, or a canvas's). */
+export function naturalWidth(body: HTMLElement): number {
+  const drawn = body.querySelector("svg.marks, canvas.marks");
+  if (!drawn) return 0;
+  if (drawn.tagName.toLowerCase() === "canvas") {
+    return Number.parseFloat((drawn as HTMLElement).style.width) || 0;
+  }
+  return Number(drawn.getAttribute("width")) || 0;
 }
 
 /**
  * Scale every view's width so the chart fills `body` (`available` px wide). The width of what
  * is not a view (axis labels, legends) is learnt from one trial scaling, so this works for
- * single views, stacked panels and side-by-side ones alike.
+ * single views, stacked panels and side-by-side ones alike. It starts from the spec's widths
+ * each time, so a chart's width depends on its data and the room only, not on what it showed
+ * before.
  */
 export async function fillWidth(
   view: SizedView,
@@ -152,16 +159,22 @@ export function roundDescription(text: string): string {
   });
 }
 
-/** Name the chart's SVG and menu for screen readers, and round its marks' descriptions. */
-export function labelChart(body: HTMLElement, title: string): void {
-  const svg = body.querySelector("svg.marks");
+/**
+ * Name the chart's SVG and menu for screen readers and, with `marks`, round its marks'
+ * descriptions (needed once after each redraw of the marks).
+ */
+export function labelChart(body: HTMLElement, title: string, marks = true): void {
+  const svg = body.querySelector("svg.marks, canvas.marks");
   if (svg) {
     svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", `Chart: ${title}`);
-    for (const el of svg.querySelectorAll("[aria-label]")) {
-      const label = el.getAttribute("aria-label") ?? "";
-      const rounded = roundDescription(label);
-      if (rounded !== label) el.setAttribute("aria-label", rounded);
+    const label = `Chart: ${title}`;
+    if (svg.getAttribute("aria-label") !== label) svg.setAttribute("aria-label", label);
+    if (marks && svg.tagName.toLowerCase() === "svg") {
+      for (const el of svg.querySelectorAll("[aria-label]")) {
+        const text = el.getAttribute("aria-label") ?? "";
+        const rounded = roundDescription(text);
+        if (rounded !== text) el.setAttribute("aria-label", rounded);
+      }
     }
   }
   const menu = body.querySelector(".vega-embed summary");

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   adaptSpec,
   fillWidth,
+  naturalWidth,
   panelsSideBySide,
   roundDescription,
   widthSignals,
@@ -100,5 +101,37 @@ describe("chart look", () => {
     // A chart a little narrower than its card is left alone.
     await fillWidth(view, new Map([["width", 420]]), body, 725);
     expect(Number(svg.getAttribute("width"))).toBe(720);
+  });
+
+  it("fills the card's width from the spec's widths, whatever it was drawn at before", async () => {
+    // A chart whose view is `width` px wide plus 60 px of axis labels, drawn as an svg.
+    const body = document.createElement("div");
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("class", "marks");
+    body.append(svg);
+    let width = 400;
+    const view = {
+      signal(name: string, value?: unknown) {
+        if (name === "width") width = value as number;
+        return view;
+      },
+      async runAsync() {
+        svg.setAttribute("width", String(width + 60));
+        return view;
+      },
+    };
+    const base = new Map([["width", 400]]);
+    await fillWidth(view, base, body, 660);
+    expect(svg.getAttribute("width")).toBe("660");
+    await fillWidth(view, base, body, 460);
+    expect(svg.getAttribute("width")).toBe("460");
+    // A canvas gives its width in CSS px in its style (its own width counts device pixels).
+    const canvas = document.createElement("canvas");
+    canvas.className = "marks";
+    canvas.setAttribute("width", "1000");
+    canvas.style.width = "500px";
+    const other = document.createElement("div");
+    other.append(canvas);
+    expect(naturalWidth(other)).toBe(500);
   });
 });

@@ -8,6 +8,7 @@ import {
   levelExists,
   setEmbed,
 } from "../src/components/charts";
+import { rendererFor } from "../src/components/chartView";
 import { WidgetContext } from "../src/context";
 import { type ChartDatasets, datasetRows, type Traits } from "../src/model";
 import widget from "../src/widget";
@@ -162,6 +163,24 @@ describe("charts", () => {
     await charts.idle();
     expect(count).toBe(names.length);
     expect(most).toBe(1);
+  });
+
+  it("draws charts with many rows on a canvas", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const many = Array.from({ length: 1385 }, (_, i) => ({ level: `${i}`, n: i }));
+    const { charts } = mount({
+      chart_names: ["effects", "residuals"],
+      chart_specs: { effects: spec("point", "effects_rows"), residuals: spec("point", "rows") },
+      chart_data: {
+        effects: { effects_rows: [{ term: "(Intercept)", estimate: 1 }] },
+        residuals: { rows: many },
+      },
+    });
+    await charts.idle();
+    const renderers = embed.calls.map((c) => c.options.renderer);
+    expect(renderers).toEqual(["svg", "canvas"]);
+    expect(rendererFor({ rows: many.slice(0, 500) })).toBe("svg");
   });
 
   it("shows the note instead of a chart when one is given", async () => {

@@ -46,49 +46,85 @@ NOTEBOOK_CELLS = explorer_cells(
     "ipywidgets.VBox([seen, pick])",
 )
 
-# Per chart: its state, whether an <svg> is on show, and a digest of its data marks (the
-# geometry and paint of every item in a `role-mark` group, plus the svg's text).
-_CHARTS_JS = """
-() => {
-  const hash = (s) => {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
-    return h.toString(16);
-  };
-  const ATTRS = ['transform', 'd', 'x', 'y', 'x2', 'y2', 'width', 'height', 'fill', 'stroke',
-                 'stroke-width', 'opacity'];
-  const out = {};
-  for (const el of document.querySelectorAll('section[data-testid^="chart-"]')) {
-    const name = el.dataset.chart;
-    const svg = el.querySelector('svg.marks');
-    const marks = svg ? [...svg.querySelectorAll('g.role-mark > *')] : [];
-    const parts = marks.map(m => m.tagName + ATTRS.map(a => m.getAttribute(a) || '').join('|') + m.textContent);
-    out[name] = {
-      state: el.dataset.state || null,
-      svg: !!svg,
-      n: marks.length,
-      marks: hash(parts.join('\\n')),
-      text: svg ? svg.textContent : '',
-      note: el.querySelector('[data-testid="chart-note"]')?.textContent || '',
-    };
+# The data marks a chart draws, as plain records: from its <svg> (an element per item in a
+# `role-mark` group), or for a chart drawn on a <canvas> (many marks) from the Vega view's
+# scenegraph, which is what the canvas paints (the view hangs on its element as `vegaView`).
+_DRAWN_JS = """
+(section) => {
+  const svg = section.querySelector('svg.marks');
+  if (svg) {
+    const ATTRS = ['transform', 'd', 'x', 'y', 'x2', 'y2', 'width', 'height', 'fill', 'stroke',
+                   'stroke-width', 'opacity'];
+    return {kind: 'svg', node: svg, text: svg.textContent,
+            items: [...svg.querySelectorAll('g.role-mark > *')].map(m => ({
+              key: m.tagName + ATTRS.map(a => m.getAttribute(a) || '').join('|') + m.textContent,
+              datum: m.__data__ && m.__data__.datum, group: m.parentNode.getAttribute('class'),
+              fill: m.getAttribute('fill') || '', stroke: m.getAttribute('stroke') || '',
+              width: m.getAttribute('stroke-width') || '', d: m.getAttribute('d') || ''}))};
   }
-  return out;
+  const canvas = section.querySelector('canvas.marks');
+  const view = section.querySelector('.mw-chart-view')?.vegaView;
+  if (!canvas || !view) return null;
+  const items = [], texts = [];
+  const PROPS = ['x', 'y', 'x2', 'y2', 'width', 'height', 'size', 'shape', 'fill', 'stroke',
+                 'strokeWidth', 'opacity', 'fillOpacity', 'strokeOpacity', 'text'];
+  const visit = (mark) => {
+    for (const item of mark.items || []) {
+      if (mark.marktype === 'text' && item.text !== undefined) texts.push(String(item.text));
+      if (mark.role === 'mark') {
+        items.push({key: mark.marktype + PROPS.map(p => item[p] ?? '').join('|'), datum: item.datum,
+                    group: `mark-${mark.marktype} role-mark`, fill: item.fill || '', stroke: item.stroke || '',
+                    width: item.strokeWidth === undefined ? '' : String(item.strokeWidth),
+                    d: `${item.shape || ''}:${item.size ?? ''}`});
+      }
+      for (const child of item.items || []) visit(child);
+    }
+  };
+  visit(view.scenegraph().root);
+  return {kind: 'canvas', node: canvas, text: texts.join(''), items};
 }
 """
 
+# Per chart: its state, whether a drawing (<svg> or <canvas>) is on show, and a digest of its
+# data marks (the geometry and paint of every item, plus the chart's text).
+_CHARTS_JS = f"""
+() => {{
+  const drawn = ({_DRAWN_JS});
+  const hash = (s) => {{
+    let h = 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) {{ h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }}
+    return h.toString(16);
+  }};
+  const out = {{}};
+  for (const el of document.querySelectorAll('section[data-testid^="chart-"]')) {{
+    const d = drawn(el);
+    out[el.dataset.chart] = {{
+      state: el.dataset.state || null,
+      svg: !!d,
+      kind: d ? d.kind : null,
+      n: d ? d.items.length : 0,
+      marks: hash((d ? d.items : []).map(m => m.key).join('\\n')),
+      text: d ? d.text : '',
+      note: el.querySelector('[data-testid="chart-note"]')?.textContent || '',
+    }};
+  }}
+  return out;
+}}
+"""
+
 # Every data-mark item of a chart that carries a group level: its level and paint.
-_LEVEL_MARKS_JS = """
-(sel) => {
-  const svg = document.querySelector(sel + ' svg.marks');
-  if (!svg) return [];
-  return [...svg.querySelectorAll('g.role-mark > *')].flatMap(m => {
-    const datum = m.__data__ && m.__data__.datum;
+_LEVEL_MARKS_JS = f"""
+(sel) => {{
+  const section = document.querySelector(sel);
+  const d = section && ({_DRAWN_JS})(section);
+  if (!d) return [];
+  return d.items.flatMap(m => {{
+    const datum = m.datum;
     if (!datum || datum.level === undefined || datum.level === null) return [];
-    return [{level: String(datum.level), fill: m.getAttribute('fill') || '', stroke: m.getAttribute('stroke') || '',
-             width: m.getAttribute('stroke-width') || '', d: m.getAttribute('d') || '',
-             pooling: datum.pooling || '', group: m.parentNode.getAttribute('class')}];
-  });
-}
+    return [{{level: String(datum.level), fill: m.fill, stroke: m.stroke, width: m.width, d: m.d,
+             pooling: datum.pooling || '', group: m.group}}];
+  }});
+}}
 """
 
 
@@ -140,7 +176,7 @@ def wait_for_fit(page, formula: str, timeout_ms: int = 60000) -> None:
 
 
 def wait_for_chart_change(page, name: str, before: dict, timeout_ms: int = 30000) -> None:
-    """Wait until chart ``name``'s svg (marks or text) differs from ``before``."""
+    """Wait until chart ``name``'s drawing (marks or text) differs from ``before``."""
     page.wait_for_function(
         f"""([name, marks, text]) => {{
           const s = ({_CHARTS_JS})()[name];
@@ -152,12 +188,12 @@ def wait_for_chart_change(page, name: str, before: dict, timeout_ms: int = 30000
 
 
 def tag_nodes(page, tag: str) -> None:
-    """Mark each chart's container and its current <svg> with a custom attribute."""
+    """Mark each chart's container and its current <svg> or <canvas> with a custom attribute."""
     page.evaluate(
         """(tag) => {
           for (const el of document.querySelectorAll('section[data-testid^="chart-"]')) {
             el.setAttribute('data-e2e-node', tag);
-            const svg = el.querySelector('svg.marks');
+            const svg = el.querySelector('svg.marks, canvas.marks');
             if (svg) svg.setAttribute('data-e2e-node', tag);
           }
         }""",
@@ -166,10 +202,10 @@ def tag_nodes(page, tag: str) -> None:
 
 
 def tagged(page, tag: str) -> dict:
-    """Per chart: is its container, and its <svg>, still the node tagged ``tag``?"""
+    """Per chart: is its container, and its <svg> or <canvas>, still the node tagged ``tag``?"""
     return page.evaluate(
         """(tag) => Object.fromEntries([...document.querySelectorAll('section[data-testid^="chart-"]')].map(el => {
-          const svg = el.querySelector('svg.marks');
+          const svg = el.querySelector('svg.marks, canvas.marks');
           return [el.dataset.chart, {section: el.getAttribute('data-e2e-node') === tag,
                                      svg: !!svg && svg.getAttribute('data-e2e-node') === tag}];
         }))""",
@@ -188,7 +224,12 @@ def check_first_fit(page) -> dict:
     for name in DRAWN:
         assert state[name]["state"] == "drawn", (name, state[name])
         assert state[name]["svg"] and state[name]["n"] > 0, (name, state[name])
-        expect(page.locator(f"{chart(name)} svg.marks g.role-mark").first).to_be_attached()
+        if state[name]["kind"] == "svg":
+            expect(page.locator(f"{chart(name)} svg.marks g.role-mark").first).to_be_attached()
+        else:
+            # Every observation's two residual points (1,385 pupils) are painted on a canvas.
+            assert name == "residuals" and state[name]["n"] >= 2 * 1385, (name, state[name]["n"])
+            expect(page.locator(f"{chart(name)} canvas.marks")).to_have_attribute("aria-label", re.compile("^Chart: "))
     for name in NOTED:
         assert state[name]["state"] == "note", (name, state[name])
         assert not state[name]["svg"], name

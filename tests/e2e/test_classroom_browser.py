@@ -218,11 +218,11 @@ def test_pins_code_undo_and_keyboard_selection(classroom_notebook, lab_notebook,
     assert json.dumps(console.unexpected_external()) == "[]"
 
 
-# Width of each drawn chart's SVG, and its background colour.
+# Width of each drawn chart's SVG (or canvas), its background colour and its name for screen readers.
 _CHART_SIZES_JS = """
 () => Object.fromEntries([...document.querySelectorAll('section[data-chart]')]
   .filter(s => s.dataset.state === 'drawn')
-  .map(s => { const svg = s.querySelector('svg.marks');
+  .map(s => { const svg = s.querySelector('svg.marks, canvas.marks');
               return [s.dataset.chart, {width: svg.getBoundingClientRect().width,
                                         background: getComputedStyle(svg).backgroundColor,
                                         label: svg.getAttribute('aria-label')}]; }))

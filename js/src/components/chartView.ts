@@ -8,6 +8,7 @@ import {
   type ChartLook,
   fillWidth,
   labelChart,
+  naturalWidth,
   panelsSideBySide,
   widthSignals,
   wrapPanels,
@@ -88,6 +89,19 @@ function cloneData(data: ChartDatasets): ChartDatasets {
   return out;
 }
 
+/**
+ * Rows above which a chart is drawn on a canvas: an SVG element per mark makes the page lay
+ * out and paint thousands of nodes on every refit (the residual plots draw every observation).
+ */
+export const CANVAS_ROWS = 1000;
+
+/** "canvas" for charts with many rows, else "svg" (a node per mark, described for screen readers). */
+export function rendererFor(data: ChartDatasets): "svg" | "canvas" {
+  let rows = 0;
+  for (const value of Object.values(data)) rows += Array.isArray(value) ? value.length : 0;
+  return rows > CANVAS_ROWS ? "canvas" : "svg";
+}
+
 function errorText(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
@@ -105,6 +119,10 @@ interface Drawn {
   widths: Map<string, number>;
   /** Columns its side-by-side panels were wrapped into (0: laid out as Python sent them). */
   columns: number;
+  /** The room the view was last fitted to and the width it came out at (none until fitted). */
+  filled?: { available: number; width: number };
+  /** False after the marks were drawn anew and their descriptions not yet rounded. */
+  labelled: boolean;
 }
 
 /** How much wider the card must get before wrapped panels are tried side by side again, in px. */
@@ -179,7 +197,7 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
   function rewrap(drawn: Drawn): boolean {
     if (!latest || drawn.specKey !== latest.specKey) return false;
     const room = Math.max(body.clientWidth, options.rowWidth?.() ?? 0) - 4;
-    const natural = Number(body.querySelector("svg.marks")?.getAttribute("width")) || 0;
+    const natural = naturalWidth(body);
     const most = panelsSideBySide(latest.spec);
     const now = drawn.columns || most;
     if (room > 0 && natural > room + 1 && now > 1) {
@@ -199,12 +217,24 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
     filling = filling.then(async () => {
       const drawn = onShow;
       if (!drawn || destroyed || state !== "drawn") return;
+      let refitted = false;
       try {
-        await fillWidth(drawn.result.view, drawn.widths, body, body.clientWidth - 4);
+        const available = body.clientWidth - 4;
+        const { filled } = drawn;
+        // New data drawn at the same width as after the last fitting to this room: nothing to
+        // do. Otherwise fit again from the spec's widths (three runs of the view).
+        if (filled?.available !== available || filled.width !== naturalWidth(body)) {
+          refitted = true;
+          drawn.filled = undefined;
+          await fillWidth(drawn.result.view, drawn.widths, body, available);
+          drawn.filled = { available, width: naturalWidth(body) };
+        }
       } catch (err) {
         console.warn(`mixwidget: chart "${name}" could not be resized`, err);
       }
-      labelChart(body, heading.textContent ?? chartTitle(name));
+      // Rounding the marks' descriptions walks every mark: only after they were drawn anew.
+      labelChart(body, heading.textContent ?? chartTitle(name), refitted || !drawn.labelled);
+      drawn.labelled = true;
       if (rewrap(drawn) && latest) {
         const { spec, specKey, data, dataKey } = latest;
         void draw(spec, specKey, data, dataKey);
@@ -295,7 +325,7 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
         target,
         { ...adaptSpec(laidOut, options.look()), datasets: cloneData(data) },
         {
-          renderer: "svg",
+          renderer: rendererFor(data),
           actions: { export: true, source: false, compiled: false, editor: false },
           logger: vegaLogger,
           tooltip: { theme: "light" },
@@ -314,8 +344,12 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
         target,
         widths,
         columns: wrapped,
+        labelled: false,
       };
       result.view.addEventListener("click", (_event, item) => options.onClick(name, item));
+      // What a canvas shows is not in the page's DOM: the view (its data and scenegraph) is
+      // reachable from its element, for tools and browser tests that read what is drawn.
+      Object.defineProperty(target, "vegaView", { value: result.view, configurable: true });
       keep(drawn);
       onShow = drawn;
       text = "";
@@ -334,7 +368,8 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
 
   async function update(drawn: Drawn, data: ChartDatasets, dataKey: string): Promise<void> {
     const { view } = drawn.result;
-    holdHeight();
+    // A kept view is drawn already: swapping it in leaves no gap to hold (and reading the
+    // height would lay the page out once per chart).
     if (drawn.target.parentNode !== body) body.replaceChildren(drawn.target);
     onShow = drawn;
     keep(drawn);
@@ -357,6 +392,7 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
         }
         await view.runAsync();
         hideTooltip();
+        drawn.labelled = false;
         drawn.dataKey = dataKey;
         drawn.datasets = Object.keys(fresh);
       }
@@ -392,9 +428,7 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
     },
     applySelected,
     naturalWidth() {
-      if (!onShow) return 0;
-      const svg = body.querySelector("svg.marks");
-      return Number(svg?.getAttribute("width")) || 0;
+      return onShow ? naturalWidth(body) : 0;
     },
     fill,
     destroy() {

@@ -129,8 +129,14 @@ export function createCharts(ctx: WidgetContext): Charts {
     }
   }
 
+  /** The look of the reconcile under way: read once per pass (reading styles forces a restyle). */
+  let passLook: ChartLook | null = null;
+  /** Cards drawn during the reconcile under way, to be fitted to their width once it is done. */
+  let toFill: Set<ChartCard> | null = null;
+
   /** The page's look: dark or light, and the cards' background. */
   function look(): ChartLook {
+    if (passLook) return passLook;
     const root = el.closest(".mixwidget");
     const card = el.querySelector(".mw-chart") ?? root;
     return {
@@ -141,7 +147,10 @@ export function createCharts(ctx: WidgetContext): Charts {
 
   /** Fill the card's width, then see whether the chart needs a whole row. */
   function onDrawn(card: ChartCard): void {
-    void card.fill().then(() => fitWidth(card));
+    // During a reconcile, wait for the other charts: the page is then laid out once, not once
+    // per chart (reading a width lays out whatever changed before it).
+    if (toFill) toFill.add(card);
+    else void card.fill().then(() => fitWidth(card));
   }
 
   /** A card's body width when it takes a whole row of the grid. */
@@ -209,6 +218,24 @@ export function createCharts(ctx: WidgetContext): Charts {
   /** Bring every card in line with the traits, one chart at a time. */
   async function reconcile(): Promise<void> {
     layout();
+    passLook = null;
+    passLook = look();
+    toFill = new Set();
+    try {
+      await drawAll();
+    } finally {
+      const drawn = [...toFill];
+      passLook = null;
+      toFill = null;
+      for (const card of drawn) {
+        if (destroyed) break;
+        await card.fill();
+        fitWidth(card);
+      }
+    }
+  }
+
+  async function drawAll(): Promise<void> {
     let embedded = false;
     for (const name of readCharts(model).names) {
       if (destroyed) return;
@@ -227,12 +254,18 @@ export function createCharts(ctx: WidgetContext): Charts {
       const specKey = JSON.stringify(look()) + jsonKey(spec);
       const dataKey = jsonKey(chartData);
       if (card.shows(specKey, dataKey)) continue;
-      if (card.needsEmbed(specKey)) {
+      const embedding = card.needsEmbed(specKey);
+      if (embedding) {
         if (embedded) await nextFrame(); // a new embed is the slow part: let the page paint first
         embedded = true;
         if (destroyed) return;
       }
       await card.draw(spec, specKey, chartData, dataKey);
+      if (embedding && toFill?.delete(card)) {
+        // A new view is shown at its full width before the page paints it.
+        await card.fill();
+        fitWidth(card);
+      }
     }
   }
 
