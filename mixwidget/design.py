@@ -31,7 +31,7 @@ from .limits import Limits, check_size, model_size
 from .modelmatrix import Variable, model_matrix
 from .transforms import Columns, Evaluator, Factor, column_factor, level_text
 
-__all__ = ["Design", "RandomBlock", "Schema", "build_design", "level_names", "check_columns"]
+__all__ = ["Design", "RandomBlock", "Schema", "build_design", "fixed_part", "level_names", "check_columns"]
 
 
 @dataclass
@@ -101,6 +101,7 @@ class Design:
     schema: Schema | None = None
     offset_given: np.ndarray | None = None  # (n,) the offset= given to fit (part of ``offset``)
     collinear: list[str] = field(default_factory=list)  # random terms whose columns are linearly dependent
+    fixed_notes: list[str] = field(default_factory=list)  # notes on the fixed columns (part of ``notes``)
 
     @property
     def nobs(self) -> int:
@@ -316,8 +317,7 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
     codings = {var: coding_for(v) for var, v in values.items() if isinstance(v, Factor) and var in predictors}
     ordered = [v for v, c in codings.items() if c.contrasts == "poly"]
     if ordered:
-        notes.append(f"{', '.join(ordered)} {'is an ordered factor' if len(ordered) == 1 else 'are ordered factors'}, "
-                     "coded by polynomial contrasts (.L linear, .Q quadratic, ...) as R's contr.poly does.")
+        notes.append(_ordered_note(ordered))
     group_codings, group_factors = {}, {}
     for g in formula.grouping_variables():
         group_factors[g] = values[g] if g in codings else column_factor(data.loc[rows, g])
@@ -333,8 +333,12 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
     X_full, names_full = model_matrix(list(formula.fixed), formula.intercept, variables, n)
     kept = _independent_columns(X_full)
     aliased = [names_full[j] for j in range(len(names_full)) if j not in set(kept)]
+    # Notes on the fixed columns alone, for the least-squares fit of the fixed part (fixed_part()).
+    in_fixed = {v for term in formula.fixed for v in term}
+    fixed_ordered = [v for v in ordered if v in in_fixed]
+    fixed_notes = [_ordered_note(fixed_ordered)] if fixed_ordered else []
     if aliased:
-        notes.append(
+        fixed_notes.append(
             f"The fixed-effect columns {', '.join(aliased)} are linear combinations of other columns "
             "and were left out (as lme4 does)."
         )
@@ -342,11 +346,12 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
     names = [names_full[j] for j in kept]
     poorly = poorly_scaled_columns(X, names)
     if poorly:
-        notes.append(
+        fixed_notes.append(
             f"The fixed-effect columns {', '.join(poorly)} are nearly combinations of other columns (for example "
             "big numbers that vary little, such as years or timestamps, next to the intercept), so the fit "
             "loses accuracy; centre them, e.g. I(x - 2000) or scale(x)."
         )
+    notes.extend(fixed_notes[1:] if fixed_ordered else fixed_notes)
     if n <= X.shape[1]:
         raise DataError(
             f"the model has {X.shape[1]} fixed-effect coefficients ({', '.join(names[:5])}"
@@ -363,7 +368,30 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
     frame = _frame(formula, data.loc[rows], values)
     return Design(formula, y, X, names, random, rows, n_dropped, dropped_by, notes, frame,
                   offset_total, None if w is None else w[keep], schema, None if off is None else off[keep],
-                  collinear=collinear)
+                  collinear=collinear, fixed_notes=fixed_notes)
+
+
+def _ordered_note(ordered: list[str]) -> str:
+    return (f"{', '.join(ordered)} {'is an ordered factor' if len(ordered) == 1 else 'are ordered factors'}, "
+            "coded by polynomial contrasts (.L linear, .Q quadratic, ...) as R's contr.poly does.")
+
+
+def fixed_part(design: Design, formula: ModelFormula) -> Design:
+    """The design of the fixed part alone (``formula``, parsed from ``design.formula.fixed_text()``)
+    on the same rows, as :func:`build_design` builds it, from the matrices already built.
+
+    Same response, fixed columns, weights and offsets; no random terms and no rows dropped (the
+    rows are the design's). The least-squares baseline of a mixed model is fitted to it.
+    """
+    predictors = set(predictor_variables(formula))
+    schema = design.schema
+    if schema is not None:
+        schema = Schema(formula, schema.state, {v: c for v, c in schema.codings.items() if v in predictors}, {},
+                        schema.fixed_columns, schema.fixed_names)
+    frame = design.frame[[v for v in formula.variables() if v in design.frame.columns]]
+    return Design(formula, design.y, design.X, design.fixed_names, [], design.rows, 0, {},
+                  [*formula.notes, *design.fixed_notes], frame, design.offset, design.weights, schema,
+                  design.offset_given, fixed_notes=list(design.fixed_notes))
 
 
 def predictor_variables(formula: ModelFormula) -> list[str]:

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from . import engine
-from .design import Design, build_design
+from .design import Design, build_design, fixed_part
 from .formula import ModelFormula, parse_formula
 from .intake import as_frame
 from .limits import DEFAULT_LIMITS, Limits
@@ -119,13 +119,17 @@ class MixedFit:
     def without_groups(self) -> MixedFit:
         """The fixed part fitted by least squares to the same rows, ignoring every grouping.
 
-        This is "complete pooling": what the model says if the groups are not there.
+        This is "complete pooling": what the model says if the groups are not there. Fitted to
+        the model's own fixed-effect matrix, response, weights and offsets (the same fit as
+        ``fit(model.fixed_text(), rows used)``), once per fit.
         """
         if self.kind == "ols":
             return self
-        d = self.design
-        return fit_owned(self.model.fixed_text(), self.data.loc[d.rows], reml=self.reml, weights=d.weights,
-                         offset=d.offset_given)
+        if "_without_groups" not in self.__dict__:  # a fit does not change: fitted once
+            text = self.model.fixed_text()
+            design = fixed_part(self.design, parse_formula(text))
+            self.__dict__["_without_groups"] = _assemble(text, design, False, self.data.loc[self.design.rows])
+        return self.__dict__["_without_groups"]
 
     def predict(
         self,

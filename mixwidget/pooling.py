@@ -40,11 +40,8 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
         raise DataError(f"'{group}' is not a grouping factor of {model.formula!r}; its grouping factors: {groups}")
     beta = model.fixed["estimate"]
     offset = design.offset
-    # Complete pooling: the fixed part by least squares on the same rows (what without_groups() fits).
-    if offset is None and design.weights is None:
-        complete = dict(zip(design.fixed_names, np.linalg.lstsq(design.X, design.y, rcond=None)[0]))
-    else:
-        complete = model.without_groups().fixed["estimate"].to_dict()
+    # Complete pooling: the fixed part by least squares on the same rows (fitted once per fit).
+    complete = model.without_groups().fixed["estimate"].to_dict()
 
     # Remove the fixed part and every other random term: what is left is this group's signal.
     other = np.zeros(design.nobs)
@@ -83,13 +80,11 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
 def _modes(re: pd.DataFrame, group: str, levels: list, names: list[str]) -> np.ndarray:
     """Conditional modes of ``group`` as a (levels, terms) array in the given orders (NaN if missing)."""
     mine = re["group"].to_numpy() == group
-    level_at = {str(v): i for i, v in enumerate(levels)}
-    term_at = {t: j for j, t in enumerate(names)}
+    rows = pd.Index([str(v) for v in levels]).get_indexer([str(v) for v in re["level"].to_numpy()[mine]])
+    cols = pd.Index(names).get_indexer(re["term"].to_numpy()[mine])
+    found = (rows >= 0) & (cols >= 0)
     out = np.full((len(levels), len(names)), np.nan)
-    for lv, t, e in zip(re["level"].to_numpy()[mine], re["term"].to_numpy()[mine], re["estimate"].to_numpy()[mine]):
-        i, j = level_at.get(str(lv)), term_at.get(t)
-        if i is not None and j is not None:
-            out[i, j] = e
+    out[rows[found], cols[found]] = re["estimate"].to_numpy()[mine][found]
     return out
 
 

@@ -1,4 +1,5 @@
-"""Engine adapter: BLAS threads are limited around small fits and left alone for large ones."""
+"""Engine adapter: BLAS threads are limited around small fits and left alone for large ones; least
+squares give statsmodels' numbers."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from types import SimpleNamespace
 
 import mixedlm
 import numpy as np
+import pytest
 from threadpoolctl import threadpool_info
 
 import mixwidget
@@ -43,3 +45,40 @@ def test_large_dense_problems_keep_the_library_threads():
     assert engine.blas_threads(design(73_421, 2, (1, 1))) is None  # InstEval
     assert engine.blas_threads(design(1_000_000, 2, (2,))) is None  # many rows
     assert engine.blas_threads(design(2_000, 60, (1,))) is None  # a big dense cross-product
+
+
+@pytest.mark.parametrize("weights, offset", [(None, None), ("w", None), (None, "o"), ("w", "o")])
+def test_least_squares_give_statsmodels_numbers(science, weights, offset):
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(3)
+    data = science.assign(w=rng.uniform(0.2, 3, len(science)), o=rng.normal(size=len(science)),
+                          x=rng.normal(1000, 2, len(science)))
+    fit = mixwidget.fit("like ~ sex * PrivPub + Class + x", data, weights=weights, offset=offset)
+    d = fit.design
+    off = np.zeros(d.nobs) if d.offset is None else d.offset
+    model = sm.OLS(d.y - off, d.X) if d.weights is None else sm.WLS(d.y - off, d.X, weights=d.weights)
+    ref = model.fit()
+    np.testing.assert_allclose(fit.fixed["estimate"], ref.params, rtol=1e-10)
+    np.testing.assert_allclose(fit.fixed["std_error"], ref.bse, rtol=1e-10)
+    np.testing.assert_allclose(fit.fixed["t_value"], ref.tvalues, rtol=1e-10)
+    # x (1000 +- 2) next to the intercept: covariances near zero cancel; compare on the matrix's scale
+    vcov = np.asarray(ref.cov_params())
+    np.testing.assert_allclose(fit.vcov.to_numpy(), vcov, rtol=1e-10, atol=1e-10 * np.abs(vcov).max())
+    np.testing.assert_allclose(fit.fitted, ref.fittedvalues + off, rtol=1e-10)
+    assert fit.sigma == pytest.approx(np.sqrt(ref.scale), rel=1e-10)
+    assert fit.loglik == pytest.approx(ref.llf, rel=1e-10)
+    assert (fit.fixed["df"] == ref.df_resid).all()
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # its log-likelihood is -inf
+def test_zero_weights_are_left_to_statsmodels(science):
+    w = np.ones(len(science))
+    w[:5] = 0.0
+    fit = mixwidget.fit("like ~ sex + PrivPub", science, weights=w)
+    import statsmodels.api as sm
+
+    d = fit.design
+    ref = sm.WLS(d.y, d.X, weights=d.weights).fit()
+    np.testing.assert_allclose(fit.fixed["estimate"], ref.params, rtol=1e-10)
+    assert fit.fixed["df"].iloc[0] == ref.df_resid

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from lme4ref import fit_cached, load_reference, reference_files
 
@@ -110,3 +111,47 @@ def test_ols_against_r_lm(path):
     assert fit.aic == pytest.approx(ref["AIC"], abs=2e-3)
     assert fit.bic == pytest.approx(ref["BIC"], abs=2e-3)
     assert list(fit.variance["group"]) == ["Residual"]
+
+
+def _science_with_gaps():
+    import mixwidget
+
+    data = mixwidget.load_dataset("science").copy()
+    rng = np.random.default_rng(7)
+    data["w"] = rng.uniform(0.5, 2.0, len(data))
+    data["o"] = rng.normal(size=len(data))
+    data["x"] = rng.normal(size=len(data))
+    data["x2"] = 2 * data["x"]  # aliased: left out of both fits, with the same note
+    data["grade"] = pd.Categorical(rng.choice(["a", "b", "c"], len(data)), categories=["a", "b", "c"], ordered=True)
+    data.loc[[4, 40, 400], "class"] = np.nan  # rows dropped by the mixed model (a grouping variable)
+    return data
+
+
+@pytest.mark.parametrize("formula, weights, offset", [
+    ("like ~ sex * PrivPub + (1 | school) + (1 | school:class)", None, None),
+    ("like ~ sex + x + x2 + offset(x) + (1 + grade | school) + (1 | school:class)", "w", "o"),
+    ("like ~ grade + PrivPub + (1 | school)", None, "o"),
+])
+def test_without_groups_is_the_fixed_part_fitted_to_the_rows_used(formula, weights, offset):
+    import mixwidget
+
+    data = _science_with_gaps()
+    fit = mixwidget.fit(formula, data, weights=weights, offset=offset)
+    base = fit.without_groups()
+    d = fit.design
+    ref = mixwidget.fit(fit.model.fixed_text(), data.loc[d.rows], weights=d.weights, offset=d.offset_given)
+    assert base.kind == ref.kind == "ols" and base.formula == ref.formula
+    pd.testing.assert_frame_equal(base.fixed, ref.fixed, rtol=1e-12)
+    pd.testing.assert_frame_equal(base.vcov, ref.vcov, rtol=1e-12)
+    np.testing.assert_allclose(base.fitted, ref.fitted, rtol=1e-12)
+    assert (base.nobs, base.n_dropped, base.npar) == (ref.nobs, ref.n_dropped, ref.npar)
+    for name in ("sigma", "loglik", "aic", "bic"):
+        assert getattr(base, name) == pytest.approx(getattr(ref, name), rel=1e-12)
+    assert base.messages == ref.messages
+    assert base.design.fixed_names == ref.design.fixed_names
+    assert list(base.design.frame.columns) == list(ref.design.frame.columns)
+    assert base.design.schema.contrasts == ref.design.schema.contrasts
+    new = data.loc[d.rows].head(5)
+    pd.testing.assert_frame_equal(base.predict(new, interval="prediction"), ref.predict(new, interval="prediction"),
+                                  rtol=1e-12)
+    assert fit.without_groups() is base  # fitted once per fit
