@@ -7,10 +7,13 @@ decides which fits each chart sees (current, pinned, and the least-squares basel
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import pandas as pd
 
 from .charts import CHARTS, ChartRequest, Look, NotApplicable, altair_chart, chart_spec
 from .charts.variance import component_colours, components
@@ -46,7 +49,7 @@ class ChartBoard:
         """The fixed part of the model fitted by least squares, ignoring all groups."""
         if current.kind == "ols":
             return None
-        key = (current.model.fixed_text(), tuple(current.design.rows))
+        key = (current.model.fixed_text(), _rows_key(current.design.rows))
         if key not in self._baselines:
             try:
                 self._baselines[key] = current.without_groups()
@@ -126,3 +129,9 @@ class ChartBoard:
             # Titles state this fit's numbers; sent apart from the spec, they do not force a redraw.
             board.captions[name] = data.caption()
         return board
+
+
+def _rows_key(rows: pd.Index) -> tuple[int, bytes]:
+    """A short key for the rows a model was fitted to (hashing 73,000 labels one by one takes 0.1 s)."""
+    hashed = pd.util.hash_pandas_object(rows, index=False).to_numpy()
+    return len(rows), hashlib.blake2b(hashed.tobytes(), digest_size=16).digest()

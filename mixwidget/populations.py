@@ -65,8 +65,9 @@ def _nested_in(fit: MixedFit, fine: str, coarse: str) -> bool:
     if (fine, coarse) not in known:
         blocks = {b.group: b for b in fit.design.random}
         a, b = blocks[fine].codes, blocks[coarse].codes
-        pairs = np.unique(a.astype(np.int64) * (int(b.max()) + 1) + b)
-        known[(fine, coarse)] = len(pairs) == len(np.unique(a))
+        coarse_of = np.empty(len(blocks[fine].levels), dtype=b.dtype)
+        coarse_of[a] = b  # one coarse level per fine level (any of its rows'): nested if every row agrees
+        known[(fine, coarse)] = bool((coarse_of[a] == b).all())
     return known[(fine, coarse)]
 
 

@@ -43,19 +43,20 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     order, theo, (a, b) = _qq(res)
     quantile = np.empty(n)
     quantile[order] = theo
-    points = pd.DataFrame({"fitted": fit.fitted, "residual": res, "quantile": quantile})
+    note = None
+    shown = np.arange(n)
+    if n > MAX_POINTS:
+        # Evenly spaced ranks keep the shape of both plots; the note says how many are shown.
+        shown = np.sort(order[np.linspace(0, n - 1, MAX_POINTS).round().astype(int)])
+        note = f"showing {MAX_POINTS} of {n} points (evenly spaced ranks)"
+    points = pd.DataFrame({"fitted": fit.fitted[shown], "residual": res[shown], "quantile": quantile[shown]},
+                          index=shown)
     # Level of the first (largest) grouping factor, so a selected group's points stand out.
     if fit.design.random:
         block = max(fit.design.random, key=lambda blk: len(blk.levels))
-        points["level"] = np.asarray(block.levels, dtype=object)[block.codes].astype(str)
+        points["level"] = np.asarray(block.levels, dtype=object)[block.codes[shown]].astype(str)
     else:
         points["level"] = ""
-    note = None
-    if n > MAX_POINTS:
-        # Evenly spaced ranks keep the shape of both plots; the note says how many are shown.
-        keep = order[np.linspace(0, n - 1, MAX_POINTS).round().astype(int)]
-        points = points.iloc[np.sort(keep)]
-        note = f"showing {MAX_POINTS} of {n} points (evenly spaced ranks)"
     qqlines = [{"panel": "Residual", "x": -3.0, "y": a - 3 * b, "x2": 3.0, "y2": a + 3 * b}]
     re = fit.ranef
     group, term = re["group"].to_numpy(dtype=object), re["term"].to_numpy(dtype=object)
