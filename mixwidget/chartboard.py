@@ -7,13 +7,10 @@ decides which fits each chart sees (current, pinned, and the least-squares basel
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-import pandas as pd
 
 from .charts import CHARTS, ChartRequest, Look, NotApplicable, altair_chart, chart_spec
 from .charts.variance import component_colours, components
@@ -37,26 +34,26 @@ class Board:
 
 
 class ChartBoard:
-    """Builds the charts of a widget's fits, caching the least-squares baselines."""
+    """Builds the charts of a widget's fits (the least-squares baseline is kept with the fits)."""
 
     def __init__(self, look: Look | None = None) -> None:
-        self._baselines: dict[tuple[str, tuple], MixedFit | None] = {}
         self.look = look or Look()
         # Every variance component's colour so far: a component keeps it while terms come and go.
         self._colours: dict[str, str] = {}
 
     def baseline(self, current: MixedFit) -> MixedFit | None:
-        """The fixed part of the model fitted by least squares, ignoring all groups."""
+        """The fixed part of the model fitted by least squares, ignoring all groups.
+
+        Fitted once and shared by fits with the same fixed part and rows (see
+        :meth:`MixedFit.without_groups`), so refits keep the same baseline object.
+        """
         if current.kind == "ols":
             return None
-        key = (current.model.fixed_text(), _rows_key(current.design.rows))
-        if key not in self._baselines:
-            try:
-                self._baselines[key] = current.without_groups()
-            except Exception:  # noqa: BLE001 - a missing baseline only hides one bar
-                log.exception("baseline fit of %r failed", key)
-                self._baselines[key] = None
-        return self._baselines[key]
+        try:
+            return current.without_groups()
+        except Exception:  # noqa: BLE001 - a missing baseline only hides one bar
+            log.exception("baseline fit of %r failed", current.model.fixed_text())
+            return None
 
     def fits(self, current: MixedFit, pinned: dict[str, MixedFit]) -> dict[str, MixedFit]:
         """Current model first, then the pinned ones, then the least-squares baseline."""
@@ -129,9 +126,3 @@ class ChartBoard:
             # Titles state this fit's numbers; sent apart from the spec, they do not force a redraw.
             board.captions[name] = data.caption()
         return board
-
-
-def _rows_key(rows: pd.Index) -> tuple[int, bytes]:
-    """A short key for the rows a model was fitted to (hashing 73,000 labels one by one takes 0.1 s)."""
-    hashed = pd.util.hash_pandas_object(rows, index=False).to_numpy()
-    return len(rows), hashlib.blake2b(hashed.tobytes(), digest_size=16).digest()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -121,14 +123,21 @@ class MixedFit:
 
         This is "complete pooling": what the model says if the groups are not there. Fitted to
         the model's own fixed-effect matrix, response, weights and offsets (the same fit as
-        ``fit(model.fixed_text(), rows used)``), once per fit.
+        ``fit(model.fixed_text(), rows used)``), once: fits of the same data whose fixed parts,
+        rows, weights and offsets are the same (REML and ML, other random terms) share it.
         """
         if self.kind == "ols":
             return self
         if "_without_groups" not in self.__dict__:  # a fit does not change: fitted once
             text = self.model.fixed_text()
-            design = fixed_part(self.design, parse_formula(text))
-            self.__dict__["_without_groups"] = _assemble(text, design, False, self.data.loc[self.design.rows])
+            key = (text, _rows_digest(self.design))
+            shared = _baselines.get(key)
+            if shared is None or shared.__dict__.get("_source") is not self.data:
+                design = fixed_part(self.design, parse_formula(text))
+                shared = _assemble(text, design, False, self.data.loc[self.design.rows])
+                shared.__dict__["_source"] = self.data
+                _baselines[key] = shared
+            self.__dict__["_without_groups"] = shared
         return self.__dict__["_without_groups"]
 
     def predict(
@@ -172,6 +181,19 @@ class MixedFit:
         return f"<MixedFit {self.formula!r} ({'REML' if self.reml else 'ML'}, {self.nobs} obs)>"
 
     __str__ = summary
+
+
+# Least-squares baselines by fixed part and rows, while some fit holds them (see without_groups).
+_baselines: weakref.WeakValueDictionary[tuple[str, bytes], MixedFit] = weakref.WeakValueDictionary()
+
+
+def _rows_digest(design: Design) -> bytes:
+    """A digest of the rows a design uses and its weights and given offset (not of 73,000 labels one by one)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(pd.util.hash_pandas_object(design.rows, index=False).to_numpy().tobytes())
+    for part in (design.weights, design.offset_given):
+        h.update(b"-" if part is None else np.ascontiguousarray(part, dtype=float).tobytes())
+    return h.digest()
 
 
 def fit(

@@ -155,3 +155,18 @@ def test_without_groups_is_the_fixed_part_fitted_to_the_rows_used(formula, weigh
     pd.testing.assert_frame_equal(base.predict(new, interval="prediction"), ref.predict(new, interval="prediction"),
                                   rtol=1e-12)
     assert fit.without_groups() is base  # fitted once per fit
+
+
+def test_fits_of_the_same_data_fixed_part_and_rows_share_one_baseline(science):
+    from mixwidget.fit import fit_owned
+
+    data = science.copy()  # one frame held by every fit, as the widget's fits hold its data
+    both = fit_owned("like ~ sex + PrivPub + (1 | school) + (1 | school:class)", data)
+    school = fit_owned("like ~ sex + PrivPub + (1 | school)", data, reml=False)
+    assert school.without_groups() is both.without_groups()
+    weighted = fit_owned("like ~ sex + PrivPub + (1 | school)", data, weights=np.full(len(data), 2.0))
+    other = fit_owned("like ~ sex + PrivPub + (1 | school)", data.assign(like=data["like"] + 1))
+    assert weighted.without_groups() is not both.without_groups()
+    assert other.without_groups() is not both.without_groups()
+    assert other.without_groups().fixed.loc["(Intercept)", "estimate"] == pytest.approx(
+        both.without_groups().fixed.loc["(Intercept)", "estimate"] + 1)
