@@ -266,6 +266,20 @@ def test_large_data_is_sampled_with_a_note(big_fit, name):
     assert any("showing 3000 of 70000 points" in line for line in spec["title"]["subtitle"])
 
 
+def test_sampled_residual_points_are_the_models_rows_with_their_groups(big_fit):
+    from mixwidget.charts.residuals import residuals_tables
+
+    points, *_ = residuals_tables(big_fit)
+    rows = points.index.to_numpy()
+    assert len(rows) == 3000 and (np.diff(rows) > 0).all()
+    np.testing.assert_array_equal(points["fitted"], big_fit.fitted[rows])
+    np.testing.assert_array_equal(points["residual"], big_fit.residuals[rows])
+    block = big_fit.design.random[0]
+    assert list(points["level"]) == [str(block.levels[c]) for c in block.codes[rows]]
+    # Evenly spaced ranks keep both ends of the residuals.
+    assert (points["residual"].min(), points["residual"].max()) == (big_fit.residuals.min(), big_fit.residuals.max())
+
+
 def test_build_chart_uses_fits_and_current():
     fits = science_fits()
     spec = build_chart("shrinkage", fits=fits, current="class").to_dict()
