@@ -18,6 +18,11 @@ import time
 
 import mixwidget
 
+SETTLE_S = 0.3
+"""Pause before each timed step, so the widget's fit and the peer both start from an idle process
+(timed back to back, each ran while the other's worker process and threads were still winding down,
+and the peer came out 1.5-2.5x slower than on its own)."""
+
 FORMULAS = ["like ~ sex + PrivPub + (1 | school) + (1 | school:class)", "like ~ sex + PrivPub"]
 
 
@@ -37,12 +42,14 @@ def main() -> None:
     widget_times, table_times, fit_times = [], [], []
     for i in range(args.repeats):
         formula = FORMULAS[i % 2]
+        time.sleep(SETTLE_S)
         t0 = time.perf_counter()
         w.formula = formula
         w.wait(60)
         widget_times.append(time.perf_counter() - t0)
         table_times.append(shown["t"] - t0)
         assert w.current is not None and w.current["formula"] == formula
+        time.sleep(SETTLE_S)
         t0 = time.perf_counter()
         mixwidget.fit(formula, science)
         fit_times.append(time.perf_counter() - t0)
