@@ -74,6 +74,8 @@ export function adaptSpec(spec: ChartSpec, look: ChartLook): ChartSpec {
 export interface SizedView {
   signal(name: string, value?: unknown): unknown;
   runAsync(): Promise<unknown>;
+  /** Re-run the layout's size on the next run: a canvas keeps its old size without it. */
+  resize?(): unknown;
 }
 
 interface VgSignal {
@@ -132,6 +134,9 @@ export async function fillWidth(
     for (const [name, w] of base) {
       view.signal(name, Math.round(Math.min(MAX_VIEW, Math.max(MIN_VIEW, w * scale))));
     }
+    // Panels' widths are inner signals of a concat: without this a canvas is not resized to
+    // them, so it clips the chart and the next trial measures its stale width.
+    view.resize?.();
     await view.runAsync();
     return naturalWidth(body);
   };

@@ -103,6 +103,40 @@ describe("chart look", () => {
     expect(Number(svg.getAttribute("width"))).toBe(720);
   });
 
+  it("resizes a canvas to panels whose widths are inner signals", async () => {
+    // Vega resizes a canvas only when told to re-run the layout's size (view.resize()):
+    // two side-by-side panels of `width` px each plus 100 px of axes, drawn on a canvas.
+    const body = document.createElement("div");
+    const canvas = document.createElement("canvas");
+    canvas.className = "marks";
+    canvas.style.width = "600px";
+    body.append(canvas);
+    let width = 250;
+    let resized = false;
+    const view = {
+      signal(_name: string, value?: unknown) {
+        width = Number(value);
+        return view;
+      },
+      resize() {
+        resized = true;
+        return view;
+      },
+      async runAsync() {
+        if (resized) canvas.style.width = `${2 * width + 100}px`;
+        resized = false;
+        return view;
+      },
+    };
+    const base = new Map([
+      ["concat_0_width", 250],
+      ["concat_1_width", 250],
+    ]);
+    await fillWidth(view, base, body, 900);
+    expect(Number.parseFloat(canvas.style.width)).toBeLessThanOrEqual(900);
+    expect(Number.parseFloat(canvas.style.width)).toBeGreaterThan(880);
+  });
+
   it("fills the card's width from the spec's widths, whatever it was drawn at before", async () => {
     // A chart whose view is `width` px wide plus 60 px of axis labels, drawn as an svg.
     const body = document.createElement("div");

@@ -21,6 +21,7 @@ export interface ChartView {
   change(name: string, changes: ReturnType<typeof changeset>): unknown;
   signal(name: string, value: unknown): unknown;
   runAsync(): Promise<unknown>;
+  resize?(): unknown;
   addEventListener(
     type: string,
     handler: (event: Event, item?: { datum?: unknown } | null) => void,
@@ -390,6 +391,7 @@ export function createChartCard(name: string, options: ChartCardOptions): ChartC
             // A dataset the spec does not use.
           }
         }
+        view.resize?.(); // new data can change the drawn size (a canvas keeps its old one otherwise)
         await view.runAsync();
         hideTooltip();
         drawn.labelled = false;
