@@ -10,6 +10,20 @@ import {
   wrapPanels,
 } from "../src/chartLook";
 
+/** A chart body holding what vega drew: an svg or a canvas of class "marks". */
+function drawnIn<K extends "svg" | "canvas">(
+  kind: K,
+): { body: HTMLDivElement; marks: K extends "svg" ? SVGSVGElement : HTMLCanvasElement } {
+  const body = document.createElement("div");
+  const marks =
+    kind === "svg"
+      ? document.createElementNS("http://www.w3.org/2000/svg", "svg")
+      : document.createElement("canvas");
+  marks.setAttribute("class", "marks");
+  body.append(marks);
+  return { body, marks: marks as K extends "svg" ? SVGSVGElement : HTMLCanvasElement };
+}
+
 describe("chart look", () => {
   it("rounds long decimals in descriptions", () => {
     expect(roundDescription("estimate: 4.9386881851; n: 12; t: -2.21697632")).toBe(
@@ -80,10 +94,7 @@ describe("chart look", () => {
 
   it("never leaves a chart a little wider than its card", async () => {
     // A view 420 px wide plus 300 px of axes and legend: 720 px in a card 711 px wide.
-    const body = document.createElement("div");
-    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("class", "marks");
-    body.append(svg);
+    const { body, marks: svg } = drawnIn("svg");
     let width = 420;
     const view = {
       signal(_name: string, value?: unknown) {
@@ -106,11 +117,8 @@ describe("chart look", () => {
   it("resizes a canvas to panels whose widths are inner signals", async () => {
     // Vega resizes a canvas only when told to re-run the layout's size (view.resize()):
     // two side-by-side panels of `width` px each plus 100 px of axes, drawn on a canvas.
-    const body = document.createElement("div");
-    const canvas = document.createElement("canvas");
-    canvas.className = "marks";
+    const { body, marks: canvas } = drawnIn("canvas");
     canvas.style.width = "600px";
-    body.append(canvas);
     let width = 250;
     let resized = false;
     const view = {
@@ -139,10 +147,7 @@ describe("chart look", () => {
 
   it("fills the card's width from the spec's widths, whatever it was drawn at before", async () => {
     // A chart whose view is `width` px wide plus 60 px of axis labels, drawn as an svg.
-    const body = document.createElement("div");
-    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("class", "marks");
-    body.append(svg);
+    const { body, marks: svg } = drawnIn("svg");
     let width = 400;
     const view = {
       signal(name: string, value?: unknown) {
