@@ -14,6 +14,7 @@ from typing import Any
 
 from .charts import CHARTS, ChartRequest, Look, NotApplicable, altair_chart, chart_spec
 from .charts.variance import component_colours, components
+from .engine import limit_blas
 from .fit import MixedFit
 
 __all__ = ["Board", "ChartBoard"]
@@ -104,6 +105,14 @@ class ChartBoard:
         Returns None if ``should_stop()`` turns true between charts (a newer fit is due).
         ``selected`` is the selected level of ``group``; ``names`` limits the charts built.
         """
+        # Small models' chart tables run with one BLAS thread, as their fits do (see limit_blas).
+        with limit_blas(current.design):
+            return self._build(current, pinned, group, should_stop, selected, names, previous)
+
+    def _build(
+        self, current: MixedFit, pinned: dict[str, MixedFit], group: str | None, should_stop: Callable[[], bool],
+        selected: str | None, names: list[str] | None, previous: MixedFit | None,
+    ) -> Board | None:
         board = Board()
         request = self.request(current, pinned, group, selected, previous)
         for name, chart in CHARTS.items():
