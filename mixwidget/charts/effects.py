@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import weakref
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ..fit import MixedFit
 from ._common import HIGHLIGHT, MUTED, PANEL_WIDTH, template
@@ -19,40 +20,68 @@ __all__ = ["EFFECTS", "PREVIOUS", "effects", "effects_data", "effects_spec", "ef
 PREVIOUS = "Previous fit"
 
 
-def effects_table(fits: dict[str, MixedFit], current: str, include_intercept: bool = False) -> pd.DataFrame:
-    """One row per model and fixed-effect term: estimate, 95% interval, t value."""
-    columns = ["estimate", "std_error", "df", "t_value", "p_value"]
-    parts: dict[str, list] = {c: [] for c in ["model", "model_order", "formula", "kind", "current", "term", *columns]}
-    for order, (name, fit) in enumerate(fits.items()):
+_COLUMNS = ["estimate", "std_error", "df", "t_value", "p_value"]
+
+# Per fit: its fixed-effect table as arrays, with the interval's half-widths. Pinned models and the
+# least-squares baseline stay the same fit objects across refits, so theirs are read once.
+_fixed: weakref.WeakKeyDictionary[MixedFit, tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _fixed_arrays(fit: MixedFit) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """The fit's term names, its ``fixed`` columns as float arrays, and ``t(df, 0.975) · SE``."""
+    cached = _fixed.get(fit)
+    if cached is None:
         f = fit.fixed
-        keep = np.ones(len(f), bool) if include_intercept else (f.index != "(Intercept)")
+        table, names = f.to_numpy(dtype=float), list(f.columns)  # one array: no pandas call per column
+        values = {c: table[:, names.index(c)] for c in _COLUMNS}
+        df = values["df"]
+        # stats.t.ppf's value (its quantile function is stdtrit), without its argument checks: NaN unless df > 0
+        quantile = np.where(df > 0, special.stdtrit(np.where(df > 0, df, 1.0), 0.975), np.nan)
+        half = quantile * values["std_error"]
+        cached = _fixed[fit] = (np.array(list(f.index), dtype=object), values, half)
+    return cached
+
+
+def _effects_columns(fits: Mapping[str, MixedFit], current: str, include_intercept: bool) -> dict[str, np.ndarray]:
+    """The columns of :func:`effects_table` as arrays (empty when no model has a term to show)."""
+    parts: dict[str, list] = {c: [] for c in ["model", "model_order", "formula", "kind", "current", "term",
+                                              *_COLUMNS, "lower", "upper"]}
+    for order, (name, fit) in enumerate(fits.items()):
+        terms, values, half = _fixed_arrays(fit)
+        keep = np.ones(len(terms), bool) if include_intercept else (terms != "(Intercept)")
         k = int(keep.sum())
         for key, value in (("model", name), ("model_order", order), ("formula", fit.formula), ("kind", fit.kind),
                            ("current", name == current)):
             parts[key].append(np.repeat(np.array([value], dtype=object if isinstance(value, str) else None), k))
-        parts["term"].append(f.index.to_numpy(dtype=object)[keep])
-        for c in columns:
-            parts[c].append(f[c].to_numpy(dtype=float)[keep])
+        parts["term"].append(terms[keep])
+        for c in _COLUMNS:
+            parts[c].append(values[c][keep])
+        parts["lower"].append(values["estimate"][keep] - half[keep])
+        parts["upper"].append(values["estimate"][keep] + half[keep])
     if not fits:
-        return pd.DataFrame()
+        return {}
     table = {c: np.concatenate(v) for c, v in parts.items()}
     if not len(table["term"]):
-        return pd.DataFrame()
-    half = stats.t.ppf(0.975, table["df"]) * table["std_error"]
-    table["lower"] = table["estimate"] - half
-    table["upper"] = table["estimate"] + half
-    table["t_label"] = np.array([f"t = {t:.2f}" for t in table["t_value"]], dtype=object)
-    return pd.DataFrame(table)
+        return {}
+    table["t_label"] = np.array([f"t = {t:.2f}" for t in table["t_value"].tolist()], dtype=object)
+    return table
 
 
-def _lesson(table: pd.DataFrame, fits: dict[str, MixedFit], current: str) -> str:
+def effects_table(fits: dict[str, MixedFit], current: str, include_intercept: bool = False) -> pd.DataFrame:
+    """One row per model and fixed-effect term: estimate, 95% interval, t value."""
+    return pd.DataFrame(_effects_columns(fits, current, include_intercept))
+
+
+def _lesson(table: Mapping[str, np.ndarray], fits: Mapping[str, MixedFit], current: str) -> str:
     """Say what ignoring the groups does, when an OLS fit sits beside a mixed one."""
     ols = [n for n, f in fits.items() if f.kind == "ols"]
     mixed = [n for n, f in fits.items() if f.kind == "mixed"]
     if not ols or not mixed:
         return "Fixed effects: estimate with 95% interval and t value"
     ref = current if current in mixed else mixed[0]
-    model, term_col, t_col = table["model"].to_numpy(), table["term"].to_numpy(), table["t_value"].to_numpy()
+    model, term_col, t_col = table["model"], table["term"], table["t_value"]
     a = dict(zip(term_col[model == ols[0]], t_col[model == ols[0]]))
     b = dict(zip(term_col[model == ref], t_col[model == ref]))
     common = [t for t in a if t in b]
@@ -145,14 +174,15 @@ def effects_data(request: ChartRequest) -> ChartData:
         items = list(fits.items())
         at = next(i for i, (name, _) in enumerate(items) if name == current) + 1
         fits = dict([*items[:at], (PREVIOUS, previous), *items[at:]])
-    table = effects_table(fits, current, include_intercept)
-    if table.empty:
+    table = _effects_columns(fits, current, include_intercept)
+    if not table:
         raise NotApplicable("these models have no fixed effect besides the intercept")
-    table["ghost"] = table["model"].to_numpy() == PREVIOUS
-    terms = tuple(dict.fromkeys(table["term"]))
+    table["ghost"] = table["model"] == PREVIOUS
+    terms = tuple(dict.fromkeys(table["term"].tolist()))
     note = "" if include_intercept else " Intercept not shown."
     subtitle = [f"Bold: {current}. Interval: estimate ± t(df, 0.975) · SE.{note}"]
-    return ChartData((terms, tuple(fits)), {"effects_rows": table}, _lesson(table, fits, current), subtitle)
+    title = _lesson(table, fits, current)
+    return ChartData((terms, tuple(fits)), {"effects_rows": pd.DataFrame(table)}, title, subtitle)
 
 
 EFFECTS = ChartType("effects", effects_data, effects_spec, effects_spec_dict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import altair as alt
@@ -29,15 +30,35 @@ def _component(group: str, term: str) -> str:
     return group if term == "(Intercept)" else f"{group}: {term}"
 
 
-def variance_table(fits: dict[str, MixedFit]) -> tuple[pd.DataFrame, bool]:
-    """One row per model and variance component; True when every model has shares."""
-    use_shares = all(len(f.shares) for f in fits.values())
-    rows: list[tuple] = []
-    for order, (name, fit) in enumerate(fits.items()):
+# Per fit: its variance components as arrays, and the chart's columns for it (with shares or SDs).
+# Pinned models and the least-squares baseline stay the same fit objects across refits.
+_per_fit: weakref.WeakKeyDictionary[MixedFit, dict[object, object]] = weakref.WeakKeyDictionary()
+
+
+def _arrays(fit: MixedFit) -> dict[str, np.ndarray]:
+    """``fit.variance`` as arrays: group and term (objects), variance, std_dev and corr (floats)."""
+    store = _per_fit.setdefault(fit, {})
+    if "arrays" not in store:
         v = fit.variance
-        keep = v["corr"].isna().to_numpy()
-        groups, terms = v["group"].to_numpy()[keep], v["term"].to_numpy()[keep]
-        var, sd = v["variance"].to_numpy(dtype=float)[keep], v["std_dev"].to_numpy(dtype=float)[keep]
+        table, names = v.to_numpy(dtype=object), list(v.columns)  # one conversion, not a pandas call per column
+        store["arrays"] = {c: table[:, names.index(c)].astype(object if c in ("group", "term") else float)
+                           for c in ("group", "term", "variance", "std_dev", "corr")}
+    return store["arrays"]  # type: ignore[return-value]
+
+
+def _has_shares(fit: MixedFit) -> bool:
+    """Whether ``fit.shares`` is defined (every random term an intercept), from the variance table's arrays."""
+    a = _arrays(fit)
+    return bool(np.isnan(a["corr"]).all() and all(t == "(Intercept)" for t in a["term"][:-1]))
+
+
+def _fit_columns(fit: MixedFit, use_shares: bool) -> dict[str, list]:
+    """One fit's rows of :func:`variance_table` (without the model's name and order), as columns."""
+    store = _per_fit.setdefault(fit, {})
+    if use_shares not in store:
+        a = _arrays(fit)
+        keep = np.isnan(a["corr"])
+        groups, terms, var, sd = a["group"][keep], a["term"][keep], a["variance"][keep], a["std_dev"][keep]
         share = var / var.sum() if use_shares else np.full(len(var), np.nan)
         labels = [f"{100 * s:.1f}%" for s in share] if use_shares else [f"{s:.3g}" for s in sd]
         # A variance estimated as zero is named so, not drawn as an empty "0.0%".
@@ -46,13 +67,32 @@ def variance_table(fits: dict[str, MixedFit]) -> tuple[pd.DataFrame, bool]:
         comps = [_component(g, t) for g, t in zip(groups, terms)]
         # Components too small to label inside their bar are named at the bar's right end.
         tiny = ", ".join(f"{c} {lab}" for c, lab, s in zip(comps, labels, share) if use_shares and s < 0.07)
-        for i in range(len(var)):
-            note = tiny if i == len(var) - 1 else ""
-            rows.append((name, order, fit.formula, groups[i], terms[i], comps[i], i, var[i], sd[i], share[i],
-                         labels[i], note))
-    columns = ["model", "model_order", "formula", "group", "term", "component", "stack", "variance", "std_dev",
-               "share", "label", "note"]
-    return pd.DataFrame(rows, columns=columns), use_shares
+        n = len(var)
+        store[use_shares] = {
+            "group": list(groups), "term": list(terms), "component": comps, "stack": list(range(n)),
+            "variance": list(var), "std_dev": list(sd), "share": list(share), "label": labels,
+            "note": ["" if i < n - 1 else tiny for i in range(n)],
+        }
+    return store[use_shares]  # type: ignore[return-value]
+
+
+_COLUMNS = ["model", "model_order", "formula", "group", "term", "component", "stack", "variance", "std_dev",
+            "share", "label", "note"]
+
+
+def variance_table(fits: Mapping[str, MixedFit]) -> tuple[pd.DataFrame, bool]:
+    """One row per model and variance component; True when every model has shares."""
+    use_shares = all(_has_shares(f) for f in fits.values())
+    out: dict[str, list] = {c: [] for c in _COLUMNS}
+    for order, (name, fit) in enumerate(fits.items()):
+        part = _fit_columns(fit, use_shares)
+        n = len(part["stack"])
+        out["model"].extend([name] * n)
+        out["model_order"].extend([order] * n)
+        out["formula"].extend([fit.formula] * n)
+        for c, values in part.items():
+            out[c].extend(values)
+    return pd.DataFrame(out), use_shares
 
 
 def variance_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
@@ -106,7 +146,8 @@ def variance_data(request: ChartRequest) -> ChartData:
     if not fits:
         raise NotApplicable("no model to show yet")
     table, use_shares = variance_table(fits)
-    names = list(dict.fromkeys(c for c in table["component"] if c != RESIDUAL)) + [RESIDUAL]
+    names = list(dict.fromkeys(c for f in fits.values() for c in _fit_columns(f, use_shares)["component"]
+                               if c != RESIDUAL)) + [RESIDUAL]
     colours = component_colours(names, request.options.get("component_colours"))
     if use_shares:
         title = "Where the variance lies: between groups or within them"
