@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from functools import lru_cache
 
 import altair as alt
 import numpy as np
@@ -26,10 +27,14 @@ from .base import ChartData, ChartRequest, ChartType, Look, altair_chart
 __all__ = ["RESIDUALS", "residuals", "residuals_data", "residuals_spec", "residuals_tables"]
 
 
+# The same n on every refit (the model's rows, its levels): computed once per n. Read-only.
+_normal_quantiles = lru_cache(maxsize=64)(normal_quantiles)
+
+
 def _qq(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
     """Order, theoretical quantiles and the line through the quartiles (R's qqline)."""
     order = np.argsort(values, kind="stable")
-    theo = normal_quantiles(len(values))
+    theo = _normal_quantiles(len(values))
     q1, q3 = np.quantile(values, [0.25, 0.75])
     z1, z3 = -0.6744897501960817, 0.6744897501960817
     slope = (q3 - q1) / (z3 - z1)
@@ -49,29 +54,24 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
         # Evenly spaced ranks keep the shape of both plots; the note says how many are shown.
         shown = np.sort(order[np.linspace(0, n - 1, MAX_POINTS).round().astype(int)])
         note = f"showing {MAX_POINTS} of {n} points (evenly spaced ranks)"
-    points = pd.DataFrame({"fitted": fit.fitted[shown], "residual": res[shown], "quantile": quantile[shown]},
-                          index=shown)
     # Level of the first (largest) grouping factor, so a selected group's points stand out.
     if fit.design.random:
         block = max(fit.design.random, key=lambda blk: len(blk.levels))
-        points["level"] = np.asarray(block.levels, dtype=object)[block.codes[shown]].astype(str)
+        level_of_point = np.asarray(block.levels, dtype=object).astype(str)[block.codes[shown]]
     else:
-        points["level"] = ""
-    qqlines = [{"panel": "Residual", "x": -3.0, "y": a - 3 * b, "x2": 3.0, "y2": a + 3 * b}]
-    re = fit.ranef
-    group, term = re["group"].to_numpy(dtype=object), re["term"].to_numpy(dtype=object)
-    estimate, level = re["estimate"].to_numpy(dtype=float), re["level"].to_numpy(dtype=object)
-    codes, keys = pd.factorize(pd.Series([f"{g}\x00{t}" for g, t in zip(group, term)], dtype=object))
+        level_of_point = ""
+    points = pd.DataFrame({"fitted": fit.fitted[shown], "residual": res[shown], "quantile": quantile[shown],
+                           "level": level_of_point}, index=shown)
+    qqlines: dict[str, list] = {"panel": ["Residual"], "x": [-3.0], "y": [a - 3 * b], "x2": [3.0], "y2": [a + 3 * b]}
     parts: dict[str, list] = {"panel": [], "level": [], "estimate": [], "quantile": []}
     thinned = False
     zeros = zero_terms(fit)
     skipped = []
-    for k, key in enumerate(keys):  # one panel per random term, in the order of ranef
-        g, t = key.split("\x00", 1)
+    estimate, level, panels = _ranef_panels(fit)
+    for (g, t), rows in panels.items():  # one panel per random term, in the order of ranef
         if (g, t) in zeros:  # all its modes are 0: no quantile plot, a note instead
             skipped.append(zero_note(g, t))
             continue
-        rows = np.flatnonzero(codes == k)
         values = estimate[rows]
         o, th, (ai, bi) = _qq(values)
         q = np.empty(len(values))
@@ -86,7 +86,8 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
         parts["estimate"].append(values)
         parts["quantile"].append(q)
         lim = float(np.abs(th).max()) if len(th) else 2.0
-        qqlines.append({"panel": panel, "x": -lim, "y": ai - lim * bi, "x2": lim, "y2": ai + lim * bi})
+        for c, value in (("panel", panel), ("x", -lim), ("y", ai - lim * bi), ("x2", lim), ("y2", ai + lim * bi)):
+            qqlines[c].append(value)
     if thinned:
         thin = f"quantile plots of group effects: {MAX_LEVELS} evenly spaced ranks per panel"
         note = f"{note}; {thin}" if note else thin
@@ -98,6 +99,25 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     else:
         modes = pd.DataFrame(columns=["panel", "level", "estimate", "quantile"])
     return points, modes, pd.DataFrame(qqlines), note
+
+
+def _ranef_panels(fit: MixedFit) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, str], np.ndarray]]:
+    """``fit.ranef``'s estimates and levels, and the rows of each (group, term) in order of first appearance.
+
+    The table holds each term's levels as one run of rows: runs are found where group or term
+    changes, and a (group, term) named by several runs gets all their rows, in order.
+    """
+    re = fit.ranef
+    table, names = re.to_numpy(dtype=object), list(re.columns)  # one conversion, not a pandas call per column
+    group, term = table[:, names.index("group")], table[:, names.index("term")]
+    estimate = table[:, names.index("estimate")].astype(float)
+    level = table[:, names.index("level")]
+    n = len(group)
+    starts = np.flatnonzero(np.r_[True, (group[1:] != group[:-1]) | (term[1:] != term[:-1])]) if n else []
+    runs: dict[tuple[str, str], list[np.ndarray]] = {}
+    for start, stop in zip(starts, [*starts[1:], n]):
+        runs.setdefault((str(group[start]), str(term[start])), []).append(np.arange(start, stop))
+    return estimate, level, {key: np.concatenate(parts) for key, parts in runs.items()}
 
 
 def residuals_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
