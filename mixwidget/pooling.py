@@ -2,13 +2,73 @@
 
 from __future__ import annotations
 
+import weakref
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .fit import MixedFit
+from .fit import MixedFit, _lme4_term_order
 
-__all__ = ["pooling"]
+__all__ = ["Pooled", "pooled", "pooling"]
+
+
+@dataclass(frozen=True, eq=False)
+class Pooled:
+    """The pooling estimates of one grouping factor as arrays (what :func:`pooling` tabulates).
+
+    Attributes
+    ----------
+    levels : ndarray
+        The group's levels (object array, lme4's order), ``k`` of them.
+    names : list of str
+        The coefficients (``q``), named as in lme4's ``coef()``.
+    n : ndarray
+        Rows per level, ``(k,)``.
+    complete : ndarray
+        Complete pooling, one value per coefficient, ``(q,)``.
+    no_pooling, partial : ndarray
+        ``(k, q)``: each level's own estimate (NaN where not identified) and the mixed model's.
+    """
+
+    levels: np.ndarray
+    names: list[str]
+    n: np.ndarray
+    complete: np.ndarray
+    no_pooling: np.ndarray
+    partial: np.ndarray
+
+    def frame(self) -> pd.DataFrame:
+        """The long table of :func:`pooling` (one row per level and coefficient)."""
+        k, q = len(self.levels), len(self.names)
+        return pd.DataFrame({
+            "level": np.repeat(self.levels, q),
+            "n": np.repeat(self.n, q),
+            "term": np.tile(np.asarray(self.names, dtype=object), k),
+            "complete": np.tile(self.complete, k),
+            "no_pooling": self.no_pooling.ravel(),
+            "partial": self.partial.ravel(),
+        })
+
+    @classmethod
+    def from_frame(cls, pool: pd.DataFrame) -> Pooled:
+        """The arrays of a table :func:`pooling` returned (levels and terms in their order of appearance)."""
+        level, term = pool["level"].to_numpy(dtype=object), pool["term"].to_numpy(dtype=object)
+        lcodes, levels = pd.factorize(level)
+        tcodes, names = pd.factorize(term)
+        k, q = len(levels), len(names)
+        n = np.zeros(k, dtype=pool["n"].to_numpy().dtype)
+        n[lcodes] = pool["n"].to_numpy()
+        complete = np.zeros(q)
+        complete[tcodes] = pool["complete"].to_numpy(dtype=float)
+        wide = {}
+        for column in ("no_pooling", "partial"):
+            out = np.full((k, q), np.nan)
+            out[lcodes, tcodes] = pool[column].to_numpy(dtype=float)
+            wide[column] = out
+        return cls(np.asarray(levels, dtype=object), [str(v) for v in names], n, complete, wide["no_pooling"],
+                   wide["partial"])
 
 
 def pooling(model: MixedFit, group: str) -> pd.DataFrame:
@@ -33,6 +93,22 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
         coefficient. ``no_pooling`` is NaN where a group's rows cannot identify it (e.g. a
         slope for a group observed at one x value).
     """
+    return pooled(model, group).frame()
+
+
+# A fit does not change: its pooling estimates are computed once per grouping factor.
+_pooled: weakref.WeakKeyDictionary[MixedFit, dict[str, Pooled]] = weakref.WeakKeyDictionary()
+
+
+def pooled(model: MixedFit, group: str) -> Pooled:
+    """:func:`pooling`'s estimates as arrays, computed once per fit and group (do not modify them)."""
+    cached = _pooled.setdefault(model, {})
+    if group not in cached:
+        cached[group] = _compute(model, group)
+    return cached[group]
+
+
+def _compute(model: MixedFit, group: str) -> Pooled:
     design = model.design
     ks = [k for k, b in enumerate(design.random) if b.group == group]
     if not ks:
@@ -45,12 +121,11 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
 
     # Remove the fixed part and every other random term: what is left is this group's signal.
     other = np.zeros(design.nobs)
-    re = model.ranef
+    modes = block_modes(model)
     for k, b in enumerate(design.random):
         if k in ks:
             continue
-        modes = _modes(re, b.group, b.levels, b.names)
-        other += (b.Z * modes[b.codes]).sum(axis=1)
+        other += (b.Z * modes[k][b.codes]).sum(axis=1)
     resid = design.y - design.X @ beta.to_numpy() - other - (0.0 if offset is None else offset)
 
     Z = np.column_stack([design.random[k].Z for k in ks])
@@ -62,19 +137,57 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
             "coefficients and pooling cannot name them; merge the terms, e.g. (1 + x | g)"
         )
     block = design.random[ks[0]]
-    k, q = len(block.levels), len(names)
-    mine = _modes(re, group, block.levels, names)
+    k = len(block.levels)
+    mine = np.column_stack([modes[j] for j in ks]) if len(ks) > 1 else modes[ks[0]]
     counts = np.bincount(block.codes, minlength=k)
     own = _own_estimates(Z, resid, block.codes, k)
     base = np.array([float(beta.get(name, 0.0)) for name in names])
-    return pd.DataFrame({
-        "level": np.repeat(np.asarray(block.levels, dtype=object), q),
-        "n": np.repeat(counts, q),
-        "term": np.tile(np.asarray(names, dtype=object), k),
-        "complete": np.tile([float(complete.get(name, 0.0)) for name in names], k),
-        "no_pooling": (base + own).ravel(),
-        "partial": (base + mine).ravel(),
-    })
+    return Pooled(
+        np.asarray(block.levels, dtype=object), names, counts,
+        np.array([float(complete.get(name, 0.0)) for name in names]), base + own, base + mine,
+    )
+
+
+_modes_cache: weakref.WeakKeyDictionary[MixedFit, list[np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def block_modes(model: MixedFit) -> list[np.ndarray]:
+    """Conditional modes of each random term of the design (``design.random[k]``) as a
+    (levels, terms) array, read from ``model.ranef`` once per fit (NaN where missing)."""
+    if model not in _modes_cache:
+        _modes_cache[model] = _read_modes(model)
+    return _modes_cache[model]
+
+
+def _read_modes(model: MixedFit) -> list[np.ndarray]:
+    design, re = model.design, model.ranef
+    estimate = re["estimate"].to_numpy(dtype=float)
+    # The fit lays ranef out term by term in lme4's order, levels in the design's order.
+    order = _lme4_term_order(design)
+    total = sum(len(design.random[k].levels) * len(design.random[k].names) for k in order)
+    if len(re) == total and total:
+        group, level, term = (re[c].to_numpy(dtype=object) for c in ("group", "level", "term"))
+        out: dict[int, np.ndarray] = {}
+        start = 0
+        for k in order:
+            b = design.random[k]
+            nlev = len(b.levels)
+            levels = np.asarray(b.levels, dtype=object)
+            parts = []
+            for name in b.names:
+                rows = slice(start, start + nlev)
+                if not ((group[rows] == b.group).all() and (term[rows] == name).all()
+                        and (level[rows] == levels).all()):
+                    break
+                parts.append(estimate[rows])
+                start += nlev
+            else:
+                out[k] = np.column_stack(parts)
+                continue
+            break
+        else:
+            return [out[k] for k in range(len(design.random))]
+    return [_modes(re, b.group, b.levels, b.names) for b in design.random]
 
 
 def _modes(re: pd.DataFrame, group: str, levels: list, names: list[str]) -> np.ndarray:
@@ -86,8 +199,6 @@ def _modes(re: pd.DataFrame, group: str, levels: list, names: list[str]) -> np.n
     out = np.full((len(levels), len(names)), np.nan)
     out[rows[found], cols[found]] = re["estimate"].to_numpy()[mine][found]
     return out
-
-
 def _own_estimates(Z: np.ndarray, r: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
     """Each group's least-squares coefficients of ``r`` on its rows of ``Z`` (NaN where not identified).
 

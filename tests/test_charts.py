@@ -399,3 +399,24 @@ def test_effects_spec_of_many_terms_is_the_altair_spec():
         altair.pop("datasets", None)
         assert built == altair
         validate_jsonschema(built, alt.vegalite.v6.schema.core.load_schema())
+
+
+def test_tables_built_from_arrays_are_the_frames_pandas_builds():
+    """Chart tables built from arrays have the columns, dtypes, values and index of ``pd.DataFrame(dict)``."""
+    from mixwidget.charts._common import table, text
+
+    levels = text(["a", "b:c", "d"])
+    columns = {
+        "level": levels.take(np.array([2, 0, 1, 1])), "n": np.array([3, 1, 4, 1]),
+        "value": np.array([0.5, np.nan, -np.inf, 2.0]), "kind": "partial pooling",
+    }
+    plain = {"level": np.array(["d", "a", "b:c", "b:c"], dtype=object), "n": np.array([3, 1, 4, 1]),
+             "value": columns["value"], "kind": "partial pooling"}
+    for index in (None, np.array([4, 7, 9, 12])):
+        built, expected = table(columns, index), pd.DataFrame(plain, index=index)
+        pd.testing.assert_frame_equal(built, expected, check_exact=True)
+        assert list(built.dtypes) == list(expected.dtypes)
+    # The frame owns its numbers: changing it leaves the arrays it was built from alone.
+    built = table(columns)
+    built.loc[0, "n"] = 99
+    assert columns["n"][0] == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from lme4ref import fit_cached
 
@@ -62,3 +63,35 @@ def test_complete_pooling_uses_the_models_rows():
     same_rows = mixwidget.fit("Reaction ~ Days", sleep.dropna(subset=["Subject"]))
     assert fit.nobs == 150
     assert pool["complete"].iloc[0] == pytest.approx(same_rows.fixed.loc["(Intercept)", "estimate"])
+
+
+def test_no_pooling_is_each_subjects_own_regression():
+    """With one random term covering the fixed part, a subject's own line is its least-squares line."""
+    sleep = mixwidget.load_dataset("sleepstudy")
+    fit = fit_cached("Reaction ~ Days + (Days | Subject)", "sleepstudy")
+    pool = mixwidget.pooling(fit, "Subject")
+    for subject, rows in sleep.groupby("Subject", observed=True):
+        slope, intercept = np.polyfit(rows["Days"], rows["Reaction"], 1)
+        mine = pool[pool["level"] == str(subject)].set_index("term")
+        assert mine["n"].tolist() == [len(rows)] * 2
+        np.testing.assert_allclose(mine.loc[["(Intercept)", "Days"], "no_pooling"], [intercept, slope], rtol=1e-9)
+    # The mixed model's coefficients are lme4's coef(): fixed effects plus conditional modes.
+    modes = fit.ranef.set_index(["level", "term"])["estimate"]
+    beta = fit.fixed["estimate"]
+    expected = [beta[t] + modes[(lv, t)] for lv, t in zip(pool["level"], pool["term"])]
+    np.testing.assert_allclose(pool["partial"], expected, rtol=1e-12)
+
+
+def test_pooling_table_passed_in_gives_the_same_chart():
+    """A chart given ``pooling(fit, group)`` draws what it computes itself."""
+    from mixwidget import charts
+    from mixwidget.charts.base import ChartRequest
+
+    fit = fit_cached("Reaction ~ Days + (Days | Subject)", "sleepstudy")
+    pool = mixwidget.pooling(fit, "Subject")
+    for name in ("shrinkage", "lines", "slopes2d"):
+        own = charts.CHARTS[name].data(ChartRequest({"m": fit}, "m"))
+        given = charts.CHARTS[name].data(ChartRequest({"m": fit}, "m", options={"pool": pool}))
+        assert own.title == given.title and own.subtitle == given.subtitle and own.key == given.key
+        for key, table in own.datasets.items():
+            pd.testing.assert_frame_equal(table, given.datasets[key])

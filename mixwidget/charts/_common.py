@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Mapping
+from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from ..fit import SINGULAR_TOL, MixedFit
-from ..pooling import pooling
+from ..pooling import Pooled, pooled, pooling
 from .base import Look, NotApplicable
 
 __all__ = [
@@ -23,8 +25,11 @@ __all__ = [
     "group_noun",
     "is_selected",
     "largest_group",
+    "pooled_arrays",
     "pooling_table",
     "sample_rows",
+    "table",
+    "text",
     "zero_note",
     "zero_terms",
 ]
@@ -111,6 +116,15 @@ def sample_levels(levels: np.ndarray, limit: int = MAX_LEVELS, seed: int = 1) ->
     return pd.Series(levels).isin(set(unique[keep])).to_numpy()
 
 
+def sample_level_mask(count: int, limit: int = MAX_LEVELS, seed: int = 1) -> np.ndarray:
+    """Which of ``count`` distinct levels :func:`sample_levels` keeps (a boolean mask over the levels)."""
+    keep = np.ones(count, bool)
+    if count > limit:
+        keep[:] = False
+        keep[np.random.default_rng(seed).choice(count, size=limit, replace=False)] = True
+    return keep
+
+
 def largest_group(fit: MixedFit) -> str:
     """The random grouping factor with the most levels."""
     if not fit.design.random:
@@ -148,6 +162,49 @@ def pooling_table(fit: MixedFit, group: str, pool: pd.DataFrame | None = None) -
     if group not in cached:
         cached[group] = pooling(fit, group)
     return cached[group]
+
+
+def pooled_arrays(fit: MixedFit, group: str, pool: pd.DataFrame | None = None) -> Pooled:
+    """The pooling estimates as arrays: computed once per fit and group, or read from the table passed in."""
+    return pooled(fit, group) if pool is None else Pooled.from_frame(pool)
+
+
+# What a DataFrame built from a dict makes of an object array of strings (pandas 3: "str"; 2: object).
+_TEXT_DTYPE = pd.DataFrame({"a": np.array(["a"], dtype=object)})["a"].dtype
+_TEXT_IS_OBJECT = _TEXT_DTYPE == np.dtype(object)
+
+
+def text(values: Any) -> Any:
+    """Strings as a DataFrame column holds them, to be ``take``-n into :func:`table` columns.
+
+    Every value must be a string (or missing).
+    """
+    values = np.asarray(values, dtype=object)
+    return values if _TEXT_IS_OBJECT else pd.array(values, dtype=_TEXT_DTYPE)
+
+
+def table(columns: Mapping[str, Any], index: np.ndarray | None = None) -> pd.DataFrame:
+    """``pd.DataFrame(columns)`` (with ``index``), built without pandas' checks of every column.
+
+    Each column is a 1-D numpy array of numbers, an array from :func:`text` (or its ``take``),
+    or a string repeated on every row. The frame gets its own copy of every numpy array.
+    """
+    arrays = list(columns.values())
+    n = next(len(a) for a in arrays if not isinstance(a, str)) if index is None else len(index)
+    out = []
+    for a in arrays:
+        if isinstance(a, str):
+            a = text([a]).take(np.zeros(n, dtype=np.intp))
+        elif isinstance(a, np.ndarray):
+            if (a.dtype.kind == "O" and not _TEXT_IS_OBJECT) or a.ndim != 1 or len(a) != n:
+                return pd.DataFrame(dict(columns), index=index)
+            a = a.copy()
+        out.append(a)
+    rows = pd.RangeIndex(n) if index is None else pd.Index(index)
+    build = getattr(pd.DataFrame, "_from_arrays", None)
+    if build is None:
+        return pd.DataFrame(dict(columns), index=index)
+    return build(out, columns=pd.Index(list(columns)), index=rows, verify_integrity=False)
 
 
 def normal_quantiles(n: int) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -16,9 +17,11 @@ from ._common import (
     check_group,
     group_noun,
     is_selected,
-    pooling_table,
-    sample_levels,
+    pooled_arrays,
+    sample_level_mask,
+    table,
     template,
+    text,
 )
 from .base import ChartData, ChartRequest, ChartType, Look, altair_chart
 
@@ -29,32 +32,71 @@ MAX_LABELS = 60  # groups named on the x axis of the estimate layout; more get n
 
 def shrinkage_tables(fit: MixedFit, group: str, pool: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Arrows (one row per level and term) and points (no and partial pooling, long)."""
-    p = pooling_table(fit, group, pool)
-    level = np.array([str(v) for v in p["level"].to_numpy()], dtype=object)
-    term = p["term"].to_numpy(dtype=object)
-    n = p["n"].to_numpy()
-    no, partial, complete = (p[c].to_numpy(dtype=float) for c in ("no_pooling", "partial", "complete"))
+    c = _columns(fit, group, pool)
+    return _arrows(c, None), _points(c, None)
+
+
+def _columns(fit: MixedFit, group: str, pool: pd.DataFrame | None) -> dict[str, Any]:
+    """The arrows' columns as arrays (row ``i * q + j``: level i, term j), and their levels' sizes."""
+    p = pooled_arrays(fit, group, pool)
+    k, q = len(p.levels), len(p.names)
+    no, partial = p.no_pooling.ravel(), p.partial.ravel()
     # The mixed model pulls each group toward its fixed effect (the population value).
     fixed = dict(zip(fit.fixed.index, fit.fixed["estimate"].to_numpy(dtype=float)))
-    population = np.array([fixed.get(t, 0.0) for t in term])
+    population = np.tile(np.array([fixed.get(t, 0.0) for t in p.names], dtype=float), k)
     with np.errstate(divide="ignore", invalid="ignore"):
         shrink = 1 - np.abs(partial - population) / np.abs(no - population)
     # Rank of each level within its term by its own estimate (the mixed model's where it has none).
-    own = pd.Series(np.where(np.isfinite(no), no, partial))
-    order = own.groupby(term).rank(method="first").to_numpy(dtype=int)
-    arrows = pd.DataFrame({
-        "level": level, "n": n, "term": term, "complete": complete, "no_pooling": no, "partial": partial,
-        "pooling": "complete pooling",  # the colour of the complete-pooling rule drawn from this table
+    own = np.where(np.isfinite(p.no_pooling), p.no_pooling, p.partial)
+    term_codes = np.tile(np.arange(q), k)
+    if np.isnan(own).any():  # as pandas ranks (which refuses to make whole numbers of missing ranks)
+        order = pd.Series(own.ravel()).groupby(term_codes).rank(method="first").to_numpy(dtype=int)
+    else:
+        ranks = np.empty((k, q), dtype=int)
+        for j in range(q):
+            ranks[np.argsort(own[:, j], kind="stable"), j] = np.arange(1, k + 1)
+        order = ranks.ravel()
+    return {
+        "levels": text([str(v) for v in p.levels]), "terms": text(p.names), "names": tuple(p.names), "sizes": p.n,
+        "q": q,
+        "level_codes": np.repeat(np.arange(k), q), "term_codes": term_codes,
+        "n": np.repeat(p.n, q), "complete": np.tile(p.complete, k), "no_pooling": no, "partial": partial,
         "population": population, "shrink": shrink, "order": order,
-    })
-    # Two points per arrow, no pooling first (every level), then partial pooling.
-    points = pd.DataFrame({
-        "level": np.tile(level, 2), "n": np.tile(n, 2), "term": np.tile(term, 2), "value": np.r_[no, partial],
-        "pooling": np.repeat(np.array(["no pooling", "partial pooling"], dtype=object), len(level)),
-        "no_pooling": np.tile(no, 2), "partial": np.tile(partial, 2), "complete": np.tile(complete, 2),
-        "order": np.tile(order, 2),
-    })
-    return arrows, points
+    }
+
+
+def _arrows(c: dict[str, Any], rows: np.ndarray | None) -> pd.DataFrame:
+    """The arrows table (of the given rows, keeping their numbers as the index)."""
+    def at(a: np.ndarray) -> np.ndarray:
+        return a if rows is None else a[rows]
+
+    return table({
+        "level": c["levels"].take(at(c["level_codes"])), "n": at(c["n"]), "term": c["terms"].take(at(c["term_codes"])),
+        "complete": at(c["complete"]), "no_pooling": at(c["no_pooling"]), "partial": at(c["partial"]),
+        "pooling": "complete pooling",  # the colour of the complete-pooling rule drawn from this table
+        "population": at(c["population"]), "shrink": at(c["shrink"]), "order": at(c["order"]),
+    }, rows)
+
+
+def _points(c: dict[str, Any], rows: np.ndarray | None) -> pd.DataFrame:
+    """Two points per arrow, no pooling first (every level), then partial pooling (of the arrows ``rows``)."""
+    size = len(c["n"])
+    rows = np.arange(size) if rows is None else rows
+    both = np.r_[rows, rows + size]  # the points' row numbers
+    kind = text(["no pooling", "partial pooling"]).take(np.repeat([0, 1], len(rows)))
+    no, partial = c["no_pooling"][rows], c["partial"][rows]
+    return table({
+        "level": c["levels"].take(np.tile(c["level_codes"][rows], 2)), "n": np.tile(c["n"][rows], 2),
+        "term": c["terms"].take(np.tile(c["term_codes"][rows], 2)), "value": np.r_[no, partial], "pooling": kind,
+        "no_pooling": np.tile(no, 2), "partial": np.tile(partial, 2), "complete": np.tile(c["complete"][rows], 2),
+        "order": np.tile(c["order"][rows], 2),
+    }, None if len(rows) == size else both)
+
+
+def _median(values: np.ndarray) -> float:
+    """The median of the values that are not NaN (NaN if none), as pandas' ``median``."""
+    values = values[~np.isnan(values)]
+    return np.nanmedian(values) if len(values) else np.nan
 
 
 def choose_layout(n: np.ndarray) -> str:
@@ -149,15 +191,15 @@ def shrinkage_data(request: ChartRequest) -> ChartData:
     """No, partial and complete pooling per level of the chosen group of the current model."""
     fit = request.fit
     group = check_group(fit, request.group, "Shrinkage")
-    arrows, points = shrinkage_tables(fit, group, request.options.get("pool"))
-    terms = tuple(dict.fromkeys(arrows["term"]))
+    c = _columns(fit, group, request.options.get("pool"))
+    terms = c["names"]
     noun = group_noun(group)
     one = group.split(":")[-1]
     # Thousands of arrows hide each other: draw a sample of levels (the medians use them all).
-    levels = arrows["level"].nunique()
-    shown_arrows = arrows[sample_levels(arrows["level"].to_numpy(), MAX_LEVELS)]
-    shown_points = points[points["level"].isin(set(shown_arrows["level"]))]
-    sizes = arrows.drop_duplicates("level")["n"].to_numpy()
+    sizes = c["sizes"]
+    levels = len(sizes)
+    shown = sample_level_mask(levels, MAX_LEVELS)
+    rows = None if shown.all() else np.flatnonzero(np.repeat(shown, c["q"]))
     layout = choose_layout(sizes)
     subtitle = [f"Arrow: a {one}'s own estimate (hollow) → the mixed model's estimate (filled); grey line: complete pooling"]
     if layout == "size":
@@ -165,8 +207,9 @@ def shrinkage_data(request: ChartRequest) -> ChartData:
         subtitle.append(
             f"x: observations per {one} ({sizes.min()} to {sizes.max()}), as {noun} differ in size"
         )
-        small = arrows.loc[arrows["n"] <= arrows["n"].median(), "shrink"].median()
-        large = arrows.loc[arrows["n"] > arrows["n"].median(), "shrink"].median()
+        n, shrink = c["n"], c["shrink"]
+        middle = np.median(n)
+        small, large = _median(shrink[n <= middle]), _median(shrink[n > middle])
         if pd.notna(small) and pd.notna(large):
             subtitle.append(
                 f"Median pull toward the population value: {100 * small:.0f}% for the smaller half, "
@@ -181,13 +224,13 @@ def shrinkage_data(request: ChartRequest) -> ChartData:
         else:
             sizes_text = f"{counts.max()} of {len(sizes)} {noun} have {common} observations"
         subtitle.append(f"x: {noun} ordered by their own estimate, as {sizes_text}")
-        pull = arrows["shrink"].replace([np.inf, -np.inf], np.nan).median()
+        pull = _median(np.where(np.isinf(c["shrink"]), np.nan, c["shrink"]))
         if pd.notna(pull):
             subtitle.append(f"Median pull toward the population value: {100 * pull:.0f}% of the way")
-    if len(shown_arrows) < len(arrows):
+    if rows is not None:
         subtitle.append(f"showing {MAX_LEVELS} of {levels} {noun} (random sample)")
-    labels = layout == "estimate" and shown_arrows["level"].nunique() <= MAX_LABELS
-    datasets = {"shrinkage_arrows": shown_arrows, "shrinkage_points": shown_points}
+    labels = layout == "estimate" and int(shown.sum()) <= MAX_LABELS
+    datasets = {"shrinkage_arrows": _arrows(c, rows), "shrinkage_points": _points(c, rows)}
     return ChartData((group, terms, layout, labels), datasets, title, subtitle)
 
 
