@@ -30,6 +30,7 @@ __all__ = [
     "sample_rows",
     "table",
     "text",
+    "text_column",
     "zero_note",
     "zero_terms",
 ]
@@ -181,6 +182,14 @@ def text(values: Any) -> Any:
     """
     values = np.asarray(values, dtype=object)
     return values if _TEXT_IS_OBJECT else pd.array(values, dtype=_TEXT_DTYPE)
+
+
+def text_column(column: pd.Series) -> Any:
+    """A column's values as strings (``str(value)``), as :func:`text` makes them (the column's own
+    array when it already holds strings)."""
+    if not _TEXT_IS_OBJECT and column.dtype == _TEXT_DTYPE:
+        return column.array
+    return text([str(v) for v in column.to_numpy()])
 
 
 def table(columns: Mapping[str, Any], index: np.ndarray | None = None) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -17,7 +18,10 @@ from ._common import (
     group_noun,
     is_selected,
     spread_ranks,
+    table,
     template,
+    text,
+    text_column,
     zero_note,
     zero_terms,
 )
@@ -30,27 +34,63 @@ Z95 = 1.96
 
 def caterpillar_table(fit: MixedFit) -> pd.DataFrame:
     """``fit.ranef`` with the interval ends, the panel name, the rank and the group sizes."""
+    if fit.ranef.empty:  # no random effect (OLS): the columns, without rows
+        text_none, none = np.array([], dtype=object), np.array([], dtype=float)
+        return pd.DataFrame({
+            "group": text_none, "level": text_none, "term": text_none, "estimate": none, "cond_sd": none,
+            "panel": text_none, "lower": none, "upper": none, "rank": np.empty(0), "n": np.array([], dtype=int),
+        })
+    return _table(_columns(fit), None)
+
+
+def _columns(fit: MixedFit) -> dict[str, Any]:
+    """The columns of :func:`caterpillar_table` as arrays (text ones as ``text`` arrays and row codes)."""
     re = fit.ranef
     group, term = re["group"].to_numpy(dtype=object), re["term"].to_numpy(dtype=object)
     est, sd = re["estimate"].to_numpy(dtype=float), re["cond_sd"].to_numpy(dtype=float)
-    level = np.array([str(v) for v in re["level"].to_numpy()], dtype=object)
-    panel = np.array([f"{g}: {'intercept' if t == '(Intercept)' else t}" for g, t in zip(group, term)], dtype=object)
+    level = text_column(re["level"])
+    # Panels ("school: intercept") and sizes are the same along runs of one group and term.
+    starts = np.flatnonzero(np.r_[True, (group[1:] != group[:-1]) | (term[1:] != term[:-1])]) if len(re) else np.arange(0)
+    bounds = np.r_[starts, len(re)]
+    names: dict[str, int] = {}  # panel -> its number, in order of appearance
+    group_of, term_of, run_codes = {}, {}, []
+    for g, t in zip(group[starts], term[starts]):
+        panel = f"{g}: {'intercept' if t == '(Intercept)' else t}"
+        if panel not in names:
+            names[panel], group_of[panel], term_of[panel] = len(names), g, t
+        run_codes.append(names[panel])
+    codes = np.repeat(np.asarray(run_codes, dtype=np.intp), np.diff(bounds))
     sizes: dict[tuple[str, str], int] = {}
     for b in fit.design.random:
         counts = np.bincount(b.codes, minlength=len(b.levels))
         sizes.update({(b.group, str(lv)): int(c) for lv, c in zip(b.levels, counts)})
-    codes, _ = pd.factorize(panel)
+    levels = np.asarray(level, dtype=object)
+    n = np.array([sizes.get((g, lv), 0) for g, lv in zip(group, levels)], dtype=int)
     order = np.lexsort((np.arange(len(est)), est, codes))  # by panel, then estimate, ties in row order
     rank = np.empty(len(est))
-    starts = np.r_[0, np.flatnonzero(np.diff(codes[order])) + 1]
-    counts = np.diff(np.r_[starts, len(est)])
-    rank[order] = np.arange(len(est)) - np.repeat(starts, counts) + 1.0
-    out = pd.DataFrame({
-        "group": group, "level": level, "term": term, "estimate": est, "cond_sd": sd, "panel": panel,
-        "lower": est - Z95 * sd, "upper": est + Z95 * sd, "rank": rank,
-        "n": np.array([sizes.get((g, lv), 0) for g, lv in zip(group, level)], dtype=int),
-    })
-    return out
+    first = np.r_[0, np.flatnonzero(np.diff(codes[order])) + 1]
+    counts = np.diff(np.r_[first, len(est)])
+    rank[order] = np.arange(len(est)) - np.repeat(first, counts) + 1.0
+    return {
+        "group": text_column(re["group"]), "level": level, "term": text_column(re["term"]), "estimate": est,
+        "cond_sd": sd, "panels": list(names), "panel_codes": codes, "panel_text": text(list(names)), "rank": rank,
+        "n": n, "group_of": group_of, "term_of": term_of,
+    }
+
+
+def _table(c: dict[str, Any], rows: np.ndarray | None) -> pd.DataFrame:
+    """The caterpillar table of the given ranef rows (their numbers as the index), or of all."""
+    def at(a: Any) -> Any:
+        return a if rows is None else a[rows]
+
+    est, sd = at(c["estimate"]), at(c["cond_sd"])
+    everything = np.arange(len(c["estimate"]))
+    return table({
+        "group": c["group"].take(at(everything)), "level": c["level"].take(at(everything)),
+        "term": c["term"].take(at(everything)), "estimate": est, "cond_sd": sd,
+        "panel": c["panel_text"].take(at(c["panel_codes"])), "lower": est - Z95 * sd, "upper": est + Z95 * sd,
+        "rank": at(c["rank"]), "n": at(c["n"]),
+    }, rows)
 
 
 PANEL_WIDTH = 420
@@ -144,23 +184,27 @@ def caterpillar_data(request: ChartRequest) -> ChartData:
     fit = request.fit
     if fit.kind == "ols" or fit.ranef.empty:
         raise NotApplicable("A caterpillar plot needs a random effect; this model has none (OLS). Add one, e.g. (1 | group)")
-    table = caterpillar_table(fit)
-    panels = list(dict.fromkeys(table["panel"]))
+    c = _columns(fit)
+    panels = c["panels"]
     zeros = zero_terms(fit)
-    first = table.drop_duplicates("panel").set_index("panel")
-    zero = {p: (first.at[p, "group"], first.at[p, "term"]) in zeros for p in panels}
+    zero = {p: (c["group_of"][p], c["term_of"][p]) in zeros for p in panels}
     notes = pd.DataFrame({"panel": [p for p in panels if zero[p]],
-                          "note": [zero_note(*first.loc[p, ["group", "term"]]).replace(": ", ":\n", 1)
+                          "note": [zero_note(c["group_of"][p], c["term_of"][p]).replace(": ", ":\n", 1)
                                    for p in panels if zero[p]]}, columns=["panel", "note"])
-    table = table[~table["panel"].map(zero).to_numpy(bool)]
     # Thousands of intervals per panel merge into a band: draw evenly spaced ranks, ends included.
-    panel = table["panel"].to_numpy()
-    keep = [np.flatnonzero(panel == p)[spread_ranks(table["estimate"].to_numpy()[panel == p])]
-            for p in dict.fromkeys(panel)]
-    sampled = [f"{p}: showing {MAX_LEVELS} of {n} {group_noun(p.split(': ')[0])} (evenly spaced ranks, both ends)"
-               for p, n in table.groupby("panel", sort=False).size().items() if n > MAX_LEVELS]
-    table = table.iloc[np.sort(np.concatenate(keep))] if keep else table
-    sizes = table.groupby("panel", sort=False).size()
+    codes, est = c["panel_codes"], c["estimate"]
+    keep, sampled, sizes = [], [], {}
+    for i, p in enumerate(panels):
+        if zero[p]:
+            continue
+        mine = np.flatnonzero(codes == i)
+        if len(mine) > MAX_LEVELS:
+            sampled.append(f"{p}: showing {MAX_LEVELS} of {len(mine)} {group_noun(p.split(': ')[0])} "
+                           "(evenly spaced ranks, both ends)")
+        keep.append(mine[spread_ranks(est[mine])])
+        sizes[p] = len(keep[-1])
+    rows = np.sort(np.concatenate(keep)) if keep else np.arange(0)
+    table = _table(c, None if len(rows) == len(est) else rows)
     key = tuple((str(p), int(sizes.get(p, 0)), zero[p]) for p in panels)
     title = "Each group's deviation from the population, with its uncertainty"
     subtitle = "Conditional modes ± 1.96 conditional SD, sorted; intervals crossing 0 are not clearly different from average"
