@@ -420,3 +420,35 @@ def test_tables_built_from_arrays_are_the_frames_pandas_builds():
     built = table(columns)
     built.loc[0, "n"] = 99
     assert columns["n"][0] == 3
+
+
+def test_lines_complete_pooling_and_line_ends_against_the_data():
+    """Complete pooling is one least-squares line of all rows; each line spans its subject's days."""
+    sleep = mixwidget.load_dataset("sleepstudy")
+    fit = fit_cached(SLEEP, "sleepstudy")
+    groups = datasets(charts.lines(fit))["lines_groups"]
+    slope, intercept = np.polyfit(sleep["Days"], sleep["Reaction"], 1)
+    complete = groups[groups["pooling"] == "complete pooling"]
+    assert len(complete) == 18
+    np.testing.assert_allclose(complete["intercept"], intercept, rtol=1e-9)
+    np.testing.assert_allclose(complete["slope"], slope, rtol=1e-9)
+    days = sleep.groupby(sleep["Subject"].astype(str), observed=True)["Days"].agg(["min", "max", "size"])
+    for _, row in groups.iterrows():
+        assert (row["x"], row["x2"], row["n"]) == tuple(days.loc[row["level"]])
+        assert row["y"] == pytest.approx(row["intercept"] + row["slope"] * row["x"])
+        assert row["y2"] == pytest.approx(row["intercept"] + row["slope"] * row["x2"])
+
+
+def test_caterpillar_ranks_and_sizes_against_the_data():
+    """Each panel ranks its levels by conditional mode (1 = lowest); n counts the level's rows."""
+    fit = fit_cached("like ~ sex + PrivPub + (1 | school) + (1 | school:class)", "science")
+    table = charts.CHARTS["caterpillar"].data(charts.ChartRequest({"m": fit}, "m")).datasets["caterpillar_modes"]
+    science = mixwidget.load_dataset("science").dropna(subset=["like", "sex", "PrivPub"])
+    for panel, part in table.groupby("panel"):
+        assert sorted(part["rank"]) == list(range(1, len(part) + 1))
+        assert list(part.sort_values("rank")["estimate"]) == sorted(part["estimate"])
+        group = panel.split(": ")[0]
+        key = science["school"].astype(str) if group == "school" else (
+            science["school"].astype(str) + ":" + science["class"].astype(str))
+        sizes = key.value_counts()
+        assert part["n"].tolist() == sizes.loc[part["level"]].tolist()

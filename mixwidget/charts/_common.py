@@ -27,6 +27,7 @@ __all__ = [
     "largest_group",
     "pooled_arrays",
     "pooling_table",
+    "sample_positions",
     "sample_rows",
     "table",
     "text",
@@ -96,6 +97,13 @@ def sample_rows(df: pd.DataFrame, limit: int = MAX_POINTS, seed: int = 1) -> tup
     if len(df) <= limit:
         return df, None
     return df.sample(n=limit, random_state=seed).sort_index(), f"showing {limit} of {len(df)} points (random sample)"
+
+
+def sample_positions(n: int, limit: int = MAX_POINTS, seed: int = 1) -> np.ndarray | None:
+    """The rows :func:`sample_rows` keeps of ``n`` rows, in order (None: all of them)."""
+    if n <= limit:
+        return None
+    return np.sort(pd.RangeIndex(n).to_series().sample(n=limit, random_state=seed).to_numpy())
 
 
 def spread_ranks(values: np.ndarray, limit: int = MAX_LEVELS) -> np.ndarray:

@@ -12,14 +12,17 @@ import pandas as pd
 from ..fit import MixedFit
 from ._common import (
     HIGHLIGHT,
+    MAX_POINTS,
     POOLING_COLORS,
     POOLING_KINDS,
     group_noun,
     is_selected,
-    pooling_table,
-    sample_rows,
+    pooled_arrays,
+    sample_positions,
     spread_ranks,
+    table,
     template,
+    text,
 )
 from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
 
@@ -54,24 +57,41 @@ def slope_variable(fit: MixedFit, group: str | None) -> tuple[str, str]:
 
 def find_facet(fit: MixedFit, codes: np.ndarray, exclude: set[str]) -> str | None:
     """A factor with 2-12 levels that is constant within every group (ChickWeight: Diet)."""
-    candidates = [fit.design.frame]
+    first = _first_rows(codes)
+    candidates: list[tuple[list, Any]] = [(list(fit.design.frame.columns), fit.design.frame.__getitem__)]
     rows = fit.design.rows
     if fit.data is not None and rows.isin(fit.data.index).all():
-        candidates.append(fit.data.loc[rows])
-    for frame in candidates:
-        for col in frame.columns:
+        data = fit.data
+        if data.index.is_unique:
+            at = data.index.get_indexer(rows)
+            candidates.append((list(data.columns), lambda col: data[col].array.take(at)))
+        else:
+            frame = data.loc[rows]
+            candidates.append((list(frame.columns), frame.__getitem__))
+    for columns, column in candidates:
+        for col in columns:
             if col in exclude:
                 continue
-            s = frame[col]
+            s = column(col)
             if pd.api.types.is_numeric_dtype(s) and not isinstance(s.dtype, pd.CategoricalDtype):
                 continue
-            values = pd.Series(pd.factorize(s)[0], index=frame.index)
-            nlev = values.nunique()
+            values = pd.factorize(s)[0]
+            if len(values) != len(codes):  # as pandas refuses to group by codes of another length
+                raise ValueError(f"Length of values ({len(values)}) does not match length of index ({len(codes)})")
+            nlev = len(np.unique(values))
             if not 2 <= nlev <= 12:
                 continue
-            if (values.groupby(codes).nunique() == 1).all():
+            if (values == values[first][codes]).all():
                 return str(col)
     return None
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """The first row of each group, indexed by the group's code (0 for codes without rows)."""
+    present, rows = np.unique(codes, return_index=True)
+    first = np.zeros(present[-1] + 1 if len(present) else 0, dtype=np.intp)
+    first[present] = rows
+    return first
 
 
 def _group_lines(x: np.ndarray, y: np.ndarray, codes: np.ndarray, ngroups: int) -> tuple[np.ndarray, np.ndarray]:
@@ -93,6 +113,16 @@ def lines_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Group lines (one row per level and pooling kind), population lines, the data points and
     what they show (group, x, facet, sampling note, whether x takes whole numbers only)."""
+    c = _lines(fit, group, facet, pool)
+    return _group_table(c, np.ones(len(c["levels"]), bool)), c["population"], c["points"], c["info"]
+
+
+KINDS = ("no pooling", "partial pooling", "complete pooling")
+
+
+def _lines(fit: MixedFit, group: str | None, facet: str | None, pool: pd.DataFrame | None) -> dict[str, Any]:
+    """The group lines as arrays (``a``, ``s``: intercepts and slopes, one row per pooling kind), the
+    population lines, the points and what they show."""
     group, xvar = slope_variable(fit, group)
     design = fit.design
     blocks = [b for b in design.random if b.group == group]
@@ -104,59 +134,102 @@ def lines_tables(
     elif facet == "":
         facet = None
     facet_values = None
+    k = len(levels)
     if facet is not None:
-        source = design.frame if facet in design.frame.columns else fit.data.loc[design.rows]
-        if facet not in source.columns:
-            raise NotApplicable(f"'{facet}' is not a column of the data")
-        facet_values = source[facet].astype(str).to_numpy()
-        if (pd.Series(facet_values).groupby(codes).nunique() > 1).any():
+        if facet in design.frame.columns:
+            column = design.frame[facet]
+        else:
+            source = fit.data
+            if facet not in source.columns:
+                raise NotApplicable(f"'{facet}' is not a column of the data")
+            at = source.index.get_indexer(design.rows) if source.index.is_unique else None
+            if at is None or (at < 0).any():
+                column = source.loc[design.rows][facet]
+            else:
+                column = source[facet].iloc[at]
+        facet_values = column.astype(str).to_numpy()
+        fcodes = pd.factorize(facet_values)[0]
+        valid = fcodes >= 0
+        per_group = np.unique(codes[valid] * (fcodes.max() + 1) + fcodes[valid])
+        if len(per_group) > len(np.unique(codes[valid])):
             raise NotApplicable(f"'{facet}' changes within a {group}, so it cannot split the {group} lines into panels")
+        # Each group's facet: its first one (NaN for a group without any).
+        facet_of = np.full(k, np.nan, dtype=object)
+        seen, first = np.unique(codes[valid], return_index=True)
+        facet_of[seen] = facet_values[valid][first]
+        facet_of = text(facet_of)
+    else:
+        facet_of = text([""]).take(np.zeros(k, dtype=np.intp))
 
-    pool = pooling_table(fit, group, pool)
+    p = pooled_arrays(fit, group, pool)
     # No pooling: the fitted values with each group's conditional modes replaced by its own estimates.
-    diff = pool.assign(d=pool["no_pooling"] - pool["partial"]).pivot(index="level", columns="term", values="d")
+    diff = p.no_pooling - p.partial
+    same = len(p.levels) == k and bool((p.levels == np.asarray(levels, dtype=object)).all())
+    at = slice(None) if same else pd.Index(p.levels).get_indexer(levels)
     no_pool = fit.fitted.copy()
     for b in blocks:
-        d = diff.loc[b.levels, b.names].to_numpy()
+        d = diff[at][:, pd.Index(p.names).get_indexer(b.names)]
         no_pool = no_pool + (b.Z * d[b.codes]).sum(axis=1)
     beta_ols = np.linalg.lstsq(design.X, design.y, rcond=None)[0]
     beta = fit.fixed["estimate"].to_numpy()
-    predictions = {"no pooling": no_pool, "partial pooling": fit.fitted, "complete pooling": design.X @ beta_ols}
+    predictions = (no_pool, fit.fitted, design.X @ beta_ols)
 
-    k = len(levels)
     n = np.bincount(codes, minlength=k)
-    xmin = pd.Series(x).groupby(codes).min().reindex(range(k)).to_numpy()
-    xmax = pd.Series(x).groupby(codes).max().reindex(range(k)).to_numpy()
-    facet_of = pd.Series(facet_values).groupby(codes).first().reindex(range(k)).to_numpy() if facet else [""] * k
-    frames = []
-    for kind, pred in predictions.items():
+    xmin, xmax = _group_range(x, codes, n)
+    lines = []
+    for kind, pred in zip(KINDS, predictions):
         a, s = _group_lines(x, np.nan_to_num(pred, nan=0.0), codes, k)
         if kind == "no pooling":
-            bad = pd.Series(np.isnan(pred)).groupby(codes).any().reindex(range(k)).to_numpy()
+            bad = np.bincount(codes, np.isnan(pred), k) > 0
             a, s = np.where(bad, np.nan, a), np.where(bad, np.nan, s)
-        frames.append(pd.DataFrame({
-            "level": [str(v) for v in levels], "facet": facet_of, "pooling": kind, "n": n,
-            "intercept": a, "slope": s, "x": xmin, "x2": xmax, "y": a + s * xmin, "y2": a + s * xmax,
-        }))
-    group_lines = pd.concat(frames, ignore_index=True).dropna(subset=["intercept"])
+        lines.append((a, s))
 
     pop = design.X @ beta
     fcodes, fnames = pd.factorize(pd.Series(facet_values if facet else np.zeros(len(x))), sort=True)
     a, s = _group_lines(x, pop, fcodes, len(fnames))
-    lo = pd.Series(x).groupby(fcodes).min().to_numpy()
-    hi = pd.Series(x).groupby(fcodes).max().to_numpy()
-    population = pd.DataFrame({
-        "facet": [str(f) for f in fnames] if facet else [""], "pooling": "population (fixed effects)",
+    lo, hi = _group_range(x, fcodes, np.bincount(fcodes, minlength=len(fnames)))
+    population = table({
+        "facet": text([str(f) for f in fnames] if facet else [""]), "pooling": "population (fixed effects)",
         "intercept": a, "slope": s, "x": lo, "x2": hi, "y": a + s * lo, "y2": a + s * hi,
     })
-    points = pd.DataFrame({
-        "level": np.asarray(levels, dtype=object)[codes].astype(str), "facet": facet_values if facet else "",
-        "x": x, "y": design.y,
-    })
-    points, note = sample_rows(points)
+    shown = sample_positions(len(x))
+    at_rows = slice(None) if shown is None else shown
+    points = table({
+        "level": text(levels).take(codes[at_rows]),
+        "facet": text(facet_values[at_rows]) if facet else "",
+        "x": x[at_rows], "y": design.y[at_rows],
+    }, None if shown is None else shown)
+    note = None if shown is None else f"showing {MAX_POINTS} of {len(x)} points (random sample)"
     whole = bool(np.all(np.mod(x[np.isfinite(x)], 1) == 0))
     info = {"group": group, "x": xvar, "facet": facet, "note": note, "whole": whole}
-    return group_lines, population, points, info
+    return {"levels": text([str(v) for v in levels]), "level_names": np.asarray([str(v) for v in levels], dtype=object),
+            "facet_of": facet_of, "n": n, "lines": lines, "xmin": xmin, "xmax": xmax, "population": population,
+            "points": points, "info": info}
+
+
+def _group_range(x: np.ndarray, codes: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest x of each group that has rows, ignoring NaN (NaN for a group without rows)."""
+    if not len(x) or not n.all():
+        by = pd.Series(x).groupby(codes)
+        return by.min().reindex(range(len(n))).to_numpy(), by.max().reindex(range(len(n))).to_numpy()
+    order = np.argsort(codes, kind="stable")
+    starts = np.r_[0, np.cumsum(n)[:-1]]
+    return np.fmin.reduceat(x[order], starts), np.fmax.reduceat(x[order], starts)
+
+
+def _group_table(c: dict[str, Any], keep: np.ndarray) -> pd.DataFrame:
+    """One row per level kept and pooling kind with a line (kinds one after the other), numbered as
+    the rows of every level's lines."""
+    k = len(keep)
+    rows = np.concatenate([np.flatnonzero(keep & ~np.isnan(a)) + i * k for i, (a, _) in enumerate(c["lines"])])
+    level, kind = rows % k, rows // k
+    a = np.concatenate([line[0] for line in c["lines"]])[rows]
+    s = np.concatenate([line[1] for line in c["lines"]])[rows]
+    lo, hi = c["xmin"][level], c["xmax"][level]
+    return table({
+        "level": c["levels"].take(level), "facet": c["facet_of"].take(level), "pooling": text(KINDS).take(kind),
+        "n": c["n"][level], "intercept": a, "slope": s, "x": lo, "x2": hi, "y": a + s * lo, "y2": a + s * hi,
+    }, None if len(rows) == 3 * k else rows)
 
 
 def lines_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
@@ -237,6 +310,14 @@ def pick_groups(
     partial = group_lines[group_lines["pooling"] == "partial pooling"].drop_duplicates("level")
     slope = own.reindex(partial["level"]).fillna(partial.set_index("level")["slope"]).to_numpy()
     levels, facets = partial["level"].to_numpy(dtype=object), partial["facet"].to_numpy(dtype=object)
+    return _pick(levels, facets, slope, selected, limit, every)
+
+
+def _pick(
+    levels: np.ndarray, facets: np.ndarray, slope: np.ndarray, selected: str | None, limit: int = SUBSET,
+    every: int = ALL_LINES,
+) -> tuple[np.ndarray, bool]:
+    """:func:`pick_groups` of levels (object array), their facets and their own slopes."""
     keep: list[str] = []
     for f in pd.unique(facets):
         rows = np.flatnonzero(facets == f)
@@ -256,14 +337,20 @@ def lines_data(request: ChartRequest) -> ChartData:
     their own slope, and the selected group (``request.options["selected"]``); the subtitle says so.
     """
     fit = request.fit
-    group_lines, population, points, info = lines_tables(fit, request.group, request.facet, request.options.get("pool"))
+    c = _lines(fit, request.group, request.facet, request.options.get("pool"))
+    info = c["info"]
     group, xvar, facet = info["group"], info["x"], info["facet"]
     response = fit.design.formula.response
-    facets = sorted(group_lines["facet"].unique(), key=_natural) if facet else [""]
+    facet_of = np.asarray(c["facet_of"], dtype=object)
+    (own_a, own_s), (_, partial_s) = c["lines"][0], c["lines"][1]
+    # In the order the group table's rows name them (its own lines first, then the mixed model's).
+    facets = sorted(pd.unique(np.r_[facet_of[~np.isnan(own_a)], facet_of]), key=_natural) if facet else [""]
     who = group_noun(group)
-    total = group_lines["level"].nunique()
+    levels = c["level_names"]
+    total = len(pd.unique(levels))
     selected = request.options.get("selected")
-    keep, added = pick_groups(group_lines, None if selected is None else str(selected))
+    own_slope = np.where(np.isnan(own_a) | np.isnan(own_s), partial_s, own_s)
+    keep, added = _pick(levels, facet_of, own_slope, None if selected is None else str(selected))
     mean = f"their {facet}'s mean line" if facet else "the population line"
     title = f"Partial pooling pulls {who.lower()}' lines toward {mean}"
     subtitle = [
@@ -271,17 +358,18 @@ def lines_data(request: ChartRequest) -> ChartData:
         "(fixed effects)",
         "At each line's end: its own (hollow) and the mixed model's (filled), pulled toward the population",
     ]
+    shown = np.ones(len(levels), bool)
     if len(keep) < total:
         per = f" per {facet}" if facet else ""
         which = f"{SUBSET}{per} spread evenly from the flattest to the steepest own slope"
         extra = ", and the selected one" if added else f" (click a point to add its {group})"
         subtitle.append(f"showing {len(keep)} of {total} {who}: {which}{extra}")
-        group_lines = group_lines[group_lines["level"].isin(set(keep))]
+        shown = pd.Index(levels).isin(set(keep))
     else:
         subtitle[0] = subtitle[0].replace(f"Each {group}:", f"Each {group} ({total}):")
     if info["note"]:
         subtitle.append(info["note"])
-    datasets = {"lines_points": points, "lines_groups": group_lines, "lines_population": population}
+    datasets = {"lines_points": c["points"], "lines_groups": _group_table(c, shown), "lines_population": c["population"]}
     return ChartData((group, xvar, response, facet, tuple(facets), info["whole"]), datasets, title, subtitle)
 
 

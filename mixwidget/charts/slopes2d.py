@@ -16,8 +16,10 @@ from ._common import (
     POOLING_KINDS,
     group_noun,
     is_selected,
-    pooling_table,
+    pooled_arrays,
+    table,
     template,
+    text,
     zero_note,
     zero_terms,
 )
@@ -47,11 +49,19 @@ def _pick(fit: MixedFit, group: str | None) -> tuple[str, str]:
 def _covariance(fit: MixedFit, group: str, a: str, b: str) -> np.ndarray:
     """The 2x2 covariance of terms a, b of ``group`` (0 between separate terms)."""
     v = fit.variance
-    mine = v[v["group"].map(lambda g: g == group or re.fullmatch(re.escape(group) + r"\.\d+", g) is not None)]
-    var = {t: x for t, x, c in zip(mine["term"], mine["variance"], mine["corr"]) if pd.isna(c)}
-    cov = {t: x for t, x, c in zip(mine["term"], mine["variance"], mine["corr"]) if pd.notna(c)}
+    mine = re.compile(re.escape(group) + r"\.\d+")
+    var, cov = {}, {}
+    for g, t, x, c in zip(v["group"].to_numpy(dtype=object), v["term"].to_numpy(dtype=object),
+                          v["variance"].to_numpy(), v["corr"].to_numpy()):
+        if g == group or mine.fullmatch(g) is not None:
+            (var if pd.isna(c) else cov)[t] = x
     ab = cov.get(f"{a}~{b}", cov.get(f"{b}~{a}", 0.0))
     return np.array([[var[a], ab], [ab, var[b]]])
+
+
+#: Radius of the 95% ellipse of a bivariate normal, in standard deviations.
+RADIUS95 = float(np.sqrt(stats.chi2.ppf(0.95, 2)))
+_ANGLE = np.linspace(0, 2 * np.pi, 73)
 
 
 def slopes2d_tables(
@@ -59,28 +69,25 @@ def slopes2d_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
     """Per level: intercept and slope under no and partial pooling; and the ellipse's outline."""
     group, slope = _pick(fit, group)
-    p = pooling_table(fit, group, pool)
-    wide = p[p["term"].isin(["(Intercept)", slope])].pivot(index="level", columns="term", values=["no_pooling", "partial"])
-    n = p.groupby("level")["n"].first()
-    levels = list(dict.fromkeys(p["level"]))
-    table = pd.DataFrame({
-        "level": [str(v) for v in levels],
-        "n": n.loc[levels].to_numpy(),
-        "no_intercept": wide[("no_pooling", "(Intercept)")].loc[levels].to_numpy(),
-        "no_slope": wide[("no_pooling", slope)].loc[levels].to_numpy(),
-        "partial_intercept": wide[("partial", "(Intercept)")].loc[levels].to_numpy(),
-        "partial_slope": wide[("partial", slope)].loc[levels].to_numpy(),
+    p = pooled_arrays(fit, group, pool)
+    i, j = p.names.index("(Intercept)"), p.names.index(slope)
+    table_ = table({
+        "level": text([str(v) for v in p.levels]),
+        "n": p.n,
+        "no_intercept": p.no_pooling[:, i],
+        "no_slope": p.no_pooling[:, j],
+        "partial_intercept": p.partial[:, i],
+        "partial_slope": p.partial[:, j],
     })
     centre = np.array([float(fit.fixed["estimate"].get(t, 0.0)) for t in ("(Intercept)", slope)])
     sigma = _covariance(fit, group, "(Intercept)", slope)
     w, vecs = np.linalg.eigh(sigma)
     root = vecs @ np.diag(np.sqrt(np.clip(w, 0, None)))
-    angle = np.linspace(0, 2 * np.pi, 73)
-    r = np.sqrt(stats.chi2.ppf(0.95, 2))
-    pts = centre[:, None] + r * root @ np.vstack([np.cos(angle), np.sin(angle)])
-    ellipse = pd.DataFrame({"order": np.arange(len(angle)), "intercept": pts[0], "slope": pts[1],
-                            "centre_intercept": centre[0], "centre_slope": centre[1]})
-    return table, ellipse, {"group": group, "slope": slope}
+    pts = centre[:, None] + RADIUS95 * root @ np.vstack([np.cos(_ANGLE), np.sin(_ANGLE)])
+    ellipse = table({"order": np.arange(len(_ANGLE)), "intercept": pts[0], "slope": pts[1],
+                     "centre_intercept": np.full(len(_ANGLE), centre[0]),
+                     "centre_slope": np.full(len(_ANGLE), centre[1])})
+    return table_, ellipse, {"group": group, "slope": slope}
 
 
 def slopes2d_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
@@ -140,7 +147,7 @@ def slopes2d_data(request: ChartRequest) -> ChartData:
     if cov[0, 0] > 0 and cov[1, 1] > 0 and abs(r := cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])) > 0.999:
         subtitle.append(f"{group} intercept and {slope} slope are perfectly correlated (r = {r:.2f}): "
                         "the ellipse is flat, the data cannot tell them apart")
-    dropped = int(table["no_slope"].isna().sum())
+    dropped = int(np.isnan(table["no_slope"].to_numpy()).sum())
     if dropped:
         subtitle.append(f"{dropped} {group_noun(group).lower()} have too few distinct {slope} values for their own slope")
     return ChartData((group, slope), {"slopes2d_groups": table, "slopes2d_ellipse": ellipse}, title, subtitle)
