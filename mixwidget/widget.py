@@ -24,7 +24,8 @@ import traitlets
 from . import fitjobs
 from .chartactions import ChartActions
 from .chartboard import ChartBoard
-from .charts import CHARTS
+from .charts import CHARTS, Look
+from .charts import warm_up as warm_up_charts
 from .code import model_code
 from .columns import column_info
 from .engine import warm_up
@@ -43,6 +44,21 @@ log = logging.getLogger(__name__)
 
 _BUNDLE = Path(__file__).parent / "static" / "widget.js"
 _CAN_THREAD = sys.platform != "emscripten"
+
+
+def _warm_charts(look: Look, board_lock: Any) -> None:
+    """Build the charts' templates in the background, pausing while the widget builds its charts."""
+
+    def busy() -> bool:
+        if board_lock.acquire(blocking=False):
+            board_lock.release()
+            return False
+        return True
+
+    try:
+        warm_up_charts(look, busy)
+    except Exception:  # noqa: BLE001 - specs are then built when first needed
+        log.exception("building the chart templates in advance failed")
 
 
 class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, anywidget.AnyWidget):
@@ -218,6 +234,9 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, anywidget.
             self.formula = formula  # observer starts the first fit
         if _CAN_THREAD:  # the kernel refits pinned fits by ML for the comparison: warm its engine too
             threading.Thread(target=warm_up, daemon=True, name="mixwidget-warm-up").start()
+            # The charts' panel templates, so a new formula's specs are filled in, not built in Altair.
+            threading.Thread(target=_warm_charts, args=(self._board.look, self._board_lock), daemon=True,
+                             name="mixwidget-chart-warm-up").start()
 
     # -- public ------------------------------------------------------------------------
     @property

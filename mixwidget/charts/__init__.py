@@ -43,10 +43,17 @@ The widget (``mixwidget.chartboard``) calls :func:`chart_data` and :func:`chart_
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
+
 import altair as alt
 
 from ..fit import MixedFit
-from ._common import POOLING_COLORS, POOLING_KINDS
+from . import caterpillar as _caterpillar
+from . import effects as _effects
+from . import residuals as _residuals
+from ._common import POOLING_COLORS, POOLING_KINDS, template_parts
 from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart, chart_spec, title_spec
 from .caterpillar import CATERPILLAR, caterpillar
 from .effects import EFFECTS, effects
@@ -81,7 +88,10 @@ __all__ = [
     "slopes2d",
     "title_spec",
     "variance",
+    "warm_up",
 ]
+
+log = logging.getLogger(__name__)
 
 CHARTS: dict[str, ChartType] = {
     chart.name: chart for chart in (EFFECTS, VARIANCE, SHRINKAGE, CATERPILLAR, LINES, SLOPES2D, RESIDUALS, PREDICTION)
@@ -138,3 +148,22 @@ def build_chart(
     options = {"selected": selected} if selected is not None else {}
     request = ChartRequest(fits, current, group=group, facet=facet, look=look or Look(), options=options)
     return altair_chart(chart, request)
+
+
+def warm_up(look: Look | None = None, busy: Callable[[], bool] = lambda: False) -> None:
+    """Build in advance what the specs of a new model are assembled from (panel templates, the look's
+    parts), so the first new formula finds them built. For a background thread: each step (tens of
+    milliseconds) waits while ``busy()`` (e.g. charts being built); a failing step is logged and skipped.
+    """
+    look = look or Look()
+    steps = [
+        lambda: template_parts(look), *_caterpillar.warm_up_steps(look), *_residuals.warm_up_steps(look),
+        *_effects.warm_up_steps(look),
+    ]
+    for step in steps:
+        while busy():
+            time.sleep(0.02)
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - the spec is built when needed instead
+            log.exception("building a chart template in advance failed")

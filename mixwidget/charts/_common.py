@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import altair as alt
@@ -22,6 +23,7 @@ __all__ = [
     "POOLING_KINDS",
     "SELECTED",
     "template",
+    "template_parts",
     "group_noun",
     "is_selected",
     "largest_group",
@@ -64,6 +66,14 @@ def is_selected() -> str:
 def template(chart: alt.TopLevelMixin, look: Look) -> alt.TopLevelMixin:
     """A chart's reusable part: marks, the ``selected`` param and the looks, without data or title."""
     return chart.add_params(selected_param()).properties(config=DARK_CONFIG if look.theme == "dark" else CONFIG)
+
+
+@lru_cache(maxsize=8)
+def template_parts(look: Look) -> dict[str, Any]:
+    """What :func:`template` adds to a chart's dict (``$schema``, the ``selected`` param, the
+    looks), for specs assembled from panels as plain dicts. Do not modify it."""
+    chart = template(alt.Chart(alt.NamedData(name="any")).mark_point(), look).to_dict(validate=False)
+    return {key: chart[key] for key in ("$schema", "params", "config")}
 
 
 CONFIG = alt.Config(

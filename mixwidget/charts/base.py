@@ -37,6 +37,8 @@ __all__ = [
     "altair_chart",
     "chart_spec",
     "columns",
+    "fill",
+    "placeholder",
     "records",
     "rows",
     "title_spec",
@@ -193,6 +195,56 @@ def _cached_spec(chart: ChartType, key: Hashable, look: Look) -> dict[str, Any]:
     spec = chart.spec_dict(key, look) if chart.spec_dict else chart.spec(key, look).to_dict(validate=False)
     spec.pop("datasets", None)
     return spec
+
+
+#: Every placeholder starts so; a name containing it is built by Altair instead (see :func:`fill`).
+_MARK = "__mixwidget_"
+
+
+def placeholder(what: str) -> str:
+    """A string standing for a name in a spec template: ``fill`` puts the name in its place."""
+    return f"{_MARK}{what}__"
+
+
+def can_fill(names: Mapping[str, Any]) -> bool:
+    """Whether :func:`fill` can put these names in a template: plain strings with no placeholder in them."""
+    return all(type(name) is str and _MARK not in name for name in names.values())
+
+
+def _quoted(value: str) -> str:
+    """``value`` as Altair writes it inside a Vega expression (``alt.datum.x == value``)."""
+    return str(alt.datum.x == value)[len("(datum.x === "):-1]
+
+
+def fill(node: Any, names: Mapping[str, str], replace: Mapping[str, str] | None = None) -> Any:
+    """A copy of a spec template with each placeholder (a key of ``names``) replaced by its name.
+
+    A string equal to a placeholder becomes the name; a placeholder inside a string becomes the
+    name, quoted as Altair quotes a string in a Vega expression where the template has it quoted
+    so (``datum.panel === 'name'``). ``replace`` first replaces other strings (plain, e.g. numbers
+    written in an expression). Names must pass :func:`can_fill`.
+    """
+    pairs = [(_quoted(ph), _quoted(name), ph, name) for ph, name in names.items()]
+    plain = list((replace or {}).items())
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        if isinstance(node, str):
+            for old, new in plain:
+                if old in node:
+                    node = node.replace(old, new)
+            if _MARK in node:
+                for quoted_ph, quoted_name, ph, name in pairs:
+                    if node == ph:
+                        return name
+                    if ph in node:
+                        node = node.replace(quoted_ph, quoted_name).replace(ph, name)
+        return node
+
+    return walk(node)
 
 
 def chart_spec(chart: ChartType, key: Hashable, look: Look | None = None) -> dict[str, Any]:

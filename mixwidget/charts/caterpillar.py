@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from functools import lru_cache, partial
 from typing import Any
 
 import altair as alt
@@ -20,12 +21,13 @@ from ._common import (
     spread_ranks,
     table,
     template,
+    template_parts,
     text,
     text_column,
     zero_note,
     zero_terms,
 )
-from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
+from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart, can_fill, fill, placeholder
 
 __all__ = ["CATERPILLAR", "caterpillar", "caterpillar_data", "caterpillar_spec", "caterpillar_table"]
 
@@ -109,13 +111,17 @@ def label_every(nlev: int, height: int | None = None) -> int:
     return max(1, math.ceil(LABEL_SPACING * nlev / height))
 
 
+def _shown(nlev: int) -> str:
+    """Vega expression true for the axis labels shown on a panel of ``nlev`` levels."""
+    # Vega numbers a band axis's ticks 0..1: round(index * (n - 1)) is the level's rank.
+    return f"round(datum.index * {nlev - 1}) % {label_every(nlev)} == 0"
+
+
 def _level_axis(nlev: int) -> alt.Axis:
     """The level axis: every level named when there is room, else every k-th (lowest first)."""
-    k = label_every(nlev)
-    if k == 1:
+    if label_every(nlev) == 1:
         return alt.Axis(grid=False, labelLimit=160)
-    # Vega numbers a band axis's ticks 0..1: round(index * (n - 1)) is the level's rank.
-    shown = f"round(datum.index * {nlev - 1}) % {k} == 0"
+    shown = _shown(nlev)
     return alt.Axis(grid=False, labelLimit=160, labelExpr=f"{shown} ? datum.label : ''",
                     tickOpacity={"condition": {"test": shown, "value": 1}, "value": 0})
 
@@ -127,53 +133,100 @@ def _note_panel(panel: str) -> alt.Chart:
     ).encode(x=alt.value(0), y=alt.value(4), text="note:N").properties(width=PANEL_WIDTH, height=48)
 
 
+def _modes_panel(panel: str, group: str, nlev: int) -> alt.LayerChart:
+    """The intervals of one random term's levels, sorted."""
+    sel = is_selected()
+    tooltip = [
+        alt.Tooltip("level:N", title=group), alt.Tooltip("n:Q", title="observations"),
+        alt.Tooltip("estimate:Q", title="conditional mode", format=".3f"),
+        alt.Tooltip("cond_sd:Q", title="conditional SD", format=".3f"),
+        alt.Tooltip("lower:Q", title="95% lower", format=".3f"),
+        alt.Tooltip("upper:Q", title="95% upper", format=".3f"),
+    ]
+    base = alt.Chart(alt.NamedData(name="caterpillar_modes")).transform_filter(alt.datum.panel == panel)
+    y = alt.Y("level:N", sort=alt.EncodingSortField("estimate", order="ascending"), title=None,
+              axis=_level_axis(nlev))
+    # One reference line per panel, not one per row of the panel's data.
+    zero_line = base.transform_aggregate(rows="count()").mark_rule(color="#333", strokeDash=[4, 3]).encode(
+        x=alt.datum(0)
+    )
+    bar = base.mark_rule().encode(
+        x=alt.X("lower:Q", title=f"{panel} (conditional mode, 95% interval)"), x2="upper:Q", y=y,
+        color=alt.condition(sel, alt.value(HIGHLIGHT), alt.value("#8aa9c8")),
+        strokeWidth=alt.condition(sel, alt.value(3), alt.value(1.5)), tooltip=tooltip,
+    )
+    dot = base.mark_point(filled=True).encode(
+        x="estimate:Q", y=y,
+        color=alt.condition(sel, alt.value(HIGHLIGHT), alt.value(POOLING_COLORS[1])),
+        size=alt.condition(sel, alt.value(120), alt.value(30 if nlev > 100 else 45)), tooltip=tooltip,
+    )
+    # The selected level is named beside its interval, labelled on the axis or not (a text
+    # mark per level, empty but for the selected one: a filtered, empty mark would warn).
+    name = {"text": alt.condition(sel, alt.Text("level:N"), alt.value("")),
+            "color": alt.condition(sel, alt.value(HIGHLIGHT), alt.value("transparent"))}
+    name_right = base.transform_filter("datum.estimate <= 0").mark_text(
+        align="left", dx=6, fontSize=14, fontWeight="bold"
+    ).encode(x="upper:Q", y=y, **name)
+    name_left = base.transform_filter("datum.estimate > 0").mark_text(
+        align="right", dx=-6, fontSize=14, fontWeight="bold"
+    ).encode(x="lower:Q", y=y, **name)
+    layer = alt.layer(zero_line, bar, dot, name_right, name_left)
+    return layer.properties(width=PANEL_WIDTH, height=panel_height(nlev))
+
+
 def caterpillar_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
     """One panel per random term (``key`` = (panel, number of levels, variance is zero) triples)."""
-    panels = []
-    sel = is_selected()
-    for panel, nlev, zero in key:
-        if zero:
-            panels.append(_note_panel(panel))
-            continue
-        group = panel.split(": ")[0]
-        tooltip = [
-            alt.Tooltip("level:N", title=group), alt.Tooltip("n:Q", title="observations"),
-            alt.Tooltip("estimate:Q", title="conditional mode", format=".3f"),
-            alt.Tooltip("cond_sd:Q", title="conditional SD", format=".3f"),
-            alt.Tooltip("lower:Q", title="95% lower", format=".3f"),
-            alt.Tooltip("upper:Q", title="95% upper", format=".3f"),
-        ]
-        base = alt.Chart(alt.NamedData(name="caterpillar_modes")).transform_filter(alt.datum.panel == panel)
-        y = alt.Y("level:N", sort=alt.EncodingSortField("estimate", order="ascending"), title=None,
-                  axis=_level_axis(nlev))
-        # One reference line per panel, not one per row of the panel's data.
-        zero_line = base.transform_aggregate(rows="count()").mark_rule(color="#333", strokeDash=[4, 3]).encode(
-            x=alt.datum(0)
-        )
-        bar = base.mark_rule().encode(
-            x=alt.X("lower:Q", title=f"{panel} (conditional mode, 95% interval)"), x2="upper:Q", y=y,
-            color=alt.condition(sel, alt.value(HIGHLIGHT), alt.value("#8aa9c8")),
-            strokeWidth=alt.condition(sel, alt.value(3), alt.value(1.5)), tooltip=tooltip,
-        )
-        dot = base.mark_point(filled=True).encode(
-            x="estimate:Q", y=y,
-            color=alt.condition(sel, alt.value(HIGHLIGHT), alt.value(POOLING_COLORS[1])),
-            size=alt.condition(sel, alt.value(120), alt.value(30 if nlev > 100 else 45)), tooltip=tooltip,
-        )
-        # The selected level is named beside its interval, labelled on the axis or not (a text
-        # mark per level, empty but for the selected one: a filtered, empty mark would warn).
-        name = {"text": alt.condition(sel, alt.Text("level:N"), alt.value("")),
-                "color": alt.condition(sel, alt.value(HIGHLIGHT), alt.value("transparent"))}
-        name_right = base.transform_filter("datum.estimate <= 0").mark_text(
-            align="left", dx=6, fontSize=14, fontWeight="bold"
-        ).encode(x="upper:Q", y=y, **name)
-        name_left = base.transform_filter("datum.estimate > 0").mark_text(
-            align="right", dx=-6, fontSize=14, fontWeight="bold"
-        ).encode(x="lower:Q", y=y, **name)
-        layer = alt.layer(zero_line, bar, dot, name_right, name_left)
-        panels.append(layer.properties(width=PANEL_WIDTH, height=panel_height(nlev)))
+    panels = [_note_panel(panel) if zero else _modes_panel(panel, panel.split(": ")[0], nlev)
+              for panel, nlev, zero in key]
     chart = alt.hconcat(*panels, spacing=20) if len(panels) > 1 else panels[0]
     return template(chart, look)
+
+
+_PANEL, _GROUP = placeholder("panel"), placeholder("group")
+
+
+def _shape(nlev: int) -> tuple[bool, bool]:
+    """What of a panel's dict, besides its height and label expression, depends on its number of levels."""
+    return label_every(nlev) == 1, nlev > 100
+
+
+#: A number of levels of each shape, for the panel templates.
+_SHAPE_NLEV = {_shape(n): n for n in (1, 50, 400)}
+
+
+@lru_cache(maxsize=8)
+def _panel_template(shape: tuple[bool, bool] | None) -> dict[str, Any]:
+    """One panel as a dict with placeholder names (None: a note panel), the same for every look."""
+    chart = _note_panel(_PANEL) if shape is None else _modes_panel(_PANEL, _GROUP, _SHAPE_NLEV[shape])
+    out = chart.to_dict(validate=False)
+    for top_level in ("$schema", "config"):  # a standalone chart's; the spec's own come from template_parts
+        out.pop(top_level, None)
+    return out
+
+
+def _panel_dict(panel: str, nlev: int, zero: bool) -> dict[str, Any]:
+    if zero:
+        return fill(_panel_template(None), {_PANEL: panel})
+    shape = _shape(nlev)
+    rep = _SHAPE_NLEV[shape]
+    out = fill(_panel_template(shape), {_PANEL: panel, _GROUP: panel.split(": ")[0]}, {_shown(rep): _shown(nlev)})
+    out["height"] = panel_height(nlev)
+    return out
+
+
+def caterpillar_spec_dict(key: Hashable, look: Look) -> dict[str, Any]:
+    """:func:`caterpillar_spec` as a plain dict, its panels filled in from one panel template per
+    shape: Altair builds each panel shape once, not each panel of each new model."""
+    if not can_fill({str(i): panel for i, (panel, _, _) in enumerate(key)}):
+        return caterpillar_spec(key, look).to_dict(validate=False)
+    panels = [_panel_dict(panel, nlev, zero) for panel, nlev, zero in key]
+    top = panels[0] if len(panels) == 1 else {"hconcat": panels, "spacing": 20}
+    return {**top, **template_parts(look)}
+
+
+def warm_up_steps(look: Look) -> list[Callable[[], object]]:
+    """Building the panel templates (every shape) before a new model needs them, step by step."""
+    return [partial(_panel_template, shape) for shape in [*_SHAPE_NLEV, None]]
 
 
 def caterpillar_data(request: ChartRequest) -> ChartData:
@@ -211,7 +264,7 @@ def caterpillar_data(request: ChartRequest) -> ChartData:
     return ChartData(key, {"caterpillar_modes": table, "caterpillar_notes": notes}, title, [subtitle, *sampled])
 
 
-CATERPILLAR = ChartType("caterpillar", caterpillar_data, caterpillar_spec)
+CATERPILLAR = ChartType("caterpillar", caterpillar_data, caterpillar_spec, caterpillar_spec_dict)
 
 
 def caterpillar(fit: MixedFit) -> alt.TopLevelMixin:

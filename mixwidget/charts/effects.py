@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
+from functools import lru_cache, partial
 from typing import Any
 
 import altair as alt
@@ -13,7 +14,7 @@ from scipy import special
 
 from ..fit import MixedFit
 from ._common import HIGHLIGHT, MUTED, PANEL_WIDTH, template
-from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
+from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart, can_fill, fill, placeholder
 
 __all__ = ["EFFECTS", "PREVIOUS", "effects", "effects_data", "effects_spec", "effects_table"]
 
@@ -134,29 +135,40 @@ def effects_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
     return template(alt.vconcat(*panels, spacing=18), look)
 
 
-_TERM = "__mixwidget_term__"
+_TERM = placeholder("term")
+
+
+@lru_cache(maxsize=16)
+def _one_term(n_models: int, look: Look) -> dict[str, Any]:
+    """The spec of one placeholder term under ``n_models`` placeholder models."""
+    return effects_spec(((_TERM,), _models(n_models)), look).to_dict(validate=False)
+
+
+def _models(n: int) -> tuple[str, ...]:
+    return tuple(placeholder(f"model{i}") for i in range(n))
 
 
 def effects_spec_dict(key: Hashable, look: Look) -> dict[str, Any]:
     """:func:`effects_spec` as a plain dict, built from one panel: models with many terms
-    (InstEval: 15) would otherwise spend seconds building the same panel in Altair again and again."""
+    (InstEval: 15) would otherwise spend seconds building the same panel in Altair again and again.
+    The panel is built once per number of models and look, so a new model, or the previous fit
+    joining the rows, costs no Altair."""
     terms, models = key
-    one = effects_spec(((_TERM,), models), look).to_dict(validate=False)
+    named = dict(zip(_models(len(models)), models))
+    if not can_fill({**named, **{str(i): term for i, term in enumerate(terms)}}):
+        return effects_spec(key, look).to_dict(validate=False)
+    one = fill(_one_term(len(models), look), named)
     if len(terms) == 1:
-        return _substitute(one, terms[0])
+        return fill(one, {_TERM: terms[0]})
     # Altair lifts the data of a lone panel to the top; with several panels each keeps its own.
     panel = {"data": one.pop("data"), **one["vconcat"][0]} if "data" in one else one["vconcat"][0]
-    return {**one, "vconcat": [_substitute(panel, term) for term in terms]}
+    return {**one, "vconcat": [fill(panel, {_TERM: term}) for term in terms]}
 
 
-def _substitute(node: Any, term: str) -> Any:
-    if isinstance(node, dict):
-        return {k: _substitute(v, term) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_substitute(v, term) for v in node]
-    if isinstance(node, str) and _TERM in node:
-        return term if node == _TERM else node.replace(_TERM, term)
-    return node
+def warm_up_steps(look: Look) -> list[Callable[[], object]]:
+    """Building the one-term specs a new model needs (beside the least-squares fit, and with the
+    previous fit too), step by step."""
+    return [partial(_one_term, n_models, look) for n_models in (2, 3)]
 
 
 def effects_data(request: ChartRequest) -> ChartData:

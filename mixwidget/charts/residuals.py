@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from functools import lru_cache
+from collections.abc import Callable, Hashable
+from functools import lru_cache, partial
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -19,10 +20,11 @@ from ._common import (
     normal_quantiles,
     spread_ranks,
     template,
+    template_parts,
     zero_note,
     zero_terms,
 )
-from .base import ChartData, ChartRequest, ChartType, Look, altair_chart
+from .base import ChartData, ChartRequest, ChartType, Look, altair_chart, can_fill, fill, placeholder
 
 __all__ = ["RESIDUALS", "residuals", "residuals_data", "residuals_spec", "residuals_tables"]
 
@@ -120,9 +122,12 @@ def _ranef_panels(fit: MixedFit) -> tuple[np.ndarray, np.ndarray, dict[tuple[str
     return estimate, level, {key: np.concatenate(parts) for key, parts in runs.items()}
 
 
-def residuals_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
-    """Residual plots and a quantile plot per random term (``key`` = response, panels, many points)."""
-    response, panels_modes, many = key
+#: Pixels between the panels of a row, and between the rows.
+_SPACING, _ROW_SPACING = 22, 20
+
+
+def _top_row(response: str, many: bool) -> alt.HConcatChart:
+    """Residuals against fitted values, and their normal quantile plot."""
     sel = is_selected()
     pts = alt.Chart(alt.NamedData(name="residuals_points"))
     colour = alt.condition(sel, alt.value(HIGHLIGHT), alt.value(POOLING_COLORS[1]))
@@ -145,24 +150,76 @@ def residuals_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
             color=colour, opacity=opacity, tooltip=tip,
         ),
     ).properties(width=300, height=300, title=alt.Title("Residuals: near the line if normal", fontSize=15, anchor="start"))
-    panels = [vs_fitted, qq]
-    for panel in panels_modes:
-        m = alt.Chart(alt.NamedData(name="residuals_modes")).transform_filter(alt.datum.panel == panel)
-        panels.append(alt.layer(
-            lines.transform_filter(alt.datum.panel == panel).mark_rule(color="#555", strokeDash=[6, 3]).encode(
-                x="x:Q", y="y:Q", x2="x2:Q", y2="y2:Q"
-            ),
-            m.mark_point(filled=True).encode(
-                x=alt.X("quantile:Q", title="Normal quantile"), y=alt.Y("estimate:Q", title="Conditional mode"),
-                color=alt.condition(sel, alt.value(HIGHLIGHT), alt.value("#009E73")),
-                size=alt.condition(sel, alt.value(160), alt.value(40)),
-                tooltip=[alt.Tooltip("level:N"), alt.Tooltip("estimate:Q", format=".3f")],
-            ),
-        ).properties(width=260, height=300, title=alt.Title(panel, fontSize=15, anchor="start")))
-    top = alt.hconcat(vs_fitted, qq, spacing=22)
-    chart = top if len(panels) == 2 else alt.vconcat(top, alt.hconcat(*panels[2:], spacing=22), spacing=20)
+    return alt.hconcat(vs_fitted, qq, spacing=_SPACING)
+
+
+def _modes_panel(panel: str) -> alt.LayerChart:
+    """The normal quantile plot of one random term's conditional modes."""
+    sel = is_selected()
+    lines = alt.Chart(alt.NamedData(name="residuals_qqlines"))
+    m = alt.Chart(alt.NamedData(name="residuals_modes")).transform_filter(alt.datum.panel == panel)
+    return alt.layer(
+        lines.transform_filter(alt.datum.panel == panel).mark_rule(color="#555", strokeDash=[6, 3]).encode(
+            x="x:Q", y="y:Q", x2="x2:Q", y2="y2:Q"
+        ),
+        m.mark_point(filled=True).encode(
+            x=alt.X("quantile:Q", title="Normal quantile"), y=alt.Y("estimate:Q", title="Conditional mode"),
+            color=alt.condition(sel, alt.value(HIGHLIGHT), alt.value("#009E73")),
+            size=alt.condition(sel, alt.value(160), alt.value(40)),
+            tooltip=[alt.Tooltip("level:N"), alt.Tooltip("estimate:Q", format=".3f")],
+        ),
+    ).properties(width=260, height=300, title=alt.Title(panel, fontSize=15, anchor="start"))
+
+
+def residuals_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
+    """Residual plots and a quantile plot per random term (``key`` = response, panels, many points)."""
+    response, panels_modes, many = key
+    top = _top_row(response, many)
+    panels = [_modes_panel(panel) for panel in panels_modes]
+    chart = top if not panels else alt.vconcat(top, alt.hconcat(*panels, spacing=_SPACING), spacing=_ROW_SPACING)
     chart = chart.resolve_scale(x="independent", y="independent")
     return template(chart, look)
+
+
+_RESPONSE, _PANEL = placeholder("response"), placeholder("panel")
+
+
+def _standalone(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """A part of the spec as a dict, without what ``to_dict`` adds to a whole chart."""
+    out = chart.to_dict(validate=False)
+    for top_level in ("$schema", "config"):
+        out.pop(top_level, None)
+    return out
+
+
+@lru_cache(maxsize=4)
+def _top_template(many: bool) -> dict[str, Any]:
+    """The top row with a placeholder response, scales resolved as in every residuals spec."""
+    return _standalone(_top_row(_RESPONSE, many).resolve_scale(x="independent", y="independent"))
+
+
+@lru_cache(maxsize=1)
+def _panel_template() -> dict[str, Any]:
+    return _standalone(_modes_panel(_PANEL))
+
+
+def residuals_spec_dict(key: Hashable, look: Look) -> dict[str, Any]:
+    """:func:`residuals_spec` as a plain dict: the top row and one quantile panel built in Altair
+    once, the panels of each new model filled in from them."""
+    response, panels_modes, many = key
+    if not can_fill({"": response, **{str(i): panel for i, panel in enumerate(panels_modes)}}):
+        return residuals_spec(key, look).to_dict(validate=False)
+    top = fill(_top_template(many), {_RESPONSE: response})
+    if panels_modes:
+        panels = [fill(_panel_template(), {_PANEL: panel}) for panel in panels_modes]
+        rows = [{"hconcat": top.pop("hconcat"), "spacing": top.pop("spacing")}, {"hconcat": panels, "spacing": _SPACING}]
+        top = {"vconcat": rows, "spacing": _ROW_SPACING, **top}
+    return {**top, **template_parts(look)}
+
+
+def warm_up_steps(look: Look) -> list[Callable[[], object]]:
+    """Building the templates before a new model needs them, step by step."""
+    return [partial(_top_template, True), _panel_template, partial(_top_template, False)]
 
 
 def residuals_data(request: ChartRequest) -> ChartData:
@@ -178,7 +235,7 @@ def residuals_data(request: ChartRequest) -> ChartData:
     return ChartData(key, datasets, title, subtitle)
 
 
-RESIDUALS = ChartType("residuals", residuals_data, residuals_spec)
+RESIDUALS = ChartType("residuals", residuals_data, residuals_spec, residuals_spec_dict)
 
 
 def residuals(fit: MixedFit) -> alt.TopLevelMixin:

@@ -1,0 +1,131 @@
+"""Specs filled in from panel templates are exactly the specs Altair builds, whatever the names.
+
+A new model's specs are assembled from panels built once in Altair with placeholder names; the
+names a user's data and formula bring (spaces, quotes, backslashes, unicode, text that reads like
+a Vega expression) must land in them exactly as Altair writes them, in titles and in filters.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import altair as alt
+import pytest
+from altair.utils.schemapi import validate_jsonschema
+
+from mixwidget import charts
+from mixwidget.charts import Look
+from mixwidget.charts.base import placeholder
+
+HOSTILE = [
+    "s: intercept",
+    "school:class: intercept",
+    "dept name: slope of x y",
+    "it's: \"quoted\"",
+    "back\\slash: \\n",
+    "ünïcødé: 学校",
+    "datum.level || true: 'x'",
+    "x') || (datum.panel === 'y: z",
+    "line\nbreak: tab\there",
+    "",
+]
+LOOKS = [Look(), Look(theme="dark")]
+
+
+def altair_dict(chart: charts.ChartType, key, look: Look) -> dict:
+    spec = chart.spec(key, look).to_dict(validate=False)
+    spec.pop("datasets", None)
+    return spec
+
+
+def caterpillar_keys() -> list[tuple]:
+    levels = [400, 20, 1, 35, 36, 100, 101, 2972, 3, 60]
+    zeros = [False, False, True, False, False, True, False, False, False, False]
+    every = tuple(zip(HOSTILE, levels, zeros))
+    return [every[:1], every[1:3], every[:3], every[3:6], every, ((HOSTILE[6], 7, True),)]
+
+
+@pytest.mark.parametrize("look", LOOKS, ids=lambda look: look.theme)
+@pytest.mark.parametrize("key", caterpillar_keys(), ids=lambda key: f"{len(key)} panels")
+def test_caterpillar_spec_from_templates_is_the_altair_spec(key, look):
+    chart = charts.CHARTS["caterpillar"]
+    assert chart.spec_dict(key, look) == altair_dict(chart, key, look)
+
+
+def residuals_keys() -> list[tuple]:
+    responses = ["like", "log(y)", "it's \\ \"y\"", "datum.y || 1", "ünï"]
+    return [
+        (responses[0], (), True),
+        (responses[1], tuple(HOSTILE[:1]), True),
+        (responses[2], tuple(HOSTILE[1:3]), False),
+        (responses[3], tuple(HOSTILE[3:6]), True),
+        (responses[4], tuple(HOSTILE), False),
+    ]
+
+
+@pytest.mark.parametrize("look", LOOKS, ids=lambda look: look.theme)
+@pytest.mark.parametrize("key", residuals_keys(), ids=lambda key: f"{len(key[1])} quantile panels")
+def test_residuals_spec_from_templates_is_the_altair_spec(key, look):
+    chart = charts.CHARTS["residuals"]
+    assert chart.spec_dict(key, look) == altair_dict(chart, key, look)
+
+
+def effects_keys() -> list[tuple]:
+    terms = ["sexm", "PrivPubpublic", 'odd "term" \\ name', "dept:service1", "it's", "ünï", "datum.x || true"]
+    return [
+        (tuple(terms[:1]), ("Current",)),
+        (tuple(terms[:2]), ("Current", "OLS (no groups)")),
+        (tuple(terms[:3]), ("Current", "Previous fit", "OLS (no groups)")),
+        (tuple(terms), ("Current", "pinned 'a' \\ \"b\"", "datum.current", "ünï", "OLS (no groups)")),
+    ]
+
+
+@pytest.mark.parametrize("look", LOOKS, ids=lambda look: look.theme)
+@pytest.mark.parametrize("key", effects_keys(), ids=lambda key: f"{len(key[0])} terms, {len(key[1])} models")
+def test_effects_spec_from_templates_is_the_altair_spec(key, look):
+    chart = charts.CHARTS["effects"]
+    assert chart.spec_dict(key, look) == altair_dict(chart, key, look)
+
+
+def test_names_that_look_like_placeholders_are_built_by_altair():
+    """A name containing the templates' placeholder text cannot be filled in: Altair builds that spec."""
+    sneaky = placeholder("panel")
+    cases = [
+        ("caterpillar", ((sneaky, 10, False), ("g: intercept", 10, False))),
+        ("residuals", ("y", (f"g: {sneaky}",), True)),
+        ("effects", ((placeholder("term"),), ("Current", placeholder("model0")))),
+    ]
+    for name, key in cases:
+        chart = charts.CHARTS[name]
+        built = chart.spec_dict(key, Look())
+        assert built == altair_dict(chart, key, Look())
+        assert sneaky in str(built) or placeholder("term") in str(built)
+
+
+@pytest.mark.parametrize("name", ["caterpillar", "residuals", "effects"])
+def test_specs_from_templates_are_valid_vega_lite(name):
+    chart = charts.CHARTS[name]
+    key = {"caterpillar": caterpillar_keys()[4], "residuals": residuals_keys()[4], "effects": effects_keys()[3]}[name]
+    validate_jsonschema(chart.spec_dict(key, Look()), alt.vegalite.v6.schema.core.load_schema())
+
+
+def test_warm_up_waits_while_busy_and_logs_a_failing_step(monkeypatch, caplog):
+    """The background warm-up pauses while the widget is busy, and a failure is logged, not raised."""
+    calls = []
+
+    def busy() -> bool:
+        calls.append(1)
+        return len(calls) < 3  # busy twice, then free
+
+    def broken(shape):
+        raise RuntimeError("no template")
+
+    monkeypatch.setattr(importlib.import_module("mixwidget.charts.caterpillar"), "_panel_template", broken)
+    with caplog.at_level(logging.ERROR, logger="mixwidget.charts"):
+        charts.warm_up(Look(), busy)
+    assert len(calls) > 3  # asked before every step, and waited while busy
+    assert "building a chart template in advance failed" in caplog.text
+    key = caterpillar_keys()[2]
+    monkeypatch.undo()
+    assert charts.chart_spec(charts.CHARTS["caterpillar"], key) == altair_dict(charts.CHARTS["caterpillar"], key, Look())
