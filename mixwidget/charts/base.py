@@ -39,6 +39,7 @@ __all__ = [
     "columns",
     "fill",
     "placeholder",
+    "placeholders",
     "records",
     "rows",
     "title_spec",
@@ -204,6 +205,11 @@ _MARK = "__mixwidget_"
 def placeholder(what: str) -> str:
     """A string standing for a name in a spec template: ``fill`` puts the name in its place."""
     return f"{_MARK}{what}__"
+
+
+def placeholders(what: str, n: int) -> tuple[str, ...]:
+    """``n`` placeholders, one per name of a list (e.g. the models)."""
+    return tuple(placeholder(f"{what}{i}") for i in range(n))
 
 
 def can_fill(names: Mapping[str, Any]) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from functools import lru_cache, partial
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -13,7 +15,18 @@ from ..errors import MixWidgetError
 from ..fit import MixedFit
 from ..populations import population_row, prediction_table
 from ._common import HIGHLIGHT, PANEL_WIDTH, template
-from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
+from .base import (
+    ChartData,
+    ChartRequest,
+    ChartType,
+    Look,
+    NotApplicable,
+    altair_chart,
+    can_fill,
+    fill,
+    placeholder,
+    placeholders,
+)
 
 __all__ = ["PREDICTION", "pick_row", "prediction", "prediction_data", "prediction_rows", "prediction_spec"]
 
@@ -126,12 +139,16 @@ def prediction_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
     """Rows of populations (``key`` = number of populations, models, their kinds, the current one,
     the interval's words), one interval per model in each row."""
     n_populations, models, kinds, current, what = key
+    return template(_chart(n_populations, models, _colors(models, kinds, current), what), look)
+
+
+def _chart(n_populations: int, models: tuple[str, ...], colours: list[str], what: str) -> alt.LayerChart:
     # Population labels name the row's groups, so they travel in the data (sorted by pop_order),
     # not in the spec: choosing another group updates the view in place.
     base = alt.Chart(alt.NamedData(name="prediction_rows"))
     y = alt.Y("population:N", sort=alt.EncodingSortField("pop_order", op="min"), title=None,
               axis=alt.Axis(labelLimit=280, labelFontSize=14))
-    colour = alt.Color("model:N", scale=alt.Scale(domain=list(models), range=_colors(models, kinds, current)),
+    colour = alt.Color("model:N", scale=alt.Scale(domain=list(models), range=list(colours)),
                        sort=list(models), title=None)
     offset = alt.YOffset("model:N", sort=list(models), scale=alt.Scale(paddingInner=0.25))
     tooltip = [
@@ -154,8 +171,39 @@ def prediction_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
         x="upper:Q", y=y, yOffset=offset, text="label:N", color=colour,
         size=alt.condition("datum.current", alt.value(15), alt.value(13)),
     )
-    height = max(120, n_populations * (26 * len(models) + 30))
-    return template(alt.layer(bar, dot, text).properties(width=PANEL_WIDTH, height=height), look)
+    return alt.layer(bar, dot, text).properties(width=PANEL_WIDTH, height=_height(n_populations, len(models)))
+
+
+def _height(n_populations: int, n_models: int) -> int:
+    return max(120, n_populations * (26 * n_models + 30))
+
+
+_WHAT = placeholder("what")
+
+
+@lru_cache(maxsize=16)
+def _template(n_models: int, look: Look) -> dict[str, Any]:
+    """The spec for ``n_models`` placeholder models and colours (and one population)."""
+    models, colours = placeholders("model", n_models), placeholders("colour", n_models)
+    return template(_chart(1, models, list(colours), _WHAT), look).to_dict(validate=False)
+
+
+def prediction_spec_dict(key: Hashable, look: Look) -> dict[str, Any]:
+    """:func:`prediction_spec` as a plain dict, filled in from a spec built once per number of models."""
+    n_populations, models, kinds, current, what = key
+    colours = _colors(models, kinds, current)
+    names = {_WHAT: what, **dict(zip(placeholders("model", len(models)), models)),
+             **dict(zip(placeholders("colour", len(models)), colours))}
+    if not can_fill(names):
+        return prediction_spec(key, look).to_dict(validate=False)
+    out = fill(_template(len(models), look), names)
+    out["height"] = _height(n_populations, len(models))
+    return out
+
+
+def warm_up_steps(look: Look) -> list[Callable[[], object]]:
+    """Building the specs of a model beside the least-squares fit (and a pinned one) in advance."""
+    return [partial(_template, n_models, look) for n_models in (2, 3)]
 
 
 def prediction_data(request: ChartRequest) -> ChartData:
@@ -192,7 +240,7 @@ def prediction_data(request: ChartRequest) -> ChartData:
     return ChartData(key, {"prediction_rows": table}, title, subtitle)
 
 
-PREDICTION = ChartType("prediction", prediction_data, prediction_spec)
+PREDICTION = ChartType("prediction", prediction_data, prediction_spec, prediction_spec_dict)
 
 
 def prediction(

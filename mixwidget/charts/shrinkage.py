@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Sequence
+from functools import lru_cache, partial
 from typing import Any
 
 import altair as alt
@@ -23,7 +24,17 @@ from ._common import (
     template,
     text,
 )
-from .base import ChartData, ChartRequest, ChartType, Look, altair_chart
+from .base import (
+    ChartData,
+    ChartRequest,
+    ChartType,
+    Look,
+    altair_chart,
+    can_fill,
+    fill,
+    placeholder,
+    placeholders,
+)
 
 __all__ = ["SHRINKAGE", "choose_layout", "shrinkage", "shrinkage_data", "shrinkage_spec", "shrinkage_tables"]
 
@@ -118,13 +129,17 @@ def _term_title(term: str) -> str:
     return "Intercept" if term == "(Intercept)" else f"Slope of {term}"
 
 
-def _x(group: str, layout: str, labels: bool) -> alt.X:
-    one = group.split(":")[-1]
+def _x_title(group: str, layout: str) -> str:
     if layout == "size":
-        return alt.X("n:Q", title=f"Observations per {one} (log scale)", scale=alt.Scale(type="log", nice=False, padding=12))
+        return f"Observations per {group.split(':')[-1]} (log scale)"
+    return f"{group_noun(group).capitalize()}, ordered by their own estimate"
+
+
+def _x(title: str, layout: str, labels: bool) -> alt.X:
+    if layout == "size":
+        return alt.X("n:Q", title=title, scale=alt.Scale(type="log", nice=False, padding=12))
     return alt.X(
-        "level:N", sort=alt.EncodingSortField(field="order", op="min"),
-        title=f"{group_noun(group).capitalize()}, ordered by their own estimate",
+        "level:N", sort=alt.EncodingSortField(field="order", op="min"), title=title,
         axis=alt.Axis(labels=labels, ticks=labels, grid=False, labelAngle=0, labelOverlap="parity"),
     )
 
@@ -137,8 +152,16 @@ def shrinkage_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
     ``labels``), for groups of equal size.
     """
     group, terms, layout, labels = key
+    titles = [_term_title(term) for term in terms]
+    return template(_chart(group, _x_title(group, layout), terms, titles, layout, labels), look)
+
+
+def _chart(
+    group: str, x_title: str, terms: Sequence[str], titles: Sequence[str], layout: str, labels: bool
+) -> alt.TopLevelMixin:
+    """The panels of :func:`shrinkage_spec`, with the axis titles given."""
     sel = is_selected()
-    x = _x(group, layout, labels)
+    x = _x(x_title, layout, labels)
     tooltip = [
         alt.Tooltip("level:N", title=group), alt.Tooltip("n:Q", title="observations"),
         alt.Tooltip("no_pooling:Q", title="no pooling", format=".3f"),
@@ -146,10 +169,10 @@ def shrinkage_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
         alt.Tooltip("complete:Q", title="complete pooling", format=".3f"),
     ]
     panels = []
-    for term in terms:
+    for term, term_title in zip(terms, titles):
         a = alt.Chart(alt.NamedData(name="shrinkage_arrows")).transform_filter(alt.datum.term == term)
         p = alt.Chart(alt.NamedData(name="shrinkage_points")).transform_filter(alt.datum.term == term)
-        y = alt.Y("value:Q", title=_term_title(term), scale=alt.Scale(zero=False))
+        y = alt.Y("value:Q", title=term_title, scale=alt.Scale(zero=False))
         rule = a.mark_rule(strokeWidth=2.5).encode(
             y="mean(complete):Q",
             color=alt.Color("pooling:N", scale=alt.Scale(domain=POOLING_KINDS, range=POOLING_COLORS), title=None),
@@ -175,7 +198,7 @@ def shrinkage_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
         stacked = layout == "estimate" and len(terms) > 1
         layer = alt.layer(rule, seg, dots).properties(width=480, height=260 if stacked else 320)
         if len(terms) > 1:
-            layer = layer.properties(title=alt.Title(_term_title(term), fontSize=15, anchor="start"))
+            layer = layer.properties(title=alt.Title(term_title, fontSize=15, anchor="start"))
         panels.append(layer)
     if len(panels) == 1:
         chart = panels[0]
@@ -184,7 +207,32 @@ def shrinkage_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
         chart = alt.vconcat(*panels, spacing=20)
     else:
         chart = alt.hconcat(*panels, spacing=24)
-    return template(chart, look)
+    return chart
+
+
+_GROUP, _X_TITLE = placeholder("group"), placeholder("x_title")
+
+
+@lru_cache(maxsize=16)
+def _template(n_terms: int, layout: str, labels: bool, look: Look) -> dict[str, Any]:
+    """The spec of ``n_terms`` placeholder terms of a placeholder group."""
+    chart = _chart(_GROUP, _X_TITLE, placeholders("term", n_terms), placeholders("title", n_terms), layout, labels)
+    return template(chart, look).to_dict(validate=False)
+
+
+def shrinkage_spec_dict(key: Hashable, look: Look) -> dict[str, Any]:
+    """:func:`shrinkage_spec` as a plain dict, filled in from a spec built once per number of terms and layout."""
+    group, terms, layout, labels = key
+    names = {_GROUP: group, _X_TITLE: _x_title(group, layout), **dict(zip(placeholders("term", len(terms)), terms)),
+             **dict(zip(placeholders("title", len(terms)), map(_term_title, terms)))}
+    if not can_fill(names):
+        return shrinkage_spec(key, look).to_dict(validate=False)
+    return fill(_template(len(terms), layout, labels, look), names)
+
+
+def warm_up_steps(look: Look) -> list[Callable[[], object]]:
+    """Building the specs of a random intercept (groups of different and of equal sizes) in advance."""
+    return [partial(_template, 1, layout, False, look) for layout in ("size", "estimate")]
 
 
 def shrinkage_data(request: ChartRequest) -> ChartData:
@@ -234,7 +282,7 @@ def shrinkage_data(request: ChartRequest) -> ChartData:
     return ChartData((group, terms, layout, labels), datasets, title, subtitle)
 
 
-SHRINKAGE = ChartType("shrinkage", shrinkage_data, shrinkage_spec)
+SHRINKAGE = ChartType("shrinkage", shrinkage_data, shrinkage_spec, shrinkage_spec_dict)
 
 
 def shrinkage(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None = None) -> alt.TopLevelMixin:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from functools import lru_cache, partial
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -11,7 +13,18 @@ import pandas as pd
 
 from ..fit import SINGULAR_TOL, MixedFit
 from ._common import PANEL_WIDTH, template
-from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
+from .base import (
+    ChartData,
+    ChartRequest,
+    ChartType,
+    Look,
+    NotApplicable,
+    altair_chart,
+    can_fill,
+    fill,
+    placeholder,
+    placeholders,
+)
 
 __all__ = [
     "VARIANCE", "component_colours", "components", "variance", "variance_data", "variance_spec", "variance_table",
@@ -140,6 +153,37 @@ def variance_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
     return template(chart, look)
 
 
+_CURRENT = placeholder("current")
+
+
+@lru_cache(maxsize=32)
+def _template(n_models: int, n_components: int, current_at: int, use_shares: bool, look: Look) -> dict[str, Any]:
+    """The spec with placeholder models, components and colours; the current model is the one at
+    ``current_at`` (-1: none of them)."""
+    models = placeholders("model", n_models)
+    current = models[current_at] if current_at >= 0 else _CURRENT
+    key = (models, placeholders("component", n_components), placeholders("colour", n_components), current, use_shares)
+    return variance_spec(key, look).to_dict(validate=False)
+
+
+def variance_spec_dict(key: Hashable, look: Look) -> dict[str, Any]:
+    """:func:`variance_spec` as a plain dict, filled in from a spec built once per number of models
+    and components (and where the current model is among them)."""
+    models, components, colours, current, use_shares = key
+    current_at = models.index(current) if current in models else -1
+    names = {_CURRENT: current, **dict(zip(placeholders("model", len(models)), models)),
+             **dict(zip(placeholders("component", len(components)), components)),
+             **dict(zip(placeholders("colour", len(colours)), colours))}
+    if len(colours) != len(components) or not can_fill(names):
+        return variance_spec(key, look).to_dict(validate=False)
+    return fill(_template(len(models), len(components), current_at, use_shares, look), names)
+
+
+def warm_up_steps(look: Look) -> list[Callable[[], object]]:
+    """Building the specs of a model with one to three random terms beside the least-squares fit."""
+    return [partial(_template, 2, n_components, 0, True, look) for n_components in (3, 4, 2)]
+
+
 def variance_data(request: ChartRequest) -> ChartData:
     """Variance components of every model in ``request.fits``."""
     fits, current = request.fits, request.current
@@ -159,7 +203,7 @@ def variance_data(request: ChartRequest) -> ChartData:
     return ChartData(key, {"variance_components": table}, title, [subtitle])
 
 
-VARIANCE = ChartType("variance", variance_data, variance_spec)
+VARIANCE = ChartType("variance", variance_data, variance_spec, variance_spec_dict)
 
 
 def variance(fits: dict[str, MixedFit], current: str) -> alt.TopLevelMixin:
