@@ -1,7 +1,7 @@
 """InstEval in the widget: the fit, then the numbers, every chart, and how much chart data goes to the browser.
 
     python benchmarks/bench_insteval.py [--formula "y ~ service + dept + (1 | s) + (1 | d)"]
-                                        [--other "y ~ service + (1 | s) + (1 | d) + (1 | dept)"]
+                                        [--other "y ~ service + (1 | s) + (1 | d) + (1 | dept)"] [--no-warm-up]
 
 InstEval (lme4; 73,421 ratings of 1,128 lecturers by 2,972 students) from mixedlm's
 ``load_insteval``. Three changes of the widget are timed: the first formula (every chart's spec
@@ -28,7 +28,7 @@ import time
 from collections import defaultdict
 
 import mixwidget
-from mixwidget import chartboard
+from mixwidget import chartboard, widget
 from mixwidget.charts import CHARTS
 from mixwidget.fit import MixedFit
 
@@ -53,7 +53,17 @@ def _instrument() -> None:
     """Time every chart's data() and spec, and the least-squares baseline, inside the widget's refits."""
     for name, chart in list(CHARTS.items()):
         CHARTS[name] = dataclasses.replace(chart, data=_timed(f"{name} data", chart.data))
-    chartboard.chart_spec = _timed("specs", chartboard.chart_spec)
+    spec = chartboard.chart_spec
+
+    def timed_spec(chart, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        t0 = time.perf_counter()
+        try:
+            return spec(chart, *args, **kwargs)
+        finally:
+            timings["specs"] += time.perf_counter() - t0
+            timings[f"{chart.name} spec"] += time.perf_counter() - t0
+
+    chartboard.chart_spec = timed_spec
     MixedFit.without_groups = _timed("baseline", MixedFit.without_groups)
 
 
@@ -61,7 +71,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--formula", default=FORMULA)
     parser.add_argument("--other", default=OTHER)
+    parser.add_argument("--no-warm-up", action="store_true",
+                        help="skip the widget's background build of the chart templates (to compare)")
     args = parser.parse_args()
+    if args.no_warm_up:
+        widget._warm_charts = lambda *args: None
     from mixedlm.datasets import load_insteval
 
     data = load_insteval()
@@ -70,7 +84,8 @@ def main() -> None:
     moments: dict[str, float] = {}
     w.observe(lambda change: moments.__setitem__("numbers", time.perf_counter()), names="current")
     w.observe(lambda change: moments.__setitem__("charts", time.perf_counter()), names="chart_data")
-    print(f"InstEval: {len(data)} rows; load average {os.getloadavg()[0]:.1f} at the start")
+    print(f"InstEval: {len(data)} rows; load average {os.getloadavg()[0]:.1f} at the start; chart templates "
+          f"{'not ' if args.no_warm_up else ''}built in advance")
     steps = (  # one trait changes per step
         ("first formula (new specs, new baseline)", {"formula": args.formula}),
         ("same model by ML (same structure)", {"reml": False}),
@@ -101,7 +116,8 @@ def main() -> None:
         print(f"  (whole change, until idle     {total:8.2f} s)")
         parts = [f"baseline {timings.get('baseline', 0) * 1e3:.0f}"]
         parts += [f"{name} {timings[f'{name} data'] * 1e3:.0f}" for name in CHARTS if f"{name} data" in timings]
-        parts.append(f"specs {timings.get('specs', 0) * 1e3:.0f}")
+        spec_parts = [f"{name} {timings[f'{name} spec'] * 1e3:.0f}" for name in CHARTS if f"{name} spec" in timings]
+        parts.append(f"specs {timings.get('specs', 0) * 1e3:.0f} ({', '.join(spec_parts)})")
         print("  inside (ms): " + ", ".join(parts))
         print(f"  chart data {sum(sizes.values()) / 1e6:.2f} MB: "
               + ", ".join(f"{k} {v / 1e3:.0f} kB" for k, v in sizes.items()))
