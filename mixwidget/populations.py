@@ -9,6 +9,7 @@ structure, from the narrowest (every level known) to the widest (every level new
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from scipy import special
 
 from .errors import DataError
 from .fit import MixedFit
-from .newrows import new_rows
+from .newrows import NewRows, new_rows
 from .predict import prediction_pieces
 
 __all__ = ["Population", "populations", "prediction_table", "population_row"]
@@ -50,7 +51,9 @@ def population_row(fit: MixedFit, row: pd.Series | Mapping | pd.DataFrame | int 
     if isinstance(row, Mapping):
         return pd.DataFrame({k: [v] for k, v in row.items()})
     if row in fit.data.index:
-        return fit.data.loc[[row]]
+        at = fit.data.index.get_loc(row)
+        # A unique label's row as a slice (what .loc[[row]] gives, without its reindexing)
+        return fit.data.iloc[at:at + 1] if isinstance(at, (int, np.integer)) else fit.data.loc[[row]]
     raise DataError(
         f"row {row!r} is not a row label of the model's data; pass a label, a Series (e.g. data.loc[5]) or a dict"
     )
@@ -150,15 +153,48 @@ def prediction_table(
         and ``attrs["note"]`` says it cannot tell populations apart.
     """
     new = population_row(fit, row)
+    lines = population_lines(fit, new, interval, level, known)
+    records = [{"population": p, "fit": f, "se": se, "lower": lo, "upper": up, "pieces": w}
+               for p, f, se, lo, up, w in zip(lines.population, lines.fit, lines.se, lines.lower, lines.upper,
+                                              lines.pieces)]
+    table = pd.DataFrame(records, columns=["population", "fit", "se", "lower", "upper", "pieces"])
+    table.attrs["levels"] = lines.levels
+    table.attrs["known"] = lines.known
+    if not fit.design.random:
+        table.attrs["note"] = OLS_NOTE
+    return table
+
+
+@dataclass
+class PopulationLines:
+    """The columns of :func:`prediction_table` as lists, and its ``levels`` and ``known``."""
+
+    population: list[str]
+    fit: list[float]
+    se: list[float]
+    lower: list[float]
+    upper: list[float]
+    pieces: list[str]
+    levels: dict[str, str]
+    known: list[frozenset[str]]
+
+
+def population_lines(
+    fit: MixedFit, new: pd.DataFrame, interval: str = "prediction", level: float = 0.95,
+    known: list[frozenset[str]] | None = None, key: tuple | None = None,
+) -> PopulationLines:
+    """:func:`prediction_table` of the one-row frame ``new`` (see :func:`population_row`), as lists.
+
+    ``key`` is ``row_key(new)`` when already known."""
     blocks = fit.design.random
-    rows = new_rows(fit, new)
+    rows = row_rows(fit, new, key)
     levels = {b.group: rows.labels[k][0] for k, b in enumerate(blocks)}
     if known is None:
         pops = populations(fit, levels)
     else:
         pops = [Population("", frozenset(k), i) for i, k in enumerate(known)]
     z = special.ndtri(0.5 + level / 2)  # stats.norm.ppf's value, without its argument checks
-    records = []
+    out = PopulationLines([], [], [], [], [], [], levels, [pop.known for pop in pops])
     for pop in pops:
         p = prediction_pieces(fit, new, allow_new_levels=True, known_groups=set(pop.known), rows=rows,
                               averaged_groups=_averaged(fit, pop.known))
@@ -173,11 +209,70 @@ def prediction_table(
             words.append("sigma^2")
         se = float(np.sqrt(var))
         point = float(p.fit[0])
-        records.append({"population": pop.label, "fit": point, "se": se, "lower": point - z * se,
-                        "upper": point + z * se, "pieces": " + ".join(words)})
-    table = pd.DataFrame(records, columns=["population", "fit", "se", "lower", "upper", "pieces"])
-    table.attrs["levels"] = levels
-    table.attrs["known"] = [pop.known for pop in pops]
-    if not blocks:
-        table.attrs["note"] = OLS_NOTE
-    return table
+        out.population.append(pop.label)
+        out.fit.append(point)
+        out.se.append(se)
+        out.lower.append(point - z * se)
+        out.upper.append(point + z * se)
+        out.pieces.append(" + ".join(words))
+    return out
+
+
+def row_key(new: pd.DataFrame) -> tuple | None:
+    """What a one-row frame holds (label, columns, dtypes, values), as a hashable key; None if it has none."""
+    try:
+        values = tuple(new.to_numpy(dtype=object)[0].tolist())
+        # Values with their types (1, 1.0 and True are equal in Python but not as data) and the
+        # columns' kinds (a number in a categorical column is a factor level).
+        key = (new.index[0], tuple(new.columns), tuple(map(str, new.dtypes.tolist())), values,
+               tuple(map(type, values)))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+_signatures: weakref.WeakKeyDictionary[MixedFit, int | None] = weakref.WeakKeyDictionary()
+_signature_ids: dict[tuple, int] = {}
+_next_id = itertools.count()
+# One-row model rows by (what the design learned, the row's contents): refits of a model to the
+# same data learn the same, so the row a chart predicts for is built once, not once per refit.
+_rows: dict[tuple, NewRows] = {}
+
+
+def _signature(fit: MixedFit) -> int | None:
+    """A number naming everything :func:`mixwidget.newrows.new_rows` reads from a fit's design for
+    new data: fits with equal schemas, grouping terms and levels get the same number (None: no schema)."""
+    if fit not in _signatures:
+        d, s = fit.design, fit.design.schema
+        if s is None:
+            _signatures[fit] = None
+        else:
+            signature = (
+                repr(s.formula), tuple((k, repr(e)) for k, e in s.formula.expressions.items()),
+                tuple(sorted((k, repr(v)) for k, v in s.state.items())),
+                tuple((v, tuple(c.levels), c.contrasts, tuple(c.suffixes)) for v, c in s.codings.items()),
+                tuple((g, tuple(lv)) for g, lv in s.group_levels.items()), tuple(s.fixed_columns),
+                tuple(s.fixed_names), tuple((repr(b.term), tuple(b.levels)) for b in d.random),
+            )
+            if len(_signature_ids) >= 64:
+                _signature_ids.clear()  # numbers are never reused: fits holding old ones stay right
+            _signatures[fit] = _signature_ids.setdefault(signature, next(_next_id))
+    return _signatures[fit]
+
+
+def row_rows(fit: MixedFit, new: pd.DataFrame, key: tuple | None = None) -> NewRows:
+    """``new_rows(fit, new)`` for a one-row frame, computed once per design schema and row contents.
+
+    The result is shared: do not modify its arrays. ``key`` is ``row_key(new)`` when already known.
+    """
+    signature = _signature(fit)
+    key = row_key(new) if key is None else key
+    if signature is None or key is None:
+        return new_rows(fit, new)
+    full = (signature, key)
+    if full not in _rows:
+        if len(_rows) >= 64:
+            _rows.clear()
+        _rows[full] = new_rows(fit, new)
+    return _rows[full]

@@ -76,20 +76,20 @@ def term_covariances(fit: MixedFit) -> list[np.ndarray]:
 
 
 def _term_covariances(fit: MixedFit) -> list[np.ndarray]:
-    v = fit.variance
+    variance = fit.variance["variance"].to_numpy(dtype=float)
     out: list[np.ndarray] = []
     start = 0
     blocks = fit.design.random
     by_term: dict[int, np.ndarray] = {}
     for k in _lme4_term_order(fit.design):
         q = len(blocks[k].names)
-        rows = v.iloc[start:start + q * (q + 1) // 2]
+        rows = variance[start:start + q * (q + 1) // 2]
         start += q * (q + 1) // 2
-        cov = np.diag(rows["variance"].to_numpy(dtype=float)[:q])
+        cov = np.diag(rows[:q])
         pos = q
         for a in range(q):
             for b in range(a + 1, q):
-                cov[a, b] = cov[b, a] = rows["variance"].iloc[pos]
+                cov[a, b] = cov[b, a] = rows[pos]
                 pos += 1
         by_term[k] = cov
     for k in range(len(blocks)):
@@ -232,8 +232,8 @@ def prediction_pieces(
         for k, block in enumerate(fit.design.random):
             if block.group not in known_groups:
                 rows.codes[k] = np.full(len(rows.index), -1, dtype=np.int64)
-    beta = fit.fixed["estimate"].to_numpy(dtype=float)
-    V = fit.vcov.to_numpy(dtype=float)
+    beta = _cached(fit, "beta", lambda f: f.fixed["estimate"].to_numpy(dtype=float))
+    V = _cached(fit, "vcov", lambda f: f.vcov.to_numpy(dtype=float))
     point = rows.X @ beta + rows.offset
     fixed = np.einsum("ij,jk,ik->i", rows.X, V, rows.X)
     names = _term_names(fit)
@@ -298,7 +298,7 @@ def _modes_of(fit: MixedFit) -> list[np.ndarray]:
 
 def _ranef_column(fit: MixedFit, column: str, square: bool = False) -> list[np.ndarray]:
     out = []
-    r = fit.ranef
+    column_values = fit.ranef[column].to_numpy(dtype=float)
     order = _lme4_term_order(fit.design)
     # ranef rows are grouped by term in lme4's order, then by coefficient, then by level.
     start = 0
@@ -306,7 +306,7 @@ def _ranef_column(fit: MixedFit, column: str, square: bool = False) -> list[np.n
     for k in order:
         block = fit.design.random[k]
         q, nl = len(block.names), len(block.levels)
-        values = r[column].to_numpy(dtype=float)[start:start + q * nl]
+        values = column_values[start:start + q * nl]
         if square:
             values = values**2
         by_term[k] = values.reshape(q, nl).T

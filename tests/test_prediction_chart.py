@@ -99,3 +99,30 @@ def test_widget_prediction_follows_selection_and_refit(w):
     assert w.selected is None
     assert w.chart_captions["prediction"]["title"].startswith("A new school")
     assert "this school (school 1)" in w.chart_captions["prediction"]["title"]
+
+
+def _narrowest(fit: mixwidget.MixedFit, label: int) -> np.ndarray:
+    """fit, se of the row's prediction interval with every level known, from predict() itself."""
+    got = fit.predict(fit.data.loc[[label]], interval="prediction")
+    return got[["fit", "se"]].to_numpy()[0]
+
+
+def test_each_fit_predicts_its_row_from_its_own_data_and_transforms():
+    """Refits of one formula share the work of a row; fits whose data or learned transforms differ
+    must not: each chart agrees with predict() on that fit's own row."""
+    sleep = mixwidget.load_dataset("sleepstudy")
+    formula = "Reaction ~ scale(Days) + (1 | Subject)"
+    first = mixwidget.fit(formula, sleep)
+    early = mixwidget.fit(formula, sleep[sleep["Days"] < 8])  # scale() learns another centre and scale
+    moved = sleep.copy()
+    moved.loc[0, "Days"] = 7  # the same row label with another value
+    changed = mixwidget.fit(formula, moved)
+    plain = mixwidget.fit("Reaction ~ Days + (1 | Subject)", sleep)
+    plain_moved = mixwidget.fit("Reaction ~ Days + (1 | Subject)", moved)  # the same design schema
+    assert _narrowest(first, 0)[0] != pytest.approx(_narrowest(early, 0)[0], rel=1e-6)
+    for fit in (first, early, changed, first, plain, plain_moved, plain):
+        table = mixwidget.prediction_table(fit, 0)
+        np.testing.assert_allclose(table[["fit", "se"]].to_numpy()[0], _narrowest(fit, 0), rtol=1e-12)
+        data = charts.chart_data("prediction", charts.ChartRequest({"m": fit}, "m", options={"row": 0}))
+        got = data.datasets["prediction_rows"]
+        np.testing.assert_allclose(got[["fit", "se"]].to_numpy()[0], _narrowest(fit, 0), rtol=1e-12)

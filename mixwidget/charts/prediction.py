@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from functools import lru_cache, partial
 from typing import Any
 
@@ -13,7 +13,7 @@ from scipy import special
 
 from ..errors import MixWidgetError
 from ..fit import MixedFit
-from ..populations import population_row, prediction_table
+from ..populations import PopulationLines, population_lines, population_row, row_key
 from ._common import HIGHLIGHT, PANEL_WIDTH, template
 from .base import (
     ChartData,
@@ -45,18 +45,27 @@ def pick_row(fit: MixedFit, group: str | None = None, selected: str | None = Non
     return rows[0]
 
 
-def _describe(fit: MixedFit, row: pd.DataFrame) -> str:
-    """The row's values of the model's right-hand-side columns, e.g. ``sex f, PrivPub public``."""
+def _describe(fit: MixedFit, row: pd.DataFrame, values: tuple | None = None) -> str:
+    """The row's values of the model's right-hand-side columns, e.g. ``sex f, PrivPub public``.
+
+    ``values`` are the row's values in column order, when already known (see ``row_key``)."""
     model = fit.model
     fixed = [v for term in model.fixed for v in term]
     shown = [v for v in dict.fromkeys(fixed) if v in row.columns]
-    return ", ".join(f"{v} {_text(row[v].iloc[0])}" for v in shown)
+    if values is None:
+        return ", ".join(f"{v} {_text(row[v].iloc[0])}" for v in shown)
+    at = {c: i for i, c in enumerate(row.columns)}
+    return ", ".join(f"{v} {_text(values[at[v]])}" for v in shown)
 
 
 def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+_NAMES = ["population", "fit", "se", "lower", "upper", "pieces", "pop_order", "model", "model_order", "formula",
+          "kind", "current"]
 
 
 def prediction_rows(
@@ -68,51 +77,68 @@ def prediction_rows(
     A model without some grouping factor of a population treats it as absent: a least-squares fit
     gives the same interval for every population.
     """
+    columns, labels = _prediction_columns(fits, current, row, interval, level, row_key(row))
+    return _frame(columns)[0], labels
+
+
+def _prediction_columns(
+    fits: Mapping[str, MixedFit], current: str, row: pd.DataFrame, interval: str, level: float, key: tuple | None
+) -> tuple[dict[str, list], list[str]]:
+    """The columns of :func:`prediction_rows` as lists (without ``half`` and ``label``), and the labels."""
     base = fits[current]
     if not base.design.random:
         base = next((f for f in fits.values() if f.design.random), base)
-    table = prediction_table(base, row, interval=interval, level=level)
-    labels = list(table["population"])
-    known_sets = table.attrs["known"]
-    # Columns gathered as lists and made one frame (no assign + concat per model).
-    names = ["population", "fit", "se", "lower", "upper", "pieces", "pop_order", "model", "model_order",
-             "formula", "kind", "current"]
-    columns: dict[str, list] = {c: [] for c in names}
+    table = _lines_for(base, row, interval, level, None, key)
+    labels = table.population
+    known_sets = table.known
+    # Columns gathered as lists and made one frame at the end.
+    columns: dict[str, list] = {c: [] for c in _NAMES}
     n = len(labels)
     for order, (name, fit) in enumerate(fits.items()):
         try:
-            known = [_implied(fit, k) for k in known_sets]
-            t = table if fit is base else _table_for(fit, row, interval, level, known)
+            t = table if fit is base else _lines_for(fit, row, interval, level,
+                                                     [_implied(fit, k) for k in known_sets], key)
         except MixWidgetError:
             continue  # this model cannot predict this row (e.g. a level its rows lack): leave it out
         for c in ("fit", "se", "lower", "upper", "pieces"):
-            columns[c].extend(t[c].tolist())
+            columns[c].extend(getattr(t, c))
         columns["population"].extend(labels)
         columns["pop_order"].extend(range(n))
         for c, value in (("model", name), ("model_order", order), ("formula", fit.formula), ("kind", fit.kind),
                          ("current", name == current)):
             columns[c].extend([value] * n)
-    out = pd.DataFrame(columns)
-    out["half"] = out["upper"] - out["fit"]
-    out["label"] = [f"{f:.2f} ± {h:.2f}" for f, h in zip(out["fit"], out["half"])]
-    return out, labels
+    return columns, labels
+
+
+def _frame(columns: dict[str, list]) -> tuple[pd.DataFrame, list[float], list[str]]:
+    """The chart's table: ``columns`` with each interval's half width and its label (also returned as lists)."""
+    if not columns["fit"]:  # no model could predict: the frame pandas makes of empty columns
+        out = pd.DataFrame(columns)
+        out["half"] = out["upper"] - out["fit"]
+        out["label"] = [f"{f:.2f} ± {h:.2f}" for f, h in zip(out["fit"], out["half"])]
+        return out, [], []
+    half = [u - f for f, u in zip(columns["fit"], columns["upper"])]
+    label = [f"{f:.2f} ± {h:.2f}" for f, h in zip(columns["fit"], half)]
+    return pd.DataFrame({**columns, "half": half, "label": label}), half, label
 
 
 # Pinned models and the least-squares baseline stay the same fit objects across refits: their
 # lines for a row are computed once.
-_tables: weakref.WeakKeyDictionary[MixedFit, dict[tuple, pd.DataFrame]] = weakref.WeakKeyDictionary()
+_tables: weakref.WeakKeyDictionary[MixedFit, dict[tuple, PopulationLines]] = weakref.WeakKeyDictionary()
 
 
-def _table_for(fit: MixedFit, row: pd.DataFrame, interval: str, level: float, known: list[frozenset[str]]
-               ) -> pd.DataFrame:
-    key = (str(row.index[0]), tuple(map(str, row.iloc[0].tolist())), tuple(row.columns), interval, level,
-           tuple(tuple(sorted(k)) for k in known))
+def _lines_for(fit: MixedFit, row: pd.DataFrame, interval: str, level: float,
+               known: list[frozenset[str]] | None, key: tuple | None) -> PopulationLines:
+    """``population_lines`` of ``fit`` for ``row`` (whose ``row_key`` is ``key``), once per fit and row."""
+    if key is None:
+        return population_lines(fit, row, interval, level, known=known)
+    full = (key, interval, level, None if known is None else tuple(tuple(sorted(k)) for k in known))
     cached = _tables.setdefault(fit, {})
-    if key not in cached:
+    if full not in cached:
         if len(cached) > 256:
             cached.clear()
-        cached[key] = prediction_table(fit, row, interval, level, known=known)
-    return cached[key]
+        cached[full] = population_lines(fit, row, interval, level, known=known, key=key)
+    return cached[full]
 
 
 def _implied(fit: MixedFit, known: frozenset[str]) -> frozenset[str]:
@@ -210,7 +236,7 @@ def prediction_data(request: ChartRequest) -> ChartData:
     """Intervals per model and population for one row: ``options`` may hold ``row`` (a label of the
     model's data, a Series or dict), ``selected`` (a level of ``request.group``: its first row),
     ``interval`` ("prediction" or "confidence") and ``level`` (0.95)."""
-    fits, current = dict(request.fits), request.current
+    fits, current = request.fits, request.current
     if not fits:
         raise NotApplicable("no model to show yet")
     fit = fits[current]
@@ -220,22 +246,28 @@ def prediction_data(request: ChartRequest) -> ChartData:
     if row is None:
         row = pick_row(fit, request.group, opts.get("selected"))
     frame = population_row(fit, row)
-    table, labels = prediction_rows(fits, current, frame, interval, level)
-    models = tuple(dict.fromkeys(table["model"]))
-    kinds = tuple(table.drop_duplicates("model")["kind"])
+    key = row_key(frame)
+    columns, labels = _prediction_columns(fits, current, frame, interval, level, key)
+    table, half, label = _frame(columns)
+    first = {}  # each model's first row
+    for i, name in enumerate(columns["model"]):
+        first.setdefault(name, i)
+    models = tuple(first)
+    kinds = tuple(columns["kind"][i] for i in first.values())
     what = f"{100 * level:g}% {interval} interval"
-    mine = table[table["current"]].set_index("population")
+    mine = {p: label[i] for i, (p, now) in enumerate(zip(columns["population"], columns["current"])) if now}
     z = special.ndtri(0.5 + level / 2)  # the normal quantile, as stats.norm.ppf gives it, without its checks
     if len(mine) > 1:
         wide, narrow = labels[-1], labels[0]
-        title = f"{_capital(wide)}: {mine.loc[wide, 'label']}; {narrow}: {mine.loc[narrow, 'label']}"
+        title = f"{_capital(wide)}: {mine[wide]}; {narrow}: {mine[narrow]}"
     else:
-        title = f"Every population: {mine['label'].iloc[0]} (this model cannot tell them apart)"
+        title = f"Every population: {next(iter(mine.values()))} (this model cannot tell them apart)"
     name = frame.index[0]
-    subtitle = [f"{what.capitalize()} (prediction ± {z:.2f} SE) for row {name}: {_describe(fit, frame)}"]
-    ols = table[(table["kind"] == "ols") & ~table["current"]]
-    if len(ols) and len(mine) > 1:
-        subtitle.append(f"Ignoring the groups (OLS) gives every population the same ± {ols['half'].iloc[0]:.2f}")
+    values = None if key is None else key[3]
+    subtitle = [f"{what.capitalize()} (prediction ± {z:.2f} SE) for row {name}: {_describe(fit, frame, values)}"]
+    ols = [i for i, (kind, now) in enumerate(zip(columns["kind"], columns["current"])) if kind == "ols" and not now]
+    if ols and len(mine) > 1:
+        subtitle.append(f"Ignoring the groups (OLS) gives every population the same ± {half[ols[0]]:.2f}")
     key = (len(labels), models, kinds, current, what)
     return ChartData(key, {"prediction_rows": table}, title, subtitle)
 
