@@ -196,6 +196,55 @@ def test_residuals_tables_match_the_fit():
     assert len(datasets(charts.residuals(fit_cached(OLS, "science")))["residuals_modes"]) == 0
 
 
+def test_residual_quantile_plots_are_rs_qqnorm_and_qqline():
+    """Each point's normal quantile is qqnorm's (ppoints of its rank) and each dashed line is
+    qqline's, through the quartiles (numpy's default quantiles, R's type 7). Sent values are
+    rounded to 10 decimals."""
+    from scipy import stats
+
+    fit = fit_cached(SLEEP, "sleepstudy")
+    tables = datasets(charts.residuals(fit))
+
+    def qqnorm(values: np.ndarray) -> np.ndarray:
+        n = len(values)
+        a = 3 / 8 if n <= 10 else 0.5
+        ranks = stats.rankdata(values, method="ordinal")
+        return stats.norm.ppf((ranks - a) / (n + 1 - 2 * a))
+
+    def qqline(values: np.ndarray, x: float) -> float:
+        q1, q3 = np.quantile(values, [0.25, 0.75])
+        z1, z3 = stats.norm.ppf([0.25, 0.75])
+        slope = (q3 - q1) / (z3 - z1)
+        return q1 - slope * z1 + slope * x
+
+    points, modes = tables["residuals_points"], tables["residuals_modes"]
+    lines = tables["residuals_qqlines"].set_index("panel")
+    np.testing.assert_allclose(points["quantile"], qqnorm(fit.residuals), atol=1e-9)
+    for x, y in (("x", "y"), ("x2", "y2")):
+        line = lines.loc["Residual"]
+        assert line[y] == pytest.approx(qqline(fit.residuals, line[x]), abs=1e-9)
+    assert set(modes["panel"]) == {"Subject: intercept", "Subject: Days"}
+    for panel, rows in modes.groupby("panel"):
+        values = rows["estimate"].to_numpy()
+        np.testing.assert_allclose(rows["quantile"], qqnorm(values), atol=1e-9)
+        for x, y in (("x", "y"), ("x2", "y2")):
+            assert lines.loc[panel, y] == pytest.approx(qqline(values, lines.loc[panel, x]), abs=1e-9)
+
+
+def test_quartiles_from_sorted_values_are_numpys_bit_for_bit():
+    from mixwidget.charts.residuals import _quartiles
+
+    rng = np.random.default_rng(3)
+    cases = [np.array([2.5]), np.array([1.0, -1.0]), np.array([3.0, 1.0, 2.0]), np.array([0.0, -0.0, 1.0, -1.0]),
+             np.array([1.0, np.nan, 2.0]), rng.integers(-3, 3, 41).astype(float), np.round(rng.normal(size=57), 1)]
+    cases += [rng.normal(size=n) * 10.0 ** rng.uniform(-6, 6) for n in range(1, 80)]
+    for values in cases:
+        want = np.quantile(values, [0.25, 0.75])
+        got = np.array(_quartiles(values, values[np.argsort(values, kind="stable")]))
+        assert np.array_equal(got, want, equal_nan=True), values
+        assert (np.signbit(got) == np.signbit(want)).all(), values
+
+
 @pytest.mark.parametrize(
     ("name", "formula", "data", "match"),
     [

@@ -19,8 +19,10 @@ from ._common import (
     is_selected,
     normal_quantiles,
     spread_ranks,
+    table,
     template,
     template_parts,
+    text,
     zero_note,
     zero_terms,
 )
@@ -33,11 +35,40 @@ __all__ = ["RESIDUALS", "residuals", "residuals_data", "residuals_spec", "residu
 _normal_quantiles = lru_cache(maxsize=64)(normal_quantiles)
 
 
+_QUARTERS = np.array([0.25, 0.75])
+
+
+def _quartiles(values: np.ndarray, ordered: np.ndarray) -> tuple[float, float]:
+    """``np.quantile(values, [0.25, 0.75])`` from the values sorted (``ordered``), without its sorting.
+
+    The same steps as numpy's default ("linear") method, so the same numbers; with a zero among
+    the values numpy itself decides (which of 0.0 and -0.0 its partial sort picks).
+    """
+    n = len(ordered)
+    if (ordered == 0).any():
+        q = np.quantile(values, _QUARTERS)
+        return q[0], q[1]
+    virtual = (n - 1) * _QUARTERS
+    before = np.floor(virtual)
+    after = before + 1
+    top = virtual >= n - 1
+    before[top] = after[top] = -1
+    before, after = before.astype(np.intp), after.astype(np.intp)
+    a, b = ordered[before], ordered[after]
+    t = virtual - before
+    diff = b - a
+    out = a + diff * t
+    np.subtract(b, diff * (1 - t), out=out, where=t >= 0.5)
+    if np.isnan(ordered[-1]):
+        out[:] = np.nan
+    return out[0], out[1]
+
+
 def _qq(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
     """Order, theoretical quantiles and the line through the quartiles (R's qqline)."""
     order = np.argsort(values, kind="stable")
     theo = _normal_quantiles(len(values))
-    q1, q3 = np.quantile(values, [0.25, 0.75])
+    q1, q3 = _quartiles(values, values[order])
     z1, z3 = -0.6744897501960817, 0.6744897501960817
     slope = (q3 - q1) / (z3 - z1)
     return order, theo, (q1 - slope * z1, slope)
@@ -45,6 +76,11 @@ def _qq(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[float, float]
 
 def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str | None]:
     """Points (fitted, residual, normal quantile), conditional modes with quantiles, and QQ lines."""
+    return _tables(fit)[:4]
+
+
+def _tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str | None, list[str]]:
+    """:func:`residuals_tables`, and the panels of the conditional modes in order."""
     res = np.asarray(fit.residuals, dtype=float)
     n = len(res)
     order, theo, (a, b) = _qq(res)
@@ -59,11 +95,11 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     # Level of the first (largest) grouping factor, so a selected group's points stand out.
     if fit.design.random:
         block = max(fit.design.random, key=lambda blk: len(blk.levels))
-        level_of_point = np.asarray(block.levels, dtype=object).astype(str)[block.codes[shown]]
+        level_of_point = text([str(v) for v in block.levels]).take(block.codes[shown])
     else:
         level_of_point = ""
-    points = pd.DataFrame({"fitted": fit.fitted[shown], "residual": res[shown], "quantile": quantile[shown],
-                           "level": level_of_point}, index=shown)
+    points = table({"fitted": np.asarray(fit.fitted, dtype=float)[shown], "residual": res[shown],
+                    "quantile": quantile[shown], "level": level_of_point}, index=shown)
     qqlines: dict[str, list] = {"panel": ["Residual"], "x": [-3.0], "y": [a - 3 * b], "x2": [3.0], "y2": [a + 3 * b]}
     parts: dict[str, list] = {"panel": [], "level": [], "estimate": [], "quantile": []}
     thinned = False
@@ -97,10 +133,12 @@ def residuals_tables(fit: MixedFit) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
         zero = "\n".join(f"{line} (its group effects are all 0: no quantile plot)" for line in skipped)
         note = f"{note}\n{zero}" if note else zero
     if parts["panel"]:
-        modes = pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()})
+        modes = table({c: text(np.concatenate(v)) if c in ("panel", "level") else np.concatenate(v)
+                       for c, v in parts.items()})
     else:
         modes = pd.DataFrame(columns=["panel", "level", "estimate", "quantile"])
-    return points, modes, pd.DataFrame(qqlines), note
+    lines = table({c: text(v) if c == "panel" else np.array(v, dtype=float) for c, v in qqlines.items()})
+    return points, modes, lines, note, list(dict.fromkeys(qqlines["panel"][1:]))
 
 
 def _ranef_panels(fit: MixedFit) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, str], np.ndarray]]:
@@ -225,8 +263,8 @@ def warm_up_steps(look: Look) -> list[Callable[[], object]]:
 def residuals_data(request: ChartRequest) -> ChartData:
     """Residuals, conditional modes and their quantiles for the current model."""
     fit = request.fit
-    points, modes, qqlines, note = residuals_tables(fit)
-    key = (fit.design.formula.response, tuple(dict.fromkeys(modes["panel"])), len(points) > 500)
+    points, modes, qqlines, note, panels = _tables(fit)
+    key = (fit.design.formula.response, tuple(panels), len(points) > 500)
     title = "Checking the model's assumptions"
     subtitle = ["Residuals should scatter evenly around 0; quantile plots should follow the dashed line"]
     if note:
