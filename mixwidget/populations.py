@@ -195,27 +195,35 @@ def population_lines(
         pops = [Population("", frozenset(k), i) for i, k in enumerate(known)]
     z = special.ndtri(0.5 + level / 2)  # stats.norm.ppf's value, without its argument checks
     out = PopulationLines([], [], [], [], [], [], levels, [pop.known for pop in pops])
+    done: dict[frozenset[str], tuple[float, float, str]] = {}  # populations alike for this model: once
     for pop in pops:
-        p = prediction_pieces(fit, new, allow_new_levels=True, known_groups=set(pop.known), rows=rows,
-                              averaged_groups=_averaged(fit, pop.known))
-        var = float(p.variance(interval)[0])
-        words = ["x'Vx"]
-        for b, name in zip(blocks, p.random):
-            seen = bool(p.known[name][0])
-            part = f"condVar({b.group} {levels[b.group]})" if seen else f"var({b.group})"
-            if (interval == "prediction" or name in p.kept) and part not in words:
-                words.append(part)
-        if interval == "prediction":
-            words.append("sigma^2")
-        se = float(np.sqrt(var))
-        point = float(p.fit[0])
+        if pop.known not in done:
+            done[pop.known] = _line(fit, new, rows, pop.known, interval, levels)
+        point, se, words = done[pop.known]
         out.population.append(pop.label)
         out.fit.append(point)
         out.se.append(se)
         out.lower.append(point - z * se)
         out.upper.append(point + z * se)
-        out.pieces.append(" + ".join(words))
+        out.pieces.append(words)
     return out
+
+
+def _line(fit: MixedFit, new: pd.DataFrame, rows: NewRows, known: frozenset[str], interval: str,
+          levels: dict[str, str]) -> tuple[float, float, str]:
+    """The prediction, its SE and the variance pieces in words, for the population knowing ``known``."""
+    p = prediction_pieces(fit, new, allow_new_levels=True, known_groups=set(known), rows=rows,
+                          averaged_groups=_averaged(fit, known))
+    var = float(p.variance(interval)[0])
+    words = ["x'Vx"]
+    for b, name in zip(fit.design.random, p.random):
+        seen = bool(p.known[name][0])
+        part = f"condVar({b.group} {levels[b.group]})" if seen else f"var({b.group})"
+        if (interval == "prediction" or name in p.kept) and part not in words:
+            words.append(part)
+    if interval == "prediction":
+        words.append("sigma^2")
+    return float(p.fit[0]), float(np.sqrt(var)), " + ".join(words)
 
 
 def row_key(new: pd.DataFrame) -> tuple | None:

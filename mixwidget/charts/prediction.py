@@ -8,13 +8,14 @@ from functools import lru_cache, partial
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 from scipy import special
 
 from ..errors import MixWidgetError
 from ..fit import MixedFit
 from ..populations import PopulationLines, population_lines, population_row, row_key
-from ._common import HIGHLIGHT, PANEL_WIDTH, template
+from ._common import HIGHLIGHT, PANEL_WIDTH, table, template, text
 from .base import (
     ChartData,
     ChartRequest,
@@ -119,7 +120,16 @@ def _frame(columns: dict[str, list]) -> tuple[pd.DataFrame, list[float], list[st
         return out, [], []
     half = [u - f for f, u in zip(columns["fit"], columns["upper"])]
     label = [f"{f:.2f} ± {h:.2f}" for f, h in zip(columns["fit"], half)]
-    return pd.DataFrame({**columns, "half": half, "label": label}), half, label
+    full = {**columns, "half": half, "label": label}
+    if not all(type(v) is str for c in _TEXT for v in full[c]):
+        return pd.DataFrame(full), half, label  # e.g. a model named by a number: pandas decides the dtype
+    kinds = {c: text(v) if c in _TEXT else np.array(v, dtype=_NUMBERS[c]) for c, v in full.items()}
+    return table(kinds), half, label
+
+
+_TEXT = ("population", "pieces", "model", "formula", "kind", "label")
+_NUMBERS = {"fit": float, "se": float, "lower": float, "upper": float, "half": float, "pop_order": np.int64,
+            "model_order": np.int64, "current": bool}
 
 
 # Pinned models and the least-squares baseline stay the same fit objects across refits: their
