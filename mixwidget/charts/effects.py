@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import special
 
 from ..fit import MixedFit
-from ._common import HIGHLIGHT, MUTED, PANEL_WIDTH, template
+from ._common import HIGHLIGHT, MUTED, PANEL_WIDTH, table, template, text
 from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart, can_fill, fill, placeholder
 
 __all__ = ["EFFECTS", "PREVIOUS", "effects", "effects_data", "effects_spec", "effects_table"]
@@ -194,7 +194,17 @@ def effects_data(request: ChartRequest) -> ChartData:
     note = "" if include_intercept else " Intercept not shown."
     subtitle = [f"Bold: {current}. Interval: estimate ± t(df, 0.975) · SE.{note}"]
     title = _lesson(table, fits, current)
-    return ChartData((terms, tuple(fits)), {"effects_rows": pd.DataFrame(table)}, title, subtitle)
+    return ChartData((terms, tuple(fits)), {"effects_rows": _frame(table)}, title, subtitle)
+
+
+_TEXT = ("model", "formula", "kind", "term", "t_label")
+
+
+def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """``pd.DataFrame(columns)``, built without pandas' per-column checks when the text columns hold text."""
+    if not all(type(v) is str for c in _TEXT for v in columns[c].tolist()):
+        return pd.DataFrame(columns)
+    return table({c: text(v) if c in _TEXT else v for c, v in columns.items()})
 
 
 EFFECTS = ChartType("effects", effects_data, effects_spec, effects_spec_dict)

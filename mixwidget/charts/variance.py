@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..fit import SINGULAR_TOL, MixedFit
-from ._common import PANEL_WIDTH, template
+from ._common import PANEL_WIDTH, table, template, text
 from .base import (
     ChartData,
     ChartRequest,
@@ -105,7 +105,14 @@ def variance_table(fits: Mapping[str, MixedFit]) -> tuple[pd.DataFrame, bool]:
         out["formula"].extend([fit.formula] * n)
         for c, values in part.items():
             out[c].extend(values)
-    return pd.DataFrame(out), use_shares
+    if not out["model"] or not all(type(v) is str for c in _TEXT for v in out[c]):
+        return pd.DataFrame(out), use_shares  # no model, or names that are not text: pandas decides the dtypes
+    arrays = {c: text(v) if c in _TEXT else np.array(v, dtype=np.int64 if c in ("model_order", "stack") else float)
+              for c, v in out.items()}
+    return table(arrays), use_shares
+
+
+_TEXT = ("model", "formula", "group", "term", "component", "label", "note")
 
 
 def variance_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
