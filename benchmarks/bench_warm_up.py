@@ -87,6 +87,9 @@ def main() -> None:
         print(f"  {label} ({formula!r}):")
         print(f"    with warm-up {on * 1e3:7.0f} ms ({on_after * 1e3:.0f} ms after the fit)   "
               f"without (peer) {off * 1e3:7.0f} ms ({off_after * 1e3:.0f} ms after the fit)   ratio {on / off:.2f}")
+        for mode in ("on", "off"):
+            runs = ", ".join(f"{r[what] * 1e3:.0f}" for r in results[mode])
+            print(f"      {'with' if mode == 'on' else 'without'}, each run (ms): {runs}")
 
 
 if __name__ == "__main__":

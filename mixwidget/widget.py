@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -46,14 +47,26 @@ _BUNDLE = Path(__file__).parent / "static" / "widget.js"
 _CAN_THREAD = sys.platform != "emscripten"
 
 
-def _warm_charts(look: Look, board_lock: Any) -> None:
-    """Build the charts' templates in the background, pausing while the widget builds its charts."""
+#: Seconds the chart warm-up leaves the first fit alone: a quick first fit is not slowed by it, a
+#: slow one (big data) finds the templates built when it ends.
+FIRST_FIT_GRACE_S = 2.0
+
+
+def _warm_charts(look: Look, widget: weakref.ref) -> None:
+    """Build the charts' templates in the background, pausing while the widget works for the user."""
+    first_fit_since: list[float] = []
 
     def busy() -> bool:
-        if board_lock.acquire(blocking=False):
-            board_lock.release()
+        w = widget()
+        if w is None:
             return False
-        return True
+        if w._working():
+            return True
+        if w._fit is None and (w._pending is not None or w._running is not None):  # the first fit is on its way
+            if not first_fit_since:
+                first_fit_since.append(time.perf_counter())
+            return time.perf_counter() - first_fit_since[0] < FIRST_FIT_GRACE_S
+        return False
 
     try:
         warm_up_charts(look, busy)
@@ -235,8 +248,19 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, anywidget.
         if _CAN_THREAD:  # the kernel refits pinned fits by ML for the comparison: warm its engine too
             threading.Thread(target=warm_up, daemon=True, name="mixwidget-warm-up").start()
             # The charts' panel templates, so a new formula's specs are filled in, not built in Altair.
-            threading.Thread(target=_warm_charts, args=(self._board.look, self._board_lock), daemon=True,
+            threading.Thread(target=_warm_charts, args=(self._board.look, weakref.ref(self)), daemon=True,
                              name="mixwidget-chart-warm-up").start()
+
+    def _working(self) -> bool:
+        """Whether this process is working for the user: fitting here (not in the worker process),
+        showing a fit or building charts. Background work waits meanwhile."""
+        if self._running is not None and self._process is None:
+            return True
+        for lock in (self._lock, self._board_lock):
+            if not lock.acquire(blocking=False):
+                return True
+            lock.release()
+        return False
 
     # -- public ------------------------------------------------------------------------
     @property
