@@ -20,9 +20,13 @@ A chart is a :class:`ChartType`: a name, a data function and a spec function.
   reading data only through ``alt.NamedData(name="<chart>_<table>")``, ending with
   ``template(chart, look)`` (from ``._common``: adds the ``selected`` param and the looks).
   Its ``to_dict()`` is cached per (key, look) by :func:`chart_spec`; refits of the same
-  structure reuse that plain dict. A chart whose Altair build is slow for big structures may
-  add ``spec_dict(key, look) -> dict`` building the same dict faster (effects repeats one
-  panel per term); the tests check it equals the Altair spec.
+  structure reuse that plain dict. A chart may add ``spec_dict(key, look) -> dict`` building
+  the same dict faster: build a panel (or the whole spec) once per *shape* with placeholder
+  names (``base.placeholder``), cache it, and put the real names in with ``base.fill``, which
+  quotes them as Altair does inside filter expressions; fall back to the Altair build when
+  ``base.can_fill`` says no. A new model then costs no Altair build, and :func:`warm_up` builds
+  the templates in the background when the widget is created. ``tests/test_chart_specs.py``
+  checks each ``spec_dict`` equals the Altair spec, for hostile names too.
 - Charts drawing one mark per group level or per row keep at most ``MAX_LEVELS`` levels per
   panel or ``MAX_POINTS`` points (``._common``: ``spread_ranks``, ``sample_levels``,
   ``sample_rows``) and say so in a subtitle line, so a refit of a big model sends well under
