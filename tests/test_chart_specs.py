@@ -143,6 +143,29 @@ def test_prediction_spec_from_templates_is_the_altair_spec(key, look):
     assert chart.spec_dict(key, look) == altair_dict(chart, key, look)
 
 
+def lines_keys() -> list[tuple]:
+    return [
+        ("Subject", "Days", "Reaction", None, ("",), True),
+        ("Subject", "Days", "Reaction", "", ("",), False),
+        ("Chick", "Time", "sqrt(weight)", "Diet", ("1", "2", "3", "4"), True),
+        ("it's \\ \"g\"", "datum.x || 1", "ünï", "fac 'x'", ("a'b", "datum.facet || true", "\\"), False),
+    ]
+
+
+@pytest.mark.parametrize("look", LOOKS, ids=lambda look: look.theme)
+@pytest.mark.parametrize("key", lines_keys(), ids=lambda key: f"{len(key[4])} panels, split by {key[3]!r}")
+def test_lines_spec_from_templates_is_the_altair_spec(key, look):
+    chart = charts.CHARTS["lines"]
+    assert chart.spec_dict(key, look) == altair_dict(chart, key, look)
+
+
+@pytest.mark.parametrize("look", LOOKS, ids=lambda look: look.theme)
+@pytest.mark.parametrize("key", [("Chick", "Time"), ("it's \\ \"g\"", "datum.x || 1 'ünï'")], ids=str)
+def test_slopes2d_spec_from_templates_is_the_altair_spec(key, look):
+    chart = charts.CHARTS["slopes2d"]
+    assert chart.spec_dict(key, look) == altair_dict(chart, key, look)
+
+
 def test_names_that_look_like_placeholders_are_built_by_altair():
     """A name containing the templates' placeholder text cannot be filled in: Altair builds that spec."""
     sneaky = placeholder("panel")
@@ -153,6 +176,8 @@ def test_names_that_look_like_placeholders_are_built_by_altair():
         ("variance", ((placeholder("model1"), "b"), ("g", "R"), ("#000", "#111"), "b", True)),
         ("shrinkage", (placeholder("group"), ("(Intercept)",), "size", False)),
         ("prediction", (2, ("a", placeholder("what")), ("mixed", "ols"), "a", "95% prediction interval")),
+        ("lines", ("g", "x", "y", "f", ("1", placeholder("panel0")), True)),
+        ("slopes2d", ("g", placeholder("group"))),
     ]
     for name, key in cases:
         chart = charts.CHARTS[name]
@@ -161,11 +186,12 @@ def test_names_that_look_like_placeholders_are_built_by_altair():
         assert "__mixwidget_" in str(built)
 
 
-@pytest.mark.parametrize("name", ["caterpillar", "residuals", "effects", "variance", "shrinkage", "prediction"])
+@pytest.mark.parametrize("name", ["caterpillar", "residuals", "effects", "variance", "shrinkage", "prediction", "lines"])
 def test_specs_from_templates_are_valid_vega_lite(name):
     chart = charts.CHARTS[name]
     key = {"caterpillar": caterpillar_keys()[4], "residuals": residuals_keys()[4], "effects": effects_keys()[3],
-           "variance": variance_keys()[5], "shrinkage": shrinkage_keys()[3], "prediction": prediction_keys()[2]}[name]
+           "variance": variance_keys()[5], "shrinkage": shrinkage_keys()[3], "prediction": prediction_keys()[2],
+           "lines": lines_keys()[3]}[name]
     validate_jsonschema(chart.spec_dict(key, Look()), alt.vegalite.v6.schema.core.load_schema())
 
 

@@ -56,9 +56,11 @@ import altair as alt
 from ..fit import MixedFit
 from . import caterpillar as _caterpillar
 from . import effects as _effects
+from . import lines as _lines
 from . import prediction as _prediction
 from . import residuals as _residuals
 from . import shrinkage as _shrinkage
+from . import slopes2d as _slopes2d
 from . import variance as _variance
 from ._common import POOLING_COLORS, POOLING_KINDS, template_parts
 from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart, chart_spec, title_spec
@@ -166,7 +168,7 @@ def warm_up(look: Look | None = None, busy: Callable[[], bool] = lambda: False) 
     steps = [
         lambda: template_parts(look), *_caterpillar.warm_up_steps(look), *_residuals.warm_up_steps(look),
         *_effects.warm_up_steps(look), *_variance.warm_up_steps(look), *_shrinkage.warm_up_steps(look),
-        *_prediction.warm_up_steps(look),
+        *_prediction.warm_up_steps(look), *_lines.warm_up_steps(look), *_slopes2d.warm_up_steps(look),
     ]
     for step in steps:
         while busy():

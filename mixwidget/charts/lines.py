@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from functools import lru_cache, partial
 from typing import Any
 
 import altair as alt
@@ -24,7 +25,18 @@ from ._common import (
     template,
     text,
 )
-from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
+from .base import (
+    ChartData,
+    ChartRequest,
+    ChartType,
+    Look,
+    NotApplicable,
+    altair_chart,
+    can_fill,
+    fill,
+    placeholder,
+    placeholders,
+)
 
 __all__ = ["LINES", "find_facet", "lines", "lines_data", "lines_spec", "lines_tables", "pick_groups", "slope_variable"]
 
@@ -288,7 +300,9 @@ def lines_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
             alt.Tooltip("slope:Q", format=".3f"),
         ])
         if not panels:
-            rules = rules.add_params(shown)  # defined once; every panel's lines follow it
+            # Defined once (every panel's lines follow it), on a view named here, not after a hash of
+            # its names: specs of new names are then filled in from a template.
+            rules = rules.properties(name="lines_rules").add_params(shown)
         layer = alt.layer(pts, rules, dots, pop).properties(width=width, height=height)
         if facet:
             layer = layer.properties(title=alt.Title(f"{facet} {f}", fontSize=15, anchor="start"))
@@ -298,6 +312,32 @@ def lines_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
     else:
         chart = alt.concat(*panels, columns=2, spacing=16).resolve_scale(x="shared", y="shared")
     return template(chart, look)
+
+
+_GROUP, _X, _RESPONSE, _FACET = (placeholder(what) for what in ("group", "x", "response", "facet"))
+
+
+@lru_cache(maxsize=16)
+def _template(n_panels: int, faceted: bool, whole: bool, look: Look) -> dict[str, Any]:
+    """The spec with placeholder names: ``n_panels`` panels, split by a factor or not."""
+    key = (_GROUP, _X, _RESPONSE, _FACET if faceted else None, placeholders("panel", n_panels), whole)
+    return lines_spec(key, look).to_dict(validate=False)
+
+
+def lines_spec_dict(key: Hashable, look: Look) -> dict[str, Any]:
+    """:func:`lines_spec` as a plain dict, filled in from a spec built once per number of panels."""
+    group, xvar, response, facet, facets, whole = key
+    names = {_GROUP: group, _X: xvar, _RESPONSE: response, **dict(zip(placeholders("panel", len(facets)), facets))}
+    if facet:
+        names[_FACET] = facet
+    if not can_fill(names):
+        return lines_spec(key, look).to_dict(validate=False)
+    return fill(_template(len(facets), bool(facet), bool(whole), look), names)
+
+
+def warm_up_steps(look: Look) -> list[Callable[[], object]]:
+    """Building the one-panel templates (x in whole numbers or not) in advance."""
+    return [partial(_template, 1, False, whole, look) for whole in (True, False)]
 
 
 def pick_groups(
@@ -373,7 +413,7 @@ def lines_data(request: ChartRequest) -> ChartData:
     return ChartData((group, xvar, response, facet, tuple(facets), info["whole"]), datasets, title, subtitle)
 
 
-LINES = ChartType("lines", lines_data, lines_spec)
+LINES = ChartType("lines", lines_data, lines_spec, lines_spec_dict)
 
 
 def lines(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from functools import lru_cache, partial
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -23,7 +25,17 @@ from ._common import (
     zero_note,
     zero_terms,
 )
-from .base import ChartData, ChartRequest, ChartType, Look, NotApplicable, altair_chart
+from .base import (
+    ChartData,
+    ChartRequest,
+    ChartType,
+    Look,
+    NotApplicable,
+    altair_chart,
+    can_fill,
+    fill,
+    placeholder,
+)
 
 __all__ = ["SLOPES2D", "slopes2d", "slopes2d_data", "slopes2d_spec", "slopes2d_tables"]
 
@@ -131,6 +143,28 @@ def slopes2d_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
     return template(chart, look)
 
 
+_GROUP, _SLOPE = placeholder("group"), placeholder("slope")
+
+
+@lru_cache(maxsize=4)
+def _template(look: Look) -> dict[str, Any]:
+    return slopes2d_spec((_GROUP, _SLOPE), look).to_dict(validate=False)
+
+
+def slopes2d_spec_dict(key: Hashable, look: Look) -> dict[str, Any]:
+    """:func:`slopes2d_spec` as a plain dict, filled in from a spec built once per look."""
+    group, slope = key
+    names = {_GROUP: group, _SLOPE: slope}
+    if not can_fill(names):
+        return slopes2d_spec(key, look).to_dict(validate=False)
+    return fill(_template(look), names)
+
+
+def warm_up_steps(look: Look) -> list[Callable[[], object]]:
+    """Building the spec's template in advance."""
+    return [partial(_template, look)]
+
+
 def slopes2d_data(request: ChartRequest) -> ChartData:
     """Each level's intercept and slope, and the ellipse, for the current model."""
     table, ellipse, info = slopes2d_tables(request.fit, request.group, request.options.get("pool"))
@@ -153,7 +187,7 @@ def slopes2d_data(request: ChartRequest) -> ChartData:
     return ChartData((group, slope), {"slopes2d_groups": table, "slopes2d_ellipse": ellipse}, title, subtitle)
 
 
-SLOPES2D = ChartType("slopes2d", slopes2d_data, slopes2d_spec)
+SLOPES2D = ChartType("slopes2d", slopes2d_data, slopes2d_spec, slopes2d_spec_dict)
 
 
 def slopes2d(fit: MixedFit, group: str | None = None, pool: pd.DataFrame | None = None) -> alt.TopLevelMixin:
