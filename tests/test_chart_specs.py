@@ -214,3 +214,40 @@ def test_warm_up_waits_while_busy_and_logs_a_failing_step(monkeypatch, caplog):
     key = caterpillar_keys()[2]
     monkeypatch.undo()
     assert charts.chart_spec(charts.CHARTS["caterpillar"], key) == altair_dict(charts.CHARTS["caterpillar"], key, Look())
+
+
+def test_the_widget_warms_its_charts_without_getting_in_the_way():
+    """The background warm-up counts the widget as working while it builds charts (from any thread),
+    ends on its own, and leaves the widget's charts as Altair draws them."""
+    import threading
+
+    import mixwidget
+
+    science = mixwidget.load_dataset("science")
+    w = mixwidget.MixWidget(science, formula="like ~ sex + (1 | school)", isolate=False)
+    w.wait(120)
+    warm = [t for t in threading.enumerate() if t.name == "mixwidget-chart-warm-up"]
+    for thread in warm:
+        thread.join(120)
+        assert not thread.is_alive()
+
+    def working_seen_elsewhere() -> bool:
+        seen: list[bool] = []
+        other = threading.Thread(target=lambda: seen.append(w._working()))
+        other.start()
+        other.join(10)
+        return seen[0]
+
+    assert not working_seen_elsewhere()
+    with w._board_lock:  # as while the charts are built
+        assert working_seen_elsewhere()
+    assert not working_seen_elsewhere()
+    w.formula = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
+    w.wait(120)
+    assert set(w.chart_specs) >= {"caterpillar", "residuals", "effects"}
+    for name in ("caterpillar", "residuals", "effects"):
+        chart = charts.CHARTS[name]
+        request = w._board.request(w.fit, {}, w.chart_group or None, previous=w.history[-2])  # the first fit: a ghost row
+        data = chart.data(request)
+        assert w.chart_specs[name] == altair_dict(chart, data.key, Look())
+    w.close()
