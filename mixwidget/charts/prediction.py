@@ -90,7 +90,7 @@ def _prediction_columns(
     if not base.design.random:
         base = next((f for f in fits.values() if f.design.random), base)
     table = _lines_for(base, row, interval, level, None, key)
-    labels = table.population
+    labels = list(table.population)  # a copy: the lines are cached
     known_sets = table.known
     # Columns gathered as lists and made one frame at the end.
     columns: dict[str, list] = {c: [] for c in _NAMES}
