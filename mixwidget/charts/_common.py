@@ -242,13 +242,23 @@ def normal_quantiles(n: int) -> np.ndarray:
     return special.ndtri((np.arange(1, n + 1) - a) / (n + 1 - 2 * a))
 
 
-def zero_terms(fit: MixedFit) -> set[tuple[str, str]]:
+_zero_terms: weakref.WeakKeyDictionary[MixedFit, frozenset[tuple[str, str]]] = weakref.WeakKeyDictionary()
+
+
+def zero_terms(fit: MixedFit) -> frozenset[tuple[str, str]]:
     """(group, term) of every random term whose variance is estimated as zero.
 
     Zero means a standard deviation below lme4's singular tolerance times the residual SD, the
     test the fit's "singular (boundary) fit" message uses. Groups of independent terms
-    (``(1 | g) + (0 + x | g)``, named ``g.1`` in ``fit.variance``) are named ``g``.
+    (``(1 | g) + (0 + x | g)``, named ``g.1`` in ``fit.variance``) are named ``g``. Found once
+    per fit (several charts ask).
     """
+    if fit not in _zero_terms:
+        _zero_terms[fit] = frozenset(_find_zero_terms(fit))
+    return _zero_terms[fit]
+
+
+def _find_zero_terms(fit: MixedFit) -> set[tuple[str, str]]:
     if fit.kind == "ols" or not fit.design.random:
         return set()
     groups = {b.group for b in fit.design.random}
