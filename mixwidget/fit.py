@@ -257,6 +257,14 @@ def fit_owned(
     return fitted
 
 
+def fit_design(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> MixedFit:
+    """Fit a design already built from ``formula`` and ``data`` (without weights or offset
+    arguments), as :func:`fit_owned` would after building it."""
+    fitted = _assemble(formula, design, check_flag(reml, "reml"), data)
+    fitted.arguments = {}
+    return fitted
+
+
 def check_flag(value: object, name: str) -> bool:
     """``value`` as a bool, if it is one (True/False, numpy's too); a TypeError otherwise.
 

@@ -5,13 +5,24 @@ formulas sent to it (``fit_job``). A fit travels back without its data (the call
 same data already and re-attaches it), so a refit costs a fit plus a few hundred kilobytes
 of pickled results. Parsing and every check of the formula run here too, in the child:
 whatever a formula costs, it can be stopped.
+
+The worker keeps the designs of the last few formulas (:data:`DESIGNS_KEPT`): a model seen
+before (a term removed and added again, undo, REML and ML) is refitted without building its
+matrices again.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
+
+import numpy as np
 import pandas as pd
 
-from .fit import MixedFit, fit_owned
+from .design import Design, build_design
+from .fit import MixedFit, fit_design
+from .formula import parse_formula
 from .limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["PRELOAD", "attach", "fit_job", "setup"]
@@ -51,11 +62,49 @@ def _cap_memory(share: float) -> None:
         pass  # no resource module (Windows) or no permission: the worker runs uncapped
 
 
+DESIGNS_KEPT = 4
+"""Designs kept per process, the most recently used first."""
+
+DESIGN_BYTES_KEPT = 128 * 2**20
+"""At most this many bytes of kept designs (InstEval's are about 15 MB each)."""
+
+_designs: OrderedDict[tuple[str, Limits | None], tuple[weakref.ref, Design, int]] = OrderedDict()
+_designs_lock = threading.Lock()
+
+
 def fit_job(data: pd.DataFrame, formula: str, reml: bool, limits: Limits | None = DEFAULT_LIMITS) -> MixedFit:
     """Fit ``formula`` to the worker's data; the result comes back without the data."""
-    result = fit_owned(formula, data, reml, limits=limits)
+    result = fit_design(formula, design_of(data, formula, limits), reml, data)
     result.data = None  # type: ignore[assignment] - re-attached by the caller (see attach)
     return result
+
+
+def design_of(data: pd.DataFrame, formula: str, limits: Limits | None = DEFAULT_LIMITS) -> Design:
+    """The design of ``formula`` on ``data``: built, or kept from an earlier fit of the same
+    formula, limits and data object (the caller never changes ``data``)."""
+    key = (formula, limits)
+    with _designs_lock:
+        kept = _designs.get(key)
+        if kept is not None and kept[0]() is data:
+            _designs.move_to_end(key)
+            return kept[1]
+    design = build_design(parse_formula(formula), data, limits=limits)
+    size = design_bytes(design)
+    with _designs_lock:
+        _designs.pop(key, None)
+        if size <= DESIGN_BYTES_KEPT:
+            _designs[key] = (weakref.ref(data), design, size)
+        while len(_designs) > DESIGNS_KEPT or sum(k[2] for k in _designs.values()) > DESIGN_BYTES_KEPT:
+            _designs.popitem(last=False)
+    return design
+
+
+def design_bytes(design: Design) -> int:
+    """Memory held by a design's arrays and model frame (about)."""
+    arrays = [design.y, design.X, design.offset, design.weights]
+    arrays += [a for b in design.random for a in (b.Z, b.codes)]
+    size = sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
+    return size + int(design.frame.memory_usage(index=True, deep=False).sum())
 
 
 def attach(result: MixedFit, data: pd.DataFrame) -> MixedFit:
