@@ -6,11 +6,24 @@ import math
 from typing import Any
 
 import numpy as np
+import orjson
 
 from .fit import MixedFit
 from .formula import ModelFormula
 
-__all__ = ["fit_summary", "short", "status", "variants"]
+__all__ = ["fit_summary", "json_text", "short", "status", "variants"]
+
+
+def json_text(value: Any, widget: Any = None) -> str:
+    """A chart trait's value as one JSON text, as it is sent to the page (which parses it once).
+
+    Sent as lists, the chart data (thousands of numbers on every refit) were walked value by
+    value by the widget library looking for binary buffers, then written as JSON by the kernel:
+    about 2 ms of a 28 ms refit of the science model. orjson writes them in 0.13 ms (the standard
+    library's encoder 1.7 ms), and the kernel sends the text as it is. The values are JSON-ready
+    already (missing values are None, see :func:`mixwidget.charts.base.columns`).
+    """
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
 
 _SHOWN_CHARS = 120  # formulas quoted in status messages are cut to this length
 

@@ -34,7 +34,7 @@ from .fit import MixedFit, own_copy
 from .fitflow import FitFlow
 from .intake import as_frame
 from .limits import DEFAULT_LIMITS, Limits
-from .payloads import status
+from .payloads import json_text, status
 from .pinactions import PinActions
 from .simactions import IDLE, SimulationActions
 from .worker import ProcessWorker, can_use_processes
@@ -142,13 +142,14 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, anywidget.
     chart_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     """The charts, in display order."""
 
-    chart_specs = traitlets.Dict().tag(sync=True)
+    chart_specs = traitlets.Dict().tag(sync=True, to_json=json_text)
     """Chart name -> Vega-Lite spec without data; changes only when a chart's structure does."""
 
-    chart_data = traitlets.Dict().tag(sync=True)
+    chart_data = traitlets.Dict().tag(sync=True, to_json=json_text)
     """Chart name -> {dataset name -> {column name -> values}}; new on every refit, drawn in place.
 
-    Sent as columns (one list per column, see :func:`mixwidget.charts.base.rows`), not rows.
+    Sent as columns (one list per column, see :func:`mixwidget.charts.base.rows`), not rows, and
+    as JSON text (see :func:`mixwidget.payloads.json_text`).
     """
 
     chart_notes = traitlets.Dict().tag(sync=True)

@@ -160,10 +160,10 @@ export interface Traits {
   comparison: Partial<Comparison>;
   /** Charts to show, in order (effects, variance, shrinkage, caterpillar, lines, ...). */
   chart_names: string[];
-  /** Chart name → Vega-Lite spec without "datasets"; marks use named data. */
-  chart_specs: Record<string, ChartSpec>;
-  /** Chart name → dataset name → columns (or rows). Changes on every refit. */
-  chart_data: Record<string, SentDatasets>;
+  /** Chart name → Vega-Lite spec without "datasets"; marks use named data (sent as JSON text). */
+  chart_specs: Record<string, ChartSpec> | string;
+  /** Chart name → dataset name → columns (or rows). Changes on every refit (sent as JSON text). */
+  chart_data: Record<string, SentDatasets> | string;
   /** Chart name → note shown instead of the chart when it does not apply. */
   chart_notes: Record<string, string>;
   /** Chart name → its title and subtitle lines, drawn above the view (they change with every fit). */
@@ -399,10 +399,37 @@ export function chartRows(value: unknown): ChartDatasets {
   return out;
 }
 
+const parsedTexts = new WeakMap<Model, Map<string, { text: string; value: unknown }>>();
+
+/**
+ * A chart trait's value. The kernel sends chart specs and data as one JSON text (cheaper to write
+ * than thousands of values walked one by one); each text is parsed once, so the objects (and the
+ * caches keyed on them) stay the same until the next change. Objects are taken as they are.
+ */
+export function chartTrait(model: Model, name: "chart_specs" | "chart_data"): unknown {
+  const value: unknown = model.get(name);
+  if (typeof value !== "string") return value;
+  let texts = parsedTexts.get(model);
+  if (!texts) {
+    texts = new Map();
+    parsedTexts.set(model, texts);
+  }
+  const last = texts.get(name);
+  if (last && last.text === value) return last.value;
+  let parsed: unknown = {};
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = {}; // not JSON: no charts rather than a broken page
+  }
+  texts.set(name, { text: value, value: parsed });
+  return parsed;
+}
+
 export function readCharts(model: Model): ChartTraits {
   const names = model.get("chart_names");
-  const specs = model.get("chart_specs");
-  const data = model.get("chart_data");
+  const specs = chartTrait(model, "chart_specs");
+  const data = chartTrait(model, "chart_data");
   const notes = model.get("chart_notes");
   return {
     names: Array.isArray(names) ? names.filter((n) => typeof n === "string") : [],

@@ -10,7 +10,7 @@ import {
 } from "../src/components/charts";
 import { rendererFor } from "../src/components/chartView";
 import { WidgetContext } from "../src/context";
-import { type ChartDatasets, datasetRows, type Traits } from "../src/model";
+import { type ChartDatasets, chartTrait, datasetRows, type Traits } from "../src/model";
 import widget from "../src/widget";
 import { FakeModel } from "./fakeModel";
 
@@ -140,6 +140,39 @@ describe("charts", () => {
     expect(call?.spec.mark).toBe("circle");
   });
 
+  it("draws the specs and data the kernel sends as JSON text, parsing each text once", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const plain = traits();
+    const { model, charts } = mount({
+      ...plain,
+      chart_specs: JSON.stringify(plain.chart_specs),
+      chart_data: JSON.stringify(plain.chart_data),
+    });
+    await charts.idle();
+    expect(embed.calls).toHaveLength(2);
+    expect(embed.calls[1]?.spec.datasets).toEqual(shrinkData(["1:1", "1:2", "2:1"]));
+    expect(embed.calls[1]?.spec.mark).toBe("circle");
+    expect(chartTrait(model, "chart_data")).toBe(chartTrait(model, "chart_data"));
+    const shrink = embed.calls[1]?.view;
+    const parse = vi.spyOn(JSON, "parse");
+    model.update(
+      "chart_data",
+      JSON.stringify({
+        ...(plain.chart_data as Traits["chart_data"] & object),
+        shrinkage: shrinkData(["9:9"]),
+      }),
+    );
+    await charts.idle();
+    expect(parse).toHaveBeenCalledTimes(1); // the new text, once, however many parts read it
+    expect(embed.calls).toHaveLength(2); // the same specs: data changed in place
+    expect(shrink?.changes[shrink.changes.length - 1]?.name).toBe("shrinkage_points");
+    expect(q(charts.el, "chart-shrinkage").dataset.state).toBe("drawn");
+    model.update("chart_data", "not json");
+    await charts.idle();
+    expect(q(charts.el, "chart-effects").isConnected).toBe(true);
+  });
+
   it("draws the charts one after another", async () => {
     let inFlight = 0;
     let most = 0;
@@ -196,7 +229,7 @@ describe("charts", () => {
     // The note goes away: the chart is drawn.
     model.update("chart_notes", {});
     model.update("chart_data", {
-      ...model.get("chart_data"),
+      ...(model.get("chart_data") as Traits["chart_data"] & object),
       lines: { lines_rows: [{ level: "1:1", x: 1 }] },
     });
     await charts.idle();
@@ -212,7 +245,7 @@ describe("charts", () => {
     const changes = view?.changes.length ?? 0;
     model.update("chart_notes", {});
     model.update("chart_data", {
-      ...model.get("chart_data"),
+      ...(model.get("chart_data") as Traits["chart_data"] & object),
       lines: { lines_rows: [{ level: "1:2", x: 2 }] },
     });
     await charts.idle();
@@ -298,7 +331,7 @@ describe("charts", () => {
     await charts.idle();
     const old = embed.calls.find((c) => c.spec.mark === "circle");
     model.update("chart_specs", {
-      ...model.get("chart_specs"),
+      ...(model.get("chart_specs") as Traits["chart_specs"] & object),
       shrinkage: { ...spec("square", "shrinkage_points"), width: 300 },
     });
     await charts.idle();
@@ -321,7 +354,7 @@ describe("charts", () => {
     // A card keeps a few views; the oldest beyond that is finalized.
     for (const width of [301, 302, 303]) {
       model.update("chart_specs", {
-        ...model.get("chart_specs"),
+        ...(model.get("chart_specs") as Traits["chart_specs"] & object),
         shrinkage: { ...spec("square", "shrinkage_points"), width },
       });
       await charts.idle();
