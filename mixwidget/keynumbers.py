@@ -17,24 +17,34 @@ def _finite(x: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def _fixed_column(fit: MixedFit, name: str) -> dict[str, float]:
+    """Term -> the fit's ``fixed[name]`` (read once: looking terms up in the table costs more)."""
+    f = fit.fixed
+    return dict(zip(f.index.tolist(), f[name].to_numpy(dtype=float).tolist()))
+
+
 def key_term(current: MixedFit, previous: MixedFit | None = None, baseline: MixedFit | None = None) -> str | None:
     """The fixed effect (not the intercept) whose t-value differs most from the previous fit's
     or from least squares' (so the term the error structure matters for stays in view); the
     first term when there is nothing to compare with.
     """
-    terms = [t for t in current.fixed.index if t != "(Intercept)"] or list(current.fixed.index)
+    now = _fixed_column(current, "t_value")
+    terms = [t for t in now if t != "(Intercept)"] or list(now)
     if not terms:
         return None
-    now = current.fixed["t_value"]
+    others = [_fixed_column(other, "t_value") for other in (previous, baseline) if other is not None]
 
-    def change(term: str, other: MixedFit | None) -> float:
-        if other is None or term not in other.fixed.index:
-            return -1.0
-        d = abs(float(now[term]) - float(other.fixed.loc[term, "t_value"]))
-        return d if math.isfinite(d) else -1.0
+    def change(term: str) -> float:
+        best = -1.0
+        for other in others:
+            if term in other:
+                d = abs(now[term] - other[term])
+                best = max(best, d if math.isfinite(d) else -1.0)
+        return best
 
-    best = max(terms, key=lambda t: max(change(t, previous), change(t, baseline)))
-    return best if max(change(best, previous), change(best, baseline)) > 0 else terms[0]
+    changes = [change(t) for t in terms]
+    top = max(range(len(terms)), key=changes.__getitem__)
+    return terms[top] if changes[top] > 0 else terms[0]
 
 
 def key_numbers(
@@ -60,15 +70,15 @@ def key_numbers(
     out: dict[str, Any] = {"term": term, "t": None, "t_previous": None, "t_ols": None, "se_ratio": None,
                            "shares": []}
     if term is not None:
-        out["t"] = _finite(current.fixed.loc[term, "t_value"])
-        if previous is not None and term in previous.fixed.index:
-            out["t_previous"] = _finite(previous.fixed.loc[term, "t_value"])
+        out["t"] = _finite(_fixed_column(current, "t_value")[term])
+        if previous is not None and term in (t_previous := _fixed_column(previous, "t_value")):
+            out["t_previous"] = _finite(t_previous[term])
         ols = current if current.kind == "ols" else baseline
-        if ols is not None and term in ols.fixed.index:
-            out["t_ols"] = _finite(ols.fixed.loc[term, "t_value"])
+        if ols is not None and term in (t_ols := _fixed_column(ols, "t_value")):
+            out["t_ols"] = _finite(t_ols[term])
             if current.kind != "ols":
-                se = float(current.fixed.loc[term, "std_error"])
-                out["se_ratio"] = _finite(float(ols.fixed.loc[term, "std_error"]) / se) if se > 0 else None
+                se = _fixed_column(current, "std_error")[term]
+                out["se_ratio"] = _finite(_fixed_column(ols, "std_error")[term] / se) if se > 0 else None
     before = previous.shares if previous is not None else None
     for group, share in current.shares.items():
         if group == "Residual":
