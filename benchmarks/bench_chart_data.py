@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable
 
 import mixwidget
-from mixwidget.chartboard import ChartBoard
-from mixwidget.charts import CHARTS
+from mixwidget.views.chartboard import ChartBoard
+from mixwidget.views.charts import CHARTS
 
 MODELS = [
     ("science", "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"),

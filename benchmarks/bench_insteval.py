@@ -28,9 +28,10 @@ import time
 from collections import defaultdict
 
 import mixwidget
-from mixwidget import chartboard, widget
-from mixwidget.charts import CHARTS
-from mixwidget.fit import MixedFit
+from mixwidget.model.fit import MixedFit
+from mixwidget.views import chartboard
+from mixwidget.views.charts import CHARTS
+from mixwidget.widget import explorer as widget
 
 FORMULA = "y ~ service + dept + (1 | s) + (1 | d)"
 OTHER = "y ~ service + (1 | s) + (1 | d) + (1 | dept)"

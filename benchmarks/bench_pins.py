@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 import mixwidget
-from mixwidget.comparison_view import comparison_payload
+from mixwidget.views.comparison_view import comparison_payload
 
 
 def main() -> None:

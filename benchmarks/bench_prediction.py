@@ -19,7 +19,7 @@ import time
 from functools import partial
 
 import mixwidget
-from mixwidget.charts import CHARTS, ChartRequest, chart_data
+from mixwidget.views.charts import CHARTS, ChartRequest, chart_data
 
 FORMULAS = ["like ~ sex + PrivPub + (1 | school) + (1 | school:class)", "like ~ sex + PrivPub + (1 | school:class)"]
 BUDGET_MS = 100  # the widget's refit target (benchmarks/bench_widget.py), beyond the fit itself

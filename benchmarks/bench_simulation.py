@@ -19,7 +19,7 @@ import statsmodels.formula.api as smf
 from _timing import median_seconds
 
 import mixwidget
-from mixwidget.simrun import available_cores
+from mixwidget.simulation.simrun import available_cores
 
 TRUTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 CANDIDATES = [TRUTH, "like ~ sex + PrivPub + (1 | school)", "like ~ sex + PrivPub"]

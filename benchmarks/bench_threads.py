@@ -7,7 +7,7 @@ Starts ``N`` busy processes (default: one per core) as the concurrent CPU load, 
 lecturers), alternating two settings in the same run:
 
 - default: BLAS keeps its own thread count (one per core) for every fit (the peer);
-- ours: :func:`mixwidget.engine.blas_threads` limits small fits to one BLAS thread.
+- ours: :func:`mixwidget.engine.adapter.blas_threads` limits small fits to one BLAS thread.
 
 Prints medians and the ratio default / ours; then the same without the load.
 """
@@ -21,7 +21,7 @@ import statistics
 import time
 
 import mixwidget
-from mixwidget import engine
+from mixwidget.engine import adapter as engine
 
 SCIENCE = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 INSTEVAL = "y ~ service + (1 | s) + (1 | d)"

@@ -7,7 +7,7 @@ mixwidget, then times ``MixWidget(data, formula=...)`` until the first fit's cha
 (the widget starts building its chart templates in a background thread, and its engine in a
 worker process), waits 3 s as a user would before typing, and times a new formula until its
 charts are set. Runs with the warm-up (the widget as shipped) and without it (the peer:
-``mixwidget.widget._warm_charts`` replaced by a no-op) alternate; medians and ratios are printed.
+``mixwidget.widget.explorer._warm_charts`` replaced by a no-op) alternate; medians and ratios are printed.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ FORMULAS = {
 
 def child(data_name: str, warm: bool) -> None:
     import mixwidget
-    from mixwidget import widget
+    from mixwidget.widget import explorer as widget
 
     if data_name == "insteval":
         from mixedlm.datasets import load_insteval

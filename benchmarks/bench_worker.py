@@ -2,7 +2,7 @@
 
     python benchmarks/bench_worker.py [--repeats 30]
 
-Per refit: the science model fitted by a :class:`~mixwidget.worker.ProcessWorker` holding the
+Per refit: the science model fitted by a :class:`~mixwidget.jobs.worker.ProcessWorker` holding the
 data (the formula goes over, the fit comes back pickled, the data re-attached) against the
 same fit in this thread (the peer), alternating REML and ML so every step fits. Prints the
 medians, their ratio and the difference, and the size of one pickled fit.
@@ -21,8 +21,8 @@ import statistics
 import time
 
 import mixwidget
-from mixwidget import fitjobs
-from mixwidget.worker import ProcessWorker
+from mixwidget.jobs.worker import ProcessWorker
+from mixwidget.widget import fitjobs
 
 FORMULA = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 

@@ -1,14 +1,14 @@
 """mixwidget: see linear mixed-effects models at work, in a notebook."""
 
-from .check import check_by_simulation
-from .compare import Comparison, compare
 from .data import DATASETS, load_dataset
+from .design.limits import Limits, ModelTooBig
 from .errors import DataError, FormulaError, MixWidgetError, ModelError
-from .fit import MixedFit, fit
-from .limits import Limits, ModelTooBig
-from .pooling import pooling
-from .populations import prediction_table
-from .simulate import simulate, simulated_data
+from .model.compare import Comparison, compare
+from .model.fit import MixedFit, fit
+from .model.pooling import pooling
+from .model.populations import prediction_table
+from .simulation.check import check_by_simulation
+from .simulation.simulate import simulate, simulated_data
 
 _WIDGET_NAMES = ("MixWidget", "explore")
 
@@ -16,9 +16,13 @@ _WIDGET_NAMES = ("MixWidget", "explore")
 def __getattr__(name: str) -> object:
     """The widget is imported on first use: fitting alone (e.g. in a worker process) never loads it."""
     if name in _WIDGET_NAMES:
-        from . import widget
+        from .widget import explorer
 
-        return getattr(widget, name)
+        return getattr(explorer, name)
+    if name == "charts":  # the chart builders (Altair), also loaded on first use
+        from .views import charts
+
+        return charts
     raise AttributeError(f"module 'mixwidget' has no attribute {name!r}")
 
 

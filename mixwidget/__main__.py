@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .compare import compare
 from .data import load_dataset
-from .fit import fit
+from .model.compare import compare
+from .model.fit import fit
 
 SCIENCE = {
     "school + class": "like ~ sex + PrivPub + (1 | school) + (1 | school:class)",

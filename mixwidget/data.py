@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .contrasts import collation_key
+from .design.contrasts import collation_key
 from .errors import DataError
 
 __all__ = ["DATASETS", "load_dataset"]

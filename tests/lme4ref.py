@@ -48,7 +48,7 @@ def printout_from_reference(ref: dict):
     import numpy as np
     import pandas as pd
 
-    from mixwidget.summary import Printout
+    from mixwidget.model.summary import Printout
 
     vc = {k: _as_list(v) for k, v in ref["varcorr"].items()}
     rows = []

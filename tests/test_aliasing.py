@@ -9,7 +9,7 @@ import pytest
 import statsmodels.api as sm
 
 import mixwidget
-from mixwidget.aliasing import aliased_columns
+from mixwidget.design.aliasing import aliased_columns
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ import altair as alt
 import pytest
 from altair.utils.schemapi import validate_jsonschema
 
-from mixwidget import charts
-from mixwidget.charts import Look
-from mixwidget.charts.base import placeholder
+from mixwidget.views import charts
+from mixwidget.views.charts import Look
+from mixwidget.views.charts.base import placeholder
 
 HOSTILE = [
     "s: intercept",
@@ -168,8 +168,8 @@ def test_warm_up_waits_while_busy_and_logs_a_failing_step(monkeypatch, caplog):
     def broken(shape):
         raise RuntimeError("no template")
 
-    monkeypatch.setattr(importlib.import_module("mixwidget.charts.caterpillar"), "_panel_template", broken)
-    with caplog.at_level(logging.ERROR, logger="mixwidget.charts"):
+    monkeypatch.setattr(importlib.import_module("mixwidget.views.charts.caterpillar"), "_panel_template", broken)
+    with caplog.at_level(logging.ERROR, logger="mixwidget.views.charts"):
         charts.warm_up(Look(), busy)
     assert len(calls) > 3  # asked before every step, and waited while busy
     assert "building a chart template in advance failed" in caplog.text

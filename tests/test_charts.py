@@ -10,8 +10,8 @@ from altair.utils.schemapi import validate_jsonschema
 from lme4ref import fit_cached
 
 import mixwidget
-from mixwidget import charts
-from mixwidget.charts import NotApplicable, build_chart
+from mixwidget.views import charts
+from mixwidget.views.charts import NotApplicable, build_chart
 
 BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 CLASS = "like ~ sex + PrivPub + (1 | school:class)"
@@ -232,7 +232,7 @@ def test_residual_quantile_plots_are_rs_qqnorm_and_qqline():
 
 
 def test_quartiles_from_sorted_values_are_numpys_bit_for_bit():
-    from mixwidget.charts.residuals import _quartiles
+    from mixwidget.views.charts.residuals import _quartiles
 
     rng = np.random.default_rng(3)
     cases = [np.array([2.5]), np.array([1.0, -1.0]), np.array([3.0, 1.0, 2.0]), np.array([0.0, -0.0, 1.0, -1.0]),
@@ -316,7 +316,7 @@ def test_large_data_is_sampled_with_a_note(big_fit, name):
 
 
 def test_sampled_residual_points_are_the_models_rows_with_their_groups(big_fit):
-    from mixwidget.charts.residuals import residuals_tables
+    from mixwidget.views.charts.residuals import residuals_tables
 
     points, *_ = residuals_tables(big_fit)
     rows = points.index.to_numpy()
@@ -452,7 +452,7 @@ def test_effects_spec_of_many_terms_is_the_altair_spec():
 
 def test_tables_built_from_arrays_are_the_frames_pandas_builds():
     """Chart tables built from arrays have the columns, dtypes, values and index of ``pd.DataFrame(dict)``."""
-    from mixwidget.charts._common import table, text
+    from mixwidget.views.charts._common import table, text
 
     levels = text(["a", "b:c", "d"])
     columns = {

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from lme4ref import fit_cached
 
-from mixwidget import charts
-from mixwidget.chartboard import ChartBoard
-from mixwidget.charts import build_chart
-from mixwidget.charts.caterpillar import LABEL_SPACING, label_every, panel_height
-from mixwidget.charts.variance import PALETTE, RESIDUAL, RESIDUAL_COLOUR, component_colours
+from mixwidget.views import charts
+from mixwidget.views.chartboard import ChartBoard
+from mixwidget.views.charts import build_chart
+from mixwidget.views.charts.caterpillar import LABEL_SPACING, label_every, panel_height
+from mixwidget.views.charts.variance import PALETTE, RESIDUAL, RESIDUAL_COLOUR, component_colours
 
 BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 CLASS = "like ~ sex + PrivPub + (1 | school:class)"

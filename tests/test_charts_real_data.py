@@ -7,9 +7,9 @@ import pandas as pd
 from lme4ref import fit_cached
 
 import mixwidget
-from mixwidget import charts
-from mixwidget.charts.base import rows as sent_rows
-from mixwidget.charts.shrinkage import choose_layout
+from mixwidget.views import charts
+from mixwidget.views.charts.base import rows as sent_rows
+from mixwidget.views.charts.shrinkage import choose_layout
 
 SLEEP = "Reaction ~ Days + (Days | Subject)"
 BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"

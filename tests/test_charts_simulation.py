@@ -9,8 +9,8 @@ from lme4ref import fit_cached
 from simref import SCIENCE_MODEL
 
 import mixwidget
-from mixwidget import charts
-from mixwidget.charts.simulation import SIMULATION, simulation_data, simulation_title
+from mixwidget.views import charts
+from mixwidget.views.charts.simulation import SIMULATION, simulation_data, simulation_title
 
 CANDIDATES = [SCIENCE_MODEL, "like ~ sex + PrivPub"]
 

@@ -10,7 +10,7 @@ from lme4ref import fit_cached
 from simref import SCIENCE_MODEL, reference
 
 import mixwidget
-from mixwidget.engine import Refitter
+from mixwidget.engine.adapter import Refitter
 
 CANDIDATES = [SCIENCE_MODEL, "like ~ sex + PrivPub + (1 | school)", "like ~ sex + PrivPub"]
 NSIM = 200

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 import mixwidget
-from mixwidget.charts.base import rows as sent_rows
-from mixwidget.code import model_code
-from mixwidget.keynumbers import key_numbers
-from mixwidget.naming import structure_name, unique_name
+from mixwidget.model.naming import structure_name, unique_name
+from mixwidget.views.charts.base import rows as sent_rows
+from mixwidget.views.code import model_code
+from mixwidget.views.keynumbers import key_numbers
 
 BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 SCHOOL = "like ~ sex + PrivPub + (1 | school)"
@@ -29,7 +29,7 @@ OLS = "like ~ sex + PrivPub"
     ],
 )
 def test_structure_names(formula, name):
-    assert structure_name(mixwidget.formula.parse_formula(formula)) == name
+    assert structure_name(mixwidget.formula.parse.parse_formula(formula)) == name
 
 
 def test_unique_names_count_up():

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 import mixwidget
-from mixwidget.columns import column_info, grouping_columns, with_groups
-from mixwidget.formula import parse_formula
+from mixwidget.formula.parse import parse_formula
+from mixwidget.views.columns import column_info, grouping_columns, with_groups
 
 
 def _hints(data: pd.DataFrame) -> dict[str, str]:

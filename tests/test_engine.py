@@ -11,7 +11,7 @@ import pytest
 from threadpoolctl import threadpool_info
 
 import mixwidget
-from mixwidget import engine
+from mixwidget.engine import adapter as engine
 
 
 def blas_thread_counts() -> set[int]:

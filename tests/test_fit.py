@@ -158,7 +158,7 @@ def test_without_groups_is_the_fixed_part_fitted_to_the_rows_used(formula, weigh
 
 
 def test_fits_of_the_same_data_fixed_part_and_rows_share_one_baseline(science):
-    from mixwidget.fit import fit_owned
+    from mixwidget.model.fit import fit_owned
 
     data = science.copy()  # one frame held by every fit, as the widget's fits hold its data
     both = fit_owned("like ~ sex + PrivPub + (1 | school) + (1 | school:class)", data)

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import mixwidget
-from mixwidget import fitjobs
-from mixwidget.limits import Limits
+from mixwidget.design.limits import Limits
+from mixwidget.widget import fitjobs
 
 SCHOOL_CLASS = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 

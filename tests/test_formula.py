@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import mixwidget
-from mixwidget.formula import parse_formula
+from mixwidget.formula.parse import parse_formula
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ def test_factor_and_ordered_calls_code_as_categories_do():
 
 
 def test_text_levels_follow_r_collation_not_code_points():
-    from mixwidget.contrasts import collation_key
+    from mixwidget.design.contrasts import collation_key
 
     words = ["Treated", "control", "b", "B", "a-b", "ab", "_x", "10", "2", "éclair", "eclair", "Zeta", "e"]
     # R 4.2 on Debian: sort(c(...)) in C.UTF-8 / en_US.UTF-8

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from mixwidget import FormulaError
-from mixwidget.formula import parse_formula
-from mixwidget.transforms import registry_json
+from mixwidget.formula.parse import parse_formula
+from mixwidget.formula.transforms import registry_json
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = json.loads((ROOT / "tests" / "formula_cases.json").read_text(encoding="utf-8"))
@@ -36,6 +36,6 @@ def test_formula_case(case):
 
 
 def test_the_browser_gets_the_registry_from_python():
-    """js/src/formulaRegistry.json is written by `python -m mixwidget.transforms`; it must not drift."""
+    """js/src/formulaRegistry.json is written by `python -m mixwidget.formula.transforms`; it must not drift."""
     shipped = json.loads((ROOT / "js" / "src" / "formulaRegistry.json").read_text(encoding="utf-8"))
     assert shipped == registry_json()

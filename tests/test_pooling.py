@@ -84,8 +84,8 @@ def test_no_pooling_is_each_subjects_own_regression():
 
 def test_pooling_table_passed_in_gives_the_same_chart():
     """A chart given ``pooling(fit, group)`` draws what it computes itself."""
-    from mixwidget import charts
-    from mixwidget.charts.base import ChartRequest
+    from mixwidget.views import charts
+    from mixwidget.views.charts.base import ChartRequest
 
     fit = fit_cached("Reaction ~ Days + (Days | Subject)", "sleepstudy")
     pool = mixwidget.pooling(fit, "Subject")

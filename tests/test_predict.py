@@ -73,7 +73,7 @@ def test_population_level_prediction_is_the_exact_variance_sum(case):
 def test_fixed_rows_are_lme4s_model_matrix():
     ref = reference("science_school_class")
     fit = model(ref)
-    from mixwidget.newrows import new_rows
+    from mixwidget.model.newrows import new_rows
 
     rows = new_rows(fit, newdata(ref))
     assert list(fit.fixed.index) == ref["fixef_names"]
@@ -181,7 +181,7 @@ def test_offset_argument_applies_to_own_rows_only():
 def test_conditional_covariance_blocks_agree_with_the_engines_variances():
     """The sparse solve (used for terms with several coefficients) gives, on its diagonal, the
     conditional variances the engine reports (used for one-coefficient terms)."""
-    from mixwidget.predict import _cond_vars, _posterior
+    from mixwidget.model.predict import _cond_vars, _posterior
 
     for formula, data in [(BOTH, "science"), ("Reaction ~ Days + (Days | Subject)", "sleepstudy")]:
         fit = fit_cached(formula, data)

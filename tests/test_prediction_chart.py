@@ -8,8 +8,8 @@ import pytest
 from lme4ref import fit_cached
 
 import mixwidget
-from mixwidget import charts
-from mixwidget.charts.base import rows as sent_rows
+from mixwidget.views import charts
+from mixwidget.views.charts.base import rows as sent_rows
 
 BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 SCHOOL = "like ~ sex + PrivPub + (1 | school)"

@@ -8,7 +8,7 @@ import math
 import pytest
 from lme4ref import REFERENCE
 
-from mixwidget.rformat import (
+from mixwidget.model.rformat import (
     abbreviate,
     cat_fill,
     coef_matrix,

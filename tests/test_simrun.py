@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mixwidget import simrun
+from mixwidget.simulation import simrun
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from lme4ref import LME4, REFERENCE, fit_cached, load_reference, printout_from_r
 from test_formula_reference import SPECS as FORMULA_SPECS
 from test_formula_reference import fitted as formula_fit
 
-from mixwidget.summary import OPTIMIZER, lme4_text, printout
+from mixwidget.model.summary import OPTIMIZER, lme4_text, printout
 
 FORMULA_DIR = REFERENCE / "formula"
 

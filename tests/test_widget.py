@@ -7,9 +7,9 @@ import threading
 import pytest
 
 import mixwidget
-from mixwidget import fitflow, fitjobs
-from mixwidget import widget as widget_module
-from mixwidget.charts.base import rows as sent_rows
+from mixwidget.views.charts.base import rows as sent_rows
+from mixwidget.widget import explorer as widget_module
+from mixwidget.widget import fitflow, fitjobs
 
 BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 
@@ -333,7 +333,7 @@ def test_the_widget_holds_its_own_copy_of_the_data(science):
 
 
 def test_pins_change_at_once_and_unpinning_refits_nothing(w, monkeypatch):
-    from mixwidget import engine
+    from mixwidget.engine import adapter as engine
 
     for f in [BOTH, "like ~ sex + PrivPub + (1 | school:class)", "like ~ sex + PrivPub + (1 | school)"]:
         w.formula = f

@@ -8,7 +8,7 @@ import altair as alt
 import pytest
 
 import mixwidget
-from mixwidget.charts.base import rows as sent_rows
+from mixwidget.views.charts.base import rows as sent_rows
 
 BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 
@@ -84,5 +84,5 @@ def test_choices_from_the_page_are_checked(w):
 
 
 def test_chart_before_any_simulation_says_what_to_do(w):
-    with pytest.raises(mixwidget.charts.NotApplicable, match="run a check by simulation"):
+    with pytest.raises(mixwidget.views.charts.NotApplicable, match="run a check by simulation"):
         w.chart("simulation")

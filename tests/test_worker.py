@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from mixwidget import fitjobs
 from mixwidget.errors import DataError, FormulaError
-from mixwidget.worker import ProcessWorker, Stopped, WorkerDied
+from mixwidget.jobs.worker import ProcessWorker, Stopped, WorkerDied
+from mixwidget.widget import fitjobs
 
 
 @pytest.fixture

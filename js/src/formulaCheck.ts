@@ -1,7 +1,7 @@
 // The formula language's rules, as the Python parser (mixwidget/formula.py) applies them: the
 // formula meaning of ~ + - * / : ^ | %in% over the tree of formulaExpression.ts. The known
 // functions come from Python's registry (formulaRegistry.json, written by
-// `python -m mixwidget.transforms`), so both sides accept and reject the same formulas;
+// `python -m mixwidget.formula.transforms`), so both sides accept and reject the same formulas;
 // tests/formula_cases.json is run by both test suites.
 
 import {

@@ -1,0 +1,1 @@
+"""Work run in a separate, stoppable process."""

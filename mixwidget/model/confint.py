@@ -1,0 +1,155 @@
+"""Confidence intervals for a fit's parameters, as lme4's ``confint()`` gives them.
+
+Rows are named as lme4 names them with ``oldNames = FALSE``: ``sd_(Intercept)|school``,
+``cor_Days.(Intercept)|Subject``, ``sigma``, then the fixed effects.
+
+- ``"Wald"``: estimate +/- normal quantile x SE for fixed effects (variance rows empty), as
+  lme4; for least-squares fits t quantiles on the residual df, as R's ``confint.lm``.
+- ``"boot"``: parametric bootstrap percentiles: new responses drawn from the fit, the same
+  design refitted to each (:mod:`mixwidget.simrun`), for every parameter.
+- ``"profile"``: likelihood-profile intervals for the fixed effects, from the engine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..engine import adapter as engine
+from ..engine.adapter import Refit
+from ..errors import DataError
+from ..simulation.simrun import Cancel, Progress, RefitJob, refit_all
+from ..simulation.simulate import simulate_responses
+from .fit import MixedFit, _group_labels, _lme4_term_order
+
+__all__ = ["confint"]
+
+METHODS = ("Wald", "boot", "profile")
+
+
+def confint(
+    fit: MixedFit,
+    method: str = "Wald",
+    level: float = 0.95,
+    nsim: int = 500,
+    seed: int | None = None,
+    progress: Progress | None = None,
+    *,
+    cancel: Cancel | None = None,
+    n_jobs: int | None = None,
+) -> pd.DataFrame:
+    """Confidence intervals for the variance components and fixed effects.
+
+    Parameters
+    ----------
+    fit : MixedFit
+    method : {"Wald", "boot", "profile"}
+    level : float, default 0.95
+    nsim : int, default 500
+        Bootstrap samples (``method="boot"``), lme4's default.
+    seed : int, optional
+        Seed for the bootstrap.
+    progress, cancel, n_jobs
+        As for :func:`mixwidget.check_by_simulation` (bootstrap only).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``parameter``; columns ``estimate``, ``lower``, ``upper``. ``attrs`` holds
+        ``method``, ``level`` and, for the bootstrap, ``n_ok`` and ``n_failed``.
+    """
+    if method not in METHODS:
+        raise DataError(f"method must be one of {', '.join(repr(m) for m in METHODS)}, not {method!r}")
+    if not 0 < level < 1:
+        raise DataError(f"level must be between 0 and 1, e.g. 0.95, not {level!r}")
+    names, estimate = _parameters(fit)
+    lower = np.full(len(names), np.nan)
+    upper = np.full(len(names), np.nan)
+    p = len(fit.fixed)
+    fixed = slice(len(names) - p, len(names))
+    attrs: dict = {"method": method, "level": float(level)}
+    if method == "Wald":
+        est, se = fit.fixed["estimate"].to_numpy(), fit.fixed["std_error"].to_numpy()
+        q = stats.norm.ppf(0.5 + level / 2) if fit.kind == "mixed" else stats.t.ppf(0.5 + level / 2, fit.fixed["df"].to_numpy())
+        lower[fixed], upper[fixed] = est - q * se, est + q * se
+    elif method == "profile":
+        if fit.kind != "mixed":
+            raise DataError("profile intervals need a mixed model; use method='Wald' (exact t intervals) for least squares")
+        lower[fixed], upper[fixed] = engine.profile_intervals(fit.design, fit.reml, level)
+    else:
+        Y, _ = simulate_responses(fit, nsim=nsim, seed=seed)
+        job = RefitJob([fit.design], [fit.reml], [np.arange(fit.nobs)])
+        out = refit_all(job, Y, progress=progress, cancel=cancel, n_jobs=n_jobs)
+        samples = np.array([_parameter_vector(fit, r) for r, d in zip(out.refits[0], out.done) if d and r is not None])
+        if len(samples) < 2:
+            raise DataError(f"only {len(samples)} bootstrap refits succeeded; intervals need at least 2")
+        a = (1 - level) / 2
+        lower, upper = np.nanquantile(samples, a, axis=0), np.nanquantile(samples, 1 - a, axis=0)
+        attrs.update(n_ok=len(samples), n_failed=int(out.done.sum()) - len(samples), cancelled=bool(out.cancelled))
+    table = pd.DataFrame(
+        {"estimate": estimate, "lower": lower, "upper": upper}, index=pd.Index(names, name="parameter")
+    )
+    table.attrs.update(attrs)
+    return table
+
+
+def _block_order(q: int) -> list[tuple[int, int]]:
+    """lme4's order of one term's SDs and correlations: the lower triangle, column by column."""
+    return [(i, j) for j in range(q) for i in range(j, q)]
+
+
+def _parameters(fit: MixedFit) -> tuple[list[str], np.ndarray]:
+    """lme4's parameter names (``oldNames = FALSE``) and the fit's estimates, in its order."""
+    names: list[str] = []
+    if fit.kind == "mixed":
+        labels = _group_labels(fit.design, _lme4_term_order(fit.design))
+        for k in _lme4_term_order(fit.design):
+            terms = fit.design.random[k].names
+            for i, j in _block_order(len(terms)):
+                if i == j:
+                    names.append(f"sd_{terms[i]}|{labels[k]}")
+                else:
+                    names.append(f"cor_{terms[i]}.{terms[j]}|{labels[k]}")
+        names.append("sigma")
+    names.extend(fit.fixed.index)
+    return names, _vector(fit, _covs(fit), fit.sigma, fit.fixed["estimate"].to_numpy())
+
+
+def _covs(fit: MixedFit) -> list[np.ndarray]:
+    """The fit's covariance matrix per random block, in the design's order."""
+    out = []
+    v = fit.variance
+    labels = _group_labels(fit.design, _lme4_term_order(fit.design))
+    for k, block in enumerate(fit.design.random):
+        rows = v[v["group"] == labels[k]]
+        q = len(block.names)
+        cov = np.zeros((q, q))
+        for a, name in enumerate(block.names):
+            cov[a, a] = float(rows.loc[rows["term"] == name, "variance"].iloc[0])
+            for b in range(a + 1, q):
+                c = float(rows.loc[rows["term"] == f"{name}~{block.names[b]}", "variance"].iloc[0])
+                cov[a, b] = cov[b, a] = c
+        out.append(cov)
+    return out
+
+
+def _vector(fit: MixedFit, covs: list[np.ndarray], sigma: float, beta: np.ndarray) -> np.ndarray:
+    """SDs and correlations in lme4's order, sigma, then fixed effects."""
+    values: list[float] = []
+    if fit.kind == "mixed":
+        for k in _lme4_term_order(fit.design):
+            cov = covs[k]
+            sd = np.sqrt(np.clip(np.diag(cov), 0, None))
+            for i, j in _block_order(len(sd)):
+                if i == j:
+                    values.append(sd[i])
+                else:
+                    values.append(cov[i, j] / (sd[i] * sd[j]) if sd[i] * sd[j] > 0 else np.nan)
+        values.append(sigma)
+    return np.array([*values, *beta], dtype=float)
+
+
+def _parameter_vector(fit: MixedFit, refit: Refit) -> np.ndarray:
+    """One bootstrap refit's parameters, in the order of :func:`_parameters`."""
+    return _vector(fit, refit.covs, refit.sigma, refit.beta)

@@ -1,0 +1,386 @@
+"""``fit()``: a formula and a DataFrame in, a :class:`MixedFit` with tidy results out."""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..design.build import Design, build_design, fixed_part
+from ..design.intake import as_frame
+from ..design.limits import DEFAULT_LIMITS, Limits
+from ..engine import adapter as engine
+from ..formula.parse import ModelFormula, parse_formula
+from .messages import fit_messages, relative_cholesky_diagonal
+
+__all__ = ["MixedFit", "fit", "fit_owned", "own_copy", "SINGULAR_TOL"]
+
+SINGULAR_TOL = 1e-4  # lme4's isSingular() tolerance on the relative Cholesky factor's diagonal
+
+
+@dataclass(eq=False)
+class MixedFit:
+    """A fitted linear mixed model (or, without random terms, a linear model).
+
+    Tables are tidy DataFrames named as lme4 names things; scalars mirror lme4's accessors.
+
+    Attributes
+    ----------
+    formula : str
+        The formula as given.
+    reml : bool
+        True for a REML fit, False for maximum likelihood.
+    kind : {"mixed", "ols"}
+        "ols" when the formula has no random term (ordinary least squares).
+    fixed : DataFrame
+        Indexed by term (``(Intercept)``, ``sexm``...): ``estimate, std_error, t_value, df, p_value``.
+        Degrees of freedom are Satterthwaite's for mixed models, residual df for OLS.
+    variance : DataFrame
+        ``group, term, variance, std_dev, corr`` in lme4's VarCorr order; correlation rows have
+        ``term`` "a~b", the covariance in ``variance`` and ``corr`` set. The last row is ``Residual``.
+    ranef : DataFrame
+        ``group, level, term, estimate, cond_sd``: conditional modes and conditional SDs.
+    nobs, n_dropped : int
+        Rows used, and rows dropped for missing values (``dropped_by`` says which columns).
+    ngroups : dict
+        Grouping factor -> number of levels.
+    loglik, aic, bic, sigma : float
+    reml_criterion, deviance : float or None
+        REML criterion for REML fits, deviance (-2 log-likelihood) for ML and OLS fits.
+    singular, converged : bool
+    messages : list of str
+        Plain-language notes on the fit (dropped rows, boundary fits, convergence).
+    """
+
+    formula: str
+    reml: bool
+    kind: str
+    fixed: pd.DataFrame
+    variance: pd.DataFrame
+    ranef: pd.DataFrame
+    nobs: int
+    n_dropped: int
+    dropped_by: dict[str, int]
+    ngroups: dict[str, int]
+    loglik: float
+    aic: float
+    bic: float
+    reml_criterion: float | None
+    deviance: float | None
+    sigma: float
+    singular: bool
+    converged: bool
+    npar: int
+    messages: list[str]
+    vcov: pd.DataFrame = field(repr=False)
+    fitted: np.ndarray = field(repr=False)
+    design: Design = field(repr=False)
+    data: pd.DataFrame = field(repr=False)
+    arguments: dict[str, str] = field(default_factory=dict, repr=False)  # weights=/offset= given as column names
+
+    @property
+    def model(self) -> ModelFormula:
+        """The parsed formula."""
+        return self.design.formula
+
+    @property
+    def residuals(self) -> np.ndarray:
+        return self.design.y - self.fitted
+
+    @cached_property
+    def shares(self) -> pd.Series:
+        """Each variance component's share of the total variance, indexed by group.
+
+        Only defined when every random term is an intercept (slope variances are on other
+        scales); otherwise empty.
+        """
+        v = self.variance
+        corr, terms = v["corr"].to_numpy(dtype=float), v["term"].tolist()
+        if not np.isnan(corr).all() or any(t != "(Intercept)" for t in terms[:-1]):
+            return pd.Series(dtype=float)
+        variances = v["variance"].to_numpy(dtype=float)
+        return pd.Series(variances / np.nansum(variances), index=v["group"].to_numpy(), name="share")
+
+    def refit(self, reml: bool) -> MixedFit:
+        """The same model and rows fitted by REML (True) or maximum likelihood (False)."""
+        reml = check_flag(reml, "reml")
+        if reml == self.reml:
+            return self
+        refits = self.__dict__.setdefault("_refits", {})  # a fit does not change: refit once per method
+        if reml not in refits:
+            refitted = _assemble(self.formula, self.design, reml, self.data)
+            refitted.arguments = dict(self.arguments)
+            refits[reml] = refitted
+        return refits[reml]
+
+    def without_groups(self) -> MixedFit:
+        """The fixed part fitted by least squares to the same rows, ignoring every grouping.
+
+        This is "complete pooling": what the model says if the groups are not there. Fitted to
+        the model's own fixed-effect matrix, response, weights and offsets (the same fit as
+        ``fit(model.fixed_text(), rows used)``), once: fits of the same data whose fixed parts,
+        rows, weights and offsets are the same (REML and ML, other random terms) share it.
+        """
+        if self.kind == "ols":
+            return self
+        if "_without_groups" not in self.__dict__:  # a fit does not change: fitted once
+            text = self.model.fixed_text()
+            key = (text, _rows_digest(self.design))
+            shared = _baselines.get(key)
+            if shared is None or shared.__dict__.get("_source") is not self.data:
+                design = fixed_part(self.design, parse_formula(text))
+                shared = _assemble(text, design, False, self.data.loc[self.design.rows])
+                shared.__dict__["_source"] = self.data
+                _baselines[key] = shared
+            self.__dict__["_without_groups"] = shared
+        return self.__dict__["_without_groups"]
+
+    def predict(
+        self,
+        newdata: pd.DataFrame | None = None,
+        re_form: str | None = None,
+        allow_new_levels: bool = False,
+        interval: str | None = None,
+        level: float = 0.95,
+    ) -> pd.Series | pd.DataFrame:
+        """Predictions as lme4's ``predict.merMod``, optionally with intervals.
+
+        See :func:`mixwidget.predict.predict` for the arguments and the variance used.
+        """
+        from .predict import predict
+
+        return predict(self, newdata, re_form=re_form, allow_new_levels=allow_new_levels, interval=interval,
+                       level=level)
+
+    def confint(self, method: str = "Wald", level: float = 0.95, nsim: int = 500, seed: int | None = None, **kwargs):
+        """Confidence intervals as lme4's ``confint()``: ``"Wald"``, ``"boot"`` or ``"profile"``.
+
+        See :func:`mixwidget.confint.confint` for the parameters and the table returned.
+        """
+        from .confint import confint
+
+        return confint(self, method=method, level=level, nsim=nsim, seed=seed, **kwargs)
+
+    def summary(self) -> str:
+        """The fit printed in lme4's layout."""
+        from .summary import summary_text
+
+        return summary_text(self)
+
+    def _repr_html_(self) -> str:
+        from .summary import summary_html
+
+        return summary_html(self)
+
+    def __repr__(self) -> str:
+        return f"<MixedFit {self.formula!r} ({'REML' if self.reml else 'ML'}, {self.nobs} obs)>"
+
+    __str__ = summary
+
+
+# Least-squares baselines by fixed part and rows, while some fit holds them (see without_groups).
+_baselines: weakref.WeakValueDictionary[tuple[str, bytes], MixedFit] = weakref.WeakValueDictionary()
+
+
+def _rows_digest(design: Design) -> bytes:
+    """A digest of the rows a design uses and its weights and given offset (not of 73,000 labels one by one)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(pd.util.hash_pandas_object(design.rows, index=False).to_numpy().tobytes())
+    for part in (design.weights, design.offset_given):
+        h.update(b"-" if part is None else np.ascontiguousarray(part, dtype=float).tobytes())
+    return h.digest()
+
+
+def fit(
+    formula: str, data: pd.DataFrame, reml: bool = True, weights: object = None, offset: object = None,
+    limits: Limits | None = DEFAULT_LIMITS,
+) -> MixedFit:
+    """Fit a linear mixed model written as an lme4 formula.
+
+    Parameters
+    ----------
+    formula : str
+        lme4 syntax, e.g. ``"like ~ sex + PrivPub + (1 | school) + (1 | school:class)"``.
+        Without a random term the model is fitted by ordinary least squares.
+    data : DataFrame
+        Columns named in the formula. Grouping factors may hold integer codes.
+    reml : bool, default True
+        REML (as lme4's default) or maximum likelihood.
+    weights : str or array-like, optional
+        Prior weights, as lme4's ``weights``: a column name or one positive number per row; the
+        residual variance of row i is sigma^2 / weights[i].
+    offset : str or array-like, optional
+        A known part of the linear predictor (coefficient fixed at 1), as lme4's ``offset``: a
+        column name or one number per row. ``offset(...)`` terms in the formula add to it.
+    limits : Limits or None
+        Largest model fitted (covariance parameters, random effects, fixed columns); a bigger one
+        raises :class:`~mixwidget.limits.ModelTooBig` with its size before any work. None: no limits.
+
+    Raises
+    ------
+    FormulaError
+        The formula cannot be read (the message says where).
+    DataError
+        The data cannot support the model (unknown column, non-numeric response, ...).
+
+    Notes
+    -----
+    The fit keeps its own copy of ``data``: changing ``data`` afterwards does not change
+    what the fit computes (``refit``, ``without_groups``, charts).
+    """
+    return fit_owned(formula, own_copy(data), reml, weights=weights, offset=offset, limits=limits)
+
+
+def own_copy(data: pd.DataFrame) -> pd.DataFrame:
+    """A private pandas copy of the caller's data that fits can hold (names and ``attrs`` kept).
+
+    A polars frame is converted; anything else that is not a table gets a DataError saying what to do.
+    """
+    return as_frame(data).copy(deep=True)
+
+
+def fit_owned(
+    formula: str, data: pd.DataFrame, reml: bool = True, weights: object = None, offset: object = None,
+    limits: Limits | None = None,
+) -> MixedFit:
+    """As :func:`fit`, for data that nobody else changes (kept by reference, not copied)."""
+    reml = check_flag(reml, "reml")
+    model = parse_formula(formula)
+    design = build_design(model, data, weights=weights, offset=offset, limits=limits)
+    fitted = _assemble(formula, design, reml, data)
+    fitted.arguments = {k: v for k, v in (("weights", weights), ("offset", offset)) if isinstance(v, str)}
+    return fitted
+
+
+def fit_design(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> MixedFit:
+    """Fit a design already built from ``formula`` and ``data`` (without weights or offset
+    arguments), as :func:`fit_owned` would after building it."""
+    fitted = _assemble(formula, design, check_flag(reml, "reml"), data)
+    fitted.arguments = {}
+    return fitted
+
+
+def check_flag(value: object, name: str) -> bool:
+    """``value`` as a bool, if it is one (True/False, numpy's too); a TypeError otherwise.
+
+    Strings such as ``"no"`` are truthy, so accepting them would silently do the opposite.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, not {value!r}")
+
+
+def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> MixedFit:
+    mixed = design.formula.is_mixed
+    res = engine.fit_mixed(design, reml=reml) if mixed else engine.fit_ols(design)
+    se = np.sqrt(np.diag(res.vcov))
+    t = res.beta / se
+    p = 2 * stats.t.sf(np.abs(t), res.df)
+    names = design.fixed_names
+    fixed = pd.DataFrame(
+        {"estimate": res.beta, "std_error": se, "t_value": t, "df": res.df, "p_value": p},
+        index=pd.Index(names, name="term"),
+    )
+    order = _lme4_term_order(design)
+    variance = _variance_table(design, res, order)
+    ranef = _ranef_table(design, res, order)
+    ngroups = {}
+    for k in order:
+        ngroups.setdefault(design.random[k].group, len(design.random[k].levels))
+    rel_diag = [relative_cholesky_diagonal(term.cov, res.sigma) for term in res.terms]
+    singular = mixed and (any((d < SINGULAR_TOL).any() for d in rel_diag) or bool(design.collinear))
+    n = design.nobs
+    loglik = res.loglik
+    is_reml = reml and mixed
+    fit_ = MixedFit(
+        formula=formula,
+        reml=is_reml,
+        kind="mixed" if mixed else "ols",
+        fixed=fixed,
+        variance=variance,
+        ranef=ranef,
+        nobs=n,
+        n_dropped=design.n_dropped,
+        dropped_by=dict(design.dropped_by),
+        ngroups=ngroups,
+        loglik=loglik,
+        aic=-2 * loglik + 2 * res.npar,
+        bic=-2 * loglik + np.log(n) * res.npar,
+        reml_criterion=res.objective if is_reml else None,
+        deviance=None if is_reml else -2 * loglik,
+        sigma=res.sigma,
+        singular=bool(singular),
+        converged=res.converged,
+        npar=res.npar,
+        messages=[],
+        vcov=pd.DataFrame(res.vcov, index=names, columns=names),
+        fitted=res.fitted,
+        design=design,
+        data=data,
+    )
+    fit_.messages = fit_messages(fit_, [term.cov for term in res.terms], res.engine_messages, SINGULAR_TOL)
+    return fit_
+
+
+def _lme4_term_order(design: Design) -> list[int]:
+    """lme4 sorts random terms by decreasing number of levels, if any term has more than the one before."""
+    nl = [len(b.levels) for b in design.random]
+    if any(b > a for a, b in zip(nl, nl[1:])):
+        asc = sorted(range(len(nl)), key=lambda i: nl[i])  # R's order() is stable
+        return asc[::-1]
+    return list(range(len(nl)))
+
+
+def _group_labels(design: Design, order: list[int]) -> dict[int, str]:
+    """VarCorr names: repeated grouping factors get .1, .2 (R's make.unique)."""
+    seen: dict[str, int] = {}
+    labels = {}
+    for k in order:
+        g = design.random[k].group
+        labels[k] = g if g not in seen else f"{g}.{seen[g]}"
+        seen[g] = seen.get(g, 0) + 1
+    return labels
+
+
+def _variance_table(design: Design, res: engine.EngineResult, order: list[int]) -> pd.DataFrame:
+    rows = []
+    labels = _group_labels(design, order)
+    for k in order:
+        block, term = design.random[k], res.terms[k]
+        sd = np.sqrt(np.clip(np.diag(term.cov), 0, None))
+        for j, name in enumerate(block.names):
+            rows.append((labels[k], name, term.cov[j, j], sd[j], np.nan))
+        q = len(block.names)
+        for a in range(q):
+            for b in range(a + 1, q):
+                denom = sd[a] * sd[b]
+                corr = term.cov[a, b] / denom if denom > 0 else np.nan
+                rows.append((labels[k], f"{block.names[a]}~{block.names[b]}", term.cov[a, b], np.nan, corr))
+    rows.append(("Residual", "", res.sigma**2, res.sigma, np.nan))
+    return pd.DataFrame(rows, columns=["group", "term", "variance", "std_dev", "corr"])
+
+
+def _ranef_table(design: Design, res: engine.EngineResult, order: list[int]) -> pd.DataFrame:
+    frames = []
+    for k in order:
+        block, term = design.random[k], res.terms[k]
+        for j, name in enumerate(block.names):
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "group": block.group,
+                        "level": block.levels,
+                        "term": name,
+                        "estimate": term.modes[:, j],
+                        "cond_sd": np.sqrt(np.clip(term.cond_var[:, j], 0, None)),
+                    }
+                )
+            )
+    if not frames:
+        return pd.DataFrame(columns=["group", "level", "term", "estimate", "cond_sd"])
+    return pd.concat(frames, ignore_index=True)

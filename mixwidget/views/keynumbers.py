@@ -1,0 +1,88 @@
+"""The few numbers a class should see at once: how the key t-value and variance shares moved."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..model.fit import MixedFit
+
+__all__ = ["key_numbers", "key_term"]
+
+
+def _finite(x: Any) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _fixed_column(fit: MixedFit, name: str) -> dict[str, float]:
+    """Term -> the fit's ``fixed[name]`` (read once: looking terms up in the table costs more)."""
+    f = fit.fixed
+    return dict(zip(f.index.tolist(), f[name].to_numpy(dtype=float).tolist()))
+
+
+def key_term(current: MixedFit, previous: MixedFit | None = None, baseline: MixedFit | None = None) -> str | None:
+    """The fixed effect (not the intercept) whose t-value differs most from the previous fit's
+    or from least squares' (so the term the error structure matters for stays in view); the
+    first term when there is nothing to compare with.
+    """
+    now = _fixed_column(current, "t_value")
+    terms = [t for t in now if t != "(Intercept)"] or list(now)
+    if not terms:
+        return None
+    others = [_fixed_column(other, "t_value") for other in (previous, baseline) if other is not None]
+
+    def change(term: str) -> float:
+        best = -1.0
+        for other in others:
+            if term in other:
+                d = abs(now[term] - other[term])
+                best = max(best, d if math.isfinite(d) else -1.0)
+        return best
+
+    changes = [change(t) for t in terms]
+    top = max(range(len(terms)), key=changes.__getitem__)
+    return terms[top] if changes[top] > 0 else terms[0]
+
+
+def key_numbers(
+    current: MixedFit, previous: MixedFit | None = None, baseline: MixedFit | None = None
+) -> dict[str, Any]:
+    """The key numbers of ``current`` next to the previous fit and the least-squares fit.
+
+    Parameters
+    ----------
+    current, previous : MixedFit
+        The fit on show and the one before it (None for the first fit).
+    baseline : MixedFit, optional
+        The fixed part fitted by least squares (``current.without_groups()``).
+
+    Returns
+    -------
+    dict
+        ``term`` (the fixed effect whose t-value moved most), ``t``, ``t_previous``, ``t_ols``,
+        ``se_ratio`` (least-squares standard error over the model's), and ``shares``: one
+        ``{group, share, previous}`` per variance component (empty with random slopes).
+    """
+    term = key_term(current, previous, baseline)
+    out: dict[str, Any] = {"term": term, "t": None, "t_previous": None, "t_ols": None, "se_ratio": None,
+                           "shares": []}
+    if term is not None:
+        out["t"] = _finite(_fixed_column(current, "t_value")[term])
+        if previous is not None and term in (t_previous := _fixed_column(previous, "t_value")):
+            out["t_previous"] = _finite(t_previous[term])
+        ols = current if current.kind == "ols" else baseline
+        if ols is not None and term in (t_ols := _fixed_column(ols, "t_value")):
+            out["t_ols"] = _finite(t_ols[term])
+            if current.kind != "ols":
+                se = _fixed_column(current, "std_error")[term]
+                out["se_ratio"] = _finite(_fixed_column(ols, "std_error")[term] / se) if se > 0 else None
+    before = previous.shares if previous is not None else None
+    for group, share in current.shares.items():
+        if group == "Residual":
+            continue
+        was = before.get(group) if before is not None and group in before.index else None
+        out["shares"].append({"group": str(group), "share": _finite(share), "previous": _finite(was)})
+    return out

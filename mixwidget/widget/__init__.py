@@ -1,0 +1,1 @@
+"""The explorer widget: traits, the fit flow, pins, chart and simulation actions."""

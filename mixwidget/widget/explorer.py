@@ -1,0 +1,360 @@
+"""The explorer widget: a formula builder and live model summaries for one DataFrame.
+
+The widget's traits and its public face are here; the work is split by concern into mixins:
+:mod:`~mixwidget.fitflow` (a formula request, its fit and its display), :mod:`~mixwidget.pinactions`
+(pins and their comparison), :mod:`~mixwidget.chartactions` (the chart board) and
+:mod:`~mixwidget.simactions` (the check by simulation). What is sent to the page is made in
+:mod:`~mixwidget.payloads`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import pandas as pd
+import traitlets
+
+from ..design.intake import as_frame
+from ..design.limits import DEFAULT_LIMITS, Limits
+from ..engine.adapter import warm_up
+from ..jobs.worker import ProcessWorker, can_use_processes
+from ..model.fit import MixedFit, own_copy
+from ..views.chartboard import ChartBoard
+from ..views.charts import CHARTS, Look
+from ..views.charts import warm_up as warm_up_charts
+from ..views.code import model_code
+from ..views.columns import column_info
+from ..views.payloads import json_text, status
+from . import fitjobs
+from .chartactions import ChartActions
+from .fitflow import FitFlow
+from .pinactions import PinActions
+from .simactions import IDLE, SimulationActions
+
+__all__ = ["MixWidget", "explore"]
+
+log = logging.getLogger(__name__)
+
+_BUNDLE = Path(__file__).parent.parent / "static" / "widget.js"
+_CAN_THREAD = sys.platform != "emscripten"
+
+
+#: Seconds the chart warm-up leaves the first fit alone: a quick first fit is not slowed by it, a
+#: slow one (big data) finds the templates built when it ends.
+FIRST_FIT_GRACE_S = 2.0
+
+
+def _warm_charts(look: Look, widget: weakref.ref) -> None:
+    """Build the charts' templates in the background, pausing while the widget works for the user."""
+    first_fit_since: list[float] = []
+
+    def busy() -> bool:
+        w = widget()
+        if w is None:
+            return False
+        if w._working():
+            return True
+        if w._fit is None and (w._pending is not None or w._running is not None):  # the first fit is on its way
+            if not first_fit_since:
+                first_fit_since.append(time.perf_counter())
+            return time.perf_counter() - first_fit_since[0] < FIRST_FIT_GRACE_S
+        return False
+
+    try:
+        warm_up_charts(look, busy)
+    except Exception:  # noqa: BLE001 - specs are then built when first needed
+        log.exception("building the chart templates in advance failed")
+
+
+class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, anywidget.AnyWidget):
+    """Explore mixed models of one DataFrame: type or build a formula, see the fit at once.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The data to model.
+    formula : str, optional
+        The first model to fit.
+    reml : bool, default True
+        REML or maximum likelihood.
+    isolate : bool, optional
+        Fit in a worker process (default where processes can be started): the data are sent to
+        it once, a newer formula or :meth:`stop` ends a running fit at once, and the kernel
+        stays responsive whatever a formula costs. False fits in a thread of this process
+        (a running fit then cannot be stopped, only superseded); without threads (Pyodide)
+        fits run synchronously.
+    max_history : int, default 20
+        How many recent fits ``history`` keeps whole; ``fits_shown`` lists every fit.
+    limits : Limits or None
+        Largest model fitted: a formula asking for more is refused with its size (see
+        :class:`~mixwidget.limits.Limits`); None fits whatever is asked.
+
+    A newer formula supersedes an older one and stale results are dropped, so the notebook
+    stays responsive. ``wait()`` blocks until the newest request is done (for scripts and
+    tests). Formulas are parsed and checked in the worker too, never on the kernel's
+    message thread.
+    """
+
+    _esm = _BUNDLE
+
+    formula = traitlets.Unicode("").tag(sync=True)
+    """The model's formula in lme4 syntax; setting it (from Python or the page) refits."""
+
+    reml = traitlets.Bool(True).tag(sync=True)
+    """REML (True) or maximum likelihood (False); changing it refits."""
+
+    columns = traitlets.List(traitlets.Dict()).tag(sync=True)
+    """The data's columns: name, kind (numeric or categorical), number of levels, integer codes, and
+    ``id_hint`` (with ``looks_like_id``): why the column looks like an identifier, from the data and
+    from the current model's grouping factors (see :mod:`mixwidget.columns`)."""
+
+    status = traitlets.Dict().tag(sync=True)
+    """Fit status: state (idle, fitting, error, stopped), elapsed_ms of the last fit, message,
+    stopped (what a newer request stopped on its way, else empty) and stoppable (a running fit
+    can be stopped)."""
+
+    error = traitlets.Unicode("").tag(sync=True)
+    """What is wrong with the last request (empty when it fitted); the last good fit stays."""
+
+    current = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    """The current fit, summarised for display."""
+
+    previous = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    """The fit before the current one, so changes can be shown."""
+
+    variants = traitlets.List(traitlets.Dict()).tag(sync=True)
+    """One-click variants of the current model (label, formula)."""
+
+    pinned = traitlets.List(traitlets.Dict()).tag(sync=True)
+    """Summaries of the pinned fits, in the order they were pinned."""
+
+    comparison = traitlets.Dict().tag(sync=True)
+    """Pinned fits side by side, with likelihood-ratio tests of nested ones."""
+
+    chart_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """The charts, in display order."""
+
+    chart_specs = traitlets.Dict().tag(sync=True, to_json=json_text)
+    """Chart name -> Vega-Lite spec without data; changes only when a chart's structure does."""
+
+    chart_data = traitlets.Dict().tag(sync=True, to_json=json_text)
+    """Chart name -> {dataset name -> {column name -> values}}; new on every refit, drawn in place.
+
+    Sent as columns (one list per column, see :func:`mixwidget.charts.base.rows`), not rows, and
+    as JSON text (see :func:`mixwidget.payloads.json_text`).
+    """
+
+    chart_notes = traitlets.Dict().tag(sync=True)
+    """Chart name -> why the chart does not apply to the current model."""
+
+    chart_captions = traitlets.Dict().tag(sync=True)
+    """Chart name -> title and subtitle lines, which state the current fit's numbers."""
+
+    chart_group = traitlets.Unicode("").tag(sync=True)
+    """The grouping factor the per-group charts show (shrinkage, caterpillar, lines, slopes)."""
+
+    chart_groups = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """The current model's grouping factors, the choices for ``chart_group``."""
+
+    selected = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    """The selected group level (e.g. a class), highlighted in every chart; click a mark to select."""
+
+    group_levels = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """The levels of ``chart_group`` in the current fit, the choices for ``selected``."""
+
+    key_numbers = traitlets.Dict().tag(sync=True)
+    """The key numbers strip: the term whose t-value moved most (now, previous, least squares),
+    the least-squares over mixed standard-error ratio and the variance shares (see
+    :func:`mixwidget.keynumbers.key_numbers`)."""
+
+    code_text = traitlets.Dict().tag(sync=True)
+    """The current model as code: ``{"R": "...", "python": "..."}`` (see :meth:`code`)."""
+
+    undo_formula = traitlets.Unicode("").tag(sync=True)
+    """The formula :meth:`undo` goes back to ("" when there is none)."""
+
+    chart_choices = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """Every chart there is, the choices for ``chart_names`` (``w.charts``)."""
+
+    charts_collapsed = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """Charts shown folded (heading only); the page remembers them with the widget."""
+
+    large_text = traitlets.Bool(False).tag(sync=True)
+    """Projector mode: the whole widget, charts included, drawn larger."""
+
+    theme = traitlets.Unicode("light").tag(sync=True)
+    """"light" or "dark": the notebook's theme as the page sees it; ``chart()`` follows it."""
+
+    def __init__(self, data: pd.DataFrame, formula: str | None = None, reml: bool = True, *,
+                 isolate: bool | None = None, max_history: int = 20, limits: Limits | None = DEFAULT_LIMITS,
+                 **kwargs: Any) -> None:
+        data = as_frame(data, "the data for the explorer")
+        self._data = own_copy(data)
+        self._fit: MixedFit | None = None
+        self.history: list[MixedFit] = []
+        """The most recent fits shown, whole (at most ``max_history``); ``fits_shown`` lists all."""
+        self.max_history = int(max_history)
+        self.limits = limits
+        """Largest model fitted (formulas typed in the page may ask for fits that take hours)."""
+        self._shown: list[dict[str, Any]] = []
+        self._fit_ids: weakref.WeakKeyDictionary[MixedFit, int] = weakref.WeakKeyDictionary()
+        self._summaries: weakref.WeakKeyDictionary[MixedFit, dict[str, Any]] = weakref.WeakKeyDictionary()
+        self.pinned_fits: list[MixedFit] = []
+        """The pinned fits (``pinned`` holds their summaries)."""
+        self._pin_names: list[str] = []
+        self._back: list[tuple[str, bool]] = []
+        self._undo_target: tuple[str, bool] | None = None
+        name = data.attrs.get("name")
+        self._dataset = name if isinstance(name, str) else None
+        self._lock = threading.Condition()
+        self._request_id = 0
+        self._done_id = 0
+        self._pending: tuple[int, str, bool] | None = None
+        self._running: tuple[int, str, bool] | None = None
+        self._cancelled_id = 0
+        self._stopped_note = ""
+        self._fitter: threading.Thread | None = None
+        self._threads = _CAN_THREAD
+        self._chores = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixwidget-chores") if _CAN_THREAD else None
+        self._chores_due: list[Future[Any]] = []
+        self._board = ChartBoard()
+        self._board_lock = threading.RLock()
+        self._pins_lock = threading.RLock()  # pinned_fits and their names change together
+        self._pins_version = 0  # bumped on every pin change; stale comparisons are dropped
+        self._simulation_setup()
+        self._group_chosen = False
+        if isolate is None:
+            isolate = _CAN_THREAD and can_use_processes()
+        self._process: ProcessWorker | None = None
+        if isolate:
+            self._process = ProcessWorker(fitjobs.setup, self._data, name="mixwidget-fit", preload=fitjobs.PRELOAD)
+            self._process.start()  # the child warms the engine up while the page loads
+            weakref.finalize(self, self._process.close)
+        self._columns = column_info(self._data)
+        super().__init__(columns=self._columns, status=status("idle"),
+                         reml=bool(reml), chart_names=[*CHARTS, "simulation"], chart_choices=[*CHARTS, "simulation"],
+                         simulation_status=dict(IDLE),
+                         **kwargs)
+        self.on_msg(self._on_message)
+        if formula:
+            self.formula = formula  # observer starts the first fit
+        if _CAN_THREAD:  # the kernel refits pinned fits by ML for the comparison: warm its engine too
+            threading.Thread(target=warm_up, daemon=True, name="mixwidget-warm-up").start()
+            # The charts' panel templates, so a new formula's specs are filled in, not built in Altair.
+            threading.Thread(target=_warm_charts, args=(self._board.look, weakref.ref(self)), daemon=True,
+                             name="mixwidget-chart-warm-up").start()
+
+    def _working(self) -> bool:
+        """Whether this process is working for the user: fitting here (not in the worker process),
+        showing a fit or building charts. Background work waits meanwhile."""
+        if self._running is not None and self._process is None:
+            return True
+        for lock in (self._lock, self._board_lock):
+            if not lock.acquire(blocking=False):
+                return True
+            lock.release()
+        return False
+
+    # -- public ------------------------------------------------------------------------
+    @property
+    def fit(self) -> MixedFit | None:
+        """The current fit (None before the first one succeeds)."""
+        return self._fit
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The explorer's own copy of the data (changing the original does not change it)."""
+        return self._data
+
+    @property
+    def fits_shown(self) -> pd.DataFrame:
+        """Every fit shown, one row each: ``id, formula, reml, nobs, loglik, aic, bic, singular, kept``.
+
+        ``kept`` says whether the whole fit is still in ``history`` (or pinned).
+        """
+        kept = {self._fit_ids.get(f) for f in [*self.history, *self.pinned_fits]}
+        rows = [{**r, "kept": r["id"] in kept} for r in self._shown]
+        columns = ["id", "formula", "reml", "nobs", "loglik", "aic", "bic", "singular", "kept"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def close(self) -> None:
+        """Close the widget and end its worker process."""
+        process, chores = getattr(self, "_process", None), getattr(self, "_chores", None)
+        if process is not None:
+            process.close()
+        if chores is not None:
+            chores.shutdown(wait=False, cancel_futures=True)
+        super().close()
+
+    def code(self, language: str = "R", csv: str | None = None) -> str:
+        """The current model as code: ``"R"`` (an ``lmer()`` call) or ``"python"`` (``mixwidget.fit``).
+
+        The data come from their R package for the teaching data sets, else from ``csv``
+        (default ``"data.csv"``; write it with ``w.data.to_csv("data.csv", index=False)``).
+        """
+        if self._fit is None:
+            raise RuntimeError("there is no fit yet: set a formula first (w.formula = ...)")
+        return model_code(self._fit.formula, language, self._fit.reml, self._dataset, csv)
+
+    def undo(self) -> None:
+        """Go back to the model shown before the current one (again to step further back)."""
+        if not self._back:
+            return
+        formula, reml = self._back.pop()
+        self._undo_target = (formula, reml)
+        with self.hold_trait_notifications():
+            self.reml = reml
+            self.formula = formula
+
+    # -- pins -------------------------------------------------------------------------
+    def _on_message(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+        """Messages from the page; comparisons of pins are made off the comm thread."""
+        kind = content.get("kind") if isinstance(content, dict) else None
+        index = content.get("index") if isinstance(content, dict) else None
+        is_index = isinstance(index, int) and not isinstance(index, bool)
+        if kind == "cancel":
+            self.stop()
+        elif kind in ("pin", "clear_pins") or kind == "unpin" and is_index:
+            # The pin list changes at once (cheap); comparison and charts follow on the chores thread.
+            if self._change_pins({"pin": "pin", "unpin": "unpin", "clear_pins": "clear"}[kind], index):
+                self._chore(self._compare_pins, self._pins_version)
+        elif kind == "rename_pin" and is_index and isinstance(content.get("name"), str):
+            try:
+                self.rename_pin(content["index"], content["name"])
+            except (ValueError, IndexError) as exc:
+                self.error = str(exc)
+        elif kind == "restore_pin" and is_index:
+            self.restore_pin(content["index"])
+        elif kind == "undo":
+            self.undo()
+        else:
+            self._simulation_message(kind, content)
+
+    def _chore(self, fn: Any, *args: Any) -> None:
+        """Run ``fn`` on the chores thread (in order), or here without threads."""
+        if self._chores is None:
+            fn(*args)
+            return
+        self._chores_due = [f for f in self._chores_due if not f.done()]
+        future = self._chores.submit(self._logged, fn, *args)
+        self._chores_due.append(future)
+
+    @staticmethod
+    def _logged(fn: Any, *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception:  # noqa: BLE001 - a failed chore is logged, the widget carries on
+            log.exception("%s failed", getattr(fn, "__name__", fn))
+
+
+def explore(data: pd.DataFrame, formula: str | None = None, reml: bool = True, **kwargs: Any) -> MixWidget:
+    """Open the explorer on a DataFrame (same arguments as :class:`MixWidget`)."""
+    return MixWidget(data, formula=formula, reml=reml, **kwargs)

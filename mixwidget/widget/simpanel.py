@@ -1,0 +1,227 @@
+"""The explorer's "Check by simulation" action: choices, a background run, progress and cancel.
+
+A run simulates from the model taken as the truth and refits the candidates
+(:func:`mixwidget.check_by_simulation`) in its own thread, apart from the formula's fits: a new
+formula does not stop it, only a cancel (or a new run) does. Everything the page sends is
+checked against the choices offered, since anything typed into a page is untrusted.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..model.fit import MixedFit
+from ..simulation.check import check_by_simulation, describe_model
+from ..views.charts import ChartRequest, Look, NotApplicable, chart_spec
+from ..views.charts.simulation import SIMULATION, simulation, simulation_title
+
+__all__ = ["NSIM_DEFAULT", "NSIM_MAX", "NSIM_MIN", "SimulationPanel", "default_term"]
+
+log = logging.getLogger(__name__)
+
+NSIM_DEFAULT = 200
+NSIM_MIN = 10
+NSIM_MAX = 5000
+_PROGRESS_EVERY_S = 0.15  # progress reaches the page at most this often
+
+
+def default_term(fits: list[MixedFit]) -> str | None:
+    """The fixed effect (not the intercept) whose t-value differs most across the fits."""
+    spread: dict[str, float] = {}
+    for term in dict.fromkeys(t for f in fits for t in f.fixed.index):
+        if term == "(Intercept)":
+            continue
+        t = [float(f.fixed.loc[term, "t_value"]) for f in fits if term in f.fixed.index]
+        t = [v for v in t if np.isfinite(v)]
+        if t:
+            spread[term] = max(t) - min(t)
+    if not spread:
+        return None
+    return max(spread, key=lambda k: spread[k])
+
+
+@dataclass
+class _Choice:
+    id: str
+    label: str
+    formula: str
+    fit: MixedFit | None  # None: a formula refitted on the truth's rows
+
+
+class SimulationPanel:
+    """Runs checks by simulation for a widget and reports through two callbacks.
+
+    Parameters
+    ----------
+    publish_status : callable
+        Receives the status dict (state, done, total, message, title) as it changes.
+    publish_result : callable
+        Receives the result table (or None) when a run ends with results.
+    """
+
+    def __init__(self, publish_status: Callable[[dict[str, Any]], None],
+                 publish_result: Callable[[pd.DataFrame | None], None]) -> None:
+        self._publish_status = publish_status
+        self._publish_result = publish_result
+        self._truths: dict[str, _Choice] = {}
+        self._candidates: dict[str, _Choice] = {}
+        self._terms: list[str] = []
+        self._thread: threading.Thread | None = None
+        self._cancel = threading.Event()
+        self._done = threading.Event()
+        self._done.set()
+        self._lock = threading.Lock()
+        self.result: pd.DataFrame | None = None
+        self.n_jobs: int | None = None
+        """Worker processes for runs (None: decided by timing, as check_by_simulation does)."""
+
+    # -- choices --------------------------------------------------------------------------
+    def options(self, current: MixedFit | None, pinned: dict[str, MixedFit], baseline: MixedFit | None) -> dict[str, Any]:
+        """What the page offers: truths, candidates (with defaults ticked), terms, the default term."""
+        truths: dict[str, _Choice] = {}
+        cands: dict[str, _Choice] = {}
+        if current is not None:
+            truths["current"] = _Choice("current", f"Current: {describe_model(current.model)}", current.formula, current)
+            cands["current"] = truths["current"]
+        for name, f in pinned.items():
+            choice = _Choice(f"pin:{name}", f"{name}: {describe_model(f.model)}", f.formula, f)
+            truths[choice.id] = choice
+            if current is None or f.formula != current.formula:
+                cands[choice.id] = choice
+        if current is not None and current.kind == "mixed":
+            formula = current.model.fixed_text()
+            if not any(c.formula == formula for c in cands.values()):
+                cands["ols"] = _Choice("ols", "least squares (no groups)", formula, baseline)
+        fits = [c.fit for c in cands.values() if c.fit is not None]
+        terms = list(dict.fromkeys(t for f in fits for t in f.fixed.index if t != "(Intercept)"))
+        with self._lock:
+            self._truths, self._candidates, self._terms = truths, cands, terms
+        return {
+            "truths": [{"id": c.id, "label": c.label, "formula": c.formula} for c in truths.values()],
+            "candidates": [{"id": c.id, "label": c.label, "formula": c.formula, "checked": True} for c in cands.values()],
+            "terms": terms,
+            "term": default_term(fits) or (terms[0] if terms else ""),
+            "nsim": NSIM_DEFAULT,
+            "nsim_min": NSIM_MIN,
+            "nsim_max": NSIM_MAX,
+        }
+
+    # -- runs -----------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return not self._done.is_set()
+
+    def start(self, truth: str = "current", candidates: list[str] | None = None, term: str | None = None,
+              null: bool = True, nsim: int = NSIM_DEFAULT) -> None:
+        """Start a run in the background (a running one is cancelled first).
+
+        Raises ValueError for a choice that was not offered (the page's input is untrusted).
+        """
+        with self._lock:
+            if truth not in self._truths:
+                raise ValueError(f"unknown truth {truth!r}; the choices are {', '.join(self._truths) or 'none yet'}")
+            ids = list(self._candidates) if candidates is None else list(dict.fromkeys(candidates))
+            unknown = [c for c in ids if c not in self._candidates]
+            if unknown or not ids:
+                raise ValueError(f"choose candidates among {', '.join(self._candidates)}")
+            if term is not None and term not in self._terms:
+                raise ValueError(f"unknown term {term!r}; the terms are {', '.join(self._terms)}")
+            if isinstance(nsim, bool) or not isinstance(nsim, (int, np.integer)) or not NSIM_MIN <= nsim <= NSIM_MAX:
+                raise ValueError(f"nsim must be a whole number from {NSIM_MIN} to {NSIM_MAX}")
+            truth_choice = self._truths[truth]
+            chosen = [self._candidates[c] for c in ids]
+        self.cancel(wait=True)
+        truth_fit = truth_choice.fit
+        assert truth_fit is not None
+        null_terms = [term] if null and term and term in truth_fit.fixed.index else []
+        cands: list[str | MixedFit] = [c.fit if c.fit is not None else c.formula for c in chosen]
+        self._cancel = threading.Event()
+        self._done.clear()
+        self._thread = threading.Thread(
+            target=self._run, args=(truth_fit, cands, int(nsim), null_terms, term, self._cancel),
+            daemon=True, name="mixwidget-simulation",
+        )
+        self._status("running", 0, int(nsim), f"Simulating {nsim} data sets from {truth_choice.formula}")
+        self._thread.start()
+
+    def cancel(self, wait: bool = False, timeout: float | None = 30) -> None:
+        """Cancel a running simulation (it stops within one fit); keep what was done."""
+        self._cancel.set()
+        if wait:
+            self._done.wait(timeout)
+
+    def wait(self, timeout: float | None = None) -> pd.DataFrame | None:
+        """Block until the running simulation ends; return the result."""
+        if not self._done.wait(timeout):
+            raise TimeoutError(f"the simulation did not finish within {timeout} s")
+        return self.result
+
+    def _run(self, truth: MixedFit, cands: list, nsim: int, null_terms: list[str], term: str | None,
+             cancel: threading.Event) -> None:
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.perf_counter()
+            if done == total or now - last[0] >= _PROGRESS_EVERY_S:
+                last[0] = now
+                self._status("running", done, total, f"{done} of {total} simulations")
+
+        try:
+            table = check_by_simulation(truth, cands, nsim=nsim, null_terms=null_terms, seed=None,
+                                        progress=progress, cancel=cancel, n_jobs=self.n_jobs)
+            table.attrs["chart_term"] = term
+            done = table.attrs["nsim_done"]
+            if table.attrs["cancelled"] and done == 0:
+                self._status("cancelled", 0, nsim, "Cancelled before the first simulation finished")
+            else:
+                self.result = table
+                self._publish_result(table)
+                state = "cancelled" if table.attrs["cancelled"] else "done"
+                title = _title(table, term)
+                message = (f"Cancelled after {done} of {nsim} simulations" if state == "cancelled"
+                           else f"{done} simulations in {table.attrs['seconds']:.1f} s")
+                self._status(state, done, nsim, message, title)
+        except Exception as exc:  # noqa: BLE001 - a failed run is reported, never a dead widget
+            log.exception("check by simulation failed")
+            self._status("error", 0, nsim, f"The simulation failed ({type(exc).__name__}: {exc})")
+        finally:
+            self._done.set()
+
+    def _status(self, state: str, done: int, total: int, message: str, title: str = "") -> None:
+        try:
+            self._publish_status({"state": state, "done": done, "total": total, "message": message, "title": title})
+        except Exception:  # noqa: BLE001 - a closed page must not stop the run
+            log.exception("publishing the simulation status failed")
+
+    # -- chart ----------------------------------------------------------------------------
+    def chart(self, look: Look | None = None):
+        """The last result's chart as an Altair chart."""
+        if self.result is None:
+            raise NotApplicable("no simulation yet: run a check by simulation first")
+        return simulation(self.result, self.result.attrs.get("chart_term"), look=look)
+
+    def board_entry(self, look: Look) -> tuple[dict | None, dict | None, dict | None, str | None]:
+        """(spec, data, caption, note) of the simulation chart for the widget's chart traits."""
+        request = ChartRequest({}, "", look=look, options={
+            "simulation": self.result, "term": None if self.result is None else self.result.attrs.get("chart_term"),
+        })
+        try:
+            data = SIMULATION.data(request)
+            return chart_spec(SIMULATION, data.key, look), data.columns(), data.caption(), None
+        except NotApplicable as exc:
+            return None, None, None, str(exc)
+
+
+def _title(table: pd.DataFrame, term: str | None) -> str:
+    try:
+        return simulation_title(table, term)
+    except NotApplicable:
+        return ""
