@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { rendererFor } from "../src/components/chartEmbed";
 import {
   type Charts,
   type ChartView,
@@ -8,7 +9,6 @@ import {
   levelExists,
   setEmbed,
 } from "../src/components/charts";
-import { rendererFor } from "../src/components/chartView";
 import { WidgetContext } from "../src/context";
 import { type ChartDatasets, chartTrait, datasetRows, type Traits } from "../src/model";
 import widget from "../src/widget";
