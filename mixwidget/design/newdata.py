@@ -14,16 +14,22 @@ same fixed columns. The response is not needed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..formula.parse import RandomTerm
+from ..formula.expression import Name, walk
+from ..formula.parse import ModelFormula, RandomTerm
 from ..formula.transforms import Factor, column_factor
-from .build import Design, check_columns, evaluate, expression_of, group_labels, predictor_variables, variables_for
+from .frame import check_columns, evaluate, expression_of, predictor_variables, variables_for
 from .modelmatrix import model_matrix
+from .random import group_labels
+
+if TYPE_CHECKING:  # the design module builds new designs through this one
+    from .build import Design
 
 __all__ = ["NewDesign", "NewRandomBlock", "new_design"]
 
@@ -132,7 +138,15 @@ def new_design(design: Design, data: pd.DataFrame) -> NewDesign:
     offset = np.zeros(n)
     for o in formula.offsets:
         offset = offset + np.asarray(values[o], dtype=float)
+    blocks = _new_random_blocks(design, data, variables)
+    return NewDesign(X, list(schema.fixed_names), offset, blocks, data.index)
 
+
+def _new_random_blocks(design: Design, data: pd.DataFrame, variables: dict) -> list[NewRandomBlock]:
+    """The random terms' columns and group levels on new rows (levels the fit has not seen noted)."""
+    schema = design.schema
+    assert schema is not None
+    n = len(data)
     group_values: dict[str, np.ndarray] = {}
     levels: dict[str, list[str]] = {}
     for g, fit_levels in schema.group_levels.items():
@@ -142,7 +156,7 @@ def new_design(design: Design, data: pd.DataFrame) -> NewDesign:
         group_values[g] = np.fromiter((-1 if v is None else index[v] for v in labels), dtype=np.int64, count=n)
         levels[g] = extended
     blocks = []
-    for term, fitted in zip(formula.random, design.random):
+    for term, fitted in zip(schema.formula.random, design.random):
         Z, names = model_matrix([tuple(s.split(":")) for s in term.slopes], term.intercept, variables, n)
         labels = group_labels(term, group_values, levels)
         index = {lev: i for i, lev in enumerate(fitted.levels)}
@@ -151,23 +165,19 @@ def new_design(design: Design, data: pd.DataFrame) -> NewDesign:
         codes = lookup[inverse]
         unseen = [v for v in uniques if v not in index]
         blocks.append(NewRandomBlock(term, Z, names, labels, codes, unseen))
-    return NewDesign(X, list(schema.fixed_names), offset, blocks, data.index)
+    return blocks
 
 
-def _columns(formula, var: str) -> list[str]:
-    from ..formula.expression import Name, walk
-
+def _columns(formula: ModelFormula, var: str) -> list[str]:
     return [n.name for n in walk(expression_of(formula, var)) if isinstance(n, Name)]
 
 
-def _predictor_columns(formula) -> list[str]:
+def _predictor_columns(formula: ModelFormula) -> list[str]:
     return [c for v in formula.variables()[1:] for c in _columns(formula, v)]
 
 
-def _without_response(formula):
+def _without_response(formula: ModelFormula) -> ModelFormula:
     """The formula's predictors only (the response may be absent from new data)."""
-    from dataclasses import replace
-
     others = formula.variables()[1:]
     if formula.response in others:
         return formula

@@ -16,12 +16,10 @@ import re
 from dataclasses import dataclass
 
 from ..errors import FormulaError
+from .language import MAX_DEPTH, MAX_LENGTH, RESERVED
 
 __all__ = ["Expr", "Num", "Name", "Call", "Op", "Unary", "Paren", "parse_expression", "tokenize",
            "quote_name", "MAX_LENGTH", "MAX_DEPTH"]
-
-MAX_LENGTH = 20_000  # characters in a formula
-MAX_DEPTH = 40  # levels of nested parentheses, calls and unary signs
 
 _TOKEN = re.compile(
     r"""(?:
@@ -33,9 +31,6 @@ _TOKEN = re.compile(
 )
 _SPACE = re.compile(r"\s+")
 
-RESERVED = frozenset({"if", "else", "repeat", "while", "function", "for", "in", "next", "break",
-                      "NULL", "NA", "NaN", "Inf", "NA_integer_", "NA_real_", "NA_character_"})
-CONSTANTS = {"TRUE": 1.0, "FALSE": 0.0, "pi": math.pi}
 _SYNTACTIC = re.compile(r"(?:[^\W\d_]|\.(?![\d]))[\w.]*|\.")
 
 

@@ -24,12 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import FormulaError
-from .expression import MAX_DEPTH, Call, Expr, Name, Num, Op, Paren, Parser, Unary, quote_name
+from .expression import Call, Expr, Name, Num, Op, Paren, Parser, Unary, quote_name, walk
+from .language import MAX_DEPTH, MAX_TERMS
 from .transforms import TRANSFORMS, check_calls
 
 __all__ = ["ModelFormula", "RandomTerm", "parse_formula", "quote", "is_number", "MAX_TERMS"]
-
-MAX_TERMS = 1000  # fixed-effect terms after expanding * / ^
 
 Term = tuple[str, ...]
 
@@ -165,8 +164,6 @@ class ModelFormula:
 
     def columns(self) -> list[str]:
         """The data columns the model reads, in order of first use."""
-        from .expression import walk
-
         seen: dict[str, None] = {}
         for var in self.variables():
             expr = self.expressions.get(var)

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, FormulaError
-from .expression import CONSTANTS, Call, Expr, Name, Num, Op, Paren, Unary
+from .expression import Call, Expr, Name, Num, Op, Paren, Unary
+from .language import CONSTANTS, MAX_DEPTH, MAX_LENGTH, MAX_TERMS, RESERVED
 
 __all__ = ["Transform", "TRANSFORMS", "Evaluator", "Factor", "Columns", "Logical", "check_calls", "registry_json"]
 
@@ -459,9 +460,6 @@ def registry_json() -> dict[str, object]:
     The functions with their arguments, R's reserved words and the limits, so that the browser
     rejects exactly what :func:`mixwidget.formula.parse_formula` rejects without a second list.
     """
-    from .expression import MAX_DEPTH, MAX_LENGTH, RESERVED
-    from .parse import MAX_TERMS
-
     return {
         "functions": [
             {"name": t.name, "params": list(t.params), "required": t.required, "where": t.where, "summary": t.summary}
