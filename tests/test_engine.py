@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import mixedlm
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
@@ -20,7 +19,7 @@ def blas_thread_counts() -> set[int]:
 
 def test_small_fits_use_one_blas_thread_and_restore_the_setting(science, monkeypatch):
     seen = []
-    real = mixedlm.lmer
+    real = engine._lmer
 
     def spy(*args, **kwargs):
         seen.append(("fit", blas_thread_counts()))
@@ -34,7 +33,7 @@ def test_small_fits_use_one_blas_thread_and_restore_the_setting(science, monkeyp
         result.ranef = ranef_spy
         return result
 
-    monkeypatch.setattr(mixedlm, "lmer", spy)
+    monkeypatch.setattr(engine, "_lmer", spy)
     before = blas_thread_counts()
     fit = mixwidget.fit("like ~ sex + PrivPub + (1 | school) + (1 | school:class)", science)
     assert seen == [("fit", {1}), ("ranef", {1})]

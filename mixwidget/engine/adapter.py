@@ -9,6 +9,7 @@ Everything returned is plain numpy.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import warnings
@@ -24,8 +25,8 @@ import scipy.linalg
 from ..design.build import Design
 
 __all__ = [
-    "EngineResult", "Refit", "Refitter", "TermResult", "blas_limit", "blas_threads", "fit_mixed", "fit_ols", "limit_blas",
-    "profile_intervals", "warm_up",
+    "EngineModel", "EngineResult", "Refit", "Refitter", "TermResult", "blas_limit", "blas_threads", "engine_model",
+    "fit_mixed", "fit_ols", "limit_blas", "profile_intervals", "warm_up",
 ]
 
 # Below this many multiply-adds for the dense cross-products (rows x columns^2), BLAS threads
@@ -60,60 +61,199 @@ class EngineResult:
     engine_messages: list[str] = field(default_factory=list)
 
 
-def _engine_frame(design: Design) -> tuple[pd.DataFrame, str]:
-    """A frame of safe, numeric column names and the engine's formula for it."""
-    cols: dict[str, np.ndarray] = {"y": design.y}
-    fixed = []
-    for j in range(design.X.shape[1]):
-        cols[f"x{j}"] = design.X[:, j]
-        fixed.append(f"x{j}")
+@dataclass
+class EngineModel:
+    """A design as the engine takes it: its matrices and how to read its names back.
+
+    Attributes
+    ----------
+    matrices : mixedlm.matrices.design.ModelMatrices
+        Response, fixed matrix X, random matrix Z (one block per random term, columns level by
+        level), prior weights and offset. Fixed columns are named ``x0, x1, ...``, grouping
+        factors ``g0, g1, ...`` and random slopes ``z<k>_<j>``; levels ``L0, L1, ...`` in the
+        design's order.
+    formula : mixedlm.formula.terms.Formula
+        The same model written in the engine's names (what its printouts show).
+    transform : ndarray or None
+        ``T`` with the engine's fixed matrix ``X @ T`` (see :func:`fixed_transform`): the model's
+        coefficients are ``T @ beta_engine`` and their covariance ``T @ V @ T.T``. None: ``X`` as is.
+    """
+
+    matrices: Any
+    formula: Any
+    transform: np.ndarray | None = None
+
+    def coefficients(self, beta: np.ndarray, vcov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The engine's fixed-effect estimates and covariance in the model's own columns."""
+        if self.transform is None:
+            return beta, vcov
+        T = self.transform
+        return T @ beta, T @ vcov @ T.T
+
+
+# A column whose mean is this many times its SD (a year, a timestamp), or columns whose sizes differ
+# by this factor squared, make the engine's cross-products lose most of their digits.
+POORLY_CENTRED = 100.0
+
+
+def fixed_transform(X: np.ndarray, centre: bool = True) -> np.ndarray | None:
+    """``T`` such that ``X @ T`` has its columns centred (on a constant column such as the
+    intercept, when there is one and ``centre``) and scaled to SD 1, or None when ``X`` is
+    well-conditioned enough as it is.
+
+    The fit is invariant: with ``X @ T`` the engine estimates ``T^-1 beta``, so the model's
+    coefficients, their covariance, fitted values and likelihood follow exactly. Designs with
+    large, nearly constant predictors (Unix milliseconds, nanoseconds since the epoch, 1e8 plus a
+    small spread) are fitted accurately this way, where the raw columns cost every digit.
+    """
+    p = X.shape[1]
+    if p == 0:
+        return None
+    mean, sd = X.mean(axis=0), X.std(axis=0)
+    constant = np.flatnonzero(sd == 0)
+    varying = np.flatnonzero(sd > 0)
+    if len(varying) == 0:
+        return None
+    size = np.sqrt(mean**2 + sd**2)
+    off_centre = (np.abs(mean[varying]) > POORLY_CENTRED * sd[varying]).any()
+    spread = size[size > 0].max() / size[size > 0].min() > POORLY_CENTRED**2
+    if not (off_centre or spread):
+        return None
+    T = np.eye(p)
+    T[varying, varying] = 1.0 / sd[varying]
+    base = constant[X[0, constant] != 0] if centre else np.array([], dtype=int)
+    if len(base):
+        c = base[0]
+        T[c, varying] = -mean[varying] / (X[0, c] * sd[varying])
+    return T
+
+
+def engine_model(design: Design, centre: bool = True) -> EngineModel:
+    """The one place that turns a :class:`Design` into the engine's model.
+
+    Everything the engine fits, refits, profiles or simulates is built here from the design's
+    own matrices, prior weights and offset, so no path can leave one of them out. The engine
+    re-derives nothing from a formula, and its own checks (which would drop columns we kept)
+    are not run: the design has made ours. Poorly scaled fixed columns are centred and scaled
+    for the engine (:func:`fixed_transform`; ``centre=False`` scales only, which keeps each
+    engine coefficient a multiple of the model's own, as profiling one coefficient needs).
+    """
+    from mixedlm.matrices.design import ModelMatrices, RandomEffectStructure
+    from scipy import sparse
+
+    n, p = design.X.shape
+    blocks, structures = [], []
+    for k, block in enumerate(design.random):
+        q, nlev = block.Z.shape[1], len(block.levels)
+        codes = np.asarray(block.codes, dtype=np.int64)
+        rows = np.repeat(np.arange(n), q)
+        cols = (codes[:, None] * q + np.arange(q)).ravel()
+        blocks.append(sparse.csc_matrix((block.Z.ravel(), (rows, cols)), shape=(n, nlev * q)))
+        structures.append(RandomEffectStructure(
+            grouping_factor=f"g{k}", term_names=_engine_terms(k, block.names), n_levels=nlev, n_terms=q,
+            correlated=True, level_map={f"L{i}": i for i in range(nlev)}, level_indices=codes,
+        ))
+    Z = sparse.hstack(blocks, format="csc") if blocks else sparse.csc_matrix((n, 0))
+    weights = np.ones(n) if design.weights is None else np.asarray(design.weights, dtype=float)
+    offset = np.zeros(n) if design.offset is None else np.asarray(design.offset, dtype=float)
+    T = fixed_transform(design.X, centre)
+    X = design.X if T is None else design.X @ T
+    matrices = ModelMatrices(
+        y=np.ascontiguousarray(design.y, dtype=float), X=np.ascontiguousarray(X, dtype=float), Z=Z,
+        fixed_names=[f"x{j}" for j in range(p)], random_structures=structures, n_obs=n, n_fixed=p,
+        n_random=Z.shape[1], weights=np.ascontiguousarray(weights), offset=np.ascontiguousarray(offset),
+    )
+    return EngineModel(matrices, _engine_formula(design), T)
+
+
+def _engine_terms(k: int, names: list[str]) -> list[str]:
+    return ["(Intercept)" if name == "(Intercept)" else f"z{k}_{j}" for j, name in enumerate(names)]
+
+
+def _engine_formula(design: Design) -> Any:
+    """The engine's formula object for the design (parsed once per shape of model)."""
+    fixed = [f"x{j}" for j in range(design.X.shape[1])]
     random = []
     for k, block in enumerate(design.random):
-        cols[f"g{k}"] = pd.Categorical.from_codes(block.codes, categories=[f"L{i}" for i in range(len(block.levels))])
-        lhs = []
-        for j, name in enumerate(block.names):
-            if name == "(Intercept)":
-                lhs.append("1")
-            else:
-                cols[f"z{k}_{j}"] = block.Z[:, j]
-                lhs.append(f"z{k}_{j}")
+        lhs = [("1" if t == "(Intercept)" else t) for t in _engine_terms(k, block.names)]
         if "1" not in lhs:
             lhs.insert(0, "0")
         random.append(f"({' + '.join(lhs)} | g{k})")
-    rhs = " + ".join(["0", *fixed, *random])
-    return pd.DataFrame(cols), f"y ~ {rhs}"
+    return _parse_engine_formula(f"y ~ {' + '.join(['0', *fixed, *random])}")
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_engine_formula(text: str) -> Any:
+    from mixedlm.formula.parser import parse_formula
+
+    return parse_formula(text)
+
+
+def _lmer(model: EngineModel, reml: bool) -> Any:
+    """Fit the engine's model as ``lmer`` does (its default optimizer and controls), without
+    re-deriving the matrices; warnings are the engine's (singular or not converged)."""
+    from mixedlm.models.control import LmerControl
+    from mixedlm.models.modular import LmerParsedFormula, mkLmerDevfun, mkLmerMod, optimizeLmer
+
+    control = LmerControl()
+    devfun = mkLmerDevfun(LmerParsedFormula(model.formula, model.matrices, REML=reml), control=control)
+    opt = optimizeLmer(devfun, method=control.optimizer)
+    res = mkLmerMod(devfun, opt)
+    res.control = control
+    if not res.converged:
+        warnings.warn("Model failed to converge.", UserWarning, stacklevel=2)
+    return res
 
 
 def fit_mixed(design: Design, reml: bool = True) -> EngineResult:
-    """Fit a linear mixed model with mixedlm."""
-    import mixedlm  # imported here: the first import takes a while, see warm_up()
-
-    frame, formula = _engine_frame(design)
+    """Fit a linear mixed model with mixedlm, on the model :func:`engine_model` builds."""
+    model = engine_model(design)
     # Everything that touches the engine's result runs under the limit: the conditional variances
     # (ranef) alone are dense solves that took 55 ms instead of 1 ms with the library's threads on a
     # busy 2-core machine.
     with warnings.catch_warnings(record=True) as caught, limit_blas(design):
         warnings.simplefilter("always")
-        res = mixedlm.lmer(formula, frame, REML=reml, weights=design.weights, offset=design.offset)
-        ddf = mixedlm.satterthwaite_df(res)
-        out = _engine_result(res, ddf, design, reml)
+        res = _lmer(model, reml)
+        out = _engine_result(res, model, design, reml)
     out.engine_messages = [_our_names(str(w.message), design) for w in caught]
     return out
 
 
-def _engine_result(res: Any, ddf: Any, design: Design, reml: bool) -> EngineResult:
-    """The engine's fit ``res`` (and its Satterthwaite ``ddf``) in the model's order and names."""
-    p = design.X.shape[1]
-    fixef = res.fixef()
-    order = [f"x{j}" for j in range(p)]
-    beta = np.array([fixef[name] for name in order], dtype=float)
-    engine_names = list(fixef.keys())
-    perm = [engine_names.index(name) for name in order]
-    vcov = np.asarray(res.vcov(), dtype=float)[np.ix_(perm, perm)]
-    df = np.asarray(ddf.df, dtype=float)
-    df = df[[list(ddf.param_names).index(name) for name in order]]
+def _fixed_effects(res: Any, model: EngineModel, reml: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Estimates, covariance and Satterthwaite df of the model's fixed effects from the engine's fit."""
+    import mixedlm
+
+    beta, vcov = model.coefficients(np.asarray(res.beta, dtype=float), np.asarray(res.vcov(), dtype=float))
+    df = np.asarray(mixedlm.satterthwaite_df(res).df, dtype=float)
+    T = model.transform
+    if T is not None:
+        mixes = np.flatnonzero((T != 0).sum(axis=1) > 1)  # coefficients that are contrasts of the engine's
+        df = df.copy()
+        for j in mixes:
+            df[j] = _contrast_df(res, T[j])
+    n, p = res.matrices.n_obs, res.matrices.n_fixed
     if not reml:
-        df = _ml_satterthwaite(df, n=len(design.y), p=p)
+        df = _ml_satterthwaite(df, n=n, p=p)
+    return beta, vcov, df
+
+
+def _contrast_df(res: Any, L: np.ndarray) -> float:
+    """Satterthwaite df of the contrast ``L @ beta`` of the engine's coefficients, as the engine
+    computes them for each coefficient (``mixedlm.satterthwaite_df``) and lmerTest for contrasts."""
+    from mixedlm.inference.ddf import _vcov_derivatives
+
+    vcov = np.asarray(res.vcov(), dtype=float)
+    var = float(L @ vcov @ L)
+    gradients, theta_cov = _vcov_derivatives(res)
+    g = np.array([float(L @ G @ L) / var for G in gradients]) if var > 0 else np.zeros(len(gradients))
+    residual_df = res.matrices.n_obs - res.matrices.n_fixed
+    return float(np.clip(2.0 / (max(float(g @ theta_cov @ g), 0.0) + 2.0 / residual_df), 1.0, residual_df))
+
+
+def _engine_result(res: Any, model: EngineModel, design: Design, reml: bool) -> EngineResult:
+    """The engine's fit ``res`` of ``model`` in the design's order and names."""
+    p = design.X.shape[1]
+    beta, vcov, df = _fixed_effects(res, model, reml)
 
     vc = res.VarCorr().groups
     ranef = res.ranef(condVar=True)
@@ -133,6 +273,10 @@ def _engine_result(res: Any, ddf: Any, design: Design, reml: bool) -> EngineResu
 
     ll = res.logLik()
     loglik = float(getattr(ll, "value", ll))
+    if reml and model.transform is not None:
+        # The REML criterion holds log|X'V^-1 X|: that of the engine's columns X T exceeds the
+        # model's own by 2 log|det T|. (The ML likelihood does not depend on the columns' basis.)
+        loglik += float(np.linalg.slogdet(model.transform)[1])
     n_theta = sum(b.Z.shape[1] * (b.Z.shape[1] + 1) // 2 for b in design.random)
     return EngineResult(
         beta=beta,
@@ -140,7 +284,7 @@ def _engine_result(res: Any, ddf: Any, design: Design, reml: bool) -> EngineResu
         df=df,
         sigma=float(res.sigma),
         loglik=loglik,
-        objective=float(res.REMLcrit()) if reml else float(-2 * loglik),
+        objective=float(-2 * loglik),
         npar=p + n_theta + 1,
         fitted=np.asarray(res.fitted(), dtype=float),
         terms=terms,
@@ -173,16 +317,19 @@ def fit_ols(design: Design) -> EngineResult:
     Solved by a Householder QR of the (weighted) model matrix, as R's ``lm`` does; the estimates,
     standard errors and log-likelihood equal statsmodels' ``OLS``/``WLS`` (which the tests check).
     A model matrix without full column rank, without columns, or with zero weights goes to
-    statsmodels (its pseudo-inverse decides those cases).
+    statsmodels (its pseudo-inverse decides those cases). Poorly scaled columns are centred
+    and scaled first, and the estimates transformed back (:func:`fixed_transform`).
     """
     n, p = design.X.shape
     offset = np.zeros(n) if design.offset is None else design.offset
     y = design.y - offset
     w = design.weights
+    T = fixed_transform(design.X)
+    Xe = design.X if T is None else design.X @ T
     if p == 0 or (w is not None and not (w > 0).all()):
-        return _fit_ols_statsmodels(design)
+        return _fit_ols_statsmodels(design, Xe, T)
     sw = None if w is None else np.sqrt(w)
-    X = design.X if sw is None else design.X * sw[:, None]
+    X = Xe if sw is None else Xe * sw[:, None]
     yw = y if sw is None else y * sw
     # R of [X y]: its last column is Q'y. A tall, thin QR: one BLAS thread is as fast, and much
     # faster on a busy machine.
@@ -191,13 +338,16 @@ def fit_ols(design: Design) -> EngineResult:
     r, qty = full[:p, :p], full[:p, p]
     d = np.abs(np.diag(r))
     if not d.min() > d.max() * max(n, p) * np.finfo(float).eps:
-        return _fit_ols_statsmodels(design)
+        return _fit_ols_statsmodels(design, Xe, T)
     beta = scipy.linalg.solve_triangular(r, qty, check_finite=False)
     resid = yw - X @ beta
     ssr = float(resid @ resid)
     df_resid = n - p
     rinv = scipy.linalg.solve_triangular(r, np.eye(p), check_finite=False)
     vcov = (ssr / df_resid) * (rinv @ rinv.T)
+    fitted = Xe @ beta + offset
+    if T is not None:
+        beta, vcov = T @ beta, T @ vcov @ T.T
     loglik = -n / 2 * (np.log(2 * np.pi * ssr / n) + 1)
     if w is not None:
         loglik += 0.5 * float(np.sum(np.log(w)))
@@ -209,26 +359,30 @@ def fit_ols(design: Design) -> EngineResult:
         loglik=float(loglik),
         objective=float(-2 * loglik),
         npar=p + 1,
-        fitted=design.X @ beta + offset,
+        fitted=fitted,
     )
 
 
-def _fit_ols_statsmodels(design: Design) -> EngineResult:
-    """Least squares by statsmodels (pseudo-inverse): for the cases :func:`fit_ols` leaves to it."""
+def _fit_ols_statsmodels(design: Design, X: np.ndarray, T: np.ndarray | None) -> EngineResult:
+    """Least squares by statsmodels (pseudo-inverse) on ``X`` (``design.X @ T``): for the cases
+    :func:`fit_ols` leaves to it."""
     import statsmodels.api as sm
 
     offset = np.zeros(len(design.y)) if design.offset is None else design.offset
     with limit_blas(design):
         if design.weights is None:
-            res = sm.OLS(design.y - offset, design.X).fit()
+            res = sm.OLS(design.y - offset, X).fit()
         else:
-            res = sm.WLS(design.y - offset, design.X, weights=design.weights).fit()
+            res = sm.WLS(design.y - offset, X, weights=design.weights).fit()
         cov = res.cov_params()
     n, p = design.X.shape
     df = np.full(p, float(res.df_resid))
+    beta, vcov = np.asarray(res.params, dtype=float), np.asarray(cov, dtype=float)
+    if T is not None:
+        beta, vcov = T @ beta, T @ vcov @ T.T
     return EngineResult(
-        beta=np.asarray(res.params, dtype=float),
-        vcov=np.asarray(cov, dtype=float),
+        beta=beta,
+        vcov=vcov,
         df=df,
         sigma=float(np.sqrt(res.scale)),
         loglik=float(res.llf),
@@ -339,17 +493,18 @@ class Refitter:
         self.mixed = bool(design.random)
         n, p = design.X.shape
         self._p = p
+        self._model = engine_model(design)
         if self.mixed:
-            import mixedlm
-
-            frame, formula = _engine_frame(design)
             with warnings.catch_warnings(), limit_blas(design):
                 warnings.simplefilter("ignore")
-                self._base = mixedlm.lmer(formula, frame, REML=self.reml)
-            names = list(self._base.fixef().keys())
-            self._perm = [names.index(f"x{j}") for j in range(p)]
+                self._base = _lmer(self._model, self.reml)
         else:
-            self._pinv = np.linalg.pinv(design.X)
+            n = len(design.y)
+            self._offset = np.zeros(n) if design.offset is None else np.asarray(design.offset, dtype=float)
+            self._sw = np.ones(n) if design.weights is None else np.sqrt(np.asarray(design.weights, dtype=float))
+            T = np.eye(p) if self._model.transform is None else self._model.transform
+            # weighted least squares on the engine's (conditioned) columns, in the model's coefficients
+            self._pinv = T @ np.linalg.pinv(self._model.matrices.X * self._sw[:, None])
             self._xtx_inv = self._pinv @ self._pinv.T
             self._df_resid = float(n - np.linalg.matrix_rank(design.X)) if p else float(n)
             self._df = np.full(p, self._df_resid)
@@ -358,24 +513,17 @@ class Refitter:
         """Estimates for the same design with response ``y`` (length ``design.nobs``)."""
         y = np.ascontiguousarray(y, dtype=float)
         if not self.mixed:
-            beta = self._pinv @ y
-            resid = y - self.design.X @ beta
+            yw = (y - self._offset) * self._sw
+            beta = self._pinv @ yw
+            resid = yw - (self.design.X @ beta) * self._sw
             sigma = float(np.sqrt(resid @ resid / self._df_resid))
             se = np.sqrt(np.diag(self._xtx_inv)) * sigma
             return Refit(beta=beta, se=se, df=self._df.copy(), sigma=sigma, covs=[])
-        import mixedlm
-
         with warnings.catch_warnings(), limit_blas(self.design):
             warnings.simplefilter("ignore")
             res = self._base.refit(y)
-            vcov = np.asarray(res.vcov(), dtype=float)[np.ix_(self._perm, self._perm)]
-            ddf = mixedlm.satterthwaite_df(res)
+            beta, vcov, df = _fixed_effects(res, self._model, self.reml)
             groups = res.VarCorr().groups
-        names = list(ddf.param_names)
-        df = np.asarray(ddf.df, dtype=float)[[names.index(f"x{j}") for j in range(self._p)]]
-        if not self.reml:
-            df = _ml_satterthwaite(df, n=len(y), p=self._p)
-        beta = np.asarray(res.beta, dtype=float)[self._perm]
         covs = []
         for k, block in enumerate(self.design.random):
             group_vc = groups[f"g{k}"]
@@ -396,13 +544,14 @@ class Refitter:
 
         Mixed models use the engine's ``simulate`` (lme4's method: random effects drawn from
         the fitted covariance, residuals from the fitted scale); linear models draw residuals.
+        Both add the offset, and a residual's variance is ``sigma^2 / w`` for prior weight ``w``.
         """
         if not self.mixed:
             rng = np.random.default_rng(seed)
-            mean = self.design.X @ self._pinv @ self.design.y
-            resid = self.design.y - mean
-            sigma = np.sqrt(resid @ resid / self._df_resid)
-            return mean[:, None] + sigma * rng.standard_normal((len(mean), nsim))
+            fit = self.refit(self.design.y)
+            mean = self.design.X @ fit.beta + self._offset
+            sd = fit.sigma / self._sw
+            return mean[:, None] + sd[:, None] * rng.standard_normal((len(mean), nsim))
         y = np.asarray(self._base.simulate(nsim=nsim, seed=seed), dtype=float)
         return y.reshape(len(self.design.y), nsim)
 
@@ -413,14 +562,15 @@ def profile_intervals(design: Design, reml: bool, level: float) -> tuple[np.ndar
     The engine profiles each coefficient on the ML deviance, re-optimizing the variance
     parameters at every step, as lme4's ``profile()`` does.
     """
-    import mixedlm
-
-    frame, formula = _engine_frame(design)
-    with warnings.catch_warnings():
+    model = engine_model(design, centre=False)  # each engine coefficient a multiple of the model's
+    with warnings.catch_warnings(), limit_blas(design):
         warnings.simplefilter("ignore")
-        res = mixedlm.lmer(formula, frame, REML=reml)
+        res = _lmer(model, reml)
         names = [f"x{j}" for j in range(design.X.shape[1])]
         ci = res.confint(parm=names, level=level, method="profile")
     lower = np.array([ci[n][0] for n in names], dtype=float)
     upper = np.array([ci[n][1] for n in names], dtype=float)
+    if model.transform is not None:
+        scale = np.diag(model.transform)  # positive
+        lower, upper = lower * scale, upper * scale
     return lower, upper

@@ -7,7 +7,9 @@ Rows are named as lme4 names them with ``oldNames = FALSE``: ``sd_(Intercept)|sc
   lme4; for least-squares fits t quantiles on the residual df, as R's ``confint.lm``.
 - ``"boot"``: parametric bootstrap percentiles: new responses drawn from the fit, the same
   design refitted to each (:mod:`mixwidget.simrun`), for every parameter.
-- ``"profile"``: likelihood-profile intervals for the fixed effects, from the engine.
+- ``"profile"``: likelihood-profile intervals for every parameter: the variance parameters
+  profiled on lme4's ``devfun2`` deviance (:mod:`mixwidget.engine.profile`), the fixed effects
+  by the engine.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from scipy import stats
 
 from ..engine import adapter as engine
 from ..engine.adapter import Refit
+from ..engine.profile import variance_profile_intervals
 from ..errors import DataError
 from ..simulation.simrun import Cancel, Progress, RefitJob, refit_all
 from ..simulation.simulate import simulate_responses
@@ -77,6 +80,8 @@ def confint(
         if fit.kind != "mixed":
             raise DataError("profile intervals need a mixed model; use method='Wald' (exact t intervals) for least squares")
         lower[fixed], upper[fixed] = engine.profile_intervals(fit.design, fit.reml, level)
+        variance = slice(0, len(names) - p)
+        lower[variance], upper[variance] = _lme4_order(fit, *variance_profile_intervals(fit.design, level))
     else:
         Y, _ = simulate_responses(fit, nsim=nsim, seed=seed)
         job = RefitJob([fit.design], [fit.reml], [np.arange(fit.nobs)])
@@ -92,6 +97,14 @@ def confint(
     )
     table.attrs.update(attrs)
     return table
+
+
+def _lme4_order(fit: MixedFit, *columns: np.ndarray) -> list[np.ndarray]:
+    """Variance parameters (each block's SDs and correlations, then sigma) from the design's
+    block order into lme4's term order."""
+    starts = np.cumsum([0] + [len(_block_order(b.Z.shape[1])) for b in fit.design.random])
+    index = [i for k in _lme4_term_order(fit.design) for i in range(starts[k], starts[k + 1])] + [starts[-1]]
+    return [np.asarray(c)[index] for c in columns]
 
 
 def _block_order(q: int) -> list[tuple[int, int]]:
