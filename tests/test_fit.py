@@ -170,3 +170,23 @@ def test_fits_of_the_same_data_fixed_part_and_rows_share_one_baseline(science):
     assert other.without_groups() is not both.without_groups()
     assert other.without_groups().fixed.loc["(Intercept)", "estimate"] == pytest.approx(
         both.without_groups().fixed.loc["(Intercept)", "estimate"] + 1)
+
+
+def test_a_fit_keeps_what_it_derives_in_its_own_declared_fields(science):
+    import pickle
+    from dataclasses import fields
+
+    from mixwidget.model.fit import fit_owned
+
+    f = fit_owned("like ~ sex + PrivPub + (1 | school)", science.copy())
+    ml = f.refit(False)
+    assert f.refit(False) is ml and ml.refit(False) is ml and f.refit(True) is f
+    base = f.without_groups()
+    assert ml.without_groups() is base  # shared through the baseline cache, each fit keeping its own reference
+    assert f.shares is f.shares
+    declared = {field.name for field in fields(type(f))}
+    for one in (f, ml, base):  # nothing kept beside the declared fields, by the fit or by another one
+        assert set(vars(one)) <= declared
+    back = pickle.loads(pickle.dumps(f))  # noqa: S301 - our own bytes; fits travel back from the worker process
+    pd.testing.assert_frame_equal(back.fixed, f.fixed)
+    assert back.refit(False).loglik == ml.loglik

@@ -24,7 +24,8 @@ from ..engine.profile import variance_profile_intervals
 from ..errors import DataError
 from ..simulation.simrun import Cancel, Progress, RefitJob, refit_all
 from ..simulation.simulate import simulate_responses
-from .fit import MixedFit, _group_labels, _lme4_term_order
+from .fit import MixedFit
+from .terms import group_labels, lme4_term_order
 
 __all__ = ["confint"]
 
@@ -103,7 +104,7 @@ def _lme4_order(fit: MixedFit, *columns: np.ndarray) -> list[np.ndarray]:
     """Variance parameters (each block's SDs and correlations, then sigma) from the design's
     block order into lme4's term order."""
     starts = np.cumsum([0] + [len(_block_order(b.Z.shape[1])) for b in fit.design.random])
-    index = [i for k in _lme4_term_order(fit.design) for i in range(starts[k], starts[k + 1])] + [starts[-1]]
+    index = [i for k in lme4_term_order(fit.design) for i in range(starts[k], starts[k + 1])] + [starts[-1]]
     return [np.asarray(c)[index] for c in columns]
 
 
@@ -116,8 +117,8 @@ def _parameters(fit: MixedFit) -> tuple[list[str], np.ndarray]:
     """lme4's parameter names (``oldNames = FALSE``) and the fit's estimates, in its order."""
     names: list[str] = []
     if fit.kind == "mixed":
-        labels = _group_labels(fit.design, _lme4_term_order(fit.design))
-        for k in _lme4_term_order(fit.design):
+        labels = group_labels(fit.design, lme4_term_order(fit.design))
+        for k in lme4_term_order(fit.design):
             terms = fit.design.random[k].names
             for i, j in _block_order(len(terms)):
                 if i == j:
@@ -133,7 +134,7 @@ def _covs(fit: MixedFit) -> list[np.ndarray]:
     """The fit's covariance matrix per random block, in the design's order."""
     out = []
     v = fit.variance
-    labels = _group_labels(fit.design, _lme4_term_order(fit.design))
+    labels = group_labels(fit.design, lme4_term_order(fit.design))
     for k, block in enumerate(fit.design.random):
         rows = v[v["group"] == labels[k]]
         q = len(block.names)
@@ -151,7 +152,7 @@ def _vector(fit: MixedFit, covs: list[np.ndarray], sigma: float, beta: np.ndarra
     """SDs and correlations in lme4's order, sigma, then fixed effects."""
     values: list[float] = []
     if fit.kind == "mixed":
-        for k in _lme4_term_order(fit.design):
+        for k in lme4_term_order(fit.design):
             cov = covs[k]
             sd = np.sqrt(np.clip(np.diag(cov), 0, None))
             for i, j in _block_order(len(sd)):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import weakref
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -17,6 +16,7 @@ from ..design.limits import DEFAULT_LIMITS, Limits
 from ..engine import adapter as engine
 from ..formula.parse import ModelFormula, parse_formula
 from .messages import fit_messages, relative_cholesky_diagonal
+from .terms import group_labels, lme4_term_order
 
 __all__ = ["MixedFit", "fit", "fit_owned", "own_copy", "SINGULAR_TOL"]
 
@@ -82,6 +82,11 @@ class MixedFit:
     design: Design = field(repr=False)
     data: pd.DataFrame = field(repr=False)
     arguments: dict[str, str] = field(default_factory=dict, repr=False)  # weights=/offset= given as column names
+    # Caches: a fit does not change, so what is derived from it is computed once (see refit, without_groups, shares).
+    _refits: dict[bool, MixedFit] = field(default_factory=dict, init=False, repr=False)
+    _without_groups: MixedFit | None = field(default=None, init=False, repr=False)
+    _baseline_of: pd.DataFrame | None = field(default=None, init=False, repr=False)  # data a baseline was fitted from
+    _shares: pd.Series | None = field(default=None, init=False, repr=False)
 
     @property
     def model(self) -> ModelFormula:
@@ -92,13 +97,18 @@ class MixedFit:
     def residuals(self) -> np.ndarray:
         return self.design.y - self.fitted
 
-    @cached_property
+    @property
     def shares(self) -> pd.Series:
         """Each variance component's share of the total variance, indexed by group.
 
         Only defined when every random term is an intercept (slope variances are on other
         scales); otherwise empty.
         """
+        if self._shares is None:
+            self._shares = self._compute_shares()
+        return self._shares
+
+    def _compute_shares(self) -> pd.Series:
         v = self.variance
         corr, terms = v["corr"].to_numpy(dtype=float), v["term"].tolist()
         if not np.isnan(corr).all() or any(t != "(Intercept)" for t in terms[:-1]):
@@ -111,12 +121,11 @@ class MixedFit:
         reml = check_flag(reml, "reml")
         if reml == self.reml:
             return self
-        refits = self.__dict__.setdefault("_refits", {})  # a fit does not change: refit once per method
-        if reml not in refits:
+        if reml not in self._refits:  # a fit does not change: refit once per method
             refitted = _assemble(self.formula, self.design, reml, self.data)
             refitted.arguments = dict(self.arguments)
-            refits[reml] = refitted
-        return refits[reml]
+            self._refits[reml] = refitted
+        return self._refits[reml]
 
     def without_groups(self) -> MixedFit:
         """The fixed part fitted by least squares to the same rows, ignoring every grouping.
@@ -128,17 +137,17 @@ class MixedFit:
         """
         if self.kind == "ols":
             return self
-        if "_without_groups" not in self.__dict__:  # a fit does not change: fitted once
+        if self._without_groups is None:  # a fit does not change: fitted once
             text = self.model.fixed_text()
             key = (text, _rows_digest(self.design))
             shared = _baselines.get(key)
-            if shared is None or shared.__dict__.get("_source") is not self.data:
+            if shared is None or shared._baseline_of is not self.data:
                 design = fixed_part(self.design, parse_formula(text))
                 shared = _assemble(text, design, False, self.data.loc[self.design.rows])
-                shared.__dict__["_source"] = self.data
+                shared._baseline_of = self.data
                 _baselines[key] = shared
-            self.__dict__["_without_groups"] = shared
-        return self.__dict__["_without_groups"]
+            self._without_groups = shared
+        return self._without_groups
 
     def predict(
         self,
@@ -286,7 +295,7 @@ def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> M
         {"estimate": res.beta, "std_error": se, "t_value": t, "df": res.df, "p_value": p},
         index=pd.Index(names, name="term"),
     )
-    order = _lme4_term_order(design)
+    order = lme4_term_order(design)
     variance = _variance_table(design, res, order)
     ranef = _ranef_table(design, res, order)
     ngroups = {}
@@ -327,29 +336,9 @@ def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> M
     return fit_
 
 
-def _lme4_term_order(design: Design) -> list[int]:
-    """lme4 sorts random terms by decreasing number of levels, if any term has more than the one before."""
-    nl = [len(b.levels) for b in design.random]
-    if any(b > a for a, b in zip(nl, nl[1:])):
-        asc = sorted(range(len(nl)), key=lambda i: nl[i])  # R's order() is stable
-        return asc[::-1]
-    return list(range(len(nl)))
-
-
-def _group_labels(design: Design, order: list[int]) -> dict[int, str]:
-    """VarCorr names: repeated grouping factors get .1, .2 (R's make.unique)."""
-    seen: dict[str, int] = {}
-    labels = {}
-    for k in order:
-        g = design.random[k].group
-        labels[k] = g if g not in seen else f"{g}.{seen[g]}"
-        seen[g] = seen.get(g, 0) + 1
-    return labels
-
-
 def _variance_table(design: Design, res: engine.EngineResult, order: list[int]) -> pd.DataFrame:
     rows = []
-    labels = _group_labels(design, order)
+    labels = group_labels(design, order)
     for k in order:
         block, term = design.random[k], res.terms[k]
         sd = np.sqrt(np.clip(np.diag(term.cov), 0, None))

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .fit import MixedFit, _lme4_term_order
+from .fit import MixedFit
+from .terms import lme4_term_order
 
 __all__ = ["Pooled", "pooled", "pooling"]
 
@@ -163,7 +164,7 @@ def _read_modes(model: MixedFit) -> list[np.ndarray]:
     design, re = model.design, model.ranef
     estimate = re["estimate"].to_numpy(dtype=float)
     # The fit lays ranef out term by term in lme4's order, levels in the design's order.
-    order = _lme4_term_order(design)
+    order = lme4_term_order(design)
     total = sum(len(design.random[k].levels) * len(design.random[k].names) for k in order)
     if len(re) == total and total:
         group, level, term = (re[c].to_numpy(dtype=object) for c in ("group", "level", "term"))

@@ -24,8 +24,9 @@ from scipy.sparse.linalg import splu
 
 from ..errors import DataError, FormulaError
 from ..formula.parse import RandomTerm, parse_formula
-from .fit import MixedFit, _lme4_term_order
+from .fit import MixedFit
 from .newrows import NewRows, new_rows
+from .terms import lme4_term_order
 
 __all__ = ["PredictionPieces", "predict", "prediction_pieces", "random_terms_of", "term_covariances"]
 
@@ -81,7 +82,7 @@ def _term_covariances(fit: MixedFit) -> list[np.ndarray]:
     start = 0
     blocks = fit.design.random
     by_term: dict[int, np.ndarray] = {}
-    for k in _lme4_term_order(fit.design):
+    for k in lme4_term_order(fit.design):
         q = len(blocks[k].names)
         rows = variance[start:start + q * (q + 1) // 2]
         start += q * (q + 1) // 2
@@ -299,7 +300,7 @@ def _modes_of(fit: MixedFit) -> list[np.ndarray]:
 def _ranef_column(fit: MixedFit, column: str, square: bool = False) -> list[np.ndarray]:
     out = []
     column_values = fit.ranef[column].to_numpy(dtype=float)
-    order = _lme4_term_order(fit.design)
+    order = lme4_term_order(fit.design)
     # ranef rows are grouped by term in lme4's order, then by coefficient, then by level.
     start = 0
     by_term: dict[int, np.ndarray] = {}
