@@ -92,6 +92,23 @@ def test_failure_inside_the_fit_is_a_message(science, monkeypatch):
     assert "engine exploded" in w.error and w.fit.formula == "like ~ sex"
 
 
+def _explode_in_the_worker(data, formula, *args):
+    raise RuntimeError("engine exploded")
+
+
+def test_failure_inside_the_worker_says_where_it_happened(science, monkeypatch):
+    w = mixwidget.MixWidget(science, formula="like ~ sex")
+    try:
+        w.wait(60)
+        monkeypatch.setattr(fitjobs, "fit_job", _explode_in_the_worker)  # sent by reference: runs in the child
+        w.formula = BOTH
+        w.wait(60)
+        assert "RuntimeError: engine exploded (in the worker process, File " in w.error
+        assert "in _explode_in_the_worker" in w.error and w.fit.formula == "like ~ sex"
+    finally:
+        w.close()
+
+
 def test_variants_drop_each_random_term_and_all(w):
     w.formula = BOTH
     w.wait(30)

@@ -120,3 +120,94 @@ def test_the_fit_worker_cannot_take_the_machines_memory(science):
             worker.run(fitjobs.fit_job, "like ~ sex + (1 | school)", True).sigma, 3)
     finally:
         worker.close()
+
+
+def _fail_deep(state, text: str) -> None:
+    raise ValueError(text)
+
+
+def test_an_error_in_the_child_brings_its_traceback_to_the_message():
+    from mixwidget.jobs.worker import child_traceback, failure_text
+
+    worker = ProcessWorker(setup=dict, payload={})
+    try:
+        with pytest.raises(ValueError, match="bad value") as caught:
+            worker.run(_fail_deep, "bad value")
+    finally:
+        worker.close()
+    detail = child_traceback(caught.value)
+    assert detail is not None and "_fail_deep" in detail and "raise ValueError(text)" in detail
+    assert failure_text(caught.value).startswith("ValueError: bad value (in the worker process, File ")
+    assert "test_worker.py" in failure_text(caught.value) and "in _fail_deep" in failure_text(caught.value)
+    assert child_traceback(ValueError("raised here")) is None
+    assert failure_text(ValueError("raised here")) == "ValueError: raised here"
+
+
+def _threads_seen(state) -> tuple[str | None, int]:
+    import os
+
+    from threadpoolctl import threadpool_info
+
+    blas = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    return os.environ.get("OPENBLAS_NUM_THREADS"), max(blas, default=1)
+
+
+def test_a_child_limits_its_own_threads_and_leaves_the_callers_environment(monkeypatch):
+    import os
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    worker = ProcessWorker(setup=dict, payload={}, threads=1)
+    try:
+        assert worker.run(_threads_seen) == ("1", 1)
+    finally:
+        worker.close()
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+
+
+def test_a_worker_that_does_not_respawn_stays_closed_after_a_stop():
+    worker = ProcessWorker(setup=float, payload=60.0, respawn=False)
+    try:
+        worker.run(operator.add, 1.0)
+        with pytest.raises(Stopped):
+            worker.run(time.sleep, timeout=0.2)
+        assert worker.pid is None
+        assert worker.run(operator.add, 1.0) == 61.0  # the next job starts one
+    finally:
+        worker.close()
+
+
+def test_children_started_side_by_side_leave_main_as_it_was():
+    import sys
+
+    main = sys.modules["__main__"]
+    workers = [ProcessWorker(setup=dict, payload={}) for _ in range(4)]
+    threads = [threading.Thread(target=w.start) for w in workers]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sys.modules["__main__"] is main
+    finally:
+        for w in workers:
+            w.close()
+
+
+def test_start_cost_is_the_median_of_recent_starts(monkeypatch):
+    from collections import deque
+
+    from mixwidget.jobs import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "_RECENT_STARTS", deque(maxlen=5))
+    assert worker_module.start_cost(default=5.0) == 5.0  # none measured yet
+    worker = ProcessWorker(setup=dict, payload={})
+    try:
+        worker.start()
+        worker.run(dict.get, "x")
+    finally:
+        worker.close()
+    (measured,) = worker_module._RECENT_STARTS
+    assert 0 < measured <= worker.start_seconds and worker.setup_seconds is not None
+    for seconds in (40.0, 1.0, 1.0, 1.0, 1.0):
+        worker_module.record_start(seconds)
+    assert worker_module.start_cost() == 1.0  # a slow start among recent ones counts as one of five

@@ -8,7 +8,12 @@ Nothing here knows about widgets or models: a job is any module-level function
 
 Children are started with ``forkserver`` where available (else ``spawn``), never a bare
 ``fork``: the calling process (a Jupyter kernel) runs threads, and forking a threaded
-process can deadlock the child.
+process can deadlock the child. A child may be told to use one native thread (BLAS, OpenMP,
+rayon); it sets that in its own environment, never in the caller's. An error in a job comes
+back with the child's traceback (see :func:`child_traceback`).
+
+This is the package's one process machinery: the explorer's fit worker is one
+:class:`ProcessWorker`, and a simulation's refits run in several (:mod:`mixwidget.jobs.pool`).
 
 Example
 -------
@@ -24,16 +29,21 @@ import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
+import statistics
 import sys
 import threading
 import time
 import traceback
 import types
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["ProcessWorker", "Stopped", "WorkerDied", "can_use_processes", "start_method"]
+__all__ = [
+    "ProcessWorker", "Stopped", "WorkerDied", "available_cores", "can_use_processes", "child_traceback", "failure_text",
+    "start_cost", "start_method",
+]
 
 _POLL_S = 0.05  # how often a waiting caller checks whether it should stop the job
 _PRELOAD: set[str] = set()  # modules the forkserver imports once, so children start with them loaded
@@ -41,6 +51,12 @@ _LIVE: weakref.WeakSet[ProcessWorker] = weakref.WeakSet()  # workers to end befo
 
 
 _exiting = threading.Event()  # set at exit: no worker starts a child after it
+_START_LOCK = threading.Lock()  # one child starts at a time: hiding ``__main__`` must not interleave
+
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS")
+"""Variables a child sets in its own environment when told how many native threads to use."""
+
+_RECENT_STARTS: deque[float] = deque(maxlen=5)  # seconds from start() to a child able to run jobs (before setup)
 
 
 def _end_all() -> None:
@@ -61,6 +77,48 @@ class WorkerDied(RuntimeError):
     """The child process ended without answering (crashed, killed or out of memory)."""
 
 
+class ChildTraceback(Exception):  # noqa: N818 - not raised: the cause attached to an error from a child
+    """The traceback of an exception raised in a child process, as text (set as that exception's cause)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return f"\n\nIn the worker process:\n{self.text}"
+
+
+def child_traceback(exc: BaseException) -> str | None:
+    """The child's traceback of an exception a job raised there, or None for one raised here."""
+    cause = exc.__cause__
+    return cause.text if isinstance(cause, ChildTraceback) else None
+
+
+def failure_text(exc: BaseException) -> str:
+    """``Type: message``, and for an exception from a child where it was raised (its innermost frame)."""
+    text = f"{type(exc).__name__}: {exc}"
+    detail = child_traceback(exc)
+    if detail:
+        frames = [line.strip() for line in detail.splitlines() if line.strip().startswith('File "')]
+        if frames:
+            text += f" (in the worker process, {frames[-1]})"
+    return text
+
+
+def start_cost(default: float = 5.0) -> float:
+    """Seconds a new child recently took to start (median of the last few starts), before its ``setup``.
+
+    Measured on every start in this session; ``default`` until one was. One slow start (a busy
+    machine) moves the median only while it is among the last few.
+    """
+    return statistics.median(_RECENT_STARTS) if _RECENT_STARTS else default
+
+
+def record_start(seconds: float) -> None:
+    """Count one child's start time in :func:`start_cost`."""
+    _RECENT_STARTS.append(seconds)
+
+
 def can_use_processes() -> bool:
     """False where child processes cannot be started (Pyodide/JupyterLite, WASM)."""
     if sys.platform == "emscripten" or sys.platform == "wasi":
@@ -70,6 +128,14 @@ def can_use_processes() -> bool:
     except (ValueError, ImportError, OSError):
         return False
     return True
+
+
+def available_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def start_method() -> str:
@@ -97,12 +163,28 @@ def _main_module_hidden() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
-def _child_main(conn: multiprocessing.connection.Connection, setup: Callable[[Any], Any]) -> None:
+def _limit_threads(threads: int) -> None:
+    """In the child only: use at most ``threads`` native threads (libraries loaded now and later)."""
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(threads)  # read by libraries that start their pools later (rayon)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=threads)  # those already loaded (e.g. by the fork server's preload)
+
+
+def _child_main(conn: multiprocessing.connection.Connection, setup: Callable[[Any], Any],
+                threads: int | None = None) -> None:
     """The child's loop: receive the payload once, then run jobs until the pipe closes."""
     try:
+        if threads is not None:
+            _limit_threads(threads)
+        running = time.time()  # wall time: compared with the parent's clock
         payload = conn.recv()
+        setup_began = time.perf_counter()
         state = setup(payload)
-        conn.send(("ready", None))
+        conn.send(("ready", (running, time.perf_counter() - setup_began)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
         _send_error(conn, exc)
         return
@@ -146,6 +228,12 @@ class ProcessWorker:
         Modules to import once in the fork server (with ``forkserver``), so that each child
         starts with them loaded instead of importing them again. Import only: code that starts
         threads (e.g. a warm-up fit) belongs in ``setup``.
+    threads : int, optional
+        Native threads (BLAS, OpenMP, rayon) the child may use; None: the libraries' own choice.
+        Several children side by side each use one, so that ``n`` children keep ``n`` cores busy.
+    respawn : bool, default True
+        After a stop or a crash, start a fresh child at once (a worker kept for later jobs);
+        False leaves it closed until the next ``run`` (a worker of a pool that is ending).
 
     Notes
     -----
@@ -156,8 +244,10 @@ class ProcessWorker:
     """
 
     def __init__(self, setup: Callable[[Any], Any], payload: Any, name: str = "mixwidget-worker",
-                 preload: Sequence[str] = ()) -> None:
+                 preload: Sequence[str] = (), threads: int | None = None, respawn: bool = True) -> None:
         self._setup = setup
+        self._threads = threads
+        self._respawn = respawn
         self._payload = payload
         self._name = name
         self._ctx = multiprocessing.get_context(start_method())
@@ -173,6 +263,8 @@ class ProcessWorker:
         _LIVE.add(self)
         self.start_seconds: float | None = None
         """How long the last start took until the child was ready (start-up and ``setup``)."""
+        self.setup_seconds: float | None = None
+        """How long the last start's ``setup`` took, in the child."""
 
     # -- life cycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -183,9 +275,11 @@ class ProcessWorker:
             if self._process is not None and self._process.is_alive():
                 return
             parent, child = self._ctx.Pipe(duplex=True)
-            process = self._ctx.Process(target=_child_main, args=(child, self._setup), name=self._name, daemon=True)
+            process = self._ctx.Process(target=_child_main, args=(child, self._setup, self._threads), name=self._name,
+                                        daemon=True)
             self._started_at = time.perf_counter()
-            with _main_module_hidden():
+            self._started_wall = time.time()  # wall time, as the child reports it (see _child_main)
+            with _START_LOCK, _main_module_hidden():
                 process.start()
             child.close()
             parent.send(self._payload)
@@ -254,9 +348,11 @@ class ProcessWorker:
             conn = self._conn
             assert conn is not None
             if not self._ready:
-                self._await_reply(conn, began, should_stop, timeout)  # setup's answer
+                running, setup_s = self._await_reply(conn, began, should_stop, timeout)  # setup's answer
                 self._ready = True
                 self.start_seconds = time.perf_counter() - self._started_at
+                self.setup_seconds = setup_s
+                record_start(max(running - self._started_wall, 0.0))
             conn.send((job, args))
             return self._await_reply(conn, began, should_stop, timeout)
 
@@ -271,14 +367,21 @@ class ProcessWorker:
                 if _exiting.is_set() or self._conn is not conn:  # closed on purpose (exit, close()), not a crash
                     raise Stopped("stopped: the worker was closed") from exc
                 code = self._process.exitcode if self._process is not None else None
-                self.restart()
+                self._replace()
                 raise WorkerDied(f"the worker process ended without answering (exit code {code})") from exc
             elapsed = time.perf_counter() - began
             if self._stop.is_set() or (should_stop is not None and should_stop()) or (
                     timeout is not None and elapsed > timeout):
-                self.restart()
+                self._replace()
                 raise Stopped(f"stopped after {elapsed:.1f} s")
         if kind in ("ok", "ready"):
             return value
-        exc, _detail = value
-        raise exc
+        exc, detail = value
+        raise exc from ChildTraceback(detail)
+
+    def _replace(self) -> None:
+        """After a stop or a crash: a fresh child now (``respawn``), or none until the next job."""
+        if self._respawn:
+            self.restart()
+        else:
+            self.close()

@@ -2,26 +2,24 @@
 
 A simulation study is many refits of fixed designs to new response vectors. Each model's
 design is prepared once (per worker process) and then only the response changes. Work is
-reported as it completes and can be cancelled: every refit checks first whether the run
-was cancelled, so a cancel takes effect within one fit.
+reported as it completes and can be cancelled: in this process every refit checks first
+whether the run was cancelled, so a cancel takes effect within one fit; worker processes
+are ended at once.
 
-Worker processes are started with ``spawn`` (never a bare ``fork`` from a kernel that runs
-threads), each with one BLAS/rayon thread so that ``n`` workers use ``n`` cores. Whether
-they pay off depends on the machine and the problem: with ``n_jobs=None`` the first
-simulation is timed here and workers are started only when the rest would take long
-enough to repay their start-up, one per core up to what the work can use.
+Worker processes are :class:`~mixwidget.jobs.worker.ProcessWorker` children (see
+:func:`~mixwidget.jobs.pool.run_in_workers`), each holding the prepared models and using one
+BLAS/rayon thread so that ``n`` workers use ``n`` cores. Whether they pay off depends on the
+machine and the problem: with ``n_jobs=None`` the first simulation is timed here and workers
+are started only when the rest would take long enough to repay their start-up (as measured
+recently in this session, :func:`~mixwidget.jobs.worker.start_cost`), one per core up to what
+the work can use.
 """
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-import os
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -29,16 +27,13 @@ import numpy as np
 
 from ..design.build import Design
 from ..engine.adapter import Refit, Refitter
-from ..jobs.worker import can_use_processes
+from ..jobs.pool import run_in_workers
+from ..jobs.worker import available_cores, can_use_processes, failure_text, start_cost
 
-__all__ = ["Cancel", "RefitJob", "RefitOutcome", "available_cores", "refit_all"]
+__all__ = ["Cancel", "PRELOAD", "RefitJob", "RefitOutcome", "available_cores", "refit_all"]
 
-# Cost of starting a worker process (importing the package and the engine) before it has
-# done anything useful; measured on each run with workers, and the largest seen is used.
-# On an idle machine it is about 2 s; on a busy one it can be many times that.
-_start_up_s = [5.0]
-_THREAD_LIMITS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS")
-_env_lock = threading.Lock()
+PRELOAD = ("mixwidget.simulation.simrun", "mixedlm")
+"""Modules a fork server imports once for the refit workers (see ``ProcessWorker``)."""
 
 
 class Cancel(Protocol):
@@ -82,14 +77,6 @@ class RefitOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-def available_cores() -> int:
-    """Cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def _prepare(job: RefitJob) -> list[Refitter | str]:
     out: list[Refitter | str] = []
     for design, reml in zip(job.designs, job.reml):
@@ -124,24 +111,15 @@ def _refit_one(
 
 
 # -- worker processes ----------------------------------------------------------------------
-_worker_state: dict[str, Any] = {}
+def _worker_setup(job: RefitJob) -> tuple[RefitJob, list[Refitter | str]]:
+    """Run once in each worker: the models' refitters, prepared there."""
+    return job, _prepare(job)
 
 
-def _worker_init(job: RefitJob, cancel: Any) -> None:
-    _worker_state["job"] = job
-    _worker_state["cancel"] = cancel
-    _worker_state["refitters"] = _prepare(job)
-
-
-def _worker_task(indices: list[int], Y: np.ndarray) -> list[tuple[int, list]]:
-    job, cancel, refitters = _worker_state["job"], _worker_state["cancel"], _worker_state["refitters"]
-    out = []
-    for s, y in zip(indices, Y.T):
-        row = _refit_one(refitters, job, y, cancel)
-        if row is None:
-            break
-        out.append((s, row))
-    return out
+def _worker_task(state: tuple[RefitJob, list[Refitter | str]], indices: list[int],
+                 Y: np.ndarray) -> list[tuple[int, list]]:
+    job, refitters = state
+    return [(s, _refit_one(refitters, job, y, None)) for s, y in zip(indices, Y.T)]
 
 
 def refit_all(
@@ -220,7 +198,7 @@ def refit_all(
         try:
             _run_in_workers(job, Y, list(range(first, nsim)), n_jobs, record, cancelled, out)
         except Exception as exc:  # noqa: BLE001 - e.g. processes cannot start here: carry on in this process
-            out.notes.append(f"worker processes failed ({type(exc).__name__}: {exc}); continued in this process")
+            out.notes.append(f"worker processes failed ({failure_text(exc)}); continued in this process")
             refitters = _prepare(job)
             for s in np.flatnonzero(~out.done):
                 row = _refit_one(refitters, job, Y[:, s], either)
@@ -240,7 +218,7 @@ def _choose_workers(per_sim: float, prepare_s: float, remaining: int) -> int:
     """
     cores = available_cores()
     rest = per_sim * remaining
-    cost = 2 * (max(_start_up_s) + prepare_s)
+    cost = 2 * (start_cost() + prepare_s)
     useful = int(rest / cost)
     workers = min(cores, useful, remaining)
     return workers if workers >= 2 else 0
@@ -255,65 +233,18 @@ def _run_in_workers(
     cancelled: Callable[[], bool],
     out: RefitOutcome,
 ) -> None:
-    ctx = multiprocessing.get_context("spawn")
-    flag = ctx.Event()
     workers = max(1, min(workers, len(todo)))
-    out.workers = workers
     # small tasks keep progress fine-grained; a few per worker at least, at most ~1 s each
     chunk = max(1, min(len(todo) // (workers * 4) or 1, 8))
     chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
-    with _env_lock, _main_not_rerun():
-        added = [name for name in _THREAD_LIMITS if name not in os.environ]
-        for name in added:
-            os.environ[name] = "1"
-        try:
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(job, flag))
-            pending: set[Future] = {pool.submit(_worker_task, c, Y[:, c]) for c in chunks}
-        finally:
-            for name in added:
-                os.environ.pop(name, None)
-    stopped = False
-    started = time.perf_counter()
-    first_result = True
-    try:
-        while pending:
-            finished, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
-            if finished and first_result:
-                first_result = False
-                _start_up_s.append(time.perf_counter() - started)  # start-up plus one small task
-            for fut in finished:
-                for s, row in fut.result():
-                    record(s, row)
-            if cancelled():
-                stopped = True
-                break
-    finally:
-        if stopped or pending:
-            # Workers see the flag before their next refit and exit; nobody waits for them.
-            flag.set()
-            pool.shutdown(wait=False, cancel_futures=True)
-        else:
-            pool.shutdown(wait=True)
 
+    def take(rows: list[tuple[int, list]]) -> None:
+        for s, row in rows:
+            record(s, row)
 
-@contextlib.contextmanager
-def _main_not_rerun() -> Iterator[None]:
-    """Start workers without re-running the caller's script in them.
-
-    ``spawn`` children normally re-import the main script, so a script without an
-    ``if __name__ == "__main__":`` guard would run again in every worker. The workers need
-    nothing from it (jobs hold only mixwidget objects), so it is hidden while they start.
-    """
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if main is None or path is None or getattr(main, "__spec__", None) is not None:
-        yield
-        return
-    del main.__file__
-    try:
-        yield
-    finally:
-        main.__file__ = path
+    out.workers = workers
+    run_in_workers(_worker_setup, job, _worker_task, [(c, Y[:, c]) for c in chunks], workers, take, cancelled,
+                   name="mixwidget-sim", preload=PRELOAD, threads=1)
 
 
 def worker_count_note(out: RefitOutcome) -> str:

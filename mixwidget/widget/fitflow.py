@@ -17,7 +17,7 @@ from typing import Any
 import traitlets
 
 from ..errors import MixWidgetError
-from ..jobs.worker import Stopped
+from ..jobs.worker import Stopped, failure_text
 from ..model.fit import MixedFit
 from ..views.code import model_code
 from ..views.columns import grouping_columns, with_groups
@@ -195,7 +195,7 @@ class FitFlow(traitlets.HasTraits):
         if isinstance(exc, MixWidgetError):
             message = getattr(exc, "short_message", None) or str(exc)
         else:
-            message = f"The fit failed ({type(exc).__name__}: {exc}). The previous fit is still shown."
+            message = f"The fit failed ({failure_text(exc)}). The previous fit is still shown."
         with self.hold_sync():
             self.error = message
             self.status = status("error", elapsed_ms=elapsed_ms, message=message, stopped=self._stopped_note)
