@@ -1,138 +1,31 @@
-// Types mirroring the synced traits of mixwidget.MixWidget (Python side).
+// Types mirroring the synced traits of mixwidget.MixWidget (Python side). The payloads' types are
+// generated from Python (payloads.ts, by scripts/make_contracts.py).
+import type {
+  ColumnInfo,
+  Comparison,
+  FitStatus,
+  FitSummary,
+  KeyNumbers,
+  Variant,
+} from "./payloads";
 
-export type ColumnKind = "numeric" | "categorical";
+export type {
+  ColumnInfo,
+  CompareFixed,
+  CompareStats,
+  CompareVariance,
+  Comparison,
+  FitStatus,
+  FitSummary,
+  FixedRow,
+  KeyNumbers,
+  KeyShare,
+  LrtRow,
+  VarianceRow,
+  Variant,
+} from "./payloads";
 
-export interface ColumnInfo {
-  name: string;
-  kind: ColumnKind;
-  levels: number;
-  integer_codes: boolean;
-  /** True when the column looks like an identifier (a school, a subject), decided in Python. */
-  looks_like_id?: boolean;
-  /** Why it looks like one ("this looks like an ID: 41 integer codes, named like a unit (school)"), else "". */
-  id_hint?: string;
-}
-
-export interface FitStatus {
-  state: "idle" | "fitting" | "error" | "stopped";
-  elapsed_ms: number | null;
-  message: string;
-  /** What a newer request or the Stop button stopped (e.g. "Stopped the fit of … after 3.1 s"), else "". */
-  stopped?: string;
-  /** True while a running fit can be stopped (it runs in a worker process). */
-  stoppable?: boolean;
-}
-
-export interface FixedRow {
-  term: string;
-  estimate: number;
-  std_error: number;
-  t_value: number;
-  df: number | null;
-  p_value: number | null;
-}
-
-export interface VarianceRow {
-  group: string;
-  term: string;
-  variance: number | null;
-  std_dev: number | null;
-  corr: number | null;
-  share: number | null;
-}
-
-export interface FitSummary {
-  id: number;
-  formula: string;
-  reml: boolean;
-  kind: "mixed" | "ols";
-  nobs: number;
-  n_dropped: number;
-  ngroups: Record<string, number>;
-  fixed: FixedRow[];
-  variance: VarianceRow[];
-  messages: string[];
-  loglik: number;
-  aic: number;
-  bic: number;
-  deviance: number | null;
-  reml_criterion: number | null;
-  sigma: number;
-  singular: boolean;
-  converged: boolean;
-}
-
-export interface Variant {
-  label: string;
-  formula: string;
-}
-
-export interface CompareFixed {
-  term: string;
-  model: string;
-  estimate: number;
-  std_error: number;
-  t_value: number;
-}
-
-export interface CompareVariance {
-  model: string;
-  group: string;
-  term: string;
-  variance: number | null;
-  std_dev: number | null;
-}
-
-export interface CompareStats {
-  model: string;
-  formula: string;
-  nobs: number;
-  npar: number;
-  loglik: number;
-  aic: number;
-  bic: number;
-}
-
-export interface LrtRow {
-  model: string;
-  vs: string;
-  /** Maximum-likelihood log-likelihoods of the larger model and of `vs` (REML fits are refitted). */
-  loglik?: number | null;
-  loglik_vs?: number | null;
-  chisq: number | null;
-  df: number | null;
-  p_value: number | null;
-  /** P-value against the boundary (chi-squared mixture) when one random effect is added, else null. */
-  p_boundary?: number | null;
-}
-
-export interface Comparison {
-  models: string[];
-  fixed: CompareFixed[];
-  variance: CompareVariance[];
-  stats: CompareStats[];
-  lrt: LrtRow[];
-  lrt_note: string;
-  /** One line on how the tests were made (ML refits) and on the boundary. */
-  lrt_method: string;
-}
-
-/** A variance share now and in the previous fit. */
-export interface KeyShare {
-  group: string;
-  share: number | null;
-  previous: number | null;
-}
-
-/** The key numbers strip (Python's `key_numbers`). */
-export interface KeyNumbers {
-  term: string | null;
-  t: number | null;
-  t_previous: number | null;
-  t_ols: number | null;
-  se_ratio: number | null;
-  shares: KeyShare[];
-}
+export type ColumnKind = ColumnInfo["kind"];
 
 /** A Vega-Lite spec as a plain JSON object. */
 export type ChartSpec = Record<string, unknown>;

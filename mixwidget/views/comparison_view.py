@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..model.compare import compare
 from ..model.fit import MixedFit
+
+if TYPE_CHECKING:
+    from .payload_types import Comparison
 
 __all__ = ["comparison_payload", "records"]
 
@@ -28,7 +31,7 @@ def _number(x: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def comparison_payload(fits: Sequence[MixedFit], names: Sequence[str]) -> dict[str, Any]:
+def comparison_payload(fits: Sequence[MixedFit], names: Sequence[str]) -> Comparison | dict[str, Any]:
     """Fixed effects, variances and fit statistics of the pinned fits, and LRTs of nested ones.
 
     REML fits are refitted by ML for the tests; each fit keeps its ML refit (``MixedFit.refit``

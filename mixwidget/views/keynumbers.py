@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model.fit import MixedFit
+
+if TYPE_CHECKING:
+    from .payload_types import KeyNumbers
 
 __all__ = ["key_numbers", "key_term"]
 
@@ -49,7 +52,7 @@ def key_term(current: MixedFit, previous: MixedFit | None = None, baseline: Mixe
 
 def key_numbers(
     current: MixedFit, previous: MixedFit | None = None, baseline: MixedFit | None = None
-) -> dict[str, Any]:
+) -> KeyNumbers:
     """The key numbers of ``current`` next to the previous fit and the least-squares fit.
 
     Parameters

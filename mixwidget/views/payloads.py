@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import orjson
 
 from ..formula.parse import ModelFormula
 from ..model.fit import MixedFit
+
+if TYPE_CHECKING:
+    from .payload_types import FitStatus, FitSummary, Variant
 
 __all__ = ["fit_summary", "json_text", "short", "status", "variants"]
 
@@ -41,8 +44,8 @@ def _number(x: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def fit_summary(f: MixedFit, fit_id: int) -> dict[str, Any]:
-    """The fit as plain JSON for the front end."""
+def fit_summary(f: MixedFit, fit_id: int) -> FitSummary:
+    """The fit as plain JSON for the front end (described in :mod:`mixwidget.views.payload_types`)."""
     # Whole columns as numpy arrays, then one dict per row: no pandas row objects (iterrows).
     v = f.variance
     shares = f.shares
@@ -89,7 +92,7 @@ def fit_summary(f: MixedFit, fit_id: int) -> dict[str, Any]:
     }
 
 
-def variants(model: ModelFormula) -> list[dict[str, str]]:
+def variants(model: ModelFormula) -> list[Variant]:
     """One-click alternatives: drop each random term in turn, and drop them all (OLS)."""
     if not model.random_text:
         return []
@@ -104,7 +107,7 @@ def variants(model: ModelFormula) -> list[dict[str, str]]:
 
 
 def status(state: str, elapsed_ms: float | None = None, message: str = "", stopped: str = "",
-           stoppable: bool = False) -> dict[str, Any]:
+           stoppable: bool = False) -> FitStatus:
     """The ``status`` trait's value."""
     return {"state": state, "elapsed_ms": elapsed_ms, "message": message, "stopped": stopped,
             "stoppable": stoppable}

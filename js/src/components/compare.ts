@@ -117,13 +117,17 @@ function compareTable(c: Comparison, ctx: WidgetContext): HTMLTableElement {
   }
   if (c.stats.length > 0) {
     rows.push(sectionRow("Fit", span));
-    const lowest = (pick: (s: Comparison["stats"][number]) => number): number =>
-      Math.min(...c.stats.map(pick).filter((x) => Number.isFinite(x)));
+    const lowest = (pick: (s: Comparison["stats"][number]) => number | null): number =>
+      Math.min(
+        ...c.stats
+          .map(pick)
+          .filter((x): x is number => typeof x === "number" && Number.isFinite(x)),
+      );
     const statRows: {
       label: string;
       format: (s: Comparison["stats"][number]) => string;
       best?: number;
-      pick?: (s: Comparison["stats"][number]) => number;
+      pick?: (s: Comparison["stats"][number]) => number | null;
     }[] = [
       { label: "logLik", format: (s) => formatStat(s.loglik) },
       {
