@@ -155,6 +155,33 @@ def test_fitting_code_never_imports_the_widget(subpackage):
     assert bad == []
 
 
+# The pipeline's order; jobs/ (the process machinery) sits below it all and imports none of it.
+LAYERS = ["jobs", "formula", "design", "engine", "model", "simulation", "views", "widget"]
+# Known exceptions, each a debt: confint's parametric bootstrap simulates and refits (simulation/).
+UPWARD = {
+    ("mixwidget.model.confint", "mixwidget.simulation.simrun"),
+    ("mixwidget.model.confint", "mixwidget.simulation.simulate"),
+}
+
+
+def _layer(module: str) -> int | None:
+    parts = module.split(".")
+    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def test_imports_point_down_the_pipeline():
+    upward = sorted(
+        {
+            (m, t)
+            for m, t, s in import_edges()
+            if t in MODULES and not _allowed(m, t, s)
+            if _layer(m) is not None and _layer(t) is not None and _layer(t) > _layer(m)
+        }
+        - UPWARD
+    )
+    assert upward == []
+
+
 def test_jobs_knows_nothing_of_models():
     """The process machinery is generic: it runs functions by name and imports nothing of the pipeline."""
     bad = sorted(

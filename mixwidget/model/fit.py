@@ -159,7 +159,7 @@ class MixedFit:
     ) -> pd.Series | pd.DataFrame:
         """Predictions as lme4's ``predict.merMod``, optionally with intervals.
 
-        See :func:`mixwidget.predict.predict` for the arguments and the variance used.
+        See :func:`mixwidget.model.predict.predict` for the arguments and the variance used.
         """
         from .predict import predict
 
@@ -169,7 +169,7 @@ class MixedFit:
     def confint(self, method: str = "Wald", level: float = 0.95, nsim: int = 500, seed: int | None = None, **kwargs):
         """Confidence intervals as lme4's ``confint()``: ``"Wald"``, ``"boot"`` or ``"profile"``.
 
-        See :func:`mixwidget.confint.confint` for the parameters and the table returned.
+        See :func:`mixwidget.model.confint.confint` for the parameters and the table returned.
         """
         from .confint import confint
 
@@ -228,7 +228,7 @@ def fit(
         column name or one number per row. ``offset(...)`` terms in the formula add to it.
     limits : Limits or None
         Largest model fitted (covariance parameters, random effects, fixed columns); a bigger one
-        raises :class:`~mixwidget.limits.ModelTooBig` with its size before any work. None: no limits.
+        raises :class:`~mixwidget.design.limits.ModelTooBig` with its size before any work. None: no limits.
 
     Raises
     ------

@@ -50,7 +50,7 @@ class NewRows:
 def new_rows(fit: MixedFit, newdata: pd.DataFrame | None) -> NewRows:
     """The fit's design applied to ``newdata`` (the model's own rows when None).
 
-    Built by the design's schema (:meth:`mixwidget.design.Design.new_data`): the fit's factor
+    Built by the design's schema (:meth:`mixwidget.design.build.Design.new_data`): the fit's factor
     levels, contrasts and transform state.
     """
     d = fit.design

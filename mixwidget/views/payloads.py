@@ -1,4 +1,4 @@
-"""The explorer's messages to the page as plain JSON: fit summaries, variants, status (columns: :mod:`mixwidget.columns`)."""
+"""The explorer's messages to the page as plain JSON: fit summaries, variants, status (columns: :mod:`.columns`)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def json_text(value: Any, widget: Any = None) -> str:
     value by the widget library looking for binary buffers, then written as JSON by the kernel:
     about 2 ms of a 28 ms refit of the science model. orjson writes them in 0.13 ms (the standard
     library's encoder 1.7 ms), and the kernel sends the text as it is. The values are JSON-ready
-    already (missing values are None, see :func:`mixwidget.charts.base.columns`).
+    already (missing values are None, see :func:`mixwidget.views.charts.base.columns`).
     """
     return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
 

@@ -95,7 +95,7 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, anywidget.
         How many recent fits ``history`` keeps whole; ``fits_shown`` lists every fit.
     limits : Limits or None
         Largest model fitted: a formula asking for more is refused with its size (see
-        :class:`~mixwidget.limits.Limits`); None fits whatever is asked.
+        :class:`~mixwidget.design.limits.Limits`); None fits whatever is asked.
 
     A newer formula supersedes an older one and stale results are dropped, so the notebook
     stays responsive. ``wait()`` blocks until the newest request is done (for scripts and
@@ -148,7 +148,7 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, anywidget.
     chart_data = traitlets.Dict().tag(sync=True, to_json=json_text)
     """Chart name -> {dataset name -> {column name -> values}}; new on every refit, drawn in place.
 
-    Sent as columns (one list per column, see :func:`mixwidget.charts.base.rows`), not rows, and
+    Sent as columns (one list per column, see :func:`mixwidget.views.charts.base.rows`), not rows, and
     as JSON text (see :func:`mixwidget.payloads.json_text`).
     """
 

@@ -1,4 +1,4 @@
-"""Fits run as jobs of a :class:`~mixwidget.worker.ProcessWorker` that holds one data set.
+"""Fits run as jobs of a :class:`~mixwidget.jobs.worker.ProcessWorker` that holds one data set.
 
 The worker process receives the data once (``setup``), warms the engine up, and then fits
 formulas sent to it (``fit_job``). A fit travels back without its data (the caller holds the
