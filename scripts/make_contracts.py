@@ -6,8 +6,9 @@
 - ``js/src/payloads.ts``: the page's types of the payloads the kernel sends, from the ``TypedDict`` s in
   ``mixwidget/views/payload_types.py`` (a number that is NaN or infinite in Python is ``null``).
 - ``js/test/fixtures.json``: the front end's test data, made by the real payload builders
-  (``column_info``, ``fit_summary``, ``comparison_payload``, ``variants``, ``key_numbers``) from fits of the
-  ``science`` data, so the page is tested on the numbers the kernel really sends.
+  (``column_info``, ``fit_summary``, ``comparison_payload``, ``variants``, ``key_numbers``, and the chart
+  board's specs, data and captions) from fits of the ``science`` data, so the page is tested on what the
+  kernel really sends.
 
 Both are written already in the layout the front end's formatter (biome) keeps; ``tests/test_contracts.py``
 fails when either drifts from the Python side.
@@ -31,6 +32,7 @@ DIGITS = 10  # significant digits kept in the fixtures: the same file on any mac
 
 SCIENCE_FORMULA = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 OLS_FORMULA = "like ~ sex + PrivPub"
+CHARTS = ("effects", "variance")  # real chart payloads (spec, data as sent, caption) of the mixed fit
 
 
 # -- TypeScript types ------------------------------------------------------------------------
@@ -102,6 +104,7 @@ def fixture_data() -> dict[str, Any]:
     """The front end's test data, from real fits of the ``science`` data and the real payload builders."""
     import mixwidget
     from mixwidget.formula.parse import parse_formula
+    from mixwidget.views.chartboard import ChartBoard
     from mixwidget.views.columns import column_info
     from mixwidget.views.comparison_view import comparison_payload
     from mixwidget.views.keynumbers import key_numbers
@@ -110,6 +113,7 @@ def fixture_data() -> dict[str, Any]:
     science = mixwidget.load_dataset("science")
     ols = mixwidget.fit(OLS_FORMULA, science)
     mixed = mixwidget.fit(SCIENCE_FORMULA, science)
+    board = ChartBoard().build(mixed, {}, "school:class", names=list(CHARTS))
     return _rounded({
         "scienceColumns": column_info(science),
         "scienceFormula": SCIENCE_FORMULA,
@@ -118,6 +122,7 @@ def fixture_data() -> dict[str, Any]:
         "comparison": comparison_payload([ols, mixed], ["M1", "M2"]),
         "variants": variants(parse_formula(SCIENCE_FORMULA)),
         "keyNumbers": key_numbers(mixed, ols, mixed.without_groups()),
+        "charts": {"names": list(CHARTS), "specs": board.specs, "data": board.data, "captions": board.captions},
     })
 
 
