@@ -91,8 +91,9 @@ class EngineModel:
         return T @ beta, T @ vcov @ T.T
 
 
-# A column whose mean is this many times its SD (a year, a timestamp), or columns whose sizes differ
-# by this factor squared, make the engine's cross-products lose most of their digits.
+# A column whose values vary by less than 1/POORLY_CENTRED of their size (a year, a timestamp), or
+# columns whose sizes differ by more than POORLY_CENTRED squared, make the engine's cross-products
+# lose most of their digits.
 POORLY_CENTRED = 100.0
 
 
@@ -109,16 +110,18 @@ def fixed_transform(X: np.ndarray, centre: bool = True) -> np.ndarray | None:
     p = X.shape[1]
     if p == 0:
         return None
-    mean, sd = X.mean(axis=0), X.std(axis=0)
-    constant = np.flatnonzero(sd == 0)
-    varying = np.flatnonzero(sd > 0)
-    if len(varying) == 0:
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    size = np.maximum(np.abs(lo), np.abs(hi))
+    varying = hi > lo
+    if not varying.any():
         return None
-    size = np.sqrt(mean**2 + sd**2)
-    off_centre = (np.abs(mean[varying]) > POORLY_CENTRED * sd[varying]).any()
-    spread = size[size > 0].max() / size[size > 0].min() > POORLY_CENTRED**2
+    off_centre = (size[varying] > POORLY_CENTRED * (hi - lo)[varying]).any()
+    spread = size[size > 0].max() > POORLY_CENTRED**2 * size[size > 0].min()
     if not (off_centre or spread):
         return None
+    mean, sd = X.mean(axis=0), X.std(axis=0)
+    constant = np.flatnonzero(~varying)
+    varying = np.flatnonzero(varying)
     T = np.eye(p)
     T[varying, varying] = 1.0 / sd[varying]
     base = constant[X[0, constant] != 0] if centre else np.array([], dtype=int)
@@ -139,21 +142,17 @@ def engine_model(design: Design, centre: bool = True) -> EngineModel:
     engine coefficient a multiple of the model's own, as profiling one coefficient needs).
     """
     from mixedlm.matrices.design import ModelMatrices, RandomEffectStructure
-    from scipy import sparse
 
     n, p = design.X.shape
-    blocks, structures = [], []
-    for k, block in enumerate(design.random):
-        q, nlev = block.Z.shape[1], len(block.levels)
-        codes = np.asarray(block.codes, dtype=np.int64)
-        rows = np.repeat(np.arange(n), q)
-        cols = (codes[:, None] * q + np.arange(q)).ravel()
-        blocks.append(sparse.csc_matrix((block.Z.ravel(), (rows, cols)), shape=(n, nlev * q)))
-        structures.append(RandomEffectStructure(
-            grouping_factor=f"g{k}", term_names=_engine_terms(k, block.names), n_levels=nlev, n_terms=q,
-            correlated=True, level_map={f"L{i}": i for i in range(nlev)}, level_indices=codes,
-        ))
-    Z = sparse.hstack(blocks, format="csc") if blocks else sparse.csc_matrix((n, 0))
+    structures = [
+        RandomEffectStructure(
+            grouping_factor=f"g{k}", term_names=_engine_terms(k, block.names), n_levels=len(block.levels),
+            n_terms=block.Z.shape[1], correlated=True, level_map={f"L{i}": i for i in range(len(block.levels))},
+            level_indices=np.asarray(block.codes, dtype=np.int64),
+        )
+        for k, block in enumerate(design.random)
+    ]
+    Z = _random_matrix(design, n)
     weights = np.ones(n) if design.weights is None else np.asarray(design.weights, dtype=float)
     offset = np.zeros(n) if design.offset is None else np.asarray(design.offset, dtype=float)
     T = fixed_transform(design.X, centre)
@@ -164,6 +163,36 @@ def engine_model(design: Design, centre: bool = True) -> EngineModel:
         n_random=Z.shape[1], weights=np.ascontiguousarray(weights), offset=np.ascontiguousarray(offset),
     )
     return EngineModel(matrices, _engine_formula(design), T)
+
+
+def _random_matrix(design: Design, n: int) -> Any:
+    """The random-effects matrix Z: per block, for each level its columns in the block's order
+    (column ``level * q + j``), built directly in compressed-column form."""
+    from scipy import sparse
+
+    data, indices, indptr, at = [], [], [np.zeros(1, dtype=np.int64)], 0
+    for block in design.random:
+        codes = np.asarray(block.codes, dtype=np.int64)
+        q, nlev = block.Z.shape[1], len(block.levels)
+        rows = np.argsort(codes, kind="stable")  # each level's rows, in row order
+        counts = np.bincount(codes, minlength=nlev)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        level = codes[rows]
+        within = np.arange(n) - starts[level]
+        # entry (row i of level L, column j) sits at starts[L] * q + j * counts[L] + its place in L
+        pos = (starts[level] * q)[None, :] + np.arange(q)[:, None] * counts[level][None, :] + within[None, :]
+        block_data, block_indices = np.empty(n * q), np.empty(n * q, dtype=np.int64)
+        block_data[pos.ravel()] = block.Z[rows].T.ravel()
+        block_indices[pos.ravel()] = np.tile(rows, q)
+        column_starts = (starts[:, None] * q + np.arange(q)[None, :] * counts[:, None]).ravel()
+        data.append(block_data)
+        indices.append(block_indices)
+        indptr.append(at + np.append(column_starts[1:], n * q))
+        at += n * q
+    if not design.random:
+        return sparse.csc_matrix((n, 0))
+    ncol = sum(len(b.levels) * b.Z.shape[1] for b in design.random)
+    return sparse.csc_matrix((np.concatenate(data), np.concatenate(indices), np.concatenate(indptr)), shape=(n, ncol))
 
 
 def _engine_terms(k: int, names: list[str]) -> list[str]:
