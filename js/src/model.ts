@@ -6,6 +6,7 @@ import type {
   FitStatus,
   FitSummary,
   KeyNumbers,
+  VarianceIntervals,
   Variant,
 } from "./payloads";
 
@@ -18,9 +19,11 @@ export type {
   FitStatus,
   FitSummary,
   FixedRow,
+  IntervalRow,
   KeyNumbers,
   KeyShare,
   LrtRow,
+  VarianceIntervals,
   VarianceRow,
   Variant,
 } from "./payloads";
@@ -86,6 +89,8 @@ export interface Traits {
   simulation_options: Partial<SimulationOptions>;
   /** The running or last check by simulation. */
   simulation_status: Partial<SimulationStatus>;
+  /** Profile intervals of the current fit's variance components, once asked for. */
+  intervals: VarianceIntervals | null;
 }
 
 export interface SimulationChoice {
@@ -130,6 +135,7 @@ export type OutgoingMessage =
       nsim: number;
     }
   | { kind: "cancel_simulation" }
+  | { kind: "variance_intervals" }
   | { kind: "cancel" };
 
 // biome-ignore lint/suspicious/noExplicitAny: event callbacks are untyped in anywidget

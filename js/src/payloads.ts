@@ -45,6 +45,24 @@ export interface VarianceRow {
   share: number | null;
 }
 
+/** The interval of one random-effects table row's SD, correlation or (Residual) sigma. */
+export interface IntervalRow {
+  group: string;
+  term: string;
+  lower: number | null;
+  upper: number | null;
+}
+
+/** Profile intervals of the current fit's variance components, computed when the page asks. */
+export interface VarianceIntervals {
+  /** The fit (FitSummary.id) they belong to. */
+  fit_id: number;
+  state: "idle" | "running" | "done" | "error";
+  level: number;
+  rows: IntervalRow[];
+  message: string;
+}
+
 /** A fit as the summary panel shows it. */
 export interface FitSummary {
   id: number;

@@ -97,5 +97,6 @@ export function defaultTraits(): Traits {
     theme: "light",
     simulation_options: {},
     simulation_status: {},
+    intervals: null,
   };
 }

@@ -395,6 +395,56 @@ describe("summary tables", () => {
   });
 });
 
+describe("variance intervals", () => {
+  const cell = (group: string, term: string) =>
+    q("variance-table")
+      .querySelector(`tr[data-group="${group}"][data-term="${term}"]`)
+      ?.querySelector('[data-testid="variance-interval"]')?.textContent;
+
+  it("asks the kernel for them and fills the column in", () => {
+    const model = mount({ current: mixedFit });
+    expect(cell("school:class", "(Intercept)")).toBe("");
+    q("variance-intervals-button").click();
+    expect(model.sent).toEqual([{ kind: "variance_intervals" }]);
+    model.update("intervals", {
+      fit_id: mixedFit.id,
+      state: "running",
+      level: 0.95,
+      rows: [],
+      message: "",
+    });
+    expect(q<HTMLButtonElement>("variance-intervals-button").disabled).toBe(true);
+    model.update("intervals", {
+      fit_id: mixedFit.id,
+      state: "done",
+      level: 0.95,
+      rows: [
+        { group: "school:class", term: "(Intercept)", lower: 0.4216, upper: 0.7144 },
+        { group: "school", term: "(Intercept)", lower: 0, upper: 0.3588 },
+        { group: "Residual", term: "", lower: 1.6818, upper: 1.8153 },
+      ],
+      message: "",
+    });
+    expect(cell("school:class", "(Intercept)")).toBe("0.4216 – 0.7144");
+    expect(cell("school", "(Intercept)")).toBe("0.0000 – 0.3588");
+    expect(cell("Residual", "")).toBe("1.6818 – 1.8153");
+    expect(qa("variance-intervals-button")).toEqual([]);
+  });
+
+  it("shows no intervals of another fit", () => {
+    const model = mount({ current: mixedFit });
+    model.update("intervals", {
+      fit_id: mixedFit.id + 1,
+      state: "done",
+      level: 0.95,
+      rows: [{ group: "school", term: "(Intercept)", lower: 0, upper: 0.3588 }],
+      message: "",
+    });
+    expect(cell("school", "(Intercept)")).toBe("");
+    expect(q("variance-intervals-button").textContent).toBe("intervals");
+  });
+});
+
 describe("builder", () => {
   function chipFor(testid: string, name: string): HTMLButtonElement {
     const c = qa(testid).find((b) => b.dataset.term === name);

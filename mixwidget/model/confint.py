@@ -27,7 +27,7 @@ from ..simulation.simulate import simulate_responses
 from .fit import MixedFit
 from .terms import group_labels, lme4_term_order
 
-__all__ = ["confint"]
+__all__ = ["confint", "variance_profile", "variance_rows"]
 
 METHODS = ("Wald", "boot", "profile")
 
@@ -82,7 +82,7 @@ def confint(
             raise DataError("profile intervals need a mixed model; use method='Wald' (exact t intervals) for least squares")
         lower[fixed], upper[fixed] = engine.profile_intervals(fit.design, fit.reml, level)
         variance = slice(0, len(names) - p)
-        lower[variance], upper[variance] = _lme4_order(fit, *variance_profile_intervals(fit.design, level))
+        lower[variance], upper[variance] = variance_profile(fit, level)
     else:
         Y, _ = simulate_responses(fit, nsim=nsim, seed=seed)
         job = RefitJob([fit.design], [fit.reml], [np.arange(fit.nobs)])
@@ -98,6 +98,26 @@ def confint(
     )
     table.attrs.update(attrs)
     return table
+
+
+def variance_profile(fit: MixedFit, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Profile intervals (lower, upper) of a mixed model's SDs, correlations and sigma, in the
+    order of :func:`confint`'s rows (and of :func:`variance_rows`)."""
+    return _lme4_order(fit, *variance_profile_intervals(fit.design, level))
+
+
+def variance_rows(fit: MixedFit) -> list[tuple[str, str]]:
+    """The (group, term) of ``fit.variance`` that each variance parameter of :func:`confint` is
+    about, in its order: an SD's row, a correlation's row (``"(Intercept)~Days"``), the residual's."""
+    rows: list[tuple[str, str]] = []
+    if fit.kind == "mixed":
+        labels = group_labels(fit.design, lme4_term_order(fit.design))
+        for k in lme4_term_order(fit.design):
+            terms = fit.design.random[k].names
+            for i, j in _block_order(len(terms)):
+                rows.append((labels[k], terms[i] if i == j else f"{terms[j]}~{terms[i]}"))
+        rows.append(("Residual", ""))
+    return rows
 
 
 def _lme4_order(fit: MixedFit, *columns: np.ndarray) -> list[np.ndarray]:

@@ -11,7 +11,8 @@ from typing import Annotated, Literal, TypedDict
 
 __all__ = [
     "ColumnInfo", "CompareFixed", "CompareStats", "CompareVariance", "Comparison", "FitStatus", "FitSummary",
-    "FixedRow", "KeyNumbers", "KeyShare", "LrtRow", "PAYLOAD_TYPES", "VarianceRow", "Variant",
+    "FixedRow", "IntervalRow", "KeyNumbers", "KeyShare", "LrtRow", "PAYLOAD_TYPES", "VarianceIntervals", "VarianceRow",
+    "Variant",
 ]
 
 
@@ -62,6 +63,25 @@ class VarianceRow(TypedDict):
     std_dev: float | None
     corr: float | None
     share: Annotated[float | None, "Share of the total variance (random intercepts only), else null."]
+
+
+class IntervalRow(TypedDict):
+    """The interval of one random-effects table row's SD, correlation or (Residual) sigma."""
+
+    group: str
+    term: str
+    lower: float | None
+    upper: float | None
+
+
+class VarianceIntervals(TypedDict):
+    """Profile intervals of the current fit's variance components, computed when the page asks."""
+
+    fit_id: Annotated[int, "The fit (FitSummary.id) they belong to."]
+    state: Literal["idle", "running", "done", "error"]
+    level: float
+    rows: list[IntervalRow]
+    message: str
 
 
 class FitSummary(TypedDict):
@@ -175,7 +195,7 @@ class KeyNumbers(TypedDict):
 
 
 PAYLOAD_TYPES: tuple[type, ...] = (
-    ColumnInfo, FitStatus, FixedRow, VarianceRow, FitSummary, Variant, CompareFixed, CompareVariance,
-    CompareStats, LrtRow, Comparison, KeyShare, KeyNumbers,
+    ColumnInfo, FitStatus, FixedRow, VarianceRow, IntervalRow, VarianceIntervals, FitSummary, Variant, CompareFixed,
+    CompareVariance, CompareStats, LrtRow, Comparison, KeyShare, KeyNumbers,
 )
 """Every payload type, in the order they are written to TypeScript."""

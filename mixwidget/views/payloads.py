@@ -9,12 +9,13 @@ import numpy as np
 import orjson
 
 from ..formula.parse import ModelFormula
+from ..model.confint import variance_rows
 from ..model.fit import MixedFit
 
 if TYPE_CHECKING:
-    from .payload_types import FitStatus, FitSummary, Variant
+    from .payload_types import FitStatus, FitSummary, IntervalRow, Variant
 
-__all__ = ["fit_summary", "json_text", "short", "status", "variants"]
+__all__ = ["fit_summary", "json_text", "short", "status", "variance_intervals", "variants"]
 
 
 def json_text(value: Any, widget: Any = None) -> str:
@@ -90,6 +91,14 @@ def fit_summary(f: MixedFit, fit_id: int) -> FitSummary:
         "singular": f.singular,
         "converged": f.converged,
     }
+
+
+def variance_intervals(f: MixedFit, lower: np.ndarray, upper: np.ndarray) -> list[IntervalRow]:
+    """Intervals of the variance parameters (:func:`~mixwidget.model.confint.variance_profile`), by
+    the (group, term) of the random-effects table they belong to (an SD's or a correlation's row)."""
+    rows = variance_rows(f)
+    return [{"group": g, "term": t, "lower": _number(lower[i]), "upper": _number(upper[i])}
+            for i, (g, t) in enumerate(rows)]
 
 
 def variants(model: ModelFormula) -> list[Variant]:

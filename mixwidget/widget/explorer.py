@@ -36,6 +36,7 @@ from ..views.payloads import json_text, status
 from . import fitjobs
 from .chartactions import ChartActions
 from .fitflow import FitFlow
+from .intervalactions import IntervalActions
 from .pinactions import PinActions
 from .simactions import IDLE, SimulationActions
 
@@ -74,7 +75,7 @@ def _warm_charts(look: Look, widget: weakref.ref) -> None:
         log.exception("building the chart templates in advance failed")
 
 
-class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, anywidget.AnyWidget):
+class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalActions, anywidget.AnyWidget):
     """Explore mixed models of one DataFrame: type or build a formula, see the fit at once.
 
     Parameters
@@ -230,6 +231,7 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, anywidget.
         self._pins_lock = threading.RLock()  # pinned_fits and their names change together
         self._pins_version = 0  # bumped on every pin change; stale comparisons are dropped
         self._simulation_setup()
+        self._intervals_setup()
         self._group_chosen = False
         if isolate is None:
             isolate = _CAN_THREAD and can_use_processes()
@@ -335,7 +337,7 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, anywidget.
             self.restore_pin(content["index"])
         elif kind == "undo":
             self.undo()
-        else:
+        elif not self._intervals_message(kind):
             self._simulation_message(kind, content)
 
     def _chore(self, fn: Any, *args: Any) -> None:

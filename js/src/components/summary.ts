@@ -97,7 +97,11 @@ export function createSummary(ctx: WidgetContext): Component {
             previous.kind === "ols" ? " (OLS)" : previous.reml ? " (REML)" : " (ML)",
           )
         : null,
-      hasRandom ? varianceTable(current, previous) : null,
+      hasRandom
+        ? varianceTable(current, previous, model.get("intervals") ?? null, () =>
+            model.send({ kind: "variance_intervals" }),
+          )
+        : null,
       fixedTable(current, previous),
       h(
         "p",
@@ -114,7 +118,7 @@ export function createSummary(ctx: WidgetContext): Component {
     setVisible(messages, notes.length > 0);
   }
 
-  const off = listen(model, ["change:current", "change:previous"], render);
+  const off = listen(model, ["change:current", "change:previous", "change:intervals"], render);
   render();
   return {
     el,

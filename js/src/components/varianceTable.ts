@@ -1,7 +1,8 @@
-// Random-effects table: Group, Term, Variance, Std.Dev., Corr, Share.
+// Random-effects table: Group, Term, Variance, Std.Dev., Corr, Share, and the profile
+// interval of each SD, correlation and sigma, which the kernel computes when asked.
 import { h } from "../dom";
 import { formatCorr, formatShare, formatVariance } from "../format";
-import type { FitSummary, VarianceRow } from "../model";
+import type { FitSummary, VarianceIntervals, VarianceRow } from "../model";
 import { changeCell } from "./changeCell";
 
 function isCorrelation(r: VarianceRow): boolean {
@@ -17,7 +18,62 @@ const COLUMNS: { label: string; format: (r: VarianceRow) => string; title?: stri
 
 const key = (r: { group: string; term: string }): string => `${r.group}\u0000${r.term}`;
 
-export function varianceTable(current: FitSummary, previous: FitSummary | null): HTMLElement {
+/** The intervals of this fit, or null when they are for another fit. */
+function intervalsOf(
+  current: FitSummary,
+  intervals: VarianceIntervals | null,
+): VarianceIntervals | null {
+  return intervals && intervals.fit_id === current.id ? intervals : null;
+}
+
+function formatInterval(r: VarianceRow, lower: number | null, upper: number | null): string {
+  const f = isCorrelation(r) ? formatCorr : formatVariance;
+  return lower === null && upper === null ? "" : `${f(lower)} – ${f(upper)}`;
+}
+
+/** The interval column's header: its title, and a button that asks for the intervals. */
+function intervalHeader(shown: VarianceIntervals | null, ask: () => void): HTMLElement {
+  const level = Math.round((shown?.level ?? 0.95) * 100);
+  const state = shown?.state ?? "idle";
+  const button =
+    state === "done"
+      ? null
+      : h(
+          "button",
+          {
+            type: "button",
+            class: "mw-button mw-button-quiet mw-small",
+            "data-testid": "variance-intervals-button",
+            disabled: state === "running" ? true : null,
+            title:
+              "Profile-likelihood intervals of each SD, correlation and sigma (as lme4's confint)",
+            onclick: ask,
+          },
+          state === "running" ? "profiling…" : state === "error" ? "retry" : "intervals",
+        );
+  return h(
+    "th",
+    {
+      scope: "col",
+      class: "mw-num",
+      title:
+        state === "error"
+          ? (shown?.message ?? null)
+          : `${level}% profile interval of the SD or correlation`,
+    },
+    `${level}% CI `,
+    button,
+  );
+}
+
+export function varianceTable(
+  current: FitSummary,
+  previous: FitSummary | null,
+  intervals: VarianceIntervals | null = null,
+  ask: () => void = () => {},
+): HTMLElement {
+  const shown = intervalsOf(current, intervals);
+  const ends = new Map((shown?.state === "done" ? shown.rows : []).map((r) => [key(r), r]));
   const before = new Map((previous?.variance ?? []).map((r) => [key(r), r]));
   const rows = (current.variance ?? []).map((r) => {
     const old = before.get(key(r));
@@ -35,6 +91,11 @@ export function varianceTable(current: FitSummary, previous: FitSummary | null):
       h("th", { scope: "row", class: "mw-group" }, r.group),
       h("td", { class: "mw-term" }, r.term ?? ""),
       COLUMNS.map((c) => changeCell(c.format(r), old ? c.format(old) : null)),
+      h(
+        "td",
+        { class: "mw-num mw-interval", "data-testid": "variance-interval" },
+        formatInterval(r, ends.get(key(r))?.lower ?? null, ends.get(key(r))?.upper ?? null),
+      ),
     );
   });
   const table = h(
@@ -52,6 +113,7 @@ export function varianceTable(current: FitSummary, previous: FitSummary | null):
         COLUMNS.map((c) =>
           h("th", { scope: "col", class: "mw-num", title: c.title ?? null }, c.label),
         ),
+        intervalHeader(shown, ask),
       ),
     ),
     h("tbody", null, rows),

@@ -1,0 +1,40 @@
+"""The random-effects table's interval column in Voila: the "intervals" button asks the kernel for the
+profile intervals, which fill in the SD, correlation and residual rows (lme4's confint: 14.38 to 37.72
+for the Subject intercept's SD)."""
+
+from __future__ import annotations
+
+from science_explorer import REPO
+
+SLEEP = "Reaction ~ Days + (Days | Subject)"
+TABLE = '[data-testid="variance-table"]'
+
+NOTEBOOK_CELLS = [
+    f"import sys; sys.path.insert(0, {str(REPO)!r})",
+    "import mixwidget",
+    'sleep = mixwidget.load_dataset("sleepstudy")',
+    f'w = mixwidget.explore(sleep, "{SLEEP}")',
+    "w",
+]
+
+
+def interval(page, group: str, term: str):
+    return page.locator(f'{TABLE} tr[data-group="{group}"][data-term="{term}"] [data-testid="variance-interval"]')
+
+
+def test_intervals_button_fills_in_the_profile_intervals(write_notebook, page, voila_notebook, console, cell_stderr):
+    from playwright.sync_api import expect
+
+    notebook = write_notebook("intervals", NOTEBOOK_CELLS)
+    voila_notebook(notebook.name, wait_for=TABLE)
+    expect(interval(page, "Subject", "(Intercept)")).to_have_text("")
+    button = page.locator('[data-testid="variance-intervals-button"]')
+    expect(button).to_have_text("intervals")
+    button.click()
+    expect(interval(page, "Subject", "(Intercept)")).to_have_text("14.3814 – 37.7161", timeout=120000)
+    expect(interval(page, "Subject", "(Intercept)~Days")).to_have_text("-0.48 – 0.69")
+    expect(interval(page, "Subject", "Days")).to_have_text("3.8012 – 8.7534")
+    expect(interval(page, "Residual", "")).to_have_text("22.8983 – 28.8580")
+    expect(button).to_have_count(0)  # done: nothing left to ask for
+    assert cell_stderr() == []
+    console.assert_no_errors()
