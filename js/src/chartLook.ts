@@ -140,20 +140,23 @@ export async function fillWidth(
     await view.runAsync();
     return naturalWidth(body);
   };
-  const w1 = await apply(1);
-  if (w1 <= 0) return;
-  const s2 = available / w1;
   // Close enough when up to 2% narrower than the room; never left wider than it.
-  if (s2 >= 1 && s2 - 1 < 0.02) return;
-  const w2 = await apply(s2);
-  // natural(scale) = fixed + content * scale, from the two trials.
-  const content = (w2 - w1) / (s2 - 1);
-  if (!(content > 1)) return;
-  const fixed = w1 - content;
-  const target = (available - fixed) / content;
-  if (Number.isFinite(target) && target > 0 && (w2 > available || Math.abs(target - s2) > 0.01)) {
-    await apply(target);
+  const fits = (w: number): boolean => w <= available && available - w < 0.02 * available;
+  let a = { scale: 1, width: await apply(1) };
+  if (a.width <= 0 || fits(a.width)) return;
+  let b = { scale: available / a.width, width: 0 };
+  b.width = await apply(b.scale);
+  // natural(scale) = fixed + content * scale, learnt from the last two trials (secant steps):
+  // views held at their least width make the first trials bend away from a straight line.
+  for (let step = 0; step < 3 && !fits(b.width); step++) {
+    const content = (b.width - a.width) / (b.scale - a.scale);
+    if (!(content > 1) || !Number.isFinite(content)) return;
+    const scale = b.scale + (available - b.width) / content;
+    if (!(scale > 0) || Math.abs(scale - b.scale) < 1e-3) return;
+    a = b;
+    b = { scale, width: await apply(scale) };
   }
+  if (b.width > available) await apply(b.scale * (available / b.width) * 0.99);
 }
 
 /** Round long decimals in screen-reader descriptions ("4.9386881851" -> "4.939"). */

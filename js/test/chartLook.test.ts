@@ -114,6 +114,26 @@ describe("chart look", () => {
     expect(Number(svg.getAttribute("width"))).toBe(720);
   });
 
+  it("fills the card when the spec's views are narrower than the least a view is drawn at", async () => {
+    // Three panels of 190 px (held at 220 px at first) stacked in one column, plus 110 px of axis
+    // labels: the first trials do not lie on one straight line.
+    const { body, marks: svg } = drawnIn("svg");
+    let width = 190;
+    const view = {
+      signal(_name: string, value?: unknown) {
+        width = Number(value);
+        return view;
+      },
+      async runAsync() {
+        svg.setAttribute("width", String(110 + width));
+        return view;
+      },
+    };
+    await fillWidth(view, new Map([["concat_0_width", 190]]), body, 934);
+    expect(Number(svg.getAttribute("width"))).toBeLessThanOrEqual(934);
+    expect(Number(svg.getAttribute("width"))).toBeGreaterThan(915);
+  });
+
   it("resizes a canvas to panels whose widths are inner signals", async () => {
     // Vega resizes a canvas only when told to re-run the layout's size (view.resize()):
     // two side-by-side panels of `width` px each plus 100 px of axes, drawn on a canvas.

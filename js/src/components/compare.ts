@@ -340,9 +340,33 @@ export function createCompare(ctx: WidgetContext): Component {
       method,
       note,
     );
+    fitWidth();
   }
 
+  /**
+   * A comparison whose table is wider than the right-hand column (many pins) takes a row of the
+   * layout to itself (widget.css), so no column hides behind a scrollbar. Measured in the column:
+   * the class comes off, the table is measured, and the class goes back on if needed, before
+   * the page is painted.
+   */
+  function fitWidth(): void {
+    if (!el.isConnected) return;
+    el.classList.remove("mw-compare-wide");
+    const scroll = body.querySelector<HTMLElement>(".mw-scroll");
+    const wide = scroll !== null && scroll.scrollWidth > scroll.clientWidth + 1;
+    el.classList.toggle("mw-compare-wide", wide);
+  }
+
+  const resizeObserver =
+    typeof ResizeObserver === "function" ? new ResizeObserver(() => fitWidth()) : null;
+  resizeObserver?.observe(el);
   const off = listen(model, ["change:comparison", "change:pinned"], render);
   render();
-  return { el, destroy: off };
+  return {
+    el,
+    destroy: () => {
+      off();
+      resizeObserver?.disconnect();
+    },
+  };
 }

@@ -263,7 +263,8 @@ def lines_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
         alt.Tooltip("level:N", title=group), alt.Tooltip("pooling:N"), alt.Tooltip("n:Q"),
         alt.Tooltip("intercept:Q", format=".3f"), alt.Tooltip("slope:Q", title=f"slope ({xvar})", format=".3f"),
     ]
-    width, height = (520, 340) if len(facets) == 1 else (420, 260)
+    # Two panels side by side fit a notebook's output area beside the file browser (968 px).
+    width, height = (520, 340) if len(facets) == 1 else (400, 260)
     panels = []
     for f in facets:
         keep = alt.datum.facet == f
