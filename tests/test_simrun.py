@@ -15,6 +15,7 @@ from mixwidget.simulation import simrun
 def cores(monkeypatch):
     def set_cores(n):
         monkeypatch.setattr(simrun, "available_cores", lambda: n)
+        monkeypatch.setattr(simrun, "idle_cores", lambda: float(n))  # an otherwise idle machine
         monkeypatch.setattr(simrun, "start_cost", lambda: 2.0)
 
     return set_cores
@@ -29,6 +30,23 @@ def test_one_worker_is_never_worth_starting(cores):
     cores(64)
     # Enough work for one start-up but not two workers' worth: stay here rather than move it.
     assert simrun._choose_workers(per_sim=0.03, prepare_s=0.1, remaining=199) == 0
+
+
+def test_cores_busy_with_other_work_do_not_count(cores, monkeypatch):
+    cores(8)
+    assert simrun._choose_workers(per_sim=1.0, prepare_s=0.1, remaining=4999) == 8
+    monkeypatch.setattr(simrun, "idle_cores", lambda: 3.2)  # load 5.8 on 8 cores
+    assert simrun._choose_workers(per_sim=1.0, prepare_s=0.1, remaining=4999) == 3
+    monkeypatch.setattr(simrun, "idle_cores", lambda: 0.0)  # load 14 on 2 cores, as on a shared machine
+    assert simrun._choose_workers(per_sim=1.0, prepare_s=0.1, remaining=4999) == 0
+
+
+def test_idle_cores_are_the_cores_less_the_other_work(monkeypatch):
+    monkeypatch.setattr(worker, "available_cores", lambda: 4)
+    monkeypatch.setattr(worker.os, "getloadavg", lambda: (2.0, 0.0, 0.0))
+    assert worker.idle_cores() == 3.0  # the caller's own thread is one of the two running
+    monkeypatch.setattr(worker.os, "getloadavg", lambda: (9.0, 0.0, 0.0))
+    assert worker.idle_cores() == 0.0
 
 
 def test_long_runs_use_the_cores_the_work_can_keep_busy(cores):

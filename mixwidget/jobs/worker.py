@@ -42,7 +42,7 @@ from typing import Any
 
 __all__ = [
     "ProcessWorker", "Stopped", "WorkerDied", "available_cores", "can_use_processes", "child_traceback", "failure_text",
-    "start_cost", "start_method",
+    "idle_cores", "start_cost", "start_method",
 ]
 
 _POLL_S = 0.05  # how often a waiting caller checks whether it should stop the job
@@ -136,6 +136,20 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def idle_cores() -> float:
+    """Cores free for more work now: the cores this process may use less the other work running.
+
+    The other work is the 1-minute load average less one (the caller's own running thread);
+    where the load is unknown (not Unix), every core counts as free.
+    """
+    cores = available_cores()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return float(cores)
+    return max(0.0, min(float(cores), cores - load + 1))
 
 
 def start_method() -> str:

@@ -12,7 +12,8 @@ BLAS/rayon thread so that ``n`` workers use ``n`` cores. Whether they pay off de
 machine and the problem: with ``n_jobs=None`` the first simulation is timed here and workers
 are started only when the rest would take long enough to repay their start-up (as measured
 recently in this session, :func:`~mixwidget.jobs.worker.start_cost`), one per core up to what
-the work can use.
+the work can use, and no more than are idle (on a machine busy with other work, workers only
+queue for the same cores).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np
 from ..design.build import Design
 from ..engine.adapter import Refit, Refitter
 from ..jobs.pool import run_in_workers
-from ..jobs.worker import available_cores, can_use_processes, failure_text, start_cost
+from ..jobs.worker import available_cores, can_use_processes, failure_text, idle_cores, start_cost
 
 __all__ = ["Cancel", "PRELOAD", "RefitJob", "RefitOutcome", "available_cores", "refit_all"]
 
@@ -214,9 +215,10 @@ def _choose_workers(per_sim: float, prepare_s: float, remaining: int) -> int:
     """Worker processes worth starting for the remaining simulations (0: stay here).
 
     Each worker must get at least two start-ups' worth of work, and one worker alone is
-    never worth it (it would only move the same work elsewhere, after its start-up).
+    never worth it (it would only move the same work elsewhere, after its start-up). Only
+    idle cores count: workers on cores busy with other work only take turns with it.
     """
-    cores = available_cores()
+    cores = min(available_cores(), round(idle_cores()))
     rest = per_sim * remaining
     cost = 2 * (start_cost() + prepare_s)
     useful = int(rest / cost)
