@@ -113,8 +113,8 @@ def evaluate(formula: ModelFormula, data: pd.DataFrame, state: dict | None) -> t
     values: dict[str, object] = {}
     with np.errstate(all="ignore"):
         for var in formula.variables():
-            if is_number(var):
-                continue
+            if is_number(var) and var not in formula.expressions:
+                continue  # a bare number; a column named `2` (in backticks) is a variable
             expr = expression_of(formula, var)
             try:
                 values[var] = ev.variable(expr)

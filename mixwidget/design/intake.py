@@ -68,7 +68,8 @@ def check_frame(data: pd.DataFrame) -> None:
         shown = ", ".join(repr(c) for c in not_text[:5])
         raise DataError(
             f"column names must be text, but {len(not_text)} are not ({shown}); name the columns, "
-            "e.g. df.columns = [f'x{i}' for i in df.columns] or df.columns = df.columns.astype(str)"
+            "e.g. df.columns = [f'x{i}' for i in df.columns], or df.columns = df.columns.astype(str) and write a "
+            "name that is a number in backticks in the formula: `1` ~ `2` + ..."
         )
     duplicated = columns[columns.duplicated()].unique()
     if len(duplicated):

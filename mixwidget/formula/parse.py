@@ -357,6 +357,7 @@ class _Reader:
         if not intercept and not slopes:
             raise self.error("a random term needs an intercept or a slope (it has neither)", paren)
         parts, seps = self.group_parts(group_node)
+        _check_repeated_group(parts, seps, paren, self)
         slope_labels = tuple(":".join(t) for t in slopes)
         out: list[RandomTerm] = []
         for g in _expand_groups(parts, seps):
@@ -415,6 +416,34 @@ def _check_count(terms: dict, reader: _Reader, node: Expr) -> None:
         raise reader.error(f"the formula expands to more than {MAX_TERMS} terms; the limit is {MAX_TERMS}", node)
 
 
+def _check_repeated_group(parts: list[str], seps: list[str], paren: Paren, reader: _Reader) -> None:
+    """Refuse a grouping factor that names a variable twice (``g/g``, ``g:g``, ``a/b/a``).
+
+    A factor crossed with itself is the same factor (``g:g`` has the levels of ``g``), so such a
+    term repeats another one: its variance cannot be told apart from the other's, and with long
+    chains (``school/school/.../school``) the fit would take minutes to say nothing.
+    """
+    seen: set[str] = set()
+    for k, part in enumerate(parts):
+        if part not in seen:
+            seen.add(part)
+            continue
+        upto = "".join(p + s for p, s in zip(parts[:k], seps[:k])) + part
+        text = reader.text[paren.pos: _end(reader.parser, paren) + 1]
+        text = text if len(text) <= 60 else text[:56] + " ...)"
+        g = quote(part)
+        nested = f", so {text} expands to one term twice, whose variances cannot be told apart" if "/" in seps else ""
+        raise reader.error(
+            f"the grouping factor {upto} in {text} names {g} twice (character {paren.pos + 1}): {g}:{g} is the same "
+            f"factor as {g}{nested}; name each grouping variable once", paren)
+
+
+def _duplicate_key(term: RandomTerm) -> tuple:
+    """What makes two random terms the same: the grouping variables (in any order) and columns."""
+    slopes = frozenset(frozenset(s.split(":")) for s in term.slopes)
+    return frozenset(term.group_variables), term.intercept, slopes
+
+
 def _expand_groups(parts: list[str], seps: list[str]) -> list[str]:
     """lme4's expansion of ``a/b/c`` into ``c:b:a``, ``b:a``, ``a``; ``a:b`` stays."""
     chunks: list[list[str]] = [[parts[0]]]
@@ -460,13 +489,17 @@ def _read(text: str) -> ModelFormula:
     terms = reader.rhs(rhs)
     intercept = True if terms.intercept is None else terms.intercept
     random = [term for group, _ in terms.random for term in group]
-    seen: set[RandomTerm] = set()
+    seen: dict[tuple, RandomTerm] = {}
     for term in random:
-        if term in seen:
-            raise FormulaError(f"the random term {term.text} appears twice; remove one", text)
-        seen.add(term)
+        key = _duplicate_key(term)
+        if key in seen:
+            same = "" if seen[key].text == term.text else f" (as {seen[key].text})"
+            raise FormulaError(f"the random term {term.text} appears twice{same}: the same grouping factor with "
+                               "the same columns cannot be estimated twice; remove one", text)
+        seen[key] = term
+    fixed_terms = _drop_response(terms.terms, response, reader)
     rank = {v: (v != response, pos) for v, pos in reader.first.items()}
-    fixed = _r_term_order([tuple(sorted(t, key=rank.__getitem__)) for t in terms.terms.values()])
+    fixed = _r_term_order([tuple(sorted(t, key=rank.__getitem__)) for t in fixed_terms.values()])
     return ModelFormula(
         text=text.strip(),
         response=response,
@@ -479,6 +512,16 @@ def _read(text: str) -> ModelFormula:
         notes=tuple(dict.fromkeys(reader.notes)),
         canonical=tree.text(),
     )
+
+
+def _drop_response(terms: dict[frozenset[str], Term], response: str, reader: _Reader) -> dict[frozenset[str], Term]:
+    """The right-hand side's terms without the response itself, as R drops it (R warns; a note says so)."""
+    key = frozenset([response])
+    if key not in terms:
+        return terms
+    reader.notes.append(f"The response {quote(response)} also appears on the right-hand side; it was dropped "
+                        "there, as R does (R warns: \"the response appeared on the right-hand side and was dropped\").")
+    return {k: t for k, t in terms.items() if k != key}
 
 
 def _check_bars(parser: Parser) -> None:
