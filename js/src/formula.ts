@@ -35,6 +35,14 @@ export interface Token {
 }
 
 import { checkSyntax, FormulaSyntaxError, quoteColumn } from "./formulaCheck";
+import {
+  type FunctionSpec,
+  findFunction,
+  quoteString,
+  RESERVED,
+  type Tok,
+  tokenize as tokenizeExpression,
+} from "./formulaExpression";
 
 class FormulaError extends Error {
   constructor(
@@ -45,11 +53,6 @@ class FormulaError extends Error {
   }
 }
 
-const IDENT_START = /[\p{L}_.]/u;
-const IDENT_CHAR = /[\p{L}\p{N}_.]/u;
-const NUMBER = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?L?/;
-const TWO_CHAR_OPS = ["||", "&&", "==", "!=", "<=", ">="];
-const ONE_CHAR_OPS = "+-*/:^~|&!<>=";
 /** Binary operators printed with a space on either side (as R's deparse does). */
 const SPACED_OPS = new Set([
   "+",
@@ -68,95 +71,36 @@ const SPACED_OPS = new Set([
   ">=",
   "=",
 ]);
-const RESERVED = new Set(["TRUE", "FALSE", "T", "F", "pi", "NA", "NULL", "Inf", "NaN"]);
+/** Names that are never columns: R's logical constants and reserved words (Python's rules). */
+const NOT_COLUMNS = new Set(["TRUE", "FALSE", ...RESERVED]);
 
-/** Split a formula into tokens; throws FormulaError (caught by the public functions). */
+/**
+ * The formula's tokens, from the one tokenizer the page has (formulaExpression.ts, Python's
+ * rules); throws FormulaError with Python's message for text Python cannot tokenize either.
+ */
 function tokenize(src: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const ch = src.charAt(i);
-    if (/\s/.test(ch)) {
-      i++;
-      continue;
+  let toks: Tok[];
+  try {
+    toks = tokenizeExpression(src);
+  } catch (err) {
+    if (err instanceof FormulaSyntaxError) {
+      throw new FormulaError(err.message, err.position === null ? 0 : err.position + 1);
     }
-    const start = i;
-    if (ch === "(") {
-      tokens.push({ kind: "lparen", text: ch, pos: i++ });
-      continue;
-    }
-    if (ch === ")") {
-      tokens.push({ kind: "rparen", text: ch, pos: i++ });
-      continue;
-    }
-    if (ch === ",") {
-      tokens.push({ kind: "comma", text: ch, pos: i++ });
-      continue;
-    }
-    if (ch === "`" || ch === '"' || ch === "'") {
-      const end = src.indexOf(ch, i + 1);
-      if (end < 0) {
-        const what = ch === "`" ? "backtick" : "quote";
-        throw new FormulaError(`unterminated ${what} at character ${i + 1}`, i + 1);
-      }
-      tokens.push({ kind: ch === "`" ? "ident" : "str", text: src.slice(i, end + 1), pos: start });
-      i = end + 1;
-      continue;
-    }
-    const num = NUMBER.exec(src.slice(i));
-    if (num && (/\d/.test(ch) || (ch === "." && /\d/.test(src.charAt(i + 1))))) {
-      tokens.push({ kind: "num", text: num[0], pos: start });
-      i += num[0].length;
-      continue;
-    }
-    if (IDENT_START.test(ch)) {
-      i++;
-      while (i < src.length && IDENT_CHAR.test(src.charAt(i))) i++;
-      tokens.push({ kind: "ident", text: src.slice(start, i), pos: start });
-      continue;
-    }
-    if (ch === "%") {
-      const end = src.indexOf("%", i + 1);
-      if (end < 0) throw new FormulaError(`unterminated '%' operator at character ${i + 1}`, i + 1);
-      tokens.push({ kind: "op", text: src.slice(i, end + 1), pos: start });
-      i = end + 1;
-      continue;
-    }
-    const two = src.slice(i, i + 2);
-    if (TWO_CHAR_OPS.includes(two)) {
-      tokens.push({ kind: "op", text: two, pos: start });
-      i += 2;
-      continue;
-    }
-    if (ONE_CHAR_OPS.includes(ch)) {
-      tokens.push({ kind: "op", text: ch, pos: i++ });
-      continue;
-    }
-    throw new FormulaError(`unexpected character '${ch}' at character ${i + 1}`, i + 1);
+    throw err;
   }
-  return tokens;
-}
-
-/** Check parentheses; returns, for each '(' index, the index of its matching ')'. */
-function matchParens(tokens: Token[]): Map<number, number> {
-  const stack: number[] = [];
-  const match = new Map<number, number>();
-  tokens.forEach((t, idx) => {
-    if (t.kind === "lparen") stack.push(idx);
-    else if (t.kind === "rparen") {
-      const open = stack.pop();
-      if (open === undefined) {
-        throw new FormulaError(`unbalanced parenthesis at character ${t.pos + 1}`, t.pos + 1);
-      }
-      match.set(open, idx);
-    }
-  });
-  const unclosed = stack.pop();
-  if (unclosed !== undefined) {
-    const pos = (tokens[unclosed]?.pos ?? 0) + 1;
-    throw new FormulaError(`unbalanced parenthesis at character ${pos}`, pos);
+  const out: Token[] = [];
+  for (const t of toks) {
+    if (t.kind === "end") continue;
+    if (t.kind === "num") out.push({ kind: "num", text: t.text, pos: t.pos });
+    else if (t.kind === "name") out.push({ kind: "ident", text: t.text, pos: t.pos });
+    else if (t.kind === "quoted") out.push({ kind: "ident", text: `\`${t.text}\``, pos: t.pos });
+    else if (t.kind === "str") out.push({ kind: "str", text: quoteString(t.text), pos: t.pos });
+    else if (t.text === "(") out.push({ kind: "lparen", text: t.text, pos: t.pos });
+    else if (t.text === ")") out.push({ kind: "rparen", text: t.text, pos: t.pos });
+    else if (t.text === ",") out.push({ kind: "comma", text: t.text, pos: t.pos });
+    else out.push({ kind: "op", text: t.text, pos: t.pos });
   }
-  return match;
+  return out;
 }
 
 function isOperand(t: Token | undefined): boolean {
@@ -306,9 +250,10 @@ function parseRandom(inner: Token[], src: string, first: Token, last: Token): Ra
 }
 
 function parseOrThrow(src: string): FormulaState {
-  if (src.trim() === "") throw new FormulaError("formula is empty", 0);
+  // The language's rules first, as Python applies them (its messages and positions); what
+  // follows only splits a formula they accept into the builder's parts.
+  checkRules(src);
   const tokens = tokenize(src);
-  matchParens(tokens);
   const tildes = tokens.filter((t) => t.kind === "op" && t.text === "~");
   const tilde = tildes[0];
   if (!tilde) throw new FormulaError("missing '~' between response and terms", 0);
@@ -362,7 +307,6 @@ function parseOrThrow(src: string): FormulaState {
     else if (piece.sign === "-") state.fixed.push(`- ${deparse(piece.tokens)}`);
     else state.fixed.push(deparse(piece.tokens));
   }
-  checkRules(src);
   return state;
 }
 
@@ -437,18 +381,43 @@ function unquote(name: string): string {
 /** Identifier tokens that name variables (not functions, argument names or constants). */
 function variableTokens(tokens: Token[]): Token[] {
   const out: Token[] = [];
-  let depth = 0;
+  // Open parentheses: for a call, its function, which argument is being read, and its name if given.
+  const open: { spec: FunctionSpec | undefined; arg: number; keyword: string | null }[] = [];
   tokens.forEach((t, idx) => {
-    if (t.kind === "lparen") depth++;
-    else if (t.kind === "rparen") depth--;
-    if (t.kind !== "ident") return;
+    const prev = tokens[idx - 1];
     const next = tokens[idx + 1];
+    const top = open[open.length - 1];
+    if (t.kind === "lparen") {
+      open.push({
+        spec: prev?.kind === "ident" ? lookup(prev.text) : undefined,
+        arg: 0,
+        keyword: null,
+      });
+    } else if (t.kind === "rparen") open.pop();
+    else if (t.kind === "comma" && top) {
+      top.arg++;
+      top.keyword = null;
+    } else if (t.kind === "op" && t.text === "=" && top && prev?.kind === "ident") {
+      top.keyword = prev.text;
+    }
+    if (t.kind !== "ident") return;
     if (next?.kind === "lparen") return; // function call
-    if (depth > 0 && next?.kind === "op" && next.text === "=") return; // named argument
-    if (RESERVED.has(t.text)) return;
+    if (next?.kind === "op" && next.text === "::") return; // package of a function: splines::ns
+    if (open.length > 0 && next?.kind === "op" && next.text === "=") return; // named argument
+    if (NOT_COLUMNS.has(t.text) || t.text === "pi") return;
+    const param = top?.keyword ?? top?.spec?.params[top.arg];
+    if (top?.spec && param !== undefined && top.spec.symbols.includes(param)) return; // C(x, contr.sum)
     out.push(t);
   });
   return out;
+}
+
+function lookup(func: string): FunctionSpec | undefined {
+  try {
+    return findFunction(func);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Column names a formula (text or state) refers to, in order of first use. */

@@ -9,9 +9,11 @@ import {
   FormulaSyntaxError,
   FUNCTIONS,
   type FunctionSpec,
+  findFunction,
   LIMITS,
   type Node,
   Parser,
+  quoteColumn,
   type Tok,
 } from "./formulaExpression";
 
@@ -23,8 +25,33 @@ type Terms = Map<string, string[]>; // key: sorted variables joined; value: the 
 interface Rhs {
   terms: Terms;
   intercept: boolean | null;
-  random: string[]; // keys of expanded random terms
+  random: RandomText[]; // expanded random terms
   offsets: number;
+}
+
+/** An expanded random term: what makes it the same as another, and how Python prints it. */
+interface RandomText {
+  key: string;
+  text: string;
+}
+
+/** A variable or interaction as Python's _label writes it (odd column names in backticks). */
+function label(term: string): string {
+  return term
+    .split(":")
+    .map((v) => (v.includes("(") ? v : quoteColumn(v)))
+    .join(":");
+}
+
+/** Python's RandomTerm.text: `(1 | g)`, `(x | g)`, `(x - 1 | g)`, `(0 + x + z | g)`. */
+function randomText(group: string, intercept: boolean, slopes: string[]): string {
+  let lhs: string;
+  if (!slopes.length) lhs = intercept ? "1" : "0";
+  else {
+    const body = slopes.map(label).join(" + ");
+    lhs = intercept ? body : slopes.length > 1 ? `0 + ${body}` : `${body} - 1`;
+  }
+  return `(${lhs} | ${label(group)})`;
 }
 
 function key(vars: string[]): string {
@@ -44,34 +71,69 @@ class Reader {
     return new FormulaSyntaxError(message, node ? node.pos : null);
   }
 
+  checkCall(node: Node & { t: "call" }, atTop: boolean, isArg: boolean): FunctionSpec {
+    const where = ` at character ${node.pos + 1}`;
+    let f: FunctionSpec | undefined;
+    try {
+      f = findFunction(node.func, node.pos);
+    } catch (err) {
+      if (err instanceof FormulaSyntaxError) throw this.err(err.message, node);
+      throw err;
+    }
+    if (!f) {
+      const known = [...FUNCTIONS.values()]
+        .filter((spec) => spec.where !== "argument")
+        .map((spec) => spec.name)
+        .sort()
+        .join(", ");
+      throw this.err(`unknown function '${node.func}'${where}; use one of ${known}`, node);
+    }
+    bind(f, node, this);
+    if (f.where === "formula") {
+      throw this.err(
+        `${node.func}() can only be a term of the formula itself, e.g. y ~ x + ${deparseNode(node)}`,
+        node,
+      );
+    }
+    if (f.where === "term" && !atTop) {
+      throw this.err(
+        `${node.func}() makes a model variable of its own; use ${deparseNode(node)} as a term, not inside another expression`,
+        node,
+      );
+    }
+    if (f.where === "argument" && !isArg) {
+      throw this.err(
+        `${node.func}() makes a list of numbers for another function's argument, e.g. bs(x, knots = c(2, 5))${where}; it is not a variable`,
+        node,
+      );
+    }
+    return f;
+  }
+
   checkCalls(expr: Node, top: boolean): void {
-    const stack: [Node, boolean][] = [[expr, top]];
+    const stack: [Node, boolean, boolean][] = [[expr, top, false]];
     while (stack.length) {
-      const [node, atTop] = stack.pop() as [Node, boolean];
+      const [node, atTop, isArg] = stack.pop() as [Node, boolean, boolean];
       if (node.t === "call") {
-        const f = FUNCTIONS.get(node.func);
-        if (!f) {
-          const known = [...FUNCTIONS.keys()].sort().join(", ");
-          throw this.err(
-            `unknown function '${node.func}' at character ${node.pos + 1}; use one of ${known}`,
-            node,
-          );
+        const f = this.checkCall(node, atTop, isArg);
+        for (const [arg, symbol] of callArguments(node, f)) {
+          if (symbol && arg.t !== "name" && arg.t !== "str") {
+            throw this.err(
+              `${node.func}(): ${deparseNode(arg)} must be a name such as contr.sum`,
+              arg,
+            );
+          }
+          // text and c(...) may be arguments of the functions that make variables
+          if (!symbol) stack.push([arg, false, f.where === "term"]);
         }
-        bind(f, node, this);
-        if (f.where === "formula") {
-          throw this.err(`${node.func}() can only be a term of the formula itself`, node);
-        }
-        if (f.where === "term" && !atTop) {
-          throw this.err(
-            `${node.func}() makes a model variable of its own; use it as a term`,
-            node,
-          );
-        }
-        for (const a of node.args) stack.push([a, false]);
-        for (const [, v] of node.keywords) stack.push([v, false]);
-      } else if (node.t === "op") for (const o of node.operands) stack.push([o, false]);
-      else if (node.t === "unary") stack.push([node.operand, false]);
-      else if (node.t === "paren") stack.push([node.inner, false]);
+      } else if (node.t === "str" && !isArg) {
+        throw this.err(
+          `text in quotes (${deparseNode(node)}) can only be a function's argument, e.g. relevel(Variety, "Victory") (character ${node.pos + 1})`,
+          node,
+        );
+      } else if (node.t === "op") for (const o of node.operands) stack.push([o, false, false]);
+      else if (node.t === "unary") stack.push([node.operand, false, false]);
+      else if (node.t === "paren") stack.push([node.inner, false, false]);
     }
   }
 
@@ -118,6 +180,12 @@ class Reader {
       this.add(out, this.rhs(node.operand), node.op === "-" ? -1 : 1, node.operand);
       return out;
     }
+    if (node.t === "str") {
+      throw this.err(
+        `text in quotes (${deparseNode(node)}) can only be a function's argument, e.g. relevel(Variety, "Victory") (character ${node.pos + 1})`,
+        node,
+      );
+    }
     if (node.t === "num") {
       if (node.value === 0 || node.value === 1) return { ...empty(), intercept: node.value === 1 };
       throw this.err(
@@ -142,17 +210,23 @@ class Reader {
     }
     if (node.t === "op" && node.ops[0] === "^") return this.power(node);
     if (node.t === "op" && (node.ops[0] === "|" || node.ops[0] === "||")) {
-      throw this.err(`a random term needs parentheses, e.g. (${deparseNode(node)})`, node);
-    }
-    if (node.t === "op" && node.ops[0] === "~") throw this.err("more than one '~'", node);
-    if (node.t === "op" || node.t === "unary") {
       throw this.err(
-        `${deparseNode(node)} is arithmetic, which a formula does not do outside I(); write I(${deparseNode(node)})`,
+        `a random term needs parentheses, e.g. (${deparseNode(node)}) (character ${node.pos + 1})`,
         node,
       );
     }
-    if (node.t === "call" && FUNCTIONS.get(node.func)?.where === "formula") {
-      const f = FUNCTIONS.get(node.func) as FunctionSpec;
+    if (node.t === "op" && node.ops[0] === "~") {
+      throw this.err(`more than one '~' (at character ${node.pos + 1})`, node);
+    }
+    if (node.t === "op" || node.t === "unary") {
+      throw this.err(
+        `${deparseNode(node)} is arithmetic, which a formula does not do outside I(); write I(${deparseNode(node)}) (character ${node.pos + 1})`,
+        node,
+      );
+    }
+    const spec = node.t === "call" ? transformOf(node.func) : undefined;
+    if (node.t === "call" && spec?.where === "formula") {
+      const f = spec;
       this.checkCalls(node.args[0] ?? node, false);
       bind(f, node, this);
       this.variable(node.args[0] as Node);
@@ -171,8 +245,9 @@ class Reader {
       if (part.intercept !== null) out.intercept = part.intercept;
       return;
     }
-    if (part.random.length) throw this.err("a random term cannot be subtracted", node);
-    if (part.offsets) throw this.err("an offset cannot be subtracted", node);
+    const at = `(character ${node.pos + 1})`;
+    if (part.random.length) throw this.err(`a random term cannot be subtracted ${at}`, node);
+    if (part.offsets) throw this.err(`an offset cannot be subtracted ${at}`, node);
     for (const k of part.terms.keys()) out.terms.delete(k);
     if (part.intercept !== null) out.intercept = !part.intercept;
   }
@@ -182,8 +257,11 @@ class Reader {
       throw this.err(`a number cannot be part of an interaction (character ${node.pos + 1})`, node);
     }
     const part = this.rhs(node);
-    if (part.random.length) throw this.err("a random term cannot be part of an interaction", node);
-    if (part.offsets) throw this.err("an offset cannot be part of an interaction", node);
+    const at = `(character ${node.pos + 1})`;
+    if (part.random.length) {
+      throw this.err(`a random term cannot be part of an interaction ${at}`, node);
+    }
+    if (part.offsets) throw this.err(`an offset cannot be part of an interaction ${at}`, node);
     return part.terms;
   }
 
@@ -236,11 +314,14 @@ class Reader {
 
   power(node: Node & { t: "op" }): Rhs {
     if (node.operands.length > 2)
-      throw this.err(`write one power at a time: ${deparseNode(node)}`, node);
+      throw this.err(
+        `write one power at a time: ${deparseNode(node)} (character ${node.pos + 1})`,
+        node,
+      );
     const [base, exponent] = node.operands as [Node, Node];
     if (exponent.t !== "num" || exponent.value < 1 || !Number.isInteger(exponent.value)) {
       throw this.err(
-        `the power of a term must be a whole number such as 2, not ${deparseNode(exponent)}; for arithmetic write I(${deparseNode(node)})`,
+        `the power of a term must be a whole number such as 2, not ${deparseNode(exponent)} (character ${exponent.pos + 1}); for arithmetic write I(${deparseNode(node)})`,
         exponent,
       );
     }
@@ -255,14 +336,17 @@ class Reader {
     return { ...empty(), terms: result };
   }
 
-  randomTerm(bar: Node & { t: "op" }, paren: Node): string[] {
-    if (bar.ops.length > 1) throw this.err(`one '|' per random term: ${deparseNode(paren)}`, paren);
+  randomTerm(bar: Node & { t: "op" }, paren: Node): RandomText[] {
+    const at = `(character ${paren.pos + 1})`;
+    if (bar.ops.length > 1) {
+      throw this.err(`one '|' per random term: ${deparseNode(paren)} ${at}`, paren);
+    }
     const [lhsNode, groupNode] = bar.operands as [Node, Node];
     const lhs = this.rhs(lhsNode);
     if (lhs.random.length) {
-      throw this.err("nested parentheses are not allowed inside a random term", paren);
+      throw this.err(`nested parentheses are not allowed inside a random term ${at}`, paren);
     }
-    if (lhs.offsets) throw this.err("an offset cannot be a random slope", paren);
+    if (lhs.offsets) throw this.err(`an offset cannot be a random slope ${at}`, paren);
     const intercept = lhs.intercept ?? true;
     const slopes = [...lhs.terms.values()]
       .map((t, i) => ({ t, i }))
@@ -272,12 +356,27 @@ class Reader {
       throw this.err("a random term needs an intercept or a slope (it has neither)", paren);
     }
     const { parts, seps } = this.groupParts(groupNode);
-    const out: string[] = [];
+    checkRepeatedGroup(parts, seps, paren);
+    const out: RandomText[] = [];
     for (const g of expandGroups(parts, seps)) {
+      // The same grouping variables (in any order) with the same columns make the same term.
+      const gKey = g.split(":").sort().join(":");
+      const sKey = (list: string[]) =>
+        list
+          .map((s) => s.split(":").sort().join(":"))
+          .sort()
+          .join("+");
       if (bar.ops[0] === "||") {
-        if (intercept) out.push(`${g}|1|`);
-        for (const s of slopes) out.push(`${g}|0|${s}`);
-      } else out.push(`${g}|${intercept ? 1 : 0}|${slopes.join("+")}`);
+        if (intercept) out.push({ key: `${gKey}|1|`, text: randomText(g, true, []) });
+        for (const s of slopes) {
+          out.push({ key: `${gKey}|0|${sKey([s])}`, text: randomText(g, false, [s]) });
+        }
+      } else {
+        out.push({
+          key: `${gKey}|${intercept ? 1 : 0}|${sKey(slopes)}`,
+          text: randomText(g, intercept, slopes),
+        });
+      }
     }
     return out;
   }
@@ -295,11 +394,14 @@ class Reader {
     }
     if (node.t === "call") {
       throw this.err(
-        `a grouping factor must be a column, not a function call (character ${node.pos + 1})`,
+        `a grouping factor must be a column, not a function call (character ${node.pos + 1}); make the column first, e.g. data['g'] = ...`,
         node,
       );
     }
-    throw this.err(`expected a column name as grouping factor, found ${deparseNode(node)}`, node);
+    throw this.err(
+      `expected a column name as grouping factor, found ${deparseNode(node)} (character ${node.pos + 1})`,
+      node,
+    );
   }
 }
 
@@ -307,10 +409,58 @@ function empty(): Rhs {
   return { terms: new Map(), intercept: null, random: [], offsets: 0 };
 }
 
+/** The registry's function of a call; undefined for a wrong package (the call's check reports it). */
+function transformOf(func: string): FunctionSpec | undefined {
+  try {
+    return findFunction(func);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A call's arguments with whether each is a name that is not a column (C()'s contrasts). */
+function callArguments(node: Node & { t: "call" }, f: FunctionSpec): [Node, boolean][] {
+  const symbols = new Set(f.symbols);
+  const out: [Node, boolean][] = node.args.map((a, k) => [a, symbols.has(f.params[k] ?? "")]);
+  for (const [k, v] of node.keywords) out.push([v, symbols.has(k)]);
+  return out;
+}
+
+/** Column names an expression reads (not TRUE/FALSE, not C()'s contr.sum), as Python's column_names. */
+export function expressionColumns(expr: Node): { name: string; pos: number }[] {
+  const out: { name: string; pos: number }[] = [];
+  const stack: Node[] = [expr];
+  while (stack.length) {
+    const node = stack.pop() as Node;
+    if (node.t === "name" && !isLiteral(node)) out.push({ name: node.name, pos: node.pos });
+    else if (node.t === "call") {
+      let f: FunctionSpec | undefined;
+      try {
+        f = findFunction(node.func);
+      } catch {
+        f = undefined; // a wrong package is reported by the checker; its arguments still name columns
+      }
+      const args: [Node, boolean][] = f
+        ? callArguments(node, f)
+        : [...node.args, ...node.keywords.map(([, v]) => v)].map((a) => [a, false]);
+      for (const [a, symbol] of args.reverse()) if (!symbol) stack.push(a);
+    } else if (node.t === "op") for (const o of [...node.operands].reverse()) stack.push(o);
+    else if (node.t === "unary") stack.push(node.operand);
+    else if (node.t === "paren") stack.push(node.inner);
+  }
+  return out;
+}
+
 function bind(f: FunctionSpec, node: Node & { t: "call" }, reader: Reader): void {
+  if (f.params.length === 1 && f.params[0] === "...") {
+    if (node.keywords.length) {
+      throw reader.err(`${f.name}() takes numbers only, e.g. ${f.name}(2, 5)`, node);
+    }
+    return;
+  }
   if (node.args.length > f.params.length) {
     throw reader.err(
-      `${f.name}() takes at most ${f.params.length} argument(s) (${f.params.join(", ")})`,
+      `${f.name}() takes at most ${f.params.length} argument${f.params.length > 1 ? "s" : ""} (${f.params.join(", ")}); ${deparseNode(node)} gives ${node.args.length}`,
       node,
     );
   }
@@ -322,11 +472,44 @@ function bind(f: FunctionSpec, node: Node & { t: "call" }, reader: Reader): void
         node,
       );
     }
-    if (given.has(k)) throw reader.err(`${f.name}(): argument '${k}' is given twice`, node);
+    if (given.has(k)) {
+      throw reader.err(`${f.name}(): argument '${k}' is given twice in ${deparseNode(node)}`, node);
+    }
     given.add(k);
   }
   const missing = f.params.slice(0, f.required).filter((p) => !given.has(p));
-  if (missing.length) throw reader.err(`${f.name}() needs ${missing.join(" and ")}`, node);
+  if (missing.length) {
+    throw reader.err(
+      `${f.name}() needs ${missing.join(" and ")}, e.g. ${f.name}(x${f.required > 1 ? ", 2" : ""})`,
+      node,
+    );
+  }
+}
+
+/** Refuse a grouping factor that names a variable twice (g/g, g:g, a/b/a), as Python does. */
+function checkRepeatedGroup(parts: string[], seps: string[], paren: Node): void {
+  const seen = new Set<string>();
+  parts.forEach((part, k) => {
+    if (!seen.has(part)) {
+      seen.add(part);
+      return;
+    }
+    const upto =
+      parts
+        .slice(0, k)
+        .map((p, i) => p + (seps[i] ?? ""))
+        .join("") + part;
+    let text = deparseNode(paren);
+    if (text.length > 60) text = `${text.slice(0, 56)} ...)`;
+    const g = quoteColumn(part);
+    const nested = seps.includes("/")
+      ? `, so ${text} expands to one term twice, whose variances cannot be told apart`
+      : "";
+    throw new FormulaSyntaxError(
+      `the grouping factor ${upto} in ${text} names ${g} twice (character ${paren.pos + 1}): ${g}:${g} is the same factor as ${g}${nested}; name each grouping variable once`,
+      paren.pos,
+    );
+  });
 }
 
 function expandGroups(parts: string[], seps: string[]): string[] {
@@ -427,17 +610,17 @@ export function checkSyntax(text: string): string {
   }
   reader.variable(lhs);
   const terms = reader.rhs(rhs);
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const r of terms.random) {
-    if (seen.has(r)) {
-      const [g, i, s] = r.split("|");
-      const lhsText = s ? s.split("+").join(" + ") : i === "1" ? "1" : "0";
+    const first = seen.get(r.key);
+    if (first !== undefined) {
+      const same = first === r.text ? "" : ` (as ${first})`;
       throw new FormulaSyntaxError(
-        `the random term (${lhsText} | ${g}) appears twice; remove one`,
+        `the random term ${r.text} appears twice${same}: the same grouping factor with the same columns cannot be estimated twice; remove one`,
         null,
       );
     }
-    seen.add(r);
+    seen.set(r.key, r.text);
   }
   return deparseNode(tree);
 }

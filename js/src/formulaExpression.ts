@@ -9,6 +9,10 @@ export interface FunctionSpec {
   params: string[];
   required: number;
   where: string;
+  /** R's package of the function (`splines::ns`). */
+  package: string;
+  /** Parameters that take a name that is not a column (`C(x, contr.sum)`). */
+  symbols: string[];
   summary: string;
 }
 
@@ -16,6 +20,20 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map(
   (registry.functions as FunctionSpec[]).map((f) => [f.name, f]),
 );
 export const RESERVED = new Set<string>(registry.reserved);
+
+/** The registry's function for a call's name, also written with its R package (`splines::ns`), as Python's find_transform. */
+export function findFunction(func: string, pos: number | null = null): FunctionSpec | undefined {
+  const cut = func.lastIndexOf("::");
+  const pkg = cut < 0 ? "" : func.slice(0, cut);
+  const name = cut < 0 ? func : func.slice(cut + 2);
+  const f = FUNCTIONS.get(name);
+  if (f === undefined || pkg === "" || pkg === f.package) return f;
+  const where = pos === null ? "" : ` at character ${pos + 1}`;
+  throw new FormulaSyntaxError(
+    `${func}: ${name}() is in R's package ${f.package}, not ${pkg}; write ${f.package}::${name} or ${name}${where}`,
+    pos,
+  );
+}
 export const LIMITS = registry.limits;
 
 /** A formula problem; `position` is 0-based, or null when not tied to one place. */
@@ -29,15 +47,16 @@ export class FormulaSyntaxError extends Error {
 }
 
 export interface Tok {
-  kind: "num" | "name" | "quoted" | "op" | "end";
+  kind: "num" | "name" | "quoted" | "str" | "op" | "end";
   text: string;
   pos: number;
 }
 
 const TOKEN =
-  /(?<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?L?)|(?<name>`[^`]*`|(?:[\p{L}_]|\.(?!\d))[\p{L}\p{N}_.]*)|(?<op>%[^%\s]*%|\|\||&&|\*\*|==|!=|<=|>=|[~+\-*/:|()^,=<>!&])/uy;
+  /(?<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?L?)|(?<name>`[^`]*`|(?:[\p{L}_]|\.(?!\d))[\p{L}\p{N}_.]*)|(?<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?<op>%[^%\s]*%|::|\|\||&&|\*\*|==|!=|<=|>=|[~+\-*/:|()^,=<>!&])/uy;
 
-function tokenize(text: string): Tok[] {
+/** Split formula text into tokens, as Python's tokenize (the page's only formula tokenizer). */
+export function tokenize(text: string): Tok[] {
   const tokens: Tok[] = [];
   let pos = 0;
   while (pos < text.length) {
@@ -51,7 +70,7 @@ function tokenize(text: string): Tok[] {
       const ch = text.charAt(pos);
       let hint = "";
       if (ch === "`") hint = "; a name in backticks needs a closing backtick";
-      else if (ch === '"' || ch === "'") hint = "; text in quotes is not part of a model formula";
+      else if (ch === '"' || ch === "'") hint = "; text in quotes needs a closing quote";
       throw new FormulaSyntaxError(
         `unexpected character '${ch}' at character ${pos + 1}${hint}`,
         pos,
@@ -59,7 +78,9 @@ function tokenize(text: string): Tok[] {
     }
     const g = m.groups;
     if (g.num !== undefined) tokens.push({ kind: "num", text: g.num, pos });
-    else if (g.name !== undefined) {
+    else if (g.str !== undefined) {
+      tokens.push({ kind: "str", text: g.str.slice(1, -1).replace(/\\(.)/gu, "$1"), pos });
+    } else if (g.name !== undefined) {
       if (g.name.startsWith("`")) {
         if (g.name.length === 2)
           throw new FormulaSyntaxError(`empty name \`\` at character ${pos + 1}`, pos);
@@ -85,6 +106,7 @@ function tokenize(text: string): Tok[] {
 export type Node =
   | { t: "num"; value: number; source: string; pos: number }
   | { t: "name"; name: string; quoted: boolean; pos: number }
+  | { t: "str"; value: string; pos: number }
   | { t: "call"; func: string; args: Node[]; keywords: [string, Node][]; pos: number }
   | { t: "op"; ops: string[]; operands: Node[]; pos: number }
   | { t: "unary"; op: string; operand: Node; pos: number }
@@ -95,6 +117,11 @@ const SYNTACTIC = /^(?:(?:[\p{L}]|\.(?!\d))[\p{L}\p{N}_.]*|\.)$/u;
 /** A column name as R prints it: backticks unless it is a syntactic name (as Python's quote_name). */
 export function quoteColumn(name: string): string {
   return SYNTACTIC.test(name) && !RESERVED.has(name) ? name : `\`${name}\``;
+}
+
+/** Text as R's deparse prints it: in double quotes, with `"` and `\` escaped. */
+export function quoteString(value: string): string {
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
 const TIGHT = new Set(["^", "/", ":", "%%"]);
@@ -120,6 +147,8 @@ export function deparseNode(node: Node): string {
       return !node.quoted && (node.name === "TRUE" || node.name === "FALSE")
         ? node.name
         : quoteColumn(node.name);
+    case "str":
+      return quoteString(node.value);
     case "call": {
       const parts = node.args.map(deparseNode);
       for (const [k, v] of node.keywords) parts.push(`${k} = ${deparseNode(v)}`);
@@ -254,12 +283,36 @@ export class Parser {
     return { t: "op", ops: operands.slice(1).map(() => "^"), operands, pos: base.pos };
   }
 
+  atPackage(): boolean {
+    const next = this.tokens[this.i + 1];
+    return next?.kind === "op" && next.text === "::";
+  }
+
+  /** `pkg::fun` as one function name (R's `splines::ns`); the call follows. */
+  packageFunction(pkg: Tok): Tok {
+    const name = this.tokens[this.i + 2] as Tok;
+    const after = name.kind !== "end" ? this.tokens[this.i + 3] : name;
+    if (name.kind !== "name" || !(after?.kind === "op" && after.text === "(")) {
+      throw this.err(
+        `${pkg.text}:: must be followed by a function call, e.g. splines::ns(x, df = 3) (character ${pkg.pos + 1})`,
+        pkg.pos,
+      );
+    }
+    this.i += 2;
+    return { kind: "name", text: `${pkg.text}::${name.text}`, pos: pkg.pos };
+  }
+
   atom(): Node {
-    const t = this.tok;
+    let t = this.tok;
     if (t.kind === "num") {
       this.i++;
       return { t: "num", value: Number(t.text.replace(/L$/, "")), source: t.text, pos: t.pos };
     }
+    if (t.kind === "str") {
+      this.i++;
+      return { t: "str", value: t.text, pos: t.pos };
+    }
+    if (t.kind === "name" && this.atPackage()) t = this.packageFunction(t);
     if (t.kind === "name" || t.kind === "quoted") {
       this.i++;
       if (t.kind === "name" && RESERVED.has(t.text) && t.text !== "TRUE" && t.text !== "FALSE") {

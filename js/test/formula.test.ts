@@ -243,63 +243,82 @@ describe("parse errors", () => {
     return r;
   }
 
+  // The messages are Python's (tests/formula_cases.json holds many more, checked by formulaContract.test.ts).
   it("reports an unclosed parenthesis with its position", () => {
     const src = "like ~ sex + PrivPub + (1 | school";
     expect(fail(src)).toMatchObject({
-      message: "unbalanced parenthesis at character 24",
+      message: "unbalanced parenthesis: '(' at character 24 is never closed",
       position: 24,
     });
     expect(src.charAt(23)).toBe("(");
   });
 
   it("reports an extra closing parenthesis", () => {
-    expect(fail("y ~ x + (1 | g))").message).toBe("unbalanced parenthesis at character 16");
+    expect(fail("y ~ x + (1 | g))")).toMatchObject({
+      message: "unbalanced parenthesis: ')' at character 16 has no matching '('",
+      position: 16,
+    });
   });
 
   it("reports a missing tilde", () => {
-    expect(fail("like sex + PrivPub").message).toBe("missing '~' between response and terms");
+    expect(fail("like sex + PrivPub").message).toBe(
+      "missing '~': write the formula as response ~ terms, e.g. like ~ sex + (1 | school)",
+    );
   });
 
-  it("reports an empty random term, quoting it as typed", () => {
+  it("reports an empty random term", () => {
     const r = fail("like ~ sex + ( | school)");
-    expect(r.message).toBe("empty random term '( | school)'");
-    expect(r.position).toBe(14);
+    expect(r.message).toBe(
+      "empty random term: put 1 (an intercept) or a variable before '|' at character 16",
+    );
+    expect(r.position).toBe(16);
   });
 
   it("reports a missing grouping factor", () => {
-    expect(fail("y ~ x + (1 | )").message).toBe("missing grouping factor in random term '(1 | )'");
+    expect(fail("y ~ x + (1 | )").message).toBe(
+      "missing grouping factor after '|' at character 14",
+    );
   });
 
   it("reports a missing response and missing terms", () => {
-    expect(fail("~ x").message).toBe("missing response before '~'");
-    expect(fail("y ~").message).toBe("missing terms after '~'");
-    expect(fail("y ~   ").message).toBe("missing terms after '~'");
+    expect(fail("~ x").message).toBe(
+      "missing response: put the column to model before '~', e.g. like ~ sex",
+    );
+    expect(fail("y ~").message).toBe("expected a term after '~' at character 4");
   });
 
   it("reports an empty formula", () => {
-    expect(fail("   ").message).toBe("formula is empty");
+    expect(fail("   ").message).toBe(
+      "the formula is empty; write it as response ~ terms, e.g. like ~ sex + (1 | school)",
+    );
   });
 
   it("reports a trailing plus", () => {
-    expect(fail("y ~ x +").message).toBe("missing term after '+' at character 7");
+    expect(fail("y ~ x +").message).toBe("expected a term after '+' at character 8");
   });
 
   it("reports a bar outside parentheses", () => {
-    expect(fail("y ~ x + 1 | g").message).toMatch(/must be in parentheses.*character 11/);
+    expect(fail("y ~ x + 1 | g").message).toBe(
+      "a random term needs parentheses, e.g. (x + 1 | g) (character 5)",
+    );
   });
 
   it("reports a second tilde", () => {
-    expect(fail("y ~ x ~ z").message).toBe("unexpected second '~' at character 7");
+    expect(fail("y ~ x ~ z").message).toBe("more than one '~' (the second is at character 7)");
   });
 
   it("reports two bars in one term", () => {
-    expect(fail("y ~ (1 | a | b)").message).toBe("more than one '|' in random term '(1 | a | b)'");
+    expect(fail("y ~ (1 | a | b)").message).toBe(
+      "one '|' per random term: (1 | a | b) (character 5)",
+    );
   });
 
   it("keeps the removal of a term, as R reads it", () => {
     expect(roundTrip("y ~ x * z - z").state.fixed).toEqual(["x * z", "- z"]);
     expect(roundTrip("y ~ x * z - z").text).toBe("y ~ x * z - z");
-    expect(fail("y ~ x - (1 | g)").message).toMatch(/random term cannot be removed/);
+    expect(fail("y ~ x - (1 | g)").message).toBe(
+      "a random term cannot be subtracted (character 9)",
+    );
   });
 
   it("refuses what the Python parser refuses", () => {
@@ -307,12 +326,33 @@ describe("parse errors", () => {
     expect(fail("cbind(a,b) ~ x").message).toMatch(/unknown function 'cbind'/);
     expect(fail("y ~ foo(x)").message).toMatch(/unknown function 'foo'/);
     expect(fail("y ~ x + (1 | g) + (1 | g)").message).toMatch(/appears twice/);
+    expect(fail("y ~ x + (1 | g/g)").message).toMatch(/names g twice/);
   });
 
   it("reports unexpected characters and unterminated quotes", () => {
     expect(fail("y ~ x $ z").message).toBe("unexpected character '$' at character 7");
-    expect(fail("y ~ `x").message).toBe("unterminated backtick at character 5");
+    expect(fail("y ~ `x").message).toBe(
+      "unexpected character '`' at character 5; a name in backticks needs a closing backtick",
+    );
     expect(fail("y ~ x; z").message).toBe("unexpected character ';' at character 6");
+  });
+
+  it("reads R's quoted levels, contrasts, splines and pkg::fun as Python does", () => {
+    const r = roundTrip(
+      "yield ~ relevel(Variety, ref = 'Victory') + C(Block, contr.sum) + splines::ns(nitro, df = 3)",
+    );
+    expect(r.state.fixed).toEqual([
+      'relevel(Variety, ref = "Victory")',
+      "C(Block, contr.sum)",
+      "splines::ns(nitro, df = 3)",
+    ]);
+    expect(fail('y ~ "a" + x').message).toMatch(/text in quotes \("a"\) can only be/);
+    expect(fail("y ~ stats::ns(x)").message).toMatch(/in R's package splines, not stats/);
+  });
+
+  it("treats T and F as columns, as Python does", () => {
+    expect(roundTrip("y ~ T + F").state.fixed).toEqual(["T", "F"]);
+    expect(formulaVariables("y ~ T + F + TRUE")).toEqual(["y", "T", "F"]);
   });
 
   it("never throws on arbitrary input", () => {
@@ -388,8 +428,11 @@ describe("column checks", () => {
   it("checkFormula reports parse errors first, then unknown columns", () => {
     expect(checkFormula("like ~ (1 | school", columns)).toMatchObject({
       ok: false,
-      message: "unbalanced parenthesis at character 8",
+      message: "unbalanced parenthesis: '(' at character 8 is never closed",
     });
+    expect(checkFormula("like ~ C(sex, contr.sum) + splines::ns(school, 3)", columns).ok).toBe(
+      true,
+    );
     expect(checkFormula("like ~ sexx + (1 | shcool)", columns)).toMatchObject({
       ok: false,
       message:

@@ -1,6 +1,7 @@
-// The formula contract shared with Python: tests/formula_cases.json, also run by
-// tests/test_formula_contract.py. The browser accepts and rejects exactly what Python does,
-// prints formulas as R does, and quotes column names the same way.
+// The formula contract shared with Python: tests/formula_cases.json (written from Python by
+// tests/formula_cases.py), also run by tests/test_formula_contract.py. The browser accepts and
+// rejects exactly what Python does, with Python's messages and positions, prints formulas as R
+// does, and quotes column names the same way.
 import { describe, expect, it } from "vitest";
 import shared from "../../tests/formula_cases.json";
 import { parseFormula, quoteName } from "../src/formula";
@@ -10,6 +11,7 @@ interface Case {
   text: string;
   ok: boolean;
   canonical?: string;
+  message?: string;
   position?: number | null;
 }
 
@@ -29,9 +31,16 @@ describe("shared formula cases", () => {
       error = err;
     }
     expect(error).toBeInstanceOf(FormulaSyntaxError);
+    expect((error as FormulaSyntaxError).message).toBe(c.message);
     expect((error as FormulaSyntaxError).position).toBe(c.position ?? null);
     const parsed = parseFormula(c.text);
     expect(parsed.ok).toBe(false);
+    if (!parsed.ok) {
+      expect(parsed.message).toBe(c.message);
+      expect(parsed.position).toBe(
+        c.position === null || c.position === undefined ? 0 : c.position + 1,
+      );
+    }
   });
 });
 

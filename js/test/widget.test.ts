@@ -138,7 +138,9 @@ describe("formula bar", () => {
     expect(model.saved).toHaveLength(0);
     const error = q("fit-error");
     expect(error.hidden).toBe(false);
-    expect(error.textContent).toContain("unbalanced parenthesis at character 14");
+    expect(error.textContent).toContain(
+      "unbalanced parenthesis: '(' at character 14 is never closed",
+    );
   });
 
   it("flags unknown columns with a suggestion", () => {

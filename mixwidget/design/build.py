@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
 from ..formula.parse import ModelFormula
 from ..formula.transforms import Columns, Factor, column_factor, level_text
 from .contrasts import Coding, coding_for
@@ -134,7 +135,13 @@ def _codings(formula: ModelFormula, frame: ModelFrame, data: pd.DataFrame) -> _C
     """Predictors are factors when their values are; grouping variables always are, but only as
     groups: a numeric column that also groups (e.g. Days) stays numeric in the fixed part."""
     predictors = predictor_variables(formula)
-    codings = {var: coding_for(v) for var, v in frame.values.items() if isinstance(v, Factor) and var in predictors}
+    given = dict(formula.contrasts)
+    for var in given:
+        if not isinstance(frame.values.get(var), Factor) or var not in predictors:
+            raise DataError(f"contrasts are given for '{var}', which is not a factor predictor of the model "
+                            "(contrasts apply to categorical variables in the fixed part or random slopes)")
+    codings = {var: coding_for(v, given.get(var)) for var, v in frame.values.items()
+               if isinstance(v, Factor) and var in predictors}
     positions = np.flatnonzero(frame.keep)
     group_codings, group_factors = {}, {}
     for g in formula.grouping_variables():

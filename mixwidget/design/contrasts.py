@@ -12,7 +12,10 @@ Level order follows R's ``factor()``:
 Unordered factors get treatment contrasts (``contr.treatment``: one column per level after the
 first); ordered categoricals (``pd.Categorical(..., ordered=True)``, R's ``ordered()``) get
 orthogonal polynomial contrasts (``contr.poly``), named ``.L``, ``.Q``, ``.C``, ``^4``, ... as lme4
-names them.
+names them. Others are given by ``C(x, contr.sum)`` in the formula or ``fit(..., contrasts=)``:
+``contr.sum`` and ``contr.helmert`` (columns named 1, 2, ...), ``contr.SAS`` (treatment against the
+last level) and treatment against another base (``C(x, contr.treatment, base = 2)``: columns named
+by the other levels' numbers, as R names them). ``relevel(x, "b")`` puts a level first.
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
 from ..formula.transforms import Factor
 
-__all__ = ["Coding", "collation_key", "sort_levels", "contr_poly", "coding_for"]
+__all__ = ["Coding", "collation_key", "sort_levels", "contr_poly", "coding_for", "contrast_matrix"]
 
 
 def _char_key(ch: str) -> tuple[int, str]:
@@ -52,12 +56,16 @@ def sort_levels(factor: Factor) -> list[str]:
     """The levels of a factor in R's order (only levels present, unless the order is given)."""
     present = {v for v in factor.labels if v is not None}
     if factor.levels is not None:
-        return [lev for lev in factor.levels if lev in present]
-    if factor.sort == "number":
-        return sorted(present, key=float)
-    if factor.sort == "logical":
-        return [v for v in ("FALSE", "TRUE") if v in present]
-    return sorted(present, key=collation_key)
+        levels = [lev for lev in factor.levels if lev in present]
+    elif factor.sort == "number":
+        levels = sorted(present, key=float)
+    elif factor.sort == "logical":
+        levels = [v for v in ("FALSE", "TRUE") if v in present]
+    else:
+        levels = sorted(present, key=collation_key)
+    if factor.first is not None and factor.first in present:
+        levels = [factor.first, *(lev for lev in levels if lev != factor.first)]
+    return levels
 
 
 def contr_poly(n: int) -> np.ndarray:
@@ -75,23 +83,53 @@ def poly_names(n: int) -> list[str]:
     return [named[k] if k < 3 else f"^{k + 1}" for k in range(n - 1)]
 
 
+def contrast_matrix(kind: str, n: int, base: int = 1) -> np.ndarray:
+    """R's ``contr.<kind>(n)``, (n, n - 1); ``base`` (1-based) for treatment contrasts."""
+    if kind == "poly":
+        return contr_poly(n)
+    if kind == "sum":
+        return np.vstack([np.eye(n - 1), -np.ones((1, n - 1))])
+    if kind == "helmert":
+        out = np.zeros((n, n - 1))
+        for j in range(n - 1):
+            out[: j + 1, j] = -1.0
+            out[j + 1, j] = j + 1.0
+        return out
+    if kind == "SAS":
+        base = n
+    return np.delete(np.eye(n), base - 1, axis=1)
+
+
+def contrast_suffixes(kind: str, levels: list[str], base: int | None) -> list[str]:
+    """R's column names for these contrasts: level names, numbers, or .L, .Q, ..."""
+    n = len(levels)
+    if kind == "poly":
+        return poly_names(n)
+    if kind in ("sum", "helmert"):
+        return [str(k) for k in range(1, n)]
+    if kind == "SAS":
+        return levels[:-1]
+    if base is not None:  # contr.treatment(n, base = k) names its columns by the levels' numbers
+        return [str(k) for k in range(1, n + 1) if k != base]
+    return levels[1:]
+
 @dataclass
 class Coding:
     """How a factor becomes columns: its levels, its contrasts and their column suffixes."""
 
     levels: list[str]
-    contrasts: str  # "treatment" or "poly"
+    contrasts: str  # "treatment", "poly", "sum", "helmert" or "SAS"
     suffixes: list[str]
+    base: int = 1  # the base level (1-based) of treatment contrasts
 
     @property
     def matrix(self) -> np.ndarray:
         """The contrast matrix, (levels, levels - 1)."""
-        n = len(self.levels)
-        return contr_poly(n) if self.contrasts == "poly" else np.eye(n)[:, 1:]
+        return contrast_matrix(self.contrasts, len(self.levels), self.base)
 
     def columns(self, codes: np.ndarray, contrasts: bool) -> tuple[np.ndarray, list[str]]:
         """Rows of the contrast (or, without contrasts, indicator) columns; NaN where ``codes`` is -1."""
-        if contrasts and self.contrasts == "poly":
+        if contrasts and (self.contrasts != "treatment" or self.base != 1):
             out = self.matrix[np.maximum(codes, 0)]
             suffixes = self.suffixes
         else:
@@ -110,10 +148,18 @@ class Coding:
         return lookup[codes]
 
 
-def coding_for(factor: Factor) -> Coding:
-    """The levels and contrasts R would use for this factor."""
+def coding_for(factor: Factor, contrasts: str | None = None) -> Coding:
+    """The levels and contrasts R would use for this factor.
+
+    ``contrasts``: given for the variable (``fit(..., contrasts=)``), as ``"sum"``, ``"helmert"``, ...;
+    otherwise those of ``C()``, else treatment (unordered) or polynomial (ordered) contrasts.
+    """
     levels = sort_levels(factor)
     n = len(levels)
-    if factor.ordered and n > 1:
-        return Coding(levels, "poly", poly_names(n))
-    return Coding(levels, "treatment", levels[1:])
+    kind = contrasts or factor.contrasts or ("poly" if factor.ordered and n > 1 else "treatment")
+    base = factor.base if kind == "treatment" and factor.base is not None and not contrasts else None
+    if base is not None and base > n:
+        raise DataError(f"the base level {base} of the treatment contrasts is beyond the factor's {n} levels")
+    if n < 2:
+        kind = "treatment"
+    return Coding(levels, kind, contrast_suffixes(kind, levels, base), base or 1)

@@ -11,15 +11,15 @@ with the frame, for new data.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError, FormulaError
-from ..formula.expression import Expr, Name, walk
+from ..formula.expression import Expr, Name
 from ..formula.parse import ModelFormula, is_number
-from ..formula.transforms import Columns, Evaluator, Factor
+from ..formula.transforms import Columns, Evaluator, Factor, column_names
 from .contrasts import Coding
 from .intake import check_used_columns
 from .modelmatrix import Variable
@@ -155,7 +155,7 @@ def _check_finite(var: str, expr: Expr, value: object, data: pd.DataFrame, formu
 
 
 def _uses(expr: Expr, column: str) -> bool:
-    return any(isinstance(n, Name) and n.name == column for n in walk(expr))
+    return column in column_names(expr)
 
 
 def _missing(value: object) -> np.ndarray:
@@ -168,7 +168,7 @@ def _missing(value: object) -> np.ndarray:
 
 def _subset(value: object, keep: np.ndarray) -> object:
     if isinstance(value, Factor):
-        return Factor(value.labels[keep], value.levels, value.ordered, value.sort)
+        return replace(value, labels=value.labels[keep])
     if isinstance(value, Columns):
         return Columns(value.values[keep], value.suffixes)
     return np.asarray(value, dtype=float)[keep]

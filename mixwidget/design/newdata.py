@@ -21,9 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..formula.expression import Name, walk
 from ..formula.parse import ModelFormula, RandomTerm
-from ..formula.transforms import Factor, column_factor
+from ..formula.transforms import Factor, column_factor, column_names
 from .frame import check_columns, evaluate, expression_of, predictor_variables, variables_for
 from .modelmatrix import model_matrix
 from .random import group_labels
@@ -169,7 +168,7 @@ def _new_random_blocks(design: Design, data: pd.DataFrame, variables: dict) -> l
 
 
 def _columns(formula: ModelFormula, var: str) -> list[str]:
-    return [n.name for n in walk(expression_of(formula, var)) if isinstance(n, Name)]
+    return column_names(expression_of(formula, var))
 
 
 def _predictor_columns(formula: ModelFormula) -> list[str]:

@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from ..errors import FormulaError
 from .language import MAX_DEPTH, MAX_LENGTH, RESERVED
 
-__all__ = ["Expr", "Num", "Name", "Call", "Op", "Unary", "Paren", "parse_expression", "tokenize",
+__all__ = ["Expr", "Num", "Name", "Str", "Call", "Op", "Unary", "Paren", "parse_expression", "tokenize",
            "quote_name", "MAX_LENGTH", "MAX_DEPTH"]
 
 _TOKEN = re.compile(
     r"""(?:
       (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?L?)
     | (?P<name>`[^`]*`|(?:[^\W\d]|\.(?!\d))[\w.]*)
-    | (?P<op>%[^%\s]*%|\|\||&&|\*\*|==|!=|<=|>=|[~+\-*/:|()^,=<>!&])
+    | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+    | (?P<op>%[^%\s]*%|::|\|\||&&|\*\*|==|!=|<=|>=|[~+\-*/:|()^,=<>!&])
     )""",
     re.VERBOSE,
 )
@@ -57,7 +58,7 @@ def tokenize(text: str) -> list[Token]:
             if ch == "`":
                 hint = "; a name in backticks needs a closing backtick"
             elif ch in "\"'":
-                hint = "; text in quotes is not part of a model formula"
+                hint = "; text in quotes needs a closing quote"
             raise FormulaError(f"unexpected character {ch!r} at character {pos + 1}{hint}", text, pos)
         kind = m.lastgroup or "op"
         value = m.group(kind)
@@ -65,12 +66,24 @@ def tokenize(text: str) -> list[Token]:
             if len(value) == 2:
                 raise FormulaError(f"empty name `` at character {pos + 1}", text, pos)
             kind, value = "quoted", value[1:-1]
+        elif kind == "str":
+            value = _unescape(value[1:-1])
         elif kind == "op" and value.startswith("%") and value not in ("%in%", "%%"):
             raise FormulaError(f"unknown operator {value} at character {pos + 1}; use %in% or %%", text, pos)
         tokens.append(Token(kind, value, pos))
         pos = m.end()
     tokens.append(Token("end", "", n))
     return tokens
+
+
+def _unescape(body: str) -> str:
+    """The text of a quoted string (``\\"`` is ``"``, ``\\\\`` is ``\\``)."""
+    return re.sub(r"\\(.)", r"\1", body)
+
+
+def quote_string(value: str) -> str:
+    """Text as R's deparse prints it: in double quotes, with ``"`` and ``\\`` escaped."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def quote_name(name: str) -> str:
@@ -117,6 +130,17 @@ class Name(Expr):
 
     def text(self) -> str:
         return self.name if self.literal else quote_name(self.name)
+
+
+@dataclass(frozen=True, eq=False)
+class Str(Expr):
+    """Text in quotes, as a function's argument (``relevel(Variety, "Victory")``)."""
+
+    value: str
+    pos: int = 0
+
+    def text(self) -> str:
+        return quote_string(self.value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -301,6 +325,11 @@ class Parser:
         if t.kind == "num":
             self.i += 1
             return Num(float(t.text.rstrip("L")), t.text, t.pos)
+        if t.kind == "str":
+            self.i += 1
+            return Str(t.text, t.pos)
+        if t.kind == "name" and self.at_package():
+            t = self.package_function(t)
         if t.kind in ("name", "quoted"):
             self.i += 1
             if t.kind == "name" and t.text in RESERVED:
@@ -325,6 +354,20 @@ class Parser:
         if t.kind == "end":
             raise self.error(f"expected a term before the end of the formula at character {t.pos + 1}")
         raise self.error(f"expected a term, found {t.text!r} at character {t.pos + 1}")
+
+    def at_package(self) -> bool:
+        nxt = self.tokens[self.i + 1]
+        return nxt.kind == "op" and nxt.text == "::"
+
+    def package_function(self, package: Token) -> Token:
+        """``pkg::fun`` as one function name (R's ``splines::ns``); the call follows."""
+        name = self.tokens[self.i + 2]
+        after = self.tokens[self.i + 3] if name.kind != "end" else name
+        if name.kind != "name" or not (after.kind == "op" and after.text == "("):
+            raise self.error(f"{package.text}:: must be followed by a function call, e.g. splines::ns(x, df = 3) "
+                             f"(character {package.pos + 1})", package.pos)
+        self.i += 2
+        return Token("name", f"{package.text}::{name.text}", package.pos)
 
     def close(self, open_tok: Token) -> None:
         if self.at(")"):

@@ -21,12 +21,12 @@ characters, :data:`~mixwidget.expression.MAX_DEPTH` levels of nesting, :data:`MA
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import FormulaError
-from .expression import Call, Expr, Name, Num, Op, Paren, Parser, Unary, quote_name, walk
+from .expression import Call, Expr, Name, Num, Op, Paren, Parser, Str, Unary, quote_name
 from .language import MAX_DEPTH, MAX_TERMS
-from .transforms import TRANSFORMS, check_calls
+from .transforms import CONTRASTS, Transform, check_calls, column_names, find_transform
 
 __all__ = ["ModelFormula", "RandomTerm", "parse_formula", "quote", "is_number", "MAX_TERMS"]
 
@@ -111,6 +111,8 @@ class ModelFormula:
         What the formula means where R's reading surprises (``Days^2`` is ``Days``).
     canonical : str
         The formula as R prints it (``deparse``).
+    contrasts : tuple of (str, str)
+        Contrasts given for factor variables (lme4's ``contrasts=``), e.g. ``(("Variety", "sum"),)``.
     """
 
     text: str
@@ -123,6 +125,7 @@ class ModelFormula:
     expressions: dict[str, Expr] = field(default_factory=dict, compare=False, hash=False, repr=False)
     notes: tuple[str, ...] = field(default=())
     canonical: str = ""
+    contrasts: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def is_mixed(self) -> bool:
@@ -131,6 +134,26 @@ class ModelFormula:
     @property
     def fixed_labels(self) -> list[str]:
         return [":".join(term) for term in self.fixed]
+
+    def with_contrasts(self, contrasts: dict[str, str] | None) -> ModelFormula:
+        """This formula with contrasts for some of its variables, as lme4's ``contrasts=`` gives them:
+        ``{"Variety": "contr.sum"}`` (also ``"contr.helmert"``, ``"contr.treatment"``, ``"contr.SAS"``,
+        ``"contr.poly"`` or their short names)."""
+        if not contrasts:
+            return self
+        if not isinstance(contrasts, dict):
+            raise FormulaError('contrasts must be a dict of variable -> contrasts, e.g. {"Variety": "contr.sum"}')
+        variables = self.variables()
+        given = []
+        for var, kind in contrasts.items():
+            if var not in variables:
+                raise FormulaError(f"contrasts: '{var}' is not a variable of the model; its variables are "
+                                   f"{', '.join(variables)}")
+            if not isinstance(kind, str) or kind not in CONTRASTS:
+                known = ", ".join(k for k in CONTRASTS if k.startswith("contr."))
+                raise FormulaError(f"contrasts: {kind!r} for '{var}' is not one of {known}")
+            given.append((var, CONTRASTS[kind]))
+        return replace(self, contrasts=tuple(given))
 
     def written(self, variable: str) -> str:
         """A variable as it is written in a formula (odd column names in backticks)."""
@@ -170,8 +193,7 @@ class ModelFormula:
             if expr is None:
                 seen[var] = None
                 continue
-            names = [n.name for n in walk(expr) if isinstance(n, Name) and not n.literal]
-            seen.update(dict.fromkeys(reversed(names)))
+            seen.update(dict.fromkeys(column_names(expr)))
         return list(seen)
 
 
@@ -237,6 +259,9 @@ class _Reader:
             out = _Terms()
             self.add(out, self.rhs(node.operand), -1 if node.op == "-" else +1, node.operand)
             return out
+        if isinstance(node, Str):
+            raise self.error(f"text in quotes ({node.text()}) can only be a function's argument, e.g. "
+                             f'relevel(Variety, "Victory") (character {node.pos + 1})', node)
         if isinstance(node, Num):
             if node.value in (0.0, 1.0):
                 return _Terms(intercept=node.value == 1.0)
@@ -263,9 +288,10 @@ class _Reader:
             raise self.error(
                 f"{node.text()} is arithmetic, which a formula does not do outside I(); write I({node.text()}) "
                 f"(character {node.pos + 1})", node)
-        if isinstance(node, Call) and TRANSFORMS.get(node.func) and TRANSFORMS[node.func].where == "formula":
+        transform = _transform_of(node)
+        if isinstance(node, Call) and transform is not None and transform.where == "formula":
             check_calls(node.args[0] if node.args else node, top=False, text=self.text)
-            TRANSFORMS[node.func].bind(node)
+            transform.bind(node)
             return _Terms(offsets=[self.variable(node.args[0])])
         label = self.variable(node)
         return _Terms({frozenset([label]): (label,)})
@@ -386,6 +412,17 @@ class _Reader:
                          f"(character {node.pos + 1})", node)
 
 
+def _transform_of(node: Expr) -> Transform | None:
+    """The registry's function of a call (None for anything else, or a wrong package: the call's
+    check reports that, with its position)."""
+    if not isinstance(node, Call):
+        return None
+    try:
+        return find_transform(node.func)
+    except FormulaError:
+        return None
+
+
 def _end(parser: Parser, paren: Paren) -> int:
     """Position of the ')' closing the parenthesis at ``paren.pos``."""
     closing = getattr(parser, "_closing", None)
@@ -429,7 +466,7 @@ def _check_repeated_group(parts: list[str], seps: list[str], paren: Paren, reade
             seen.add(part)
             continue
         upto = "".join(p + s for p, s in zip(parts[:k], seps[:k])) + part
-        text = reader.text[paren.pos: _end(reader.parser, paren) + 1]
+        text = paren.text()
         text = text if len(text) <= 60 else text[:56] + " ...)"
         g = quote(part)
         nested = f", so {text} expands to one term twice, whose variances cannot be told apart" if "/" in seps else ""

@@ -14,17 +14,20 @@ design reports.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError, FormulaError
-from .expression import Call, Expr, Name, Num, Op, Paren, Unary
+from .expression import Call, Expr, Name, Num, Op, Paren, Str, Unary
 from .language import CONSTANTS, MAX_DEPTH, MAX_LENGTH, MAX_TERMS, RESERVED
+from .splines import bs_basis, ns_basis, spline_knots
 
-__all__ = ["Transform", "TRANSFORMS", "Evaluator", "Factor", "Columns", "Logical", "check_calls", "registry_json"]
+__all__ = ["Transform", "TRANSFORMS", "Evaluator", "Factor", "Columns", "Logical", "check_calls", "registry_json",
+           "find_transform", "column_names", "CONTRASTS"]
 
 
 @dataclass
@@ -35,6 +38,9 @@ class Factor:
     levels: list[str] | None = None  # given order (pandas categorical); None: R's sorting
     ordered: bool = False
     sort: str = "text"  # how R sorts the levels when no order is given: "text", "number" or "logical"
+    first: str | None = None  # a level put first (R's relevel), the rest in their order
+    contrasts: str | None = None  # contrasts given by C(): "treatment", "sum", "helmert", "poly" or "SAS"
+    base: int | None = None  # the base level (1-based) of treatment contrasts given by C(..., base = k)
 
 
 @dataclass
@@ -65,10 +71,15 @@ class Transform:
     where : {"anywhere", "term", "formula"}
         "term": only as a whole model variable (``poly``, ``factor``), since it makes several
         columns or a factor; "formula": only at the top of the formula (``offset``).
+        "argument": only as another function's argument (``c(2, 5)`` for knots).
     evaluate : callable
         ``evaluate(evaluator, call, args)`` with ``args`` the call's arguments by name.
     remembers : str
         What it keeps from the data it was fitted to, for new data ("" if nothing).
+    package : str
+        R's package of the function, so ``splines::ns`` and ``stats::poly`` are read as R reads them.
+    symbols : tuple of str
+        Parameters that take a name that is not a column (``C(x, contr.sum)``).
     """
 
     name: str
@@ -78,9 +89,15 @@ class Transform:
     evaluate: Callable[[Evaluator, Call, dict[str, Expr]], object]
     summary: str
     remembers: str = ""
+    package: str = "base"
+    symbols: tuple[str, ...] = ()
 
     def bind(self, call: Call) -> dict[str, Expr]:
         """The call's arguments by parameter name; FormulaError if they do not fit."""
+        if self.params == ("...",):
+            if call.keywords:
+                raise FormulaError(f"{self.name}() takes numbers only, e.g. {self.name}(2, 5)")
+            return {str(k): a for k, a in enumerate(call.args)}
         if len(call.args) > len(self.params):
             raise FormulaError(f"{self.name}() takes at most {len(self.params)} argument"
                                f"{'s' if len(self.params) > 1 else ''} ({', '.join(self.params)}); "
@@ -143,6 +160,9 @@ class Evaluator:
             return self.column(expr.name)
         if isinstance(expr, Paren):
             return self.value(expr.inner)
+        if isinstance(expr, Str):
+            raise FormulaError(f"text in quotes ({expr.text()}) can only be a function's argument, "
+                               'e.g. relevel(Variety, "Victory")')
         if isinstance(expr, Unary):
             if expr.op == "!":
                 x = self.number(expr.operand)
@@ -152,9 +172,12 @@ class Evaluator:
         if isinstance(expr, Op):
             return self.operation(expr)
         if isinstance(expr, Call):
-            transform = TRANSFORMS.get(expr.func)
+            transform = find_transform(expr.func)
             if transform is None:
                 raise FormulaError(f"unknown function '{expr.func}'")
+            if transform.where == "argument":
+                raise FormulaError(f"{expr.func}() makes a list of numbers for another function's argument, "
+                                   "e.g. bs(x, knots = c(2, 5)); it is not a variable")
             if transform.where == "term" and not top:
                 raise FormulaError(f"{expr.func}() makes a model variable of its own; use {expr.text()} as a term, "
                                    "not inside another expression")
@@ -194,10 +217,20 @@ class Evaluator:
 
     def constant(self, expr: Expr, what: str) -> float:
         """A number written in the formula (e.g. poly's degree), not a column."""
-        value = Evaluator(pd.DataFrame(index=range(1))).number(expr)
+        try:
+            value = Evaluator(pd.DataFrame(index=range(1))).number(expr)
+        except (DataError, FormulaError):
+            raise FormulaError(f"{what} must be a number, not {expr.text()}") from None
         if np.ndim(value) != 0 or not np.isfinite(value):
             raise FormulaError(f"{what} must be a number, not {expr.text()}")
         return float(value)
+
+    def constants(self, expr: Expr, what: str) -> np.ndarray:
+        """Numbers written in the formula: one, or several in ``c(...)`` (e.g. knots = c(2, 5))."""
+        transform = find_transform(expr.func) if isinstance(expr, Call) else None
+        if transform is not None and transform.name == "c":
+            return np.array([self.constant(a, what) for a in expr.args], dtype=float)
+        return np.array([self.constant(expr, what)])
 
     def operation(self, expr: Op) -> object:
         ops, operands = expr.ops, expr.operands
@@ -379,7 +412,111 @@ def _factor(ev: Evaluator, call: Call, args: dict[str, Expr]) -> Factor:
 
 def _ordered(ev: Evaluator, call: Call, args: dict[str, Expr]) -> Factor:
     f = _factor(ev, call, args)
-    return Factor(f.labels, f.levels, True, f.sort)
+    return replace(f, ordered=True)
+
+
+def _relevel(ev: Evaluator, call: Call, args: dict[str, Expr]) -> Factor:
+    """R's relevel(): the level ``ref`` first, the others in their order (treatment contrasts against it)."""
+    f = _factor(ev, call, args)
+    if f.ordered:
+        raise DataError(f"{call.text()}: relevel() is for unordered factors (R refuses it too); "
+                        f"give the levels' order instead, or use factor({args['x'].text()})")
+    ref = args["ref"]
+    if not isinstance(ref, Str):
+        raise FormulaError(f'{call.text()}: write the reference level in quotes, e.g. relevel(x, "{ref.text()}")')
+    present = {v for v in f.labels if v is not None}
+    if ref.value not in present:
+        shown = ", ".join(sorted(present)[:8]) + (", ..." if len(present) > 8 else "")
+        raise DataError(f"{call.text()}: '{ref.value}' is not a level of {args['x'].text()} (its levels are "
+                        f"{shown}); R says: 'ref' must be an existing level")
+    return replace(f, first=ref.value)
+
+
+CONTRASTS = {"treatment": "treatment", "sum": "sum", "helmert": "helmert", "poly": "poly", "SAS": "SAS"}
+CONTRASTS.update({f"contr.{k}": v for k, v in list(CONTRASTS.items())})
+
+
+def _contrasts(ev: Evaluator, call: Call, args: dict[str, Expr]) -> Factor:
+    """R's C(): a factor with the contrasts given (``contr.sum``, ``sum``, ``helmert``, ``SAS``, ...)."""
+    if "how.many" in args:
+        raise FormulaError(f"{call.text()}: how.many is not supported; C() here takes the factor, the contrasts "
+                           "and, for contr.treatment, base =")
+    f = _factor(ev, call, {"x": args["object"]})
+    contr = args["contr"]
+    name = contr.value if isinstance(contr, Str) else contr.name if isinstance(contr, Name) else None
+    if name not in CONTRASTS:
+        known = ", ".join(k for k in CONTRASTS if k.startswith("contr."))
+        raise FormulaError(f"{call.text()}: unknown contrasts {contr.text()}; use one of {known} "
+                           "(or their short names: treatment, sum, helmert, poly, SAS)")
+    base = None
+    if "base" in args:
+        if CONTRASTS[name] != "treatment":
+            raise FormulaError(f"{call.text()}: base = is an argument of contr.treatment only")
+        b = ev.constant(args["base"], "C()'s base")
+        if b < 1 or not b.is_integer():
+            raise FormulaError(f"{call.text()}: base must be a level's number (1, 2, ...), not {args['base'].text()}")
+        base = int(b)
+    return replace(f, contrasts=CONTRASTS[name], base=base)
+
+
+def _spline_input(ev: Evaluator, call: Call, args: dict[str, Expr]) -> tuple[np.ndarray, tuple[float, float]]:
+    x = np.broadcast_to(np.float64(1.0) * ev.number(args["x"]), (len(ev.data),)).astype(float)
+    if "Boundary.knots" in args:
+        given = ev.constants(args["Boundary.knots"], f"{call.func}()'s Boundary.knots")
+        if len(given) != 2 or not given[0] < given[1]:
+            raise FormulaError(f"{call.text()}: Boundary.knots must be two increasing numbers, e.g. c(0, 10)")
+        return x, (float(given[0]), float(given[1]))
+    ok = x[~np.isnan(x)]
+    if len(ok) == 0 or ok.min() == ok.max():
+        raise DataError(f"{call.text()}: {args['x'].text()} must take more than one value")
+    return x, (float(ok.min()), float(ok.max()))
+
+
+def _interior_knots(ev: Evaluator, call: Call, args: dict[str, Expr], x: np.ndarray,
+                    boundary: tuple[float, float], n_from_df: int) -> np.ndarray:
+    """The knots given, or ``n_from_df`` at quantiles of the data (R's choice from df)."""
+    if "knots" in args:
+        knots = np.sort(ev.constants(args["knots"], f"{call.func}()'s knots"))
+    elif "df" in args:
+        knots = spline_knots(x[~np.isnan(x)], n_from_df, boundary)
+    else:
+        knots = np.empty(0)
+    return knots
+
+
+def _bs(ev: Evaluator, call: Call, args: dict[str, Expr]) -> Columns:
+    """R's splines::bs(): a B-spline basis; new data go through the fit's knots (R's makepredictcall)."""
+    x, boundary = _spline_input(ev, call, args)
+    degree = ev.constant(args["degree"], "bs()'s degree") if "degree" in args else 3.0
+    if degree < 1 or not degree.is_integer():
+        raise FormulaError(f"{call.text()}: the degree must be a whole number of at least 1")
+    intercept = _flag(ev, args, "intercept", False)
+    df = ev.constant(args["df"], "bs()'s df") if "df" in args else 0.0
+    n_interior = int(df) - (int(degree) + 1) + (0 if intercept else 1)
+    if "df" in args and "knots" not in args and n_interior < 0:
+        raise FormulaError(f"{call.text()}: df must be at least the degree ({int(degree)})")
+    boundary = ev.remember(call, "Boundary.knots", lambda: boundary)
+    knots = ev.remember(call, "knots", lambda: _interior_knots(ev, call, args, x, boundary, n_interior))
+    basis = bs_basis(x, np.asarray(knots, dtype=float), boundary, int(degree), intercept)
+    return Columns(basis, [str(k) for k in range(1, basis.shape[1] + 1)])
+
+
+def _ns(ev: Evaluator, call: Call, args: dict[str, Expr]) -> Columns:
+    """R's splines::ns(): a natural cubic spline basis; new data go through the fit's knots."""
+    x, boundary = _spline_input(ev, call, args)
+    intercept = _flag(ev, args, "intercept", False)
+    df = ev.constant(args["df"], "ns()'s df") if "df" in args else 0.0
+    n_interior = int(df) - 1 - int(intercept)
+    if "df" in args and "knots" not in args and n_interior < 0:
+        raise FormulaError(f"{call.text()}: df must be at least {1 + int(intercept)}")
+    boundary = ev.remember(call, "Boundary.knots", lambda: boundary)
+    knots = ev.remember(call, "knots", lambda: _interior_knots(ev, call, args, x, boundary, n_interior))
+    basis = ns_basis(x, np.asarray(knots, dtype=float), boundary, intercept)
+    return Columns(basis, [str(k) for k in range(1, basis.shape[1] + 1)])
+
+
+def _numbers(ev: Evaluator, call: Call, args: dict[str, Expr]) -> object:
+    raise FormulaError(f"{call.text()} is a list of numbers for another function's argument, e.g. knots = c(2, 5)")
 
 
 def _offset(ev: Evaluator, call: Call, args: dict[str, Expr]) -> object:
@@ -401,57 +538,129 @@ TRANSFORMS: dict[str, Transform] = {
     t.name: t
     for t in [
         Transform("I", ("x",), 1, "anywhere", _identity, "arithmetic as written: I(Days^2), I(x > 80)"),
+        Transform("c", ("...",), 1, "argument", _numbers, "numbers for an argument: bs(x, knots = c(2, 5))"),
         Transform("log", ("x", "base"), 1, "anywhere", _log, "natural logarithm, or to a base: log(x, 2)"),
         *(Transform(name, ("x",), 1, "anywhere", _unary(fn), doc) for name, (fn, doc) in _MATH.items()),
         Transform("as.numeric", ("x",), 1, "anywhere", _numeric, "the values as numbers"),
         Transform("mean", ("x",), 1, "anywhere", _mean, "the mean: I(Time - mean(Time))", "the mean"),
-        Transform("sd", ("x",), 1, "anywhere", _sd, "the standard deviation", "the standard deviation"),
+        Transform("sd", ("x",), 1, "anywhere", _sd, "the standard deviation", "the standard deviation", "stats"),
         Transform("scale", ("x", "center", "scale"), 1, "anywhere", _scale,
                   "centred and divided by the standard deviation", "the centre and scale"),
         Transform("center", ("x",), 1, "anywhere", _center, "minus its mean", "the mean"),
         Transform("poly", ("x", "degree", "raw"), 1, "term", _poly,
-                  "orthogonal polynomials as R's poly(x, 2); raw = TRUE for x, x^2", "the recurrence coefficients"),
+                  "orthogonal polynomials as R's poly(x, 2); raw = TRUE for x, x^2", "the recurrence coefficients",
+                  "stats"),
+        Transform("ns", ("x", "df", "knots", "intercept", "Boundary.knots"), 1, "term", _ns,
+                  "natural cubic splines as R's splines::ns(x, df = 3)", "the knots", "splines"),
+        Transform("bs", ("x", "df", "knots", "degree", "intercept", "Boundary.knots"), 1, "term", _bs,
+                  "B-splines as R's splines::bs(x, df = 4), bs(x, degree = 2, knots = c(3, 6))", "the knots",
+                  "splines"),
+        Transform("relevel", ("x", "ref"), 2, "term", _relevel,
+                  'the factor with another first level: relevel(x, "b") (treatment contrasts against it)',
+                  "the levels", "stats"),
+        Transform("C", ("object", "contr", "how.many", "base"), 2, "term", _contrasts,
+                  "the factor with other contrasts: C(x, contr.sum), C(x, helmert), C(x, contr.treatment, base = 2)",
+                  "the levels", "stats", ("contr",)),
         Transform("factor", ("x",), 1, "term", _factor, "the values as categories", "the levels"),
         Transform("as.factor", ("x",), 1, "term", _factor, "the values as categories", "the levels"),
         Transform("ordered", ("x",), 1, "term", _ordered,
                   "the values as ordered categories (polynomial contrasts)", "the levels"),
-        Transform("offset", ("x",), 1, "formula", _offset, "a term with its coefficient fixed at 1"),
+        Transform("offset", ("x",), 1, "formula", _offset, "a term with its coefficient fixed at 1", package="stats"),
     ]
 }
+
+
+def find_transform(func: str) -> Transform | None:
+    """The registry's function for a call's name, also written with its R package (``splines::ns``)."""
+    package, _, name = func.rpartition("::")
+    transform = TRANSFORMS.get(name)
+    if transform is None or not package or package == transform.package:
+        return transform
+    raise FormulaError(f"{func}: {name}() is in R's package {transform.package}, not {package}; "
+                       f"write {transform.package}::{name} or {name}")
+
+
+def _arguments(node: Call, transform: Transform | None) -> list[tuple[Expr, bool]]:
+    """A call's arguments with whether each is a name that is not a column (C()'s contrasts)."""
+    symbols = set(transform.symbols) if transform is not None else set()
+    positional = [(a, transform is not None and k < len(transform.params) and transform.params[k] in symbols)
+                  for k, a in enumerate(node.args)]
+    return positional + [(v, k in symbols) for k, v in node.keywords]
+
+
+def column_names(expr: Expr) -> list[str]:
+    """The column names an expression reads, in order (not ``TRUE``, not C()'s ``contr.sum``)."""
+    out: list[str] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Name) and not node.literal:
+            out.append(node.name)
+        elif isinstance(node, Call):
+            try:
+                transform = find_transform(node.func)
+            except FormulaError:
+                transform = None
+            stack.extend(reversed([a for a, symbol in _arguments(node, transform) if not symbol]))
+        elif isinstance(node, Op):
+            stack.extend(reversed(node.operands))
+        elif isinstance(node, Unary):
+            stack.append(node.operand)
+        elif isinstance(node, Paren):
+            stack.append(node.inner)
+    return out
+
+
+def _check_call(node: Call, at_top: bool, is_arg: bool, text: str) -> Transform:
+    where = f" at character {node.pos + 1}" if text else ""
+    try:
+        transform = find_transform(node.func)
+    except FormulaError as exc:
+        raise FormulaError(exc.short_message + where, text, node.pos) from None
+    if transform is None:
+        known = ", ".join(sorted(t for t in TRANSFORMS if TRANSFORMS[t].where != "argument"))
+        raise FormulaError(f"unknown function '{node.func}'{where}; use one of {known}", text, node.pos)
+    try:
+        transform.bind(node)
+    except FormulaError as exc:
+        raise FormulaError(exc.short_message, text, node.pos) from None
+    if transform.where == "formula":
+        raise FormulaError(f"{node.func}() can only be a term of the formula itself, e.g. y ~ x + {node.text()}",
+                           text, node.pos)
+    if transform.where == "term" and not at_top:
+        raise FormulaError(f"{node.func}() makes a model variable of its own; use {node.text()} as a term, "
+                           "not inside another expression", text, node.pos)
+    if transform.where == "argument" and not is_arg:
+        raise FormulaError(f"{node.func}() makes a list of numbers for another function's argument, e.g. "
+                           f"bs(x, knots = c(2, 5)){where}; it is not a variable", text, node.pos)
+    return transform
 
 
 def check_calls(expr: Expr, top: bool, text: str = "") -> None:
     """Check every call in a variable expression: known function, arguments that fit, right place.
 
     ``top``: whether ``expr`` is a whole model variable. ``text``: the formula, for the error's pointer.
+    Text in quotes may only be a function's argument.
     """
-    stack: list[tuple[Expr, bool]] = [(expr, top)]
+    stack: list[tuple[Expr, bool, bool]] = [(expr, top, False)]
     while stack:
-        node, at_top = stack.pop()
+        node, at_top, is_arg = stack.pop()
         if isinstance(node, Call):
-            transform = TRANSFORMS.get(node.func)
-            where = f" at character {node.pos + 1}" if text else ""
-            if transform is None:
-                known = ", ".join(sorted(TRANSFORMS))
-                raise FormulaError(f"unknown function '{node.func}'{where}; use one of {known}", text, node.pos)
-            try:
-                transform.bind(node)
-            except FormulaError as exc:
-                raise FormulaError(exc.short_message, text, node.pos) from None
-            if transform.where == "formula":
-                raise FormulaError(f"{node.func}() can only be a term of the formula itself, e.g. y ~ x + {node.text()}",
-                                   text, node.pos)
-            if transform.where == "term" and not at_top:
-                raise FormulaError(f"{node.func}() makes a model variable of its own; use {node.text()} as a term, "
-                                   "not inside another expression", text, node.pos)
-            stack.extend((a, False) for a in node.args)
-            stack.extend((v, False) for _, v in node.keywords)
+            transform = _check_call(node, at_top, is_arg, text)
+            for arg, symbol in _arguments(node, transform):
+                if symbol and not isinstance(arg, (Name, Str)):
+                    raise FormulaError(f"{node.func}(): {arg.text()} must be a name such as contr.sum", text, arg.pos)
+                if not symbol:  # text and c(...) may be arguments of the functions that make variables
+                    stack.append((arg, False, transform.where == "term"))
+        elif isinstance(node, Str) and not is_arg:
+            raise FormulaError(f"text in quotes ({node.text()}) can only be a function's argument, e.g. "
+                               f'relevel(Variety, "Victory") (character {node.pos + 1})', text, node.pos)
         elif isinstance(node, Op):
-            stack.extend((o, False) for o in node.operands)
+            stack.extend((o, False, False) for o in node.operands)
         elif isinstance(node, Unary):
-            stack.append((node.operand, False))
+            stack.append((node.operand, False, False))
         elif isinstance(node, Paren):
-            stack.append((node.inner, False))
+            stack.append((node.inner, False, False))
 
 
 def registry_json() -> dict[str, object]:
@@ -462,7 +671,8 @@ def registry_json() -> dict[str, object]:
     """
     return {
         "functions": [
-            {"name": t.name, "params": list(t.params), "required": t.required, "where": t.where, "summary": t.summary}
+            {"name": t.name, "params": list(t.params), "required": t.required, "where": t.where,
+             "package": t.package, "symbols": list(t.symbols), "summary": t.summary}
             for t in sorted(TRANSFORMS.values(), key=lambda t: t.name)
         ],
         "reserved": sorted(RESERVED | {"TRUE", "FALSE"}),
@@ -470,7 +680,34 @@ def registry_json() -> dict[str, object]:
     }
 
 
-if __name__ == "__main__":  # python -m mixwidget.transforms > js/src/formulaRegistry.json
-    import json
+def _json_text(value: object, indent: int, column: int, tail: int, width: int = 100) -> str:
+    """JSON as the front end's formatter (biome) writes it: objects one key a line, lists of plain
+    values on one line when the line fits in ``width`` characters, else one item a line.
 
-    print(json.dumps(registry_json(), indent=1, ensure_ascii=False))
+    ``column``: where the value starts on its line; ``tail``: characters after it (a comma).
+    """
+    pad, inner = " " * indent, " " * (indent + 2)
+    if isinstance(value, dict) and value:
+        keys = list(value)
+        items = []
+        for k in keys:
+            head = f"{inner}{json.dumps(k, ensure_ascii=False)}: "
+            items.append(head + _json_text(value[k], indent + 2, len(head), int(k != keys[-1]), width))
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list) and value:
+        flat = "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in value) + "]"
+        if not any(isinstance(v, (dict, list)) for v in value) and column + len(flat) + tail <= width:
+            return flat
+        last = len(value) - 1
+        items = [inner + _json_text(v, indent + 2, len(inner), int(i != last), width) for i, v in enumerate(value)]
+        return "[\n" + ",\n".join(items) + f"\n{pad}]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def registry_text() -> str:
+    """``js/src/formulaRegistry.json`` as written: :func:`registry_json`, formatted as the linter wants it."""
+    return _json_text(registry_json(), 0, 0, 0) + "\n"
+
+
+if __name__ == "__main__":  # python -m mixwidget.formula.transforms > js/src/formulaRegistry.json
+    print(registry_text(), end="")

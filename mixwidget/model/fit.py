@@ -207,7 +207,7 @@ def _rows_digest(design: Design) -> bytes:
 
 def fit(
     formula: str, data: pd.DataFrame, reml: bool = True, weights: object = None, offset: object = None,
-    limits: Limits | None = DEFAULT_LIMITS,
+    limits: Limits | None = DEFAULT_LIMITS, contrasts: dict[str, str] | None = None,
 ) -> MixedFit:
     """Fit a linear mixed model written as an lme4 formula.
 
@@ -229,6 +229,9 @@ def fit(
     limits : Limits or None
         Largest model fitted (covariance parameters, random effects, fixed columns); a bigger one
         raises :class:`~mixwidget.design.limits.ModelTooBig` with its size before any work. None: no limits.
+    contrasts : dict, optional
+        Contrasts for factor variables, as lme4's ``contrasts=``: ``{"Variety": "contr.sum"}``
+        (``contr.sum``, ``contr.helmert``, ``contr.treatment``, ``contr.SAS``, ``contr.poly``).
 
     Raises
     ------
@@ -242,7 +245,8 @@ def fit(
     The fit keeps its own copy of ``data``: changing ``data`` afterwards does not change
     what the fit computes (``refit``, ``without_groups``, charts).
     """
-    return fit_owned(formula, own_copy(data), reml, weights=weights, offset=offset, limits=limits)
+    return fit_owned(formula, own_copy(data), reml, weights=weights, offset=offset, limits=limits,
+                     contrasts=contrasts)
 
 
 def own_copy(data: pd.DataFrame) -> pd.DataFrame:
@@ -255,11 +259,11 @@ def own_copy(data: pd.DataFrame) -> pd.DataFrame:
 
 def fit_owned(
     formula: str, data: pd.DataFrame, reml: bool = True, weights: object = None, offset: object = None,
-    limits: Limits | None = None,
+    limits: Limits | None = None, contrasts: dict[str, str] | None = None,
 ) -> MixedFit:
     """As :func:`fit`, for data that nobody else changes (kept by reference, not copied)."""
     reml = check_flag(reml, "reml")
-    model = parse_formula(formula)
+    model = parse_formula(formula).with_contrasts(contrasts)
     design = build_design(model, data, weights=weights, offset=offset, limits=limits)
     fitted = _assemble(formula, design, reml, data)
     fitted.arguments = {k: v for k, v in (("weights", weights), ("offset", offset)) if isinstance(v, str)}
