@@ -34,7 +34,7 @@ export interface Token {
   pos: number;
 }
 
-import { checkSyntax, FormulaSyntaxError, quoteColumn } from "./formulaCheck";
+import { FormulaSyntaxError, quoteColumn, readFormula } from "./formulaCheck";
 import {
   type FunctionSpec,
   findFunction,
@@ -79,15 +79,11 @@ const NOT_COLUMNS = new Set(["TRUE", "FALSE", ...RESERVED]);
  * rules); throws FormulaError with Python's message for text Python cannot tokenize either.
  */
 function tokenize(src: string): Token[] {
-  let toks: Tok[];
-  try {
-    toks = tokenizeExpression(src);
-  } catch (err) {
-    if (err instanceof FormulaSyntaxError) {
-      throw new FormulaError(err.message, err.position === null ? 0 : err.position + 1);
-    }
-    throw err;
-  }
+  return builderTokens(pythonRules(() => tokenizeExpression(src)));
+}
+
+/** The shared tokenizer's tokens in the builder's kinds (parentheses and commas apart). */
+function builderTokens(toks: Tok[]): Token[] {
   const out: Token[] = [];
   for (const t of toks) {
     if (t.kind === "end") continue;
@@ -252,8 +248,7 @@ function parseRandom(inner: Token[], src: string, first: Token, last: Token): Ra
 function parseOrThrow(src: string): FormulaState {
   // The language's rules first, as Python applies them (its messages and positions); what
   // follows only splits a formula they accept into the builder's parts.
-  checkRules(src);
-  const tokens = tokenize(src);
+  const tokens = builderTokens(pythonRules(() => readFormula(src).tokens));
   const tildes = tokens.filter((t) => t.kind === "op" && t.text === "~");
   const tilde = tildes[0];
   if (!tilde) throw new FormulaError("missing '~' between response and terms", 0);
@@ -310,10 +305,11 @@ function parseOrThrow(src: string): FormulaState {
   return state;
 }
 
-/** The language's rules, as the Python parser applies them (shared cases: tests/formula_cases.json). */
-function checkRules(src: string): void {
+/** Run `read` under the language's rules, as the Python parser applies them (shared cases:
+ * tests/formula_cases.json): its errors become this module's, with 1-based positions. */
+function pythonRules<T>(read: () => T): T {
   try {
-    checkSyntax(src);
+    return read();
   } catch (err) {
     if (err instanceof FormulaSyntaxError) {
       throw new FormulaError(err.message, err.position === null ? 0 : err.position + 1);

@@ -558,6 +558,15 @@ function checkBars(tokens: Tok[]): void {
  * ModelFormula.canonical), or throws FormulaSyntaxError.
  */
 export function checkSyntax(text: string): string {
+  return readFormula(text).canonical;
+}
+
+/**
+ * Read a formula once: check it as Python does (throws FormulaSyntaxError with Python's message
+ * and position) and return R's printing of it with the tokens it was read from, so the builder
+ * splits the same tokens into its parts.
+ */
+export function readFormula(text: string): { canonical: string; tokens: Tok[] } {
   if (text.trim() === "") {
     throw new FormulaSyntaxError(
       "the formula is empty; write it as response ~ terms, e.g. like ~ sex + (1 | school)",
@@ -622,5 +631,5 @@ export function checkSyntax(text: string): string {
     }
     seen.set(r.key, r.text);
   }
-  return deparseNode(tree);
+  return { canonical: deparseNode(tree), tokens: parser.tokens };
 }
