@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..errors import FormulaError
-from .expression import Call, Expr, Name, Num, Op, Paren, Parser, Str, Unary, quote_name
+from .expression import Call, Expr, Name, Num, Op, Paren, Parser, Str, Unary, quote_name, walk
 from .language import MAX_DEPTH, MAX_TERMS
 from .transforms import CONTRASTS, Transform, check_calls, column_names, find_transform
 
@@ -154,6 +154,18 @@ class ModelFormula:
                 raise FormulaError(f"contrasts: {kind!r} for '{var}' is not one of {known}")
             given.append((var, CONTRASTS[kind]))
         return replace(self, contrasts=tuple(given))
+
+    def r_packages(self) -> list[str]:
+        """R packages to attach for the functions the formula calls without ``pkg::`` (``splines``
+        for ``ns()`` and ``bs()``); base and stats are always there."""
+        found: dict[str, None] = {}
+        for expr in self.expressions.values():
+            for node in walk(expr):
+                if isinstance(node, Call) and "::" not in node.func:
+                    transform = _transform_of(node)
+                    if transform is not None and transform.package not in ("base", "stats"):
+                        found[transform.package] = None
+        return list(found)
 
     def written(self, variable: str) -> str:
         """A variable as it is written in a formula (odd column names in backticks)."""

@@ -51,12 +51,14 @@ def model_code(
         raise ValueError(f"no code for {language!r}; choose one of {', '.join(LANGUAGES)}")
     from ..formula.parse import parse_formula
 
-    mixed = parse_formula(formula).is_mixed
+    model = parse_formula(formula)
+    mixed = model.is_mixed
     known = dataset in DATASETS
     path = csv or "data.csv"
     if lang == "R":
         name = _variable(dataset if known and not csv else "data", _R_NAME)
         lines = ["library(lmerTest)  # lme4's lmer(), with Satterthwaite df and p-values in summary()"]
+        lines += [f"library({package})  # the formula's {package} functions" for package in model.r_packages()]
         if known and not csv:
             package, item, _, _ = DATASETS[dataset]
             if package not in ("datasets", "lme4"):
