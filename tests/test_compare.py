@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from lme4ref import LME4, fit_cached, load_reference
 
@@ -65,3 +67,54 @@ def test_nested_tests_pair_each_model_with_a_larger_one_that_contains_it():
     assert notes == []
     school = tests.set_index("vs").loc["school"]
     assert school["df"] == 1 and school["chisq"] > 30  # classes matter beyond schools
+
+
+def test_nested_tests_say_when_models_were_fitted_to_different_rows(science):
+    fewer = mixwidget.fit("like ~ PrivPub + (1 | school)", science)  # all 1385 rows
+    more = fit_cached(SCHOOL, "science")  # 1383 rows: sex is missing in 2; contains `fewer` otherwise
+    tests, notes = mixwidget.compare([fewer, more], ["privpub", "sex+privpub"]).nested_tests()
+    assert tests.empty
+    assert len(notes) == 1
+    assert "No test of 'privpub' against 'sex+privpub'" in notes[0]
+    assert "1385 rows" in notes[0] and "1383 rows" in notes[0]
+    assert "not nested" not in notes[0]
+
+
+def test_nested_tests_say_when_a_maximum_likelihood_refit_failed(science, monkeypatch):
+    both = mixwidget.fit(BOTH, science)  # fresh fits: their ML refits are not cached yet
+    school = mixwidget.fit(SCHOOL, science)
+    ols = fit_cached(OLS, "science")
+    real = type(both).refit
+
+    def refit(self, reml):
+        if self is both and not reml:
+            raise RuntimeError("optimizer gave up")
+        return real(self, reml)
+
+    monkeypatch.setattr(type(both), "refit", refit)
+    tests, notes = mixwidget.compare([both, school, ols], ["both", "school", "ols"]).nested_tests()
+    assert {(r.model, r.vs) for r in tests.itertuples()} == {("school", "ols")}
+    assert notes == ["'both' could not be refitted by maximum likelihood for the tests "
+                     "(RuntimeError: optimizer gave up), so it is in no test."]
+
+
+def test_nested_tests_say_when_the_larger_model_fits_worse(science, monkeypatch):
+    school = mixwidget.fit(SCHOOL, science)
+    ols = fit_cached(OLS, "science")
+    worse = dataclasses.replace(school.refit(reml=False), loglik=ols.loglik - 5)  # as an optimizer that stopped early
+    monkeypatch.setattr(type(school), "refit", lambda self, reml: worse if self is school else self)
+    tests, notes = mixwidget.compare([school, ols], ["school", "ols"]).nested_tests()
+    assert tests.empty
+    assert len(notes) == 1 and notes[0].startswith("No test of 'ols' against 'school': 'school' fits worse")
+    assert "stopped short of its optimum" in notes[0]
+
+
+def test_nested_tests_name_models_that_nest_in_none_and_say_when_none_nest():
+    c = mixwidget.compare([fit_cached(CLASS, "science"), fit_cached(SCHOOL, "science")], ["class", "school"])
+    tests, notes = c.nested_tests()
+    assert tests.empty and notes == ["No model here is nested in another, so there is no likelihood-ratio test; "
+                                     "compare AIC and BIC instead."]
+    c = mixwidget.compare([fit_cached(f, "science") for f in (CLASS, SCHOOL, OLS)], ["class", "school", "ols"])
+    tests, notes = c.nested_tests()
+    assert len(tests) == 1  # ols in one of them
+    assert notes == [f"{tests.loc[0, 'model']} is not nested in any larger model here."]

@@ -140,7 +140,7 @@ def test_pins_compare_and_test_nested_models(w):
     assert w.comparison["lrt_note"] == ""
     w._on_message(w, {"kind": "unpin", "index": 0}, None)
     w.wait(30)
-    assert w.comparison["lrt"] == [] and "No pinned model is nested" in w.comparison["lrt_note"]
+    assert w.comparison["lrt"] == [] and "No model here is nested" in w.comparison["lrt_note"]
     w._on_message(w, {"kind": "unpin", "index": "0"}, None)  # malformed messages: ignored
     w._on_message(w, {"kind": "unpin", "index": True}, None)  # a bool is not a position
     w.wait(30)

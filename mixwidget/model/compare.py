@@ -28,6 +28,7 @@ class Comparison:
     names: list[str]
     fits: list[MixedFit]
     _ml_fits: dict[int, MixedFit] = field(default_factory=dict, repr=False)
+    _ml_errors: dict[int, str] = field(default_factory=dict, repr=False)
 
     @property
     def fixed(self) -> pd.DataFrame:
@@ -108,34 +109,85 @@ class Comparison:
         50:50 mixture of chi-squared with ``df - 1`` and ``df`` degrees of freedom (Stram and
         Lee, 1994; half the p-value when ``df`` is 1); otherwise NaN, and the chi-squared
         p-value is conservative when variances are tested.
+
+        The notes say why a pair that could have been tested was not: the models were fitted to
+        different rows or responses, a maximum-likelihood refit failed (with the error), or the
+        larger model's fit is worse than the smaller one's. Models that simply nest in no larger
+        one are named; when no pair nests and nothing went wrong, one note says so.
         """
         order = sorted(range(len(self.fits)), key=lambda i: self.fits[i].npar)
-        rows, notes = [], []
+        rows: list[dict] = []
+        problems: list[str] = []
+        unnested: list[str] = []
         for pos, i in enumerate(order):
-            for j in order[pos + 1 :]:
-                try:
-                    _check_same_rows([self.names[i], self.names[j]], [self.fits[i], self.fits[j]])
-                    _check_nested(self.names[i], self.fits[i], self.names[j], self.fits[j])
-                    test = _lr_test(self.names[i], self._ml(i), self.names[j], self._ml(j))
-                except ModelError:
-                    continue
-                boundary = np.nan
-                if _one_random_effect_added(self.fits[i], self.fits[j]) and test["df"] >= 1:
-                    boundary = _mixture_p(test["chisq"], int(test["df"]))
-                rows.append({"model": self.names[j], "vs": self.names[i], "loglik": self._ml(j).loglik,
-                             "loglik_vs": self._ml(i).loglik, **test, "p_boundary": boundary})
-                break
-            else:
-                if pos < len(order) - 1:
-                    notes.append(f"{self.names[i]} is not nested in any larger model here.")
+            larger = order[pos + 1 :]
+            found = troubled = False
+            for j in larger:
+                row, problem = self._pair_test(i, j)
+                if problem:
+                    troubled = True
+                    if problem not in problems:
+                        problems.append(problem)
+                if row is not None:
+                    rows.append(row)
+                    found = True
+                    break
+            if larger and not found and not troubled:
+                unnested.append(self.names[i])
         columns = ["model", "vs", "loglik", "loglik_vs", "chisq", "df", "p_value", "p_boundary"]
+        if not rows and not problems and len(self.fits) > 1:
+            notes = ["No model here is nested in another, so there is no likelihood-ratio test; "
+                     "compare AIC and BIC instead."]
+        else:
+            notes = problems + [f"{name} is not nested in any larger model here." for name in unnested]
         return pd.DataFrame(rows, columns=columns), notes
+
+    def _pair_test(self, i: int, j: int) -> tuple[dict | None, str | None]:
+        """The test of model ``i`` nested in the larger ``j``, or why there is none.
+
+        Returns ``(row, None)`` for a test, ``(None, None)`` when the models simply do not nest,
+        and ``(None, reason)`` when they could not be tested for another reason.
+        """
+        small, big = self.names[i], self.names[j]
+        try:
+            _check_same_rows([small, big], [self.fits[i], self.fits[j]])
+        except ModelError as e:
+            return None, f"No test of '{small}' against '{big}': {e}."
+        try:
+            _check_nested(small, self.fits[i], big, self.fits[j])
+        except ModelError:
+            return None, None  # not nested: what the notes on unnested models say
+        for k in (i, j):
+            failure = self._ml_failure(k)
+            if failure:
+                return None, failure
+        try:
+            test = _lr_test(small, self._ml(i), big, self._ml(j))
+        except ModelError as e:
+            return None, f"No test of '{small}' against '{big}': {e}."
+        boundary = np.nan
+        if _one_random_effect_added(self.fits[i], self.fits[j]) and test["df"] >= 1:
+            boundary = _mixture_p(test["chisq"], int(test["df"]))
+        row = {"model": big, "vs": small, "loglik": self._ml(j).loglik, "loglik_vs": self._ml(i).loglik,
+               **test, "p_boundary": boundary}
+        return row, None
 
     def _ml(self, i: int) -> MixedFit:
         """Model i refitted by maximum likelihood, once."""
         if i not in self._ml_fits:
             self._ml_fits[i] = self.fits[i].refit(reml=False)
         return self._ml_fits[i]
+
+    def _ml_failure(self, i: int) -> str:
+        """Why model i could not be refitted by maximum likelihood ("" when it was)."""
+        if i not in self._ml_errors:
+            try:
+                self._ml(i)
+                self._ml_errors[i] = ""
+            except Exception as e:  # any failure of the refit is reported in the notes, with its reason
+                self._ml_errors[i] = (f"'{self.names[i]}' could not be refitted by maximum likelihood for the "
+                                      f"tests ({type(e).__name__}: {e}), so it is in no test.")
+        return self._ml_errors[i]
 
 
 def _one_random_effect_added(small: MixedFit, big: MixedFit) -> bool:
@@ -160,8 +212,9 @@ def _lr_test(small_name: str, small: MixedFit, big_name: str, big: MixedFit) -> 
     chisq = 2 * (big.loglik - small.loglik)
     if chisq < -1e-6:
         raise ModelError(
-            f"'{big_name}' fits worse than the simpler '{small_name}' (log-likelihood {big.loglik:.3f} < "
-            f"{small.loglik:.3f}), so it does not contain it: the models are not nested"
+            f"'{big_name}' fits worse than the simpler '{small_name}' (maximum-likelihood log-likelihood "
+            f"{big.loglik:.3f} < {small.loglik:.3f}), which a larger model containing it cannot do: either the "
+            f"models are not nested, or the fit of '{big_name}' stopped short of its optimum (see its messages)"
         )
     chisq = max(chisq, 0.0)
     df = big.npar - small.npar
