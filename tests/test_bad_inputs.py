@@ -97,9 +97,9 @@ def test_a_table_that_is_not_a_data_frame_is_explained(label, data, message):
 
 
 def test_reml_must_be_a_bool(science):
-    with pytest.raises(TypeError, match="reml must be True or False, not 'no'"):
+    with pytest.raises(DataError, match="reml must be True or False, not 'no'; e.g. reml=False"):
         mixwidget.fit("like ~ sex", science, reml="no")
-    with pytest.raises(TypeError, match="not 0"):
+    with pytest.raises(DataError, match="not 0"):
         mixwidget.fit("like ~ sex + (1 | school)", science).refit(0)
     assert not mixwidget.fit("like ~ sex + (1 | school)", science, reml=np.bool_(False)).reml
 

@@ -59,7 +59,7 @@ def test_code_for_r_and_python():
     assert f"fit <- lmer({BOTH}, data = science, REML = TRUE)" in r
     assert model_code(OLS, "R", dataset="science").splitlines()[-2] == f"fit <- lm({OLS}, data = science)"
     csv = model_code(SCHOOL, "R", reml=False, csv="my data.csv")
-    assert 'data <- read.csv("my data.csv", stringsAsFactors = TRUE, na.strings = c("", "NA"))' in csv
+    assert 'data <- read.csv("my data.csv", stringsAsFactors = TRUE, na.strings = c("", "NA"), check.names = FALSE)' in csv
     assert "REML = FALSE" in csv
     py = model_code("sqrt(weight) ~ Time + (Time | Chick)", "python", reml=False, dataset="ChickWeight")
     assert "chickweight = mixwidget.load_dataset('ChickWeight')" in py

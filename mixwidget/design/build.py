@@ -81,7 +81,7 @@ class Design:
     X: np.ndarray
     fixed_names: list[str]
     random: list[RandomBlock]
-    rows: pd.Index  # index labels of the rows used
+    rows: pd.Index  # index labels of the rows used (may repeat: look rows up by ``positions``)
     n_dropped: int
     dropped_by: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -92,6 +92,7 @@ class Design:
     offset_given: np.ndarray | None = None  # (n,) the offset= given to fit (part of ``offset``)
     collinear: list[str] = field(default_factory=list)  # random terms whose columns are linearly dependent
     fixed_notes: list[str] = field(default_factory=list)  # notes on the fixed columns (part of ``notes``)
+    positions: np.ndarray | None = None  # (n,) positions in the data of the rows used (``data.iloc[positions]``)
 
     @property
     def nobs(self) -> int:
@@ -199,10 +200,11 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
 
     schema = Schema(formula, frame.state, codings.predictors, {g: c.levels for g, c in codings.groups.items()},
                     fixed.kept, fixed.names)
-    table = frame_table(formula, data.iloc[np.flatnonzero(frame.keep)], frame.values)
+    positions = np.flatnonzero(frame.keep)  # rows are looked up by position: index labels may repeat
+    table = frame_table(formula, data.iloc[positions], frame.values)
     return Design(formula, y, fixed.X, fixed.names, random, frame.rows, frame.n_dropped, frame.dropped_by, notes,
                   table, _offsets(formula, frame.values, frame.offset, frame.n), frame.weights, schema, frame.offset,
-                  collinear=collinear, fixed_notes=fixed.notes)
+                  collinear=collinear, fixed_notes=fixed.notes, positions=positions)
 
 
 def fixed_part(design: Design, formula: ModelFormula) -> Design:
@@ -220,4 +222,4 @@ def fixed_part(design: Design, formula: ModelFormula) -> Design:
     frame = design.frame[[v for v in formula.variables() if v in design.frame.columns]]
     return Design(formula, design.y, design.X, design.fixed_names, [], design.rows, 0, {},
                   [*formula.notes, *design.fixed_notes], frame, design.offset, design.weights, schema,
-                  design.offset_given, fixed_notes=list(design.fixed_notes))
+                  design.offset_given, fixed_notes=list(design.fixed_notes), positions=design.positions)

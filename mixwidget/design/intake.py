@@ -8,6 +8,8 @@ non-text names), and column types no model can use (complex numbers).
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,18 +17,23 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["as_frame", "check_frame", "check_model_frame", "check_used_columns"]
+__all__ = ["as_frame", "check_frame", "check_model_frame", "check_used_columns", "read_csv_file"]
 
 
 def as_frame(data: Any, what: str = "the data") -> pd.DataFrame:
     """``data`` as a pandas DataFrame with usable column names, or a DataError saying why not.
 
-    A polars DataFrame (or LazyFrame) is converted with ``to_pandas()``; anything else that
-    is not a pandas DataFrame is refused with a hint how to make one.
+    A polars DataFrame (or LazyFrame) is converted with ``to_pandas()``; the path of a CSV file
+    is read with ``pandas.read_csv``; anything else that is not a pandas DataFrame is refused
+    with a hint how to make one.
     """
     if isinstance(data, pd.DataFrame):
         check_frame(data)
         return data
+    if isinstance(data, (str, os.PathLike)):
+        frame = read_csv_file(data, what)
+        check_frame(frame)
+        return frame
     module = type(data).__module__.split(".", 1)[0]
     name = type(data).__name__
     if module == "polars":
@@ -52,6 +59,29 @@ def as_frame(data: Any, what: str = "the data") -> pd.DataFrame:
         f"{what} must be a pandas DataFrame (or a polars DataFrame), not {module}.{name}; "
         "load it with pandas, e.g. pandas.read_csv(...)"
     )
+
+
+def read_csv_file(path: str | os.PathLike, what: str = "the data") -> pd.DataFrame:
+    """The CSV file at ``path`` as a DataFrame (``pandas.read_csv``), or a DataError saying why not."""
+    try:
+        found = Path(path).is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        found = False
+    if not found:
+        text = str(os.fspath(path))
+        swapped = " (is it a formula? the data come second: fit(formula, data))" if "~" in text else ""
+        shown = repr(text) if len(text) <= 80 else f"{text[:60]!r}... ({len(text):,} characters)"
+        raise DataError(
+            f"{what} is the text {shown}, which is not a file here{swapped}; pass a DataFrame, or the path "
+            f"of a CSV file (relative paths start in {os.getcwd()!r})"
+        )
+    try:
+        return pd.read_csv(path)
+    except (ValueError, OSError) as exc:  # parser errors, empty files, bad encodings, no permission
+        raise DataError(
+            f"reading {os.fspath(path)!r} as a CSV file failed ({type(exc).__name__}: {exc}); read it with "
+            "pandas.read_csv and the options it needs (sep=..., encoding=...), and pass the DataFrame"
+        ) from exc
 
 
 def check_frame(data: pd.DataFrame) -> None:

@@ -242,7 +242,8 @@ def _check_same_rows(names: list[str], fits: list[MixedFit]) -> None:
                 f"'{names[0]}' models {first.model.response} but '{name}' models {f.model.response}; "
                 "a likelihood-ratio test needs the same response"
             )
-        if f.data is not first.data and not f.data.equals(first.data) or not f.design.rows.equals(first.design.rows):
+        same_data = f.data is first.data or f.data.equals(first.data)
+        if not same_data or not np.array_equal(f.design.positions, first.design.positions):
             raise ModelError(
                 f"'{names[0]}' was fitted to {first.nobs} rows and '{name}' to {f.nobs} rows of "
                 f"{'the same' if f.data is first.data else 'different'} data; fit both models on the same rows "

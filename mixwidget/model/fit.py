@@ -14,6 +14,7 @@ from ..design.build import Design, build_design, fixed_part
 from ..design.intake import as_frame
 from ..design.limits import DEFAULT_LIMITS, Limits
 from ..engine import adapter as engine
+from ..errors import DataError
 from ..formula.parse import ModelFormula, parse_formula
 from .messages import fit_messages, relative_cholesky_diagonal
 from .terms import group_labels, lme4_term_order
@@ -143,7 +144,7 @@ class MixedFit:
             shared = _baselines.get(key)
             if shared is None or shared._baseline_of is not self.data:
                 design = fixed_part(self.design, parse_formula(text))
-                shared = _assemble(text, design, False, self.data.loc[self.design.rows])
+                shared = _assemble(text, design, False, self.data.iloc[self.design.positions])
                 shared._baseline_of = self.data
                 _baselines[key] = shared
             self._without_groups = shared
@@ -199,7 +200,7 @@ _baselines: weakref.WeakValueDictionary[tuple[str, bytes], MixedFit] = weakref.W
 def _rows_digest(design: Design) -> bytes:
     """A digest of the rows a design uses and its weights and given offset (not of 73,000 labels one by one)."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(pd.util.hash_pandas_object(design.rows, index=False).to_numpy().tobytes())
+    h.update(np.ascontiguousarray(design.positions, dtype=np.int64).tobytes())
     for part in (design.weights, design.offset_given):
         h.update(b"-" if part is None else np.ascontiguousarray(part, dtype=float).tobytes())
     return h.digest()
@@ -279,13 +280,13 @@ def fit_design(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> 
 
 
 def check_flag(value: object, name: str) -> bool:
-    """``value`` as a bool, if it is one (True/False, numpy's too); a TypeError otherwise.
+    """``value`` as a bool, if it is one (True/False, numpy's too); a DataError naming ``name`` otherwise.
 
     Strings such as ``"no"`` are truthy, so accepting them would silently do the opposite.
     """
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    raise TypeError(f"{name} must be True or False, not {value!r}")
+    raise DataError(f"{name} must be True or False, not {value!r}; e.g. {name}=False")
 
 
 def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> MixedFit:

@@ -53,7 +53,15 @@ def population_row(fit: MixedFit, row: pd.Series | Mapping | pd.DataFrame | int 
     if row in fit.data.index:
         at = fit.data.index.get_loc(row)
         # A unique label's row as a slice (what .loc[[row]] gives, without its reindexing)
-        return fit.data.iloc[at:at + 1] if isinstance(at, (int, np.integer)) else fit.data.loc[[row]]
+        if isinstance(at, (int, np.integer)):
+            return fit.data.iloc[at:at + 1]
+        count = int(at.sum()) if isinstance(at, np.ndarray) else len(range(*at.indices(len(fit.data))))
+        first = int(np.flatnonzero(at)[0]) if isinstance(at, np.ndarray) else at.start or 0
+        raise DataError(
+            f"row label {row!r} names {count} rows of the model's data (its index repeats labels); pass the row "
+            f"itself, e.g. data.iloc[{first}] for the first of them, or give the data a fresh index "
+            "(data.reset_index(drop=True))"
+        )
     raise DataError(
         f"row {row!r} is not a row label of the model's data; pass a label, a Series (e.g. data.loc[5]) or a dict"
     )

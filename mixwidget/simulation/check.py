@@ -39,6 +39,7 @@ class _Candidate:
     model: ModelFormula
     design: Design
     reml: bool
+    within: np.ndarray  # positions of the design's rows among the truth's rows
 
 
 def check_by_simulation(
@@ -112,7 +113,7 @@ def check_by_simulation(
     job = RefitJob(
         designs=[c.design for c in cands],
         reml=[c.reml for c in cands],
-        positions=[truth.design.rows.get_indexer(c.design.rows) for c in cands],
+        positions=[c.within for c in cands],
     )
     out = refit_all(job, Y, progress=progress, cancel=cancel, n_jobs=n_jobs)
     labels = _unique_labels(cands)
@@ -137,11 +138,11 @@ def check_by_simulation(
 
 
 def _resolve(c: str | MixedFit, truth: MixedFit) -> _Candidate:
-    rows = truth.design.rows
+    rows = truth.design.positions  # rows by position in the data: their labels may repeat
     if isinstance(c, MixedFit):
         formula, model = c.formula, c.model
         reml = c.reml if c.kind == "mixed" else truth.reml
-        design = c.design if c.data is truth.data and c.design.rows.isin(rows).all() else None
+        design = c.design if c.data is truth.data and np.isin(c.design.positions, rows).all() else None
     elif isinstance(c, str):
         formula, model, reml, design = c, parse_formula(c), truth.reml, None
     else:
@@ -151,9 +152,12 @@ def _resolve(c: str | MixedFit, truth: MixedFit) -> _Candidate:
             f"candidate {formula!r} models '{model.response}', but the truth models "
             f"'{truth.model.response}'; every candidate needs the same response"
         )
-    if design is None or not design.rows.isin(rows).all():
-        design = build_design(model, truth.data.loc[rows])
-    return _Candidate(formula=formula, model=model, design=design, reml=reml)
+    if design is None:
+        design = build_design(model, truth.data.iloc[rows])
+        within = design.positions  # built from the truth's rows: its positions are among them
+    else:
+        within = np.searchsorted(rows, design.positions)  # both ascending
+    return _Candidate(formula=formula, model=model, design=design, reml=reml, within=within)
 
 
 def describe_model(model: ModelFormula) -> str:

@@ -59,7 +59,7 @@ def simulated_data(fit: MixedFit, nsim: int = 1, seed: int | None = None) -> Ite
         The rows the model used, with simulated responses.
     """
     sims = simulate(fit, nsim=nsim, seed=seed)
-    base = fit.data.loc[fit.design.rows]
+    base = fit.data.iloc[fit.design.positions]
     column = fit.model.response
     for name in sims.columns:
         data = base.copy()

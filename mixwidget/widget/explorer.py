@@ -10,6 +10,7 @@ The widget's traits and its public face are here; the work is split by concern i
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
@@ -25,12 +26,13 @@ import traitlets
 from ..design.intake import as_frame
 from ..design.limits import DEFAULT_LIMITS, Limits
 from ..engine.adapter import warm_up
+from ..errors import DataError, FormulaError, MixWidgetError
 from ..jobs.worker import ProcessWorker, can_use_processes
-from ..model.fit import MixedFit, own_copy
+from ..model.fit import MixedFit, check_flag, own_copy
 from ..views.chartboard import ChartBoard
 from ..views.charts import CHARTS, Look
 from ..views.charts import warm_up as warm_up_charts
-from ..views.code import model_code
+from ..views.code import dataset_of, model_code, r_factors
 from ..views.columns import column_info
 from ..views.payloads import json_text, status
 from . import fitjobs
@@ -46,6 +48,30 @@ log = logging.getLogger(__name__)
 
 _BUNDLE = Path(__file__).parent.parent / "static" / "widget.js"
 _CAN_THREAD = sys.platform != "emscripten"
+
+
+#: The traits the page writes (what the front end sets with ``model.set``). Writes from the page to
+#: any other trait (``current``, ``error``, ``_esm``, ...) are ignored: only Python sets those.
+PAGE_WRITABLE = frozenset({
+    "formula", "reml", "theme", "chart_names", "charts_collapsed", "selected", "chart_group", "large_text",
+})
+
+
+class _FormulaText(traitlets.Unicode):
+    """A formula trait: anything but text (bytes, a number) is a FormulaError saying so."""
+
+    def validate(self, obj: Any, value: Any) -> str:
+        if not isinstance(value, str):
+            hint = "; decode it first, e.g. formula.decode()" if isinstance(value, bytes) else ""
+            raise FormulaError(f"the formula must be text (a str), not {type(value).__name__}{hint}")
+        return super().validate(obj, value)
+
+
+class _Flag(traitlets.Bool):
+    """A True/False trait: anything else (``"no"``, 0) is a DataError naming the trait."""
+
+    def validate(self, obj: Any, value: Any) -> bool:
+        return check_flag(value, self.name)
 
 
 #: Seconds the chart warm-up leaves the first fit alone: a quick first fit is not slowed by it, a
@@ -97,6 +123,11 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
     limits : Limits or None
         Largest model fitted: a formula asking for more is refused with its size (see
         :class:`~mixwidget.design.limits.Limits`); None fits whatever is asked.
+    source : str or path, optional
+        The CSV file the data came from, for the model's code (``code()`` and the page's Copy):
+        the R and Python code read it. When ``data`` is a path, mixwidget reads that file and it is
+        the source. Without one (and for data not from ``load_dataset``) the code reads
+        ``"data.csv"`` and says in a comment how to write it.
 
     A newer formula supersedes an older one and stale results are dropped, so the notebook
     stays responsive. ``wait()`` blocks until the newest request is done (for scripts and
@@ -106,10 +137,10 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
 
     _esm = _BUNDLE
 
-    formula = traitlets.Unicode("").tag(sync=True)
+    formula = _FormulaText("").tag(sync=True)
     """The model's formula in lme4 syntax; setting it (from Python or the page) refits."""
 
-    reml = traitlets.Bool(True).tag(sync=True)
+    reml = _Flag(True).tag(sync=True)
     """REML (True) or maximum likelihood (False); changing it refits."""
 
     columns = traitlets.List(traitlets.Dict()).tag(sync=True)
@@ -194,11 +225,15 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
     theme = traitlets.Unicode("light").tag(sync=True)
     """"light" or "dark": the notebook's theme as the page sees it; ``chart()`` follows it."""
 
-    def __init__(self, data: pd.DataFrame, formula: str | None = None, reml: bool = True, *,
+    def __init__(self, data: pd.DataFrame | str | os.PathLike, formula: str | None = None, reml: bool = True, *,
                  isolate: bool | None = None, max_history: int = 20, limits: Limits | None = DEFAULT_LIMITS,
-                 **kwargs: Any) -> None:
-        data = as_frame(data, "the data for the explorer")
-        self._data = own_copy(data)
+                 source: str | os.PathLike | None = None, **kwargs: Any) -> None:
+        reml, isolate = _check_arguments(formula, reml, isolate, max_history, limits, source)
+        if source is None and isinstance(data, (str, os.PathLike)):
+            source = data  # read by mixwidget from this file
+        frame = as_frame(data, "the data for the explorer")
+        self._data = own_copy(frame)
+        self._source = None if source is None else os.fspath(source)
         self._fit: MixedFit | None = None
         self.history: list[MixedFit] = []
         """The most recent fits shown, whole (at most ``max_history``); ``fits_shown`` lists all."""
@@ -213,8 +248,8 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
         self._pin_names: list[str] = []
         self._back: list[tuple[str, bool]] = []
         self._undo_target: tuple[str, bool] | None = None
-        name = data.attrs.get("name")
-        self._dataset = name if isinstance(name, str) else None
+        self._dataset = dataset_of(frame)
+        self._factors = r_factors(self._data)
         self._lock = threading.Condition()
         self._request_id = 0
         self._done_id = 0
@@ -242,7 +277,7 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
             weakref.finalize(self, self._process.close)
         self._columns = column_info(self._data)
         super().__init__(columns=self._columns, status=status("idle"),
-                         reml=bool(reml), chart_names=[*CHARTS, "simulation"], chart_choices=[*CHARTS, "simulation"],
+                         reml=reml, chart_names=[*CHARTS, "simulation"], chart_choices=[*CHARTS, "simulation"],
                          simulation_status=dict(IDLE),
                          **kwargs)
         self.on_msg(self._on_message)
@@ -299,12 +334,16 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
     def code(self, language: str = "R", csv: str | None = None) -> str:
         """The current model as code: ``"R"`` (an ``lmer()`` call) or ``"python"`` (``mixwidget.fit``).
 
-        The data come from their R package for the teaching data sets, else from ``csv``
-        (default ``"data.csv"``; write it with ``w.data.to_csv("data.csv", index=False)``).
+        The data come from their R package for the teaching data sets, else from ``csv``, else
+        from the explorer's ``source``; without either the code reads ``"data.csv"`` and a comment
+        says how to write it (``w.data.to_csv("data.csv", index=False)``). Factors that a CSV file
+        would not bring back as such (integer codes, an order of levels of their own) are made
+        factors with their levels in the code.
         """
         if self._fit is None:
             raise RuntimeError("there is no fit yet: set a formula first (w.formula = ...)")
-        return model_code(self._fit.formula, language, self._fit.reml, self._dataset, csv)
+        return model_code(self._fit.formula, language, self._fit.reml, self._dataset, csv or self._source,
+                          factors=self._factors)
 
     def undo(self) -> None:
         """Go back to the model shown before the current one (again to step further back)."""
@@ -315,6 +354,31 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
         with self.hold_trait_notifications():
             self.reml = reml
             self.formula = formula
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """Take the page's writes to the traits it may write (:data:`PAGE_WRITABLE`), with valid values.
+
+        Writes to any other trait, and values a trait refuses, are ignored and logged, and the
+        page is sent Python's values of those traits again, so both sides agree.
+        """
+        if not isinstance(sync_data, dict):
+            return
+        accepted, refused = {}, []
+        for name, value in sync_data.items():
+            trait = self.traits().get(name) if isinstance(name, str) and name in PAGE_WRITABLE else None
+            try:
+                if trait is None:
+                    raise DataError("not a trait the page may write")
+                trait._validate(self, value)  # noqa: SLF001 - the trait's checks, None allowed where it is
+                accepted[name] = value
+            except (traitlets.TraitError, MixWidgetError) as exc:
+                log.warning("ignored the page's write to %r: %s", name, exc)
+                refused.append(name)
+        if accepted:
+            super().set_state(accepted)
+        resend = [name for name in refused if name in self.keys]
+        if resend:
+            self.send_state(resend)
 
     # -- pins -------------------------------------------------------------------------
     def _on_message(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
@@ -357,6 +421,28 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
             log.exception("%s failed", getattr(fn, "__name__", fn))
 
 
-def explore(data: pd.DataFrame, formula: str | None = None, reml: bool = True, **kwargs: Any) -> MixWidget:
-    """Open the explorer on a DataFrame (same arguments as :class:`MixWidget`)."""
+def _check_arguments(formula: object, reml: object, isolate: object, max_history: object, limits: object,
+                     source: object) -> tuple[bool, bool | None]:
+    """Refuse arguments of the wrong kind with our own errors, before anything starts; ``(reml, isolate)``."""
+    if formula is not None and not isinstance(formula, str):
+        hint = "; decode it first, e.g. formula.decode()" if isinstance(formula, bytes) else ""
+        raise FormulaError(f"the formula must be text (a str), not {type(formula).__name__}{hint}")
+    flag = check_flag(reml, "reml")
+    if isolate is not None:
+        isolate = check_flag(isolate, "isolate")
+    if isinstance(max_history, bool) or not isinstance(max_history, int) or max_history < 1:
+        raise DataError(f"max_history must be a whole number of fits, at least 1, not {max_history!r}")
+    if limits is not None and not isinstance(limits, Limits):
+        raise DataError(f"limits must be a mixwidget.Limits or None, not {type(limits).__name__}")
+    if source is not None and not isinstance(source, (str, os.PathLike)):
+        raise DataError(f"source must be the path of the data's CSV file (text), not {type(source).__name__}")
+    return flag, isolate
+
+
+def explore(data: pd.DataFrame | str | os.PathLike, formula: str | None = None, reml: bool = True,
+            **kwargs: Any) -> MixWidget:
+    """Open the explorer on a DataFrame, or on a CSV file given by its path (same arguments as :class:`MixWidget`).
+
+    ``source="scores.csv"`` names the file the data came from, for the model's R and Python code.
+    """
     return MixWidget(data, formula=formula, reml=reml, **kwargs)

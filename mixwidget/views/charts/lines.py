@@ -71,15 +71,9 @@ def find_facet(fit: MixedFit, codes: np.ndarray, exclude: set[str]) -> str | Non
     """A factor with 2-12 levels that is constant within every group (ChickWeight: Diet)."""
     first = _first_rows(codes)
     candidates: list[tuple[list, Any]] = [(list(fit.design.frame.columns), fit.design.frame.__getitem__)]
-    rows = fit.design.rows
-    if fit.data is not None and rows.isin(fit.data.index).all():
-        data = fit.data
-        if data.index.is_unique:
-            at = data.index.get_indexer(rows)
-            candidates.append((list(data.columns), lambda col: data[col].array.take(at)))
-        else:
-            frame = data.loc[rows]
-            candidates.append((list(frame.columns), frame.__getitem__))
+    if fit.data is not None:
+        data, at = fit.data, fit.design.positions  # rows by position: labels may repeat
+        candidates.append((list(data.columns), lambda col: data[col].array.take(at)))
     for columns, column in candidates:
         for col in columns:
             if col in exclude:
@@ -154,11 +148,7 @@ def _lines(fit: MixedFit, group: str | None, facet: str | None, pool: pd.DataFra
             source = fit.data
             if facet not in source.columns:
                 raise NotApplicable(f"'{facet}' is not a column of the data")
-            at = source.index.get_indexer(design.rows) if source.index.is_unique else None
-            if at is None or (at < 0).any():
-                column = source.loc[design.rows][facet]
-            else:
-                column = source[facet].iloc[at]
+            column = source[facet].iloc[design.positions]
         facet_values = column.astype(str).to_numpy()
         fcodes = pd.factorize(facet_values)[0]
         valid = fcodes >= 0

@@ -35,15 +35,18 @@ OTHER_COLORS = ["#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#F0E442"
 OLS_COLOR = "#555555"
 
 
-def pick_row(fit: MixedFit, group: str | None = None, selected: str | None = None) -> object:
-    """The label of the model's first row in level ``selected`` of ``group`` (else its first row)."""
-    rows = fit.design.rows
+def pick_row(fit: MixedFit, group: str | None = None, selected: str | None = None) -> pd.DataFrame:
+    """The model's first row in level ``selected`` of ``group`` (else its first row), as a one-row frame.
+
+    Taken by position, so a label that several rows share picks the right one."""
+    at = 0
     if group and selected is not None:
         for block in fit.design.random:
             if block.group == group and selected in block.levels:
-                at = (block.codes == block.levels.index(selected)).argmax()
-                return rows[int(at)]
-    return rows[0]
+                at = int((block.codes == block.levels.index(selected)).argmax())
+                break
+    position = int(fit.design.positions[at])
+    return fit.data.iloc[position:position + 1]
 
 
 def _describe(fit: MixedFit, row: pd.DataFrame, values: tuple | None = None) -> str:
