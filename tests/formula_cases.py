@@ -146,6 +146,9 @@ INPUTS = [
     "y ~ T + F",
     "y ~ x + (1 | g",
     "y ~ (x + z))",
+    'yield ~ I(Variety == "Victory") + I(nitro != "0") + (1 | Block)',
+    'y ~ I(x < "a")',
+    'y ~ I("a")',
 ]
 
 

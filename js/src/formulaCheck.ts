@@ -112,6 +112,7 @@ class Reader {
 
   checkCalls(expr: Node, top: boolean): void {
     const stack: [Node, boolean, boolean][] = [[expr, top, false]];
+    const compared = new Set<Node>(); // text compared with == or != (Variety == "Victory") is allowed too
     while (stack.length) {
       const [node, atTop, isArg] = stack.pop() as [Node, boolean, boolean];
       if (node.t === "call") {
@@ -126,13 +127,17 @@ class Reader {
           // text and c(...) may be arguments of the functions that make variables
           if (!symbol) stack.push([arg, false, f.where === "term"]);
         }
-      } else if (node.t === "str" && !isArg) {
+      } else if (node.t === "str" && !isArg && !compared.has(node)) {
         throw this.err(
-          `text in quotes (${deparseNode(node)}) can only be a function's argument, e.g. relevel(Variety, "Victory") (character ${node.pos + 1})`,
+          `text in quotes (${deparseNode(node)}) can only be a function's argument, e.g. relevel(Variety, "Victory"), or compared in I(Variety == "Victory") (character ${node.pos + 1})`,
           node,
         );
-      } else if (node.t === "op") for (const o of node.operands) stack.push([o, false, false]);
-      else if (node.t === "unary") stack.push([node.operand, false, false]);
+      } else if (node.t === "op") {
+        if (node.ops.every((op) => op === "==" || op === "!=")) {
+          for (const o of node.operands) compared.add(o);
+        }
+        for (const o of node.operands) stack.push([o, false, false]);
+      } else if (node.t === "unary") stack.push([node.operand, false, false]);
       else if (node.t === "paren") stack.push([node.inner, false, false]);
     }
   }
@@ -182,7 +187,7 @@ class Reader {
     }
     if (node.t === "str") {
       throw this.err(
-        `text in quotes (${deparseNode(node)}) can only be a function's argument, e.g. relevel(Variety, "Victory") (character ${node.pos + 1})`,
+        `text in quotes (${deparseNode(node)}) can only be a function's argument, e.g. relevel(Variety, "Victory"), or compared in I(Variety == "Victory") (character ${node.pos + 1})`,
         node,
       );
     }

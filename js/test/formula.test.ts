@@ -347,6 +347,7 @@ describe("parse errors", () => {
       "splines::ns(nitro, df = 3)",
     ]);
     expect(fail('y ~ "a" + x').message).toMatch(/text in quotes \("a"\) can only be/);
+    expect(roundTrip('y ~ I(g == "a") + x').state.fixed).toEqual(['I(g == "a")', "x"]);
     expect(fail("y ~ stats::ns(x)").message).toMatch(/in R's package splines, not stats/);
   });
 

@@ -273,7 +273,8 @@ class _Reader:
             return out
         if isinstance(node, Str):
             raise self.error(f"text in quotes ({node.text()}) can only be a function's argument, e.g. "
-                             f'relevel(Variety, "Victory") (character {node.pos + 1})', node)
+                             f'relevel(Variety, "Victory"), or compared in I(Variety == "Victory") '
+                             f'(character {node.pos + 1})', node)
         if isinstance(node, Num):
             if node.value in (0.0, 1.0):
                 return _Terms(intercept=node.value == 1.0)

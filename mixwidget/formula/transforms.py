@@ -162,7 +162,7 @@ class Evaluator:
             return self.value(expr.inner)
         if isinstance(expr, Str):
             raise FormulaError(f"text in quotes ({expr.text()}) can only be a function's argument, "
-                               'e.g. relevel(Variety, "Victory")')
+                               'e.g. relevel(Variety, "Victory"), or compared in I(Variety == "Victory")')
         if isinstance(expr, Unary):
             if expr.op == "!":
                 x = self.number(expr.operand)
@@ -240,10 +240,44 @@ class Evaluator:
                 for operand in reversed(operands[:-1]):
                     result = np.power(np.float64(1.0) * self.number(operand), result)
                 return result
-            result = self.value(operands[0])
+            result = self.operand(operands[0])
             for op, operand in zip(ops, operands[1:]):
-                result = _binary(op, result, self.value(operand), expr)
+                right = self.operand(operand)
+                if isinstance(result, str) or isinstance(right, str):
+                    result = _compare_text(op, result, right, expr)
+                else:
+                    result = _binary(op, result, right, expr)
             return result
+
+    def operand(self, expr: Expr) -> object:
+        """An operand's value; text in quotes as a str (compared with a factor: ``Variety == "Victory"``)."""
+        return expr.value if isinstance(expr, Str) else self.value(expr)
+
+
+def _labels(value: object, n: int) -> np.ndarray:
+    """Values as R's text: a factor's labels, numbers as R prints them (None where missing)."""
+    if isinstance(value, Factor):
+        return value.labels
+    if isinstance(value, (Columns, Logical)):
+        values = value.values if isinstance(value, Columns) else np.broadcast_to(value.values, (n,))
+        if isinstance(value, Columns):
+            raise DataError("text can be compared with one column, not several")
+        return np.array([None if np.isnan(v) else ("TRUE" if v else "FALSE") for v in values], dtype=object)
+    values = np.broadcast_to(np.asarray(value, dtype=float), (n,))
+    return np.array([None if np.isnan(v) else level_text(v) for v in values], dtype=object)
+
+
+def _compare_text(op: str, a: object, b: object, expr: Op) -> Logical:
+    """``x == "a"`` and ``x != "a"``: R compares the values as text."""
+    if op not in ("==", "!="):
+        raise DataError(f"'{expr.text()}': text in quotes can only be compared with == or !=")
+    if isinstance(a, str) and isinstance(b, str):
+        return Logical(np.float64((a == b) == (op == "==")))
+    text, other = (a, b) if isinstance(a, str) else (b, a)
+    n = len(other.labels) if isinstance(other, Factor) else np.size(getattr(other, "values", other))
+    labels = _labels(other, n)
+    equal = np.array([np.nan if v is None else float(v == text) for v in labels])
+    return Logical(equal if op == "==" else np.where(np.isnan(equal), np.nan, 1.0 - equal))
 
 
 def _as_number(value: object, expr: Op) -> np.ndarray | np.floating:
@@ -643,6 +677,7 @@ def check_calls(expr: Expr, top: bool, text: str = "") -> None:
     Text in quotes may only be a function's argument.
     """
     stack: list[tuple[Expr, bool, bool]] = [(expr, top, False)]
+    compared: set[int] = set()  # text compared with == or != (Variety == "Victory") is allowed too
     while stack:
         node, at_top, is_arg = stack.pop()
         if isinstance(node, Call):
@@ -652,10 +687,13 @@ def check_calls(expr: Expr, top: bool, text: str = "") -> None:
                     raise FormulaError(f"{node.func}(): {arg.text()} must be a name such as contr.sum", text, arg.pos)
                 if not symbol:  # text and c(...) may be arguments of the functions that make variables
                     stack.append((arg, False, transform.where == "term"))
-        elif isinstance(node, Str) and not is_arg:
+        elif isinstance(node, Str) and not is_arg and id(node) not in compared:
             raise FormulaError(f"text in quotes ({node.text()}) can only be a function's argument, e.g. "
-                               f'relevel(Variety, "Victory") (character {node.pos + 1})', text, node.pos)
+                               f'relevel(Variety, "Victory"), or compared in I(Variety == "Victory") '
+                               f'(character {node.pos + 1})', text, node.pos)
         elif isinstance(node, Op):
+            if set(node.ops) <= {"==", "!="}:
+                compared.update(id(o) for o in node.operands)
             stack.extend((o, False, False) for o in node.operands)
         elif isinstance(node, Unary):
             stack.append((node.operand, False, False))
