@@ -83,8 +83,8 @@ def fixed_matrix(formula: ModelFormula, variables: dict[str, Variable], n: int, 
     if poorly:
         notes.append(
             f"The fixed-effect columns {', '.join(poorly)} are nearly combinations of other columns (for example "
-            "big numbers that vary little, such as years or timestamps, next to the intercept), so the fit "
-            "loses accuracy; centre them, e.g. I(x - 2000) or scale(x)."
+            "big numbers that vary little, such as years or timestamps, next to the intercept). The fit centres "
+            "them itself, but the intercept is the value at x = 0; centre them, e.g. I(x - 2000) or scale(x)."
         )
     if n <= X.shape[1]:
         raise DataError(
