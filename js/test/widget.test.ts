@@ -443,7 +443,7 @@ describe("variance intervals", () => {
       message: "",
     });
     expect(cell("school", "(Intercept)")).toBe("");
-    expect(q("variance-intervals-button").textContent).toBe("intervals");
+    expect(q("variance-intervals-button").textContent).toBe("95% CI");
   });
 });
 

@@ -2,7 +2,7 @@
 
 :class:`IntervalActions` is mixed into :class:`mixwidget.MixWidget`. Profiling takes longer
 than a fit (a few seconds for sleepstudy's correlated slope), so the random-effects table's
-interval column fills in only when the page's "intervals" button (or :meth:`variance_intervals_now`)
+interval column fills in only when the page's "95% CI" button (or :meth:`variance_intervals_now`)
 asks; the profile runs in a background thread, never on the comm thread, and a result for a
 fit that is no longer current is dropped.
 """

@@ -1,4 +1,4 @@
-"""The random-effects table's interval column in Voila: the "intervals" button asks the kernel for the
+"""The random-effects table's interval column in Voila: its "95% CI" button asks the kernel for the
 profile intervals, which fill in the SD, correlation and residual rows (lme4's confint: 14.38 to 37.72
 for the Subject intercept's SD)."""
 
@@ -29,7 +29,7 @@ def test_intervals_button_fills_in_the_profile_intervals(write_notebook, page, v
     voila_notebook(notebook.name, wait_for=TABLE)
     expect(interval(page, "Subject", "(Intercept)")).to_have_text("")
     button = page.locator('[data-testid="variance-intervals-button"]')
-    expect(button).to_have_text("intervals")
+    expect(button).to_have_text("95% CI")
     button.click()
     expect(interval(page, "Subject", "(Intercept)")).to_have_text("14.3814 – 37.7161", timeout=120000)
     expect(interval(page, "Subject", "(Intercept)~Days")).to_have_text("-0.48 – 0.69")

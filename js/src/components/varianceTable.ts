@@ -31,13 +31,14 @@ function formatInterval(r: VarianceRow, lower: number | null, upper: number | nu
   return lower === null && upper === null ? "" : `${f(lower)} – ${f(upper)}`;
 }
 
-/** The interval column's header: its title, and a button that asks for the intervals. */
+/** The interval column's header: a button that asks for the intervals, then their title. */
 function intervalHeader(shown: VarianceIntervals | null, ask: () => void): HTMLElement {
-  const level = Math.round((shown?.level ?? 0.95) * 100);
+  const label = `${Math.round((shown?.level ?? 0.95) * 100)}% CI`;
   const state = shown?.state ?? "idle";
+  const what = "profile-likelihood interval of each SD, correlation and sigma (as lme4's confint)";
   const button =
     state === "done"
-      ? null
+      ? label
       : h(
           "button",
           {
@@ -46,22 +47,17 @@ function intervalHeader(shown: VarianceIntervals | null, ask: () => void): HTMLE
             "data-testid": "variance-intervals-button",
             disabled: state === "running" ? true : null,
             title:
-              "Profile-likelihood intervals of each SD, correlation and sigma (as lme4's confint)",
+              state === "error"
+                ? `${shown?.message ?? "The profile failed."} Click to try again.`
+                : `Compute the ${what}; it takes longer than the fit`,
+            "aria-label": state === "running" ? "Computing the intervals" : `Compute ${label}s`,
             onclick: ask,
           },
-          state === "running" ? "profiling…" : state === "error" ? "retry" : "intervals",
+          state === "running" ? "…" : label,
         );
   return h(
     "th",
-    {
-      scope: "col",
-      class: "mw-num",
-      title:
-        state === "error"
-          ? (shown?.message ?? null)
-          : `${level}% profile interval of the SD or correlation`,
-    },
-    `${level}% CI `,
+    { scope: "col", class: "mw-num", title: state === "done" ? `The ${what}` : null },
     button,
   );
 }
