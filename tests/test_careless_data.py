@@ -277,3 +277,14 @@ def test_the_page_still_writes_its_own_traits_alongside_refused_ones(page_widget
     _page_update(w, {"reml": False})
     assert w.wait(60).reml is False
     _page_update(w, {"large_text": False, "reml": True})
+
+
+def test_the_traits_the_page_may_write_are_those_its_code_sets():
+    import re
+    from pathlib import Path
+
+    from mixwidget.widget.explorer import PAGE_WRITABLE
+
+    src = Path(__file__).resolve().parents[1] / "js" / "src"
+    written = {m for f in src.rglob("*.ts") for m in re.findall(r"model\.set\(\s*\"(\w+)\"", f.read_text())}
+    assert written == set(PAGE_WRITABLE)

@@ -118,3 +118,14 @@ def test_nested_tests_name_models_that_nest_in_none_and_say_when_none_nest():
     tests, notes = c.nested_tests()
     assert len(tests) == 1  # ols in one of them
     assert notes == [f"{tests.loc[0, 'model']} is not nested in any larger model here."]
+
+
+def test_the_page_gets_the_test_p_values_as_r_prints_them():
+    from mixwidget.views.comparison_view import comparison_payload
+
+    fits = [fit_cached(f, "science") for f in (BOTH, CLASS)]
+    lrt = comparison_payload(fits, ["both", "class"])["lrt"]
+    assert len(lrt) == 1
+    row = lrt[0]
+    assert row["p_text"] == mixwidget.model.summary.format_p(row["p_value"])
+    assert row["p_boundary_text"] == mixwidget.model.summary.format_p(row["p_boundary"])

@@ -19,6 +19,8 @@ from mixwidget.model.rformat import (
     r_round,
     zapsmall,
 )
+from mixwidget.model.summary import format_p
+from mixwidget.views.payloads import fit_summary
 
 CASES = json.loads((REFERENCE / "rformat_cases.json").read_text(encoding="utf-8"))
 
@@ -45,6 +47,21 @@ def test_zapsmall(case):
 @pytest.mark.parametrize("case", CASES["format_pval"], ids=lambda c: str(c["p"][:3]))
 def test_format_pval(case):
     assert format_pval(_num(case["p"]), 3) == case["out"]
+
+
+@pytest.mark.parametrize("case", CASES["format_pval_single"], ids=lambda c: str(c["p"][0]))
+def test_one_p_value_as_r_prints_it(case):
+    # The page shows these texts (and js/test/format.test.ts checks its own formatP on the same cases).
+    assert format_p(case["p"][0]) == case["out"][0]
+
+
+def test_the_page_gets_each_p_value_as_text_by_that_rule():
+    from lme4ref import fit_cached
+
+    f = fit_cached("like ~ sex + PrivPub + (1 | school) + (1 | school:class)", "science")
+    rows = fit_summary(f, 1)["fixed"]
+    assert [r["p_text"] for r in rows] == ["<2e-16", "0.0636", "0.0304"]  # R: 2.37e-41, 0.063554, 0.030415
+    assert [r["p_text"] for r in rows] == [format_p(p) for p in f.fixed["p_value"]]
 
 
 @pytest.mark.parametrize("case", CASES["abbreviate"], ids=lambda c: f"{c['names'][0]}-{c['minlength'][0]}")

@@ -40,12 +40,53 @@ export function formatDf(x: number | null | undefined): string {
   return finite(x) ? fixed(x, 2) : MISSING;
 }
 
-/** p values like R's format.pval: "< 2e-16", "1.23e-05", "0.0418", "0.5". */
+/**
+ * One number as R's ``format(x, digits)`` prints it (formatReal): rounded to ``digits``
+ * significant digits, trailing zeros dropped, fixed notation unless scientific is narrower
+ * ("0.000123", "1e-04", "1.2e-08").
+ */
+export function formatNumberR(x: number, digits: number): string {
+  if (x === 0) return "0";
+  const [mantissa = "0", exponent = "0"] = Math.abs(x)
+    .toExponential(digits - 1)
+    .split("e");
+  const e10 = Number(exponent);
+  const sig = mantissa.replace(".", "").replace(/0+$/, "") || "0";
+  const sign = x < 0 ? "-" : "";
+  const decimals = Math.max(0, sig.length - e10 - 1);
+  const fixedWidth = (e10 >= 0 ? e10 + 1 : 1) + (decimals > 0 ? decimals + 1 : 0);
+  const sciWidth = (sig.length > 1 ? sig.length + 1 : 1) + (Math.abs(e10) >= 100 ? 5 : 4);
+  if (fixedWidth <= sciWidth) return sign + fixedC(Math.abs(x), decimals);
+  const digitsShown = sig.length > 1 ? `${sig[0]}.${sig.slice(1)}` : sig;
+  const power = String(Math.abs(e10)).padStart(2, "0");
+  return `${sign}${digitsShown}e${e10 < 0 ? "-" : "+"}${power}`;
+}
+
+/** C's ``sprintf("%.*f")``, which R's fixed notation uses: an exact tie goes to the even digit (5546.5 -> "5546"). */
+function fixedC(x: number, decimals: number): string {
+  const scaled = x * 10 ** decimals;
+  const below = Math.floor(scaled);
+  if (scaled - below === 0.5 && below % 2 === 0) return (below / 10 ** decimals).toFixed(decimals);
+  return x.toFixed(decimals);
+}
+
+/** R's ``.Machine$double.eps``: p-values below it print as "<2e-16". */
+const DOUBLE_EPS = 2.220446049250313e-16;
+
+/**
+ * One p value as R's ``format.pval(p, digits = 3)`` prints it, the rule of Python's ``format_p``
+ * (the page shows the text Python sends; this is for values without one): "<2e-16", "1.2e-08",
+ * "0.000123", "0.0477", "0.5".
+ */
 export function formatP(p: number | null | undefined): string {
   if (!finite(p)) return MISSING;
-  if (p < 2.2e-16) return "< 2e-16";
-  if (p < 1e-4) return exponential(p, 2);
-  return String(Number(p.toPrecision(3)));
+  if (p < DOUBLE_EPS) return "<2e-16";
+  return formatNumberR(p, 3);
+}
+
+/** A p value's text as Python sent it (R's format.pval), else formatted here by the same rule. */
+export function pText(text: string | null | undefined, p: number | null | undefined): string {
+  return typeof text === "string" && text !== "" ? text : formatP(p);
 }
 
 /** Share of total variance as a percentage with 1 decimal (9.5%). */

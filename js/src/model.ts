@@ -230,6 +230,8 @@ export interface ChartTraits {
   specs: Record<string, ChartSpec>;
   data: Record<string, ChartDatasets>;
   notes: Record<string, string>;
+  /** Why the latest chart specs or data could not be read ("" when they could); the last readable ones are kept. */
+  problem: string;
 }
 
 export interface ChartCaption {
@@ -298,14 +300,22 @@ export function chartRows(value: unknown): ChartDatasets {
   return out;
 }
 
-const parsedTexts = new WeakMap<Model, Map<string, { text: string; value: unknown }>>();
+type ChartTraitName = "chart_specs" | "chart_data";
+
+/** Each chart trait's latest text, the last value read from a text, and why the latest could not be read. */
+const parsedTexts = new WeakMap<
+  Model,
+  Map<string, { text: string; value: unknown; error: string }>
+>();
 
 /**
  * A chart trait's value. The kernel sends chart specs and data as one JSON text (cheaper to write
  * than thousands of values walked one by one); each text is parsed once, so the objects (and the
- * caches keyed on them) stay the same until the next change. Objects are taken as they are.
+ * caches keyed on them) stay the same until the next change. Objects are taken as they are. A text
+ * that is not JSON leaves the last value read in place (the charts keep what they show), and
+ * ``chartTraitError`` says why.
  */
-export function chartTrait(model: Model, name: "chart_specs" | "chart_data"): unknown {
+export function chartTrait(model: Model, name: ChartTraitName): unknown {
   const value: unknown = model.get(name);
   if (typeof value !== "string") return value;
   let texts = parsedTexts.get(model);
@@ -315,14 +325,21 @@ export function chartTrait(model: Model, name: "chart_specs" | "chart_data"): un
   }
   const last = texts.get(name);
   if (last && last.text === value) return last.value;
-  let parsed: unknown = {};
   try {
-    parsed = JSON.parse(value);
-  } catch {
-    parsed = {}; // not JSON: no charts rather than a broken page
+    texts.set(name, { text: value, value: JSON.parse(value), error: "" });
+  } catch (err) {
+    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    texts.set(name, { text: value, value: last?.value ?? {}, error: reason });
   }
-  texts.set(name, { text: value, value: parsed });
-  return parsed;
+  return texts.get(name)?.value;
+}
+
+/** Why the latest text of a chart trait could not be read ("" when it could, or is not a text). */
+export function chartTraitError(model: Model, name: ChartTraitName): string {
+  chartTrait(model, name);
+  const value: unknown = model.get(name);
+  const entry = parsedTexts.get(model)?.get(name);
+  return typeof value === "string" && entry?.text === value ? entry.error : "";
 }
 
 export function readCharts(model: Model): ChartTraits {
@@ -330,11 +347,20 @@ export function readCharts(model: Model): ChartTraits {
   const specs = chartTrait(model, "chart_specs");
   const data = chartTrait(model, "chart_data");
   const notes = model.get("chart_notes");
+  const unread = (["chart_specs", "chart_data"] as const)
+    .map((name) => [name, chartTraitError(model, name)] as const)
+    .filter(([, error]) => error !== "");
+  const problem = unread.length
+    ? `The ${unread.map(([name]) => (name === "chart_specs" ? "chart specs" : "chart data")).join(" and ")} ` +
+      `from Python could not be read (${unread.map(([, error]) => error).join("; ")}); ` +
+      "the chart shows the last that could."
+    : "";
   return {
     names: Array.isArray(names) ? names.filter((n) => typeof n === "string") : [],
     specs: isRecord(specs) ? (specs as Record<string, ChartSpec>) : {},
     data: isRecord(data) ? chartsAsRows(data) : {},
     notes: isRecord(notes) ? (notes as Record<string, string>) : {},
+    problem,
   };
 }
 

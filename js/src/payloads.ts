@@ -32,6 +32,8 @@ export interface FixedRow {
   t_value: number | null;
   df: number | null;
   p_value: number | null;
+  /** The p-value as R's format.pval(p, digits = 3) and fit.summary() print it ("" for none). */
+  p_text: string;
 }
 
 /** One variance component or correlation (`corr` set), or the residual. */
@@ -134,6 +136,10 @@ export interface LrtRow {
   p_value: number | null;
   /** P-value against the boundary when one random effect is added, else null. */
   p_boundary: number | null;
+  /** `p_value` as R's format.pval(p, digits = 3) prints it ("" for none). */
+  p_text: string;
+  /** `p_boundary` the same way ("" for none). */
+  p_boundary_text: string;
 }
 
 /** The pinned models side by side (`lrt_method` only with two models or more). */

@@ -487,17 +487,36 @@ describe("charts", () => {
     expect(view.signals.slice(-1)[0]).toEqual(["selected", null]);
   });
 
-  it("ignores views without a selected signal", async () => {
-    const fn: EmbedFn = async () => {
-      const view = new MockView(false);
+  it("asks only views whose spec has a selected param, and says when highlighting fails", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const views: MockView[] = [];
+    const fn: EmbedFn = async (_el, s) => {
+      // The effects spec has no "selected" param; the shrinkage view lacks the signal its spec declares.
+      const view = new MockView(s.mark !== "circle");
+      views.push(view);
       return { view, finalize: () => view.finalize() };
     };
     setEmbed(fn);
-    const { model, charts } = mount({ ...traits(), selected: "1:1" });
+    const plain = traits();
+    const specs = plain.chart_specs as Record<string, Record<string, unknown>>;
+    const { params: _unused, ...effects } = specs.effects ?? {};
+    const { model, charts } = mount({
+      ...plain,
+      chart_specs: { ...specs, effects },
+      selected: "1:1",
+    });
     await charts.idle();
     model.update("selected", "1:2");
     await charts.idle();
-    expect(q(charts.el, "chart-effects").dataset.state).toBe("drawn");
+    const effectsCard = q(charts.el, "chart-effects");
+    expect(effectsCard.dataset.state).toBe("drawn");
+    expect(q(effectsCard, "chart-issue").hidden).toBe(true);
+    expect(views[0]?.signals).toEqual([]);
+    const shrink = q(charts.el, "chart-shrinkage");
+    expect(shrink.dataset.state).toBe("drawn");
+    expect(q(shrink, "chart-issue").textContent).toBe(
+      "The selected group could not be highlighted: Unrecognized signal: selected",
+    );
   });
 
   it("removes charts that are no longer listed and finalizes their views", async () => {
@@ -555,5 +574,110 @@ describe("charts", () => {
     expect(model.listenerCount()).toBe(0);
     for (const call of embed.calls) expect(call.view.finalized).toBe(true);
     el.remove();
+  });
+});
+
+describe("chart problems are shown on the card, and the last good view stays", () => {
+  it("keeps the views when chart data are not JSON, and says why on every card", async () => {
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const start = traits();
+    const { model, charts } = mount({
+      ...start,
+      chart_specs: JSON.stringify(start.chart_specs),
+      chart_data: JSON.stringify(start.chart_data),
+    });
+    await charts.idle();
+    const shrink = q(charts.el, "chart-shrinkage");
+    const view = shrink.querySelector(".mw-chart-view");
+    expect(q(shrink, "chart-issue").hidden).toBe(true);
+
+    model.update("chart_data", '{"shrinkage": {"shrinkage_points": [{"level": "1:1"');
+    await charts.idle();
+    expect(shrink.dataset.state).toBe("drawn");
+    expect(shrink.querySelector(".mw-chart-view")).toBe(view);
+    expect(embed.calls).toHaveLength(2);
+    expect(embed.calls[1]?.view.changes).toHaveLength(0); // the last data readable stay drawn
+    const issue = q(shrink, "chart-issue");
+    expect(issue.hidden).toBe(false);
+    expect(issue.textContent).toMatch(
+      /^The chart data from Python could not be read \(SyntaxError: .+\); the chart shows the last that could\.$/,
+    );
+    expect(q(q(charts.el, "chart-effects"), "chart-issue").textContent).toBe(issue.textContent);
+
+    model.update("chart_data", JSON.stringify(traits(["7:7"]).chart_data));
+    await charts.idle();
+    expect(issue.hidden).toBe(true);
+    expect(embed.calls[1]?.view.changes.map((c) => c.name)).toEqual(["shrinkage_points"]);
+  });
+
+  it("keeps a view whose update failed, says why, and tries the next data", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const { model, charts } = mount(traits());
+    await charts.idle();
+    const shrink = embed.calls.find((c) => c.spec.mark === "circle");
+    if (!shrink) throw new Error("no shrinkage view");
+    const card = q(charts.el, "chart-shrinkage");
+    const el = card.querySelector(".mw-chart-view");
+    const issue = q(card, "chart-issue");
+
+    // A dataset the spec does not use is Vega's "Unrecognized data set": no problem.
+    const change = vi.spyOn(shrink.view, "change").mockImplementation((name) => {
+      if (name === "extra_rows") throw new Error('Unrecognized data set: "extra_rows"');
+      return shrink.view;
+    });
+    const withExtra = traits(["2:2"]).chart_data as Record<string, ChartDatasets>;
+    model.update("chart_data", {
+      ...withExtra,
+      shrinkage: { ...withExtra.shrinkage, extra_rows: [{ n: 1 }] },
+    } as Traits["chart_data"]);
+    await charts.idle();
+    expect(change).toHaveBeenCalledWith("extra_rows", expect.anything());
+    expect(issue.hidden).toBe(true);
+    change.mockRestore();
+
+    // Any other error: the view stays on show with a note that says why.
+    vi.spyOn(shrink.view, "runAsync").mockRejectedValueOnce(new Error("bad transform"));
+    model.update("chart_data", traits(["5:5"]).chart_data as Traits["chart_data"]);
+    await charts.idle();
+    expect(card.dataset.state).toBe("drawn");
+    expect(card.querySelector(".mw-chart-view")).toBe(el);
+    expect(shrink.view.finalized).toBe(false);
+    expect(issue.textContent).toBe(
+      "This chart could not be updated (bad transform); it shows the chart as it was before.",
+    );
+    expect(warn).toHaveBeenCalled();
+
+    model.update("chart_data", traits(["6:6"]).chart_data as Traits["chart_data"]);
+    await charts.idle();
+    expect(issue.hidden).toBe(true);
+    expect(embed.calls).toHaveLength(2);
+  });
+
+  it("keeps the last good view when a new spec cannot be drawn", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const embed = mockEmbed((s) => s.mark === "square");
+    setEmbed(embed.fn);
+    const { model, charts } = mount(traits());
+    await charts.idle();
+    const old = embed.calls.find((c) => c.spec.mark === "circle");
+    const card = q(charts.el, "chart-shrinkage");
+    model.update("chart_specs", {
+      ...(model.get("chart_specs") as Traits["chart_specs"] & object),
+      shrinkage: spec("square", "shrinkage_points"),
+    });
+    await charts.idle();
+    expect(card.dataset.state).toBe("drawn");
+    expect(card.querySelector(".mw-chart-view")).toBe(old?.el);
+    expect(old?.view.finalized).toBe(false);
+    expect(q(card, "chart-issue").textContent).toBe(
+      "This chart could not be drawn for the current model (Invalid specification); it shows the last chart that could be drawn.",
+    );
+    // Back to a spec that draws: the note goes.
+    model.update("chart_specs", traits().chart_specs as Traits["chart_specs"]);
+    await charts.idle();
+    expect(q(card, "chart-issue").hidden).toBe(true);
   });
 });

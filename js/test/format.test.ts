@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import rCases from "../../tests/reference/rformat_cases.json";
 import {
   formatChisq,
   formatCorr,
@@ -6,6 +7,7 @@ import {
   formatDropped,
   formatDuration,
   formatEstimate,
+  formatNumberR,
   formatObsLine,
   formatP,
   formatShare,
@@ -38,8 +40,9 @@ describe("lme4-style number formatting", () => {
     expect(formatT(29.072)).toBe("29.072");
     expect(formatDf(71.5234)).toBe("71.52");
     expect(formatDf(1379.48)).toBe("1379.48");
-    expect(formatP(1e-20)).toBe("< 2e-16");
-    expect(formatP(2.3e-5)).toBe("2.30e-05");
+    expect(formatP(1e-20)).toBe("<2e-16");
+    expect(formatP(2.3e-5)).toBe("2.3e-05");
+    expect(formatP(1.2e-8)).toBe("1.2e-08");
     expect(formatP(0.000178)).toBe("0.000178");
     expect(formatP(0.03041)).toBe("0.0304");
     expect(formatP(0.5)).toBe("0.5");
@@ -72,4 +75,31 @@ describe("lme4-style number formatting", () => {
     expect(formatDuration(35.4)).toBe("35 ms");
     expect(formatDuration(1234)).toBe("1.2 s");
   });
+});
+
+// R's own answers (tests/reference/make_rformat_cases.R), the cases Python's rformat is tested on.
+interface FormatCase {
+  x: (number | null)[];
+  digits: number[];
+  nsmall: number[];
+  out: string[];
+}
+
+describe("R's number formatting, against R's answers", () => {
+  it.each(rCases.format_pval_single.map((c) => [String(c.p[0]), c.p[0], c.out[0]] as const))(
+    "format.pval(%s, digits = 3)",
+    (_, p, out) => {
+      expect(formatP(p)).toBe(out);
+    },
+  );
+
+  const single = (rCases.format as FormatCase[]).filter(
+    (c) => c.x.length === 1 && c.x[0] !== null && c.nsmall[0] === 0,
+  );
+  it.each(single.map((c) => [`${c.x[0]}, digits = ${c.digits[0]}`, c] as const))(
+    "format(%s)",
+    (_, c) => {
+      expect(formatNumberR(c.x[0] as number, c.digits[0] as number)).toBe(c.out[0]);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Traits } from "../src/model";
+import type { FixedRow, LrtRow, Traits } from "../src/model";
 import widget from "../src/widget";
 import { FakeModel } from "./fakeModel";
 import { comparison, mixedFit, olsFit, scienceColumns, scienceFormula, variants } from "./fixtures";
@@ -333,6 +333,27 @@ describe("summary tables", () => {
     expect(resid?.querySelector("td.mw-changed .value")?.textContent).toBe("3.0521");
     const newRow = q("variance-table").querySelector('tr[data-group="school"]');
     expect(newRow?.querySelector(".mw-old")).toBeNull();
+  });
+
+  it("shows the p values as Python wrote them (R's format.pval), else by the same rule", () => {
+    const [first, second, third] = mixedFit.fixed as [FixedRow, FixedRow, FixedRow];
+    const fixed: FixedRow[] = [
+      { ...first, p_text: "" },
+      { ...second, p_value: 1.2e-8, p_text: "1.2e-08" },
+      { ...third, term: "x", p_value: 1e-4, p_text: "" },
+    ];
+    mount({ current: { ...mixedFit, fixed } });
+    const p = (term: string) =>
+      q("fixed-table").querySelector(`tr[data-term="${term}"] td:last-child .value`)?.textContent;
+    expect(p("sexm")).toBe("1.2e-08"); // not 1.20e-08
+    expect(p("(Intercept)")).toBe("<2e-16");
+    expect(p("x")).toBe("1e-04");
+  });
+
+  it("shows the test p values as Python wrote them", () => {
+    const lrt: LrtRow[] = comparison.lrt.map((r) => ({ ...r, p_value: 1.2e-8, p_text: "1.2e-08" }));
+    mount({ current: mixedFit, pinned: [olsFit, mixedFit], comparison: { ...comparison, lrt } });
+    expect(qa("lrt-row")[0]?.textContent).toContain("1.2e-08");
   });
 
   it("does not mark values that print the same", () => {

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..model.compare import compare
 from ..model.fit import MixedFit
+from .payloads import p_text
 
 if TYPE_CHECKING:
     from .payload_types import Comparison
@@ -50,7 +51,10 @@ def comparison_payload(fits: Sequence[MixedFit], names: Sequence[str]) -> Compar
     }
     if len(fits) > 1:
         tests, notes = c.nested_tests()  # the notes say why pairs were not tested
-        comparison["lrt"] = records(tests)
+        comparison["lrt"] = [
+            {**row, "p_text": p_text(row["p_value"]), "p_boundary_text": p_text(row["p_boundary"])}
+            for row in records(tests)
+        ]
         comparison["lrt_note"] = " ".join(notes)
         comparison["lrt_method"] = _lrt_method(list(fits), tests)
     else:

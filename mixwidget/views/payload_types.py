@@ -52,6 +52,7 @@ class FixedRow(TypedDict):
     t_value: float | None
     df: float | None
     p_value: float | None
+    p_text: Annotated[str, "The p-value as R's format.pval(p, digits = 3) and fit.summary() print it (\"\" for none)."]
 
 
 class VarianceRow(TypedDict):
@@ -158,6 +159,8 @@ class LrtRow(TypedDict):
     df: float | None
     p_value: float | None
     p_boundary: Annotated[float | None, "P-value against the boundary when one random effect is added, else null."]
+    p_text: Annotated[str, "`p_value` as R's format.pval(p, digits = 3) prints it (\"\" for none)."]
+    p_boundary_text: Annotated[str, "`p_boundary` the same way (\"\" for none)."]
 
 
 class _ComparisonBasics(TypedDict):

@@ -11,11 +11,12 @@ import orjson
 from ..formula.parse import ModelFormula
 from ..model.confint import variance_rows
 from ..model.fit import MixedFit
+from ..model.summary import format_p
 
 if TYPE_CHECKING:
     from .payload_types import FitStatus, FitSummary, IntervalRow, Variant
 
-__all__ = ["fit_summary", "json_text", "short", "status", "variance_intervals", "variants"]
+__all__ = ["fit_summary", "json_text", "p_text", "short", "status", "variance_intervals", "variants"]
 
 
 def json_text(value: Any, widget: Any = None) -> str:
@@ -67,8 +68,10 @@ def fit_summary(f: MixedFit, fit_id: int) -> FitSummary:
     stats = ("estimate", "std_error", "t_value", "df", "p_value")
     fe = f.fixed
     fixed_columns = [fe[k].tolist() for k in stats]
+    p_values = fixed_columns[-1]
     fixed = [
-        {"term": str(term), **{k: _number(col[j]) for k, col in zip(stats, fixed_columns)}}
+        {"term": str(term), **{k: _number(col[j]) for k, col in zip(stats, fixed_columns)},
+         "p_text": p_text(p_values[j])}  # as R's format.pval and fit.summary() print it: one rule
         for j, term in enumerate(fe.index)
     ]
     return {
@@ -99,6 +102,11 @@ def variance_intervals(f: MixedFit, lower: np.ndarray, upper: np.ndarray) -> lis
     rows = variance_rows(f)
     return [{"group": g, "term": t, "lower": _number(lower[i]), "upper": _number(upper[i])}
             for i, (g, t) in enumerate(rows)]
+
+
+def p_text(p: Any) -> str:
+    """A p-value's text as R's ``format.pval(p, digits = 3)`` prints it ("" for none)."""
+    return format_p(p) if p is not None and math.isfinite(float(p)) else ""
 
 
 def variants(model: ModelFormula) -> list[Variant]:

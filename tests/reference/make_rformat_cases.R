@@ -24,6 +24,11 @@ for (i in seq_along(zap)) zap[[i]]$out <- zapsmall(zap[[i]]$x, zap[[i]]$digits)
 pvals <- list(c(1e-60, 1e-30, 0.047733, 0.000231, 0.00156), c(1e-60, 0.0636, 0.0304), c(7e-57, 0.022681, 0.000713, 1.03e-05),
   c(0.5, 0.99999, 1), c(1e-60), c(3.26e-06, 1e-60), c(0.0001234, 0.2), c(NA, 0.04))
 pv <- lapply(pvals, function(p) list(p = p, digits = 3, out = format.pval(p, digits = 3)))
+# One p-value at a time, as a table cell shows it (the page and summary_html): format.pval(p, digits = 3).
+singles <- c(0.5, 0.99999, 1, 0.1, 0.05, 0.0499999, 0.01, 0.001, 0.0001, 0.00015, 0.0001234, 0.000178, 9.99e-05,
+             5e-05, 3.26e-06, 1.03e-05, 1.2e-08, 1.2345e-08, 2.5e-10, 1.2e-41, 1e-300, 2.3e-16, 2e-16, 1e-60,
+             0.047733, 0.0636, 0.0304, 0.117, 0.063554383731057, 0.0304152623676568, 2.37305852329082e-41, 0)
+pv1 <- lapply(singles, function(p) list(p = p, out = format.pval(p, digits = 3)))
 names_sets <- list(c("(Intercept)", "Time", "Time:Diet2", "Time:Diet3", "Time:Diet4"), c("(Intercept)", "sexm", "PrivPubpublic"),
   c("temperature.L", "temperature.Q", "temperature.C", "temperature^4", "recipeB:temperature.L", "recipeC:temperature.L"),
   c("poly(Days, 2)1", "poly(Days, 2)2", "I(Days^2)", "log(dose)"), c("aaaaaaaa", "aaaaaaab", "ab cd ef gh", "Treatment"))
@@ -65,7 +70,7 @@ dep <- lapply(formulas, function(f) {
   g <- as.formula(f)
   list(formula = f, deparse = deparse(g), printed = capture.output(cat("Formula:", deparse(g), fill = TRUE)))
 })
-write(toJSON(list(format = fmt, round = rnd, zapsmall = zap, format_pval = pv, abbreviate = abb, coefmat = cm, matrix = mats,
+write(toJSON(list(format = fmt, round = rnd, zapsmall = zap, format_pval = pv, format_pval_single = pv1, abbreviate = abb, coefmat = cm, matrix = mats,
                   deparse = dep),
              digits = NA, na = "null", pretty = FALSE, auto_unbox = FALSE), out)
 cat("wrote", out, "\n")

@@ -13,7 +13,14 @@ import {
 } from "../chartLook";
 import { h } from "../dom";
 import type { ChartCaption, ChartDatasets, ChartSpec } from "../model";
-import { cloneData, embedChart, errorText, hideTooltip } from "./chartEmbed";
+import {
+  cloneData,
+  declaresParam,
+  embedChart,
+  errorText,
+  hideTooltip,
+  isUnknownDataset,
+} from "./chartEmbed";
 import { ChartViews, type Drawn } from "./chartViews";
 import { PanelWrap } from "./chartWrap";
 
@@ -64,6 +71,14 @@ export class ChartCard {
   private readonly body = h("div", { class: "mw-chart-body" });
   private readonly heading: HTMLElement;
   private readonly subtitle = h("div", { class: "mw-chart-subtitle" });
+  /** Why the card shows an older view than was asked for (its own Vega error, or the board's). */
+  private readonly issue = h("p", {
+    class: "mw-note mw-chart-issue",
+    role: "status",
+    "data-testid": "chart-issue",
+  });
+  /** The issues on show: drawing the view asked for, highlighting the selection, the board's. */
+  private readonly issues = { draw: "", select: "", board: "" };
   private _state: ChartState = "pending";
   /** The note or error on show ("" with a view). */
   private text = "";
@@ -84,10 +99,12 @@ export class ChartCard {
       { class: "mw-chart mw-panel", "data-testid": `chart-${name}`, "data-chart": name },
       this.heading,
       this.subtitle,
+      this.issue,
       this.body,
     );
     this.views = new ChartViews(name);
     this.setState("pending");
+    this.renderIssue();
   }
 
   get state(): ChartState {
@@ -124,6 +141,8 @@ export class ChartCard {
     if (this._state === next && this.text === message && !this.views.onShow) return;
     this.views.onShow = null;
     this.text = message;
+    this.issues.select = "";
+    this.setIssue("draw", ""); // the issues were the view's
     this.body.style.minHeight = "";
     const cls = next === "error" ? "mw-chart-error" : "mw-note mw-chart-note";
     this.body.replaceChildren(h("p", { class: cls, "data-testid": `chart-${next}` }, message));
@@ -141,15 +160,27 @@ export class ChartCard {
     }
   }
 
-  /** Send the selected level to the view on show. */
+  /** A problem of the whole board (chart traits Python sent that could not be read), "" for none. */
+  setBoardIssue(text: string): void {
+    this.setIssue("board", text);
+  }
+
+  /** The view on show is the one asked for (spec and data): a problem drawing it is over. */
+  upToDate(): void {
+    this.setIssue("draw", "");
+  }
+
+  /** Send the selected level to the view on show (if its spec has a "selected" param). */
   async applySelected(): Promise<void> {
-    const view = this.views.onShow?.result.view;
-    if (!view) return;
+    const drawn = this.views.onShow;
+    if (!drawn?.selectable) return;
     try {
-      view.signal(SELECTED_SIGNAL, this.options.selected());
-      await view.runAsync();
-    } catch {
-      // The spec declares no "selected" param: nothing to highlight.
+      drawn.result.view.signal(SELECTED_SIGNAL, this.options.selected());
+      await drawn.result.view.runAsync();
+      this.setIssue("select", "");
+    } catch (err) {
+      console.warn(`mixwidget: chart "${this.name}" could not highlight the selected group`, err);
+      this.setIssue("select", `The selected group could not be highlighted: ${errorText(err)}`);
     }
   }
 
@@ -204,6 +235,18 @@ export class ChartCard {
     }
   }
 
+  private setIssue(kind: keyof ChartCard["issues"], text: string): void {
+    this.issues[kind] = text;
+    this.renderIssue();
+  }
+
+  private renderIssue(): void {
+    const { draw, select, board } = this.issues;
+    const text = [draw, select, board].filter(Boolean).join(" ");
+    if (this.issue.textContent !== text) this.issue.textContent = text;
+    this.issue.hidden = text === "";
+  }
+
   private setState(next: ChartState): void {
     this._state = next;
     this.el.dataset.state = next;
@@ -223,6 +266,7 @@ export class ChartCard {
     const { body, options, name } = this;
     this.holdHeight();
     const target = h("div", { class: "mw-chart-view" });
+    const previous = this.views.onShow;
     body.replaceChildren(target);
     this.views.onShow = null;
     const columns = this.wrap.columns;
@@ -243,6 +287,7 @@ export class ChartCard {
         widths,
         columns,
         labelled: false,
+        selectable: declaresParam(laidOut, SELECTED_SIGNAL),
       };
       result.view.addEventListener("click", (_event, item) => options.onClick(name, item));
       // What a canvas shows is not in the page's DOM: the view (its data and scenegraph) is
@@ -255,8 +300,17 @@ export class ChartCard {
       await this.applySelected();
     } catch (err) {
       console.warn(`mixwidget: chart "${name}" could not be drawn`, err);
-      if (!this.destroyed)
-        this.showText("error", `This chart could not be drawn: ${errorText(err)}`);
+      if (this.destroyed) return;
+      if (previous && this.views.find(previous.specKey, previous.columns) === previous) {
+        // Keep the last good view on show, and say why it is not the one asked for.
+        body.replaceChildren(previous.target);
+        this.show(previous);
+        this.setIssue(
+          "draw",
+          `This chart could not be drawn for the current model (${errorText(err)}); it shows the last chart that could be drawn.`,
+        );
+        options.onDrawn(this);
+      } else this.showText("error", `This chart could not be drawn: ${errorText(err)}`);
     } finally {
       body.style.minHeight = "";
     }
@@ -279,8 +333,8 @@ export class ChartCard {
                 .remove(() => true)
                 .insert(fresh[dataset] ?? []),
             );
-          } catch {
-            // A dataset the spec does not use.
+          } catch (err) {
+            if (!isUnknownDataset(err)) throw err; // else a dataset the spec does not use
           }
         }
         view.resize?.(); // new data can change the drawn size (a canvas keeps its old one otherwise)
@@ -294,18 +348,24 @@ export class ChartCard {
       await this.applySelected();
     } catch (err) {
       console.warn(`mixwidget: chart "${this.name}" could not be updated`, err);
-      this.views.forget(drawn);
-      this.showText("error", `This chart could not be updated: ${errorText(err)}`);
+      // The view keeps what it drew last (the last good chart); its data are not the new ones,
+      // so the next change of data tries again.
+      drawn.dataKey = "";
+      this.setIssue(
+        "draw",
+        `This chart could not be updated (${errorText(err)}); it shows the chart as it was before.`,
+      );
     } finally {
       this.body.style.minHeight = "";
     }
   }
 
-  /** Make ``drawn`` the view on show. */
+  /** Make ``drawn`` the view on show (a new view or new data: no issue drawing it until one arises). */
   private show(drawn: Drawn): void {
     this.views.keep(drawn);
     this.views.onShow = drawn;
     this.text = "";
+    this.setIssue("draw", "");
     this.setState("drawn");
   }
 }

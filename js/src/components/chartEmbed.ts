@@ -86,6 +86,25 @@ export function hideTooltip(): void {
   document.getElementById("vg-tooltip-element")?.classList.remove("visible");
 }
 
+/** True when ``spec`` (or a view inside it) declares the param ``name``, e.g. "selected". */
+export function declaresParam(spec: unknown, name: string): boolean {
+  if (!spec || typeof spec !== "object") return false;
+  const s = spec as Record<string, unknown>;
+  const named = (p: unknown) =>
+    Boolean(p) && typeof p === "object" && (p as { name?: unknown }).name === name;
+  if (Array.isArray(s.params) && s.params.some(named)) return true;
+  for (const key of ["layer", "hconcat", "vconcat", "concat"]) {
+    const parts = s[key];
+    if (Array.isArray(parts) && parts.some((part) => declaresParam(part, name))) return true;
+  }
+  return declaresParam(s.spec, name);
+}
+
+/** True for Vega's error on a data set the view does not have (a dataset the spec does not use). */
+export function isUnknownDataset(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith("Unrecognized data set");
+}
+
 /** An error's message, cut to a length a card can show. */
 export function errorText(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);

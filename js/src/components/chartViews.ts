@@ -22,6 +22,8 @@ export interface Drawn {
   filled?: { available: number; width: number };
   /** False after the marks were drawn anew and their descriptions not yet rounded. */
   labelled: boolean;
+  /** The spec declares the "selected" param (a group can be highlighted). */
+  selectable: boolean;
 }
 
 export class ChartViews {

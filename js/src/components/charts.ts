@@ -156,7 +156,7 @@ class ChartBoard implements Charts {
 
   /** Cards in the order of chart_names; notes and captions are shown right away. */
   private layout(): void {
-    const { names, notes } = readCharts(this.model);
+    const { names, notes, problem } = readCharts(this.model);
     const wanted = new Set(names);
     for (const [name, card] of this.cards) {
       if (!wanted.has(name)) {
@@ -173,6 +173,7 @@ class ChartBoard implements Charts {
         this.cards.set(name, card);
         card.showText("pending", "Drawing…");
       }
+      card.setBoardIssue(problem);
       const note = notes[name];
       const hasNote = typeof note === "string" && note !== "";
       if (hasNote) card.showText("note", note);
@@ -224,7 +225,10 @@ class ChartBoard implements Charts {
       // The look is part of the key: a theme change draws the chart again.
       const specKey = JSON.stringify(this.look()) + jsonKey(spec);
       const dataKey = jsonKey(chartData);
-      if (card.shows(specKey, dataKey)) continue;
+      if (card.shows(specKey, dataKey)) {
+        card.upToDate();
+        continue;
+      }
       const embedding = card.needsEmbed(specKey);
       if (embedding) {
         if (embedded) await nextFrame(); // a new embed is the slow part: let the page paint first

@@ -5,10 +5,10 @@ import {
   formatChisq,
   formatCount,
   formatEstimate,
-  formatP,
   formatStat,
   formatT,
   formatVariance,
+  pText,
 } from "../format";
 import { type Comparison, listen, readComparison } from "../model";
 
@@ -223,12 +223,12 @@ function lrtTable(c: Comparison): HTMLElement | null {
           ),
           h("td", { class: "mw-num" }, formatChisq(r.chisq)),
           h("td", { class: "mw-num" }, formatCount(r.df)),
-          h("td", { class: "mw-num" }, formatP(r.p_value)),
+          h("td", { class: "mw-num" }, pText(r.p_text, r.p_value)),
           boundary
             ? h(
                 "td",
                 { class: "mw-num", "data-testid": "lrt-boundary" },
-                typeof r.p_boundary === "number" ? formatP(r.p_boundary) : "—",
+                typeof r.p_boundary === "number" ? pText(r.p_boundary_text, r.p_boundary) : "—",
               )
             : null,
         ),

@@ -1,6 +1,6 @@
 // Fixed-effects table: Term, Estimate, Std. Error, t value, df, p.
 import { h } from "../dom";
-import { formatDf, formatEstimate, formatP, formatT } from "../format";
+import { formatDf, formatEstimate, formatT, pText } from "../format";
 import type { FitSummary, FixedRow } from "../model";
 import { changeCell } from "./changeCell";
 
@@ -9,7 +9,7 @@ const COLUMNS: { label: string; format: (r: FixedRow) => string; title?: string 
   { label: "Std. Error", format: (r) => formatEstimate(r.std_error) },
   { label: "t value", format: (r) => formatT(r.t_value) },
   { label: "df", format: (r) => formatDf(r.df), title: "Satterthwaite degrees of freedom" },
-  { label: "p", format: (r) => formatP(r.p_value), title: "Pr(>|t|)" },
+  { label: "p", format: (r) => pText(r.p_text, r.p_value), title: "Pr(>|t|)" },
 ];
 
 export function fixedTable(current: FitSummary, previous: FitSummary | null): HTMLElement {
