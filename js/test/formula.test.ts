@@ -323,7 +323,8 @@ describe("parse errors", () => {
 
   it("refuses what the Python parser refuses", () => {
     expect(fail("y ~ x + (0 | g)").message).toMatch(/needs an intercept or a slope/);
-    expect(fail("cbind(a,b) ~ x").message).toMatch(/unknown function 'cbind'/);
+    expect(parseFormula("cbind(k, n - k) ~ x + (1 | g)").ok).toBe(true); // a binomial response
+    expect(fail("cbind(k) ~ x").message).toMatch(/cbind\(\) needs b/);
     expect(fail("y ~ foo(x)").message).toMatch(/unknown function 'foo'/);
     expect(fail("y ~ x + (1 | g) + (1 | g)").message).toMatch(/appears twice/);
     expect(fail("y ~ x + (1 | g/g)").message).toMatch(/names g twice/);

@@ -33,7 +33,9 @@ from .intake import as_frame, check_model_frame
 from .limits import Limits, check_size, model_size
 from .newdata import NewDesign, new_design
 from .random import RandomBlock, collinear_terms, group_labels, random_blocks
-from .response import response_vector
+from .response import Family, response_vector
+
+GAUSSIAN = Family()
 
 __all__ = ["Design", "RandomBlock", "Schema", "build_design", "fixed_part", "level_names", "check_columns",
            "level_text", "group_labels", "predictor_variables"]
@@ -93,6 +95,7 @@ class Design:
     collinear: list[str] = field(default_factory=list)  # random terms whose columns are linearly dependent
     fixed_notes: list[str] = field(default_factory=list)  # notes on the fixed columns (part of ``notes``)
     positions: np.ndarray | None = None  # (n,) positions in the data of the rows used (``data.iloc[positions]``)
+    family: Family = field(default_factory=Family)  # how y is distributed (binomial: y proportions, weights trials)
 
     @property
     def nobs(self) -> int:
@@ -170,8 +173,11 @@ def _offsets(formula: ModelFormula, values: dict[str, object], given: np.ndarray
 
 
 def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = None, offset: object = None,
-                 limits: Limits | None = None) -> Design:
+                 limits: Limits | None = None, family: Family = GAUSSIAN) -> Design:
     """Build the model matrices, dropping (and counting) rows with missing values.
+
+    ``family`` decides which responses are allowed and how they are read (:mod:`.response`): for a
+    binomial model ``y`` holds proportions of successes and ``weights`` the trials times any prior weights.
 
     ``weights`` (lme4's prior weights) and ``offset`` are column names or one number per row.
     With ``limits``, a model bigger than they allow is refused (:class:`~mixwidget.design.limits.ModelTooBig`)
@@ -179,8 +185,10 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
     """
     data = as_frame(data)
     frame = model_frame(formula, data, weights, offset)
-    y = response_vector(formula, frame, data)
+    response = response_vector(formula, frame, data, family)
+    y = response.y
     numeric = {v: np.asarray(x, dtype=float) for v, x in frame.values.items() if not isinstance(x, (Factor, Columns))}
+    numeric[formula.response] = y
     check_model_frame(pd.DataFrame(numeric, index=frame.rows), formula.response, list(numeric))
 
     codings = _codings(formula, frame, data)
@@ -194,7 +202,8 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
     fixed = fixed_matrix(formula, variables, frame.n, codings.ordered)
     in_fixed = {v for term in formula.fixed for v in term}
     notes.extend(fixed.notes[1:] if any(v in in_fixed for v in codings.ordered) else fixed.notes)
-    random = random_blocks(formula.random, variables, codings.groups, codings.group_values(), frame.n)
+    random = random_blocks(formula.random, variables, codings.groups, codings.group_values(), frame.n,
+                           per_observation=family.generalized)
     collinear, collinear_notes = collinear_terms(random)
     notes.extend(collinear_notes)
 
@@ -203,8 +212,8 @@ def build_design(formula: ModelFormula, data: pd.DataFrame, weights: object = No
     positions = np.flatnonzero(frame.keep)  # rows are looked up by position: index labels may repeat
     table = frame_table(formula, data.iloc[positions], frame.values)
     return Design(formula, y, fixed.X, fixed.names, random, frame.rows, frame.n_dropped, frame.dropped_by, notes,
-                  table, _offsets(formula, frame.values, frame.offset, frame.n), frame.weights, schema, frame.offset,
-                  collinear=collinear, fixed_notes=fixed.notes, positions=positions)
+                  table, _offsets(formula, frame.values, frame.offset, frame.n), response.weights, schema, frame.offset,
+                  collinear=collinear, fixed_notes=fixed.notes, positions=positions, family=family)
 
 
 def fixed_part(design: Design, formula: ModelFormula) -> Design:
@@ -222,4 +231,5 @@ def fixed_part(design: Design, formula: ModelFormula) -> Design:
     frame = design.frame[[v for v in formula.variables() if v in design.frame.columns]]
     return Design(formula, design.y, design.X, design.fixed_names, [], design.rows, 0, {},
                   [*formula.notes, *design.fixed_notes], frame, design.offset, design.weights, schema,
-                  design.offset_given, fixed_notes=list(design.fixed_notes), positions=design.positions)
+                  design.offset_given, fixed_notes=list(design.fixed_notes), positions=design.positions,
+                  family=design.family)

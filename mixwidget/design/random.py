@@ -67,16 +67,20 @@ def random_block(
 
 def random_blocks(
     terms: tuple[RandomTerm, ...], variables: dict[str, Variable], group_codings: dict[str, Coding],
-    group_values: dict[str, np.ndarray], n: int,
+    group_values: dict[str, np.ndarray], n: int, per_observation: bool = False,
 ) -> list[RandomBlock]:
     """Every random term's block, checked (see :func:`check_blocks`)."""
     blocks = [random_block(term, variables, group_values, group_codings, n) for term in terms]
-    check_blocks(blocks, n)
+    check_blocks(blocks, n, per_observation)
     return blocks
 
 
-def check_blocks(blocks: list[RandomBlock], n: int) -> None:
-    """Refuse terms lme4 refuses: one group, a group per observation, more effects than rows."""
+def check_blocks(blocks: list[RandomBlock], n: int, per_observation: bool = False) -> None:
+    """Refuse terms lme4 refuses: one group, a group per observation, more effects than rows.
+
+    ``per_observation``: as many random effects as observations are allowed, as glmer allows them for
+    binomial and Poisson models (an observation-level ``(1 | obs)`` models overdispersion).
+    """
     for b in blocks:
         nlev = len(b.levels)
         if nlev < 2:
@@ -84,13 +88,13 @@ def check_blocks(blocks: list[RandomBlock], n: int) -> None:
                 f"the grouping factor '{b.group}' has only {nlev} level in the rows used; a random effect needs "
                 f"at least two groups. Remove {b.term.text} or group by a column with more levels"
             )
-        if nlev >= n:
+        if nlev >= n and not per_observation:
             raise DataError(
                 f"the grouping factor '{b.group}' has {nlev} levels for {n} observations: each group has one "
                 f"observation, so its random effect cannot be told apart from the residual. Remove {b.term.text}"
             )
         n_re = nlev * b.Z.shape[1]
-        if n_re >= n:
+        if n_re >= n and not per_observation:
             raise DataError(
                 f"the term {b.term.text} has {n_re} random effects ({nlev} groups x {b.Z.shape[1]} "
                 f"coefficients) for only {n} observations; the model cannot be estimated. Use fewer random "

@@ -561,6 +561,13 @@ def _numeric(ev: Evaluator, call: Call, args: dict[str, Expr]) -> object:
     return ev.number(args["x"])
 
 
+def _cbind(ev: Evaluator, call: Call, args: dict[str, Expr]) -> Columns:
+    """Two columns side by side, named by their expressions as R's ``cbind`` names them."""
+    n = len(ev.data)
+    columns = [np.broadcast_to(np.float64(1.0) * ev.number(args[k]), (n,)) for k in ("a", "b")]
+    return Columns(np.column_stack(columns), [args["a"].text(), args["b"].text()])
+
+
 _MATH = {
     "log2": (np.log2, "logarithm to base 2"), "log10": (np.log10, "logarithm to base 10"),
     "log1p": (np.log1p, "log(1 + x)"), "exp": (np.exp, "exponential"), "expm1": (np.expm1, "exp(x) - 1"),
@@ -600,6 +607,8 @@ TRANSFORMS: dict[str, Transform] = {
         Transform("ordered", ("x",), 1, "term", _ordered,
                   "the values as ordered categories (polynomial contrasts)", "the levels"),
         Transform("offset", ("x",), 1, "formula", _offset, "a term with its coefficient fixed at 1", package="stats"),
+        Transform("cbind", ("a", "b"), 2, "term", _cbind,
+                  "a binomial response as successes and failures: cbind(k, n - k)", package="base"),
     ]
 }
 

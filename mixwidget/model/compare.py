@@ -32,9 +32,10 @@ class Comparison:
 
     @property
     def fixed(self) -> pd.DataFrame:
-        """Long form: ``model, term, estimate, std_error, t_value`` for every model's fixed effects."""
+        """Long form: ``model, term, estimate, std_error, t_value`` for every model's fixed effects
+        (``t_value`` holds the Wald z of binomial and Poisson models)."""
         frames = [
-            f.fixed[["estimate", "std_error", "t_value"]].reset_index().assign(model=name)
+            f.test_table[["estimate", "std_error", "t_value"]].reset_index().assign(model=name)
             for name, f in zip(self.names, self.fits)
         ]
         return pd.concat(frames, ignore_index=True)[["model", "term", "estimate", "std_error", "t_value"]]

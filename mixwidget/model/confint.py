@@ -75,14 +75,20 @@ def confint(
     attrs: dict = {"method": method, "level": float(level)}
     if method == "Wald":
         est, se = fit.fixed["estimate"].to_numpy(), fit.fixed["std_error"].to_numpy()
-        q = stats.norm.ppf(0.5 + level / 2) if fit.kind == "mixed" else stats.t.ppf(0.5 + level / 2, fit.fixed["df"].to_numpy())
+        q = (stats.norm.ppf(0.5 + level / 2) if fit.kind == "mixed" or fit.generalized
+             else stats.t.ppf(0.5 + level / 2, fit.fixed["df"].to_numpy()))
         lower[fixed], upper[fixed] = est - q * se, est + q * se
     elif method == "profile":
         if fit.kind != "mixed":
             raise DataError("profile intervals need a mixed model; use method='Wald' (exact t intervals) for least squares")
-        lower[fixed], upper[fixed] = engine.profile_intervals(fit.design, fit.reml, level)
-        variance = slice(0, len(names) - p)
-        lower[variance], upper[variance] = variance_profile(fit, level)
+        if fit.generalized:  # the fixed effects' profiles (the variance parameters' are lmer's only)
+            from ..engine.glmm import glmm_profile_intervals
+
+            lower[fixed], upper[fixed] = glmm_profile_intervals(fit.design, level, fit.nagq)
+        else:
+            lower[fixed], upper[fixed] = engine.profile_intervals(fit.design, fit.reml, level)
+            variance = slice(0, len(names) - p)
+            lower[variance], upper[variance] = variance_profile(fit, level)
     else:
         Y, _ = simulate_responses(fit, nsim=nsim, seed=seed)
         job = RefitJob([fit.design], [fit.reml], [np.arange(fit.nobs)])
@@ -145,7 +151,8 @@ def _parameters(fit: MixedFit) -> tuple[list[str], np.ndarray]:
                     names.append(f"sd_{terms[i]}|{labels[k]}")
                 else:
                     names.append(f"cor_{terms[i]}.{terms[j]}|{labels[k]}")
-        names.append("sigma")
+        if not fit.generalized:  # binomial and Poisson models have no residual scale
+            names.append("sigma")
     names.extend(fit.fixed.index)
     return names, _vector(fit, _covs(fit), fit.sigma, fit.fixed["estimate"].to_numpy())
 
@@ -180,7 +187,8 @@ def _vector(fit: MixedFit, covs: list[np.ndarray], sigma: float, beta: np.ndarra
                     values.append(sd[i])
                 else:
                     values.append(cov[i, j] / (sd[i] * sd[j]) if sd[i] * sd[j] > 0 else np.nan)
-        values.append(sigma)
+        if not fit.generalized:
+            values.append(sigma)
     return np.array([*values, *beta], dtype=float)
 
 

@@ -13,6 +13,7 @@ from scipy import stats
 from ..design.build import Design, build_design, fixed_part
 from ..design.intake import as_frame
 from ..design.limits import DEFAULT_LIMITS, Limits
+from ..design.response import Family, family_of
 from ..engine import adapter as engine
 from ..errors import DataError
 from ..formula.parse import ModelFormula, parse_formula
@@ -26,7 +27,7 @@ SINGULAR_TOL = 1e-4  # lme4's isSingular() tolerance on the relative Cholesky fa
 
 @dataclass(eq=False)
 class MixedFit:
-    """A fitted linear mixed model (or, without random terms, a linear model).
+    """A fitted mixed model (or, without random terms, a linear or generalized linear model).
 
     Tables are tidy DataFrames named as lme4 names things; scalars mirror lme4's accessors.
 
@@ -36,14 +37,22 @@ class MixedFit:
         The formula as given.
     reml : bool
         True for a REML fit, False for maximum likelihood.
-    kind : {"mixed", "ols"}
-        "ols" when the formula has no random term (ordinary least squares).
+    kind : {"mixed", "ols", "glm"}
+        "ols" when a Gaussian formula has no random term (ordinary least squares); "glm" for another
+        family without random terms (R's ``glm``).
+    family, link : str
+        R's names: "gaussian" / "identity" (linear models), "binomial" / "logit", "probit", "cloglog",
+        "poisson" / "log".
+    nagq : int
+        Generalized mixed models: 1 for Laplace's approximation, more for adaptive Gauss-Hermite points.
     fixed : DataFrame
         Indexed by term (``(Intercept)``, ``sexm``...): ``estimate, std_error, t_value, df, p_value``.
-        Degrees of freedom are Satterthwaite's for mixed models, residual df for OLS.
+        Degrees of freedom are Satterthwaite's for mixed models, residual df for OLS. Generalized
+        models have Wald z tests, as glmer: ``estimate, std_error, z_value, p_value``.
     variance : DataFrame
         ``group, term, variance, std_dev, corr`` in lme4's VarCorr order; correlation rows have
-        ``term`` "a~b", the covariance in ``variance`` and ``corr`` set. The last row is ``Residual``.
+        ``term`` "a~b", the covariance in ``variance`` and ``corr`` set. The last row is ``Residual``
+        (linear models only: binomial and Poisson models have no residual variance).
     ranef : DataFrame
         ``group, level, term, estimate, cond_sd``: conditional modes and conditional SDs.
     nobs, n_dropped : int
@@ -52,7 +61,9 @@ class MixedFit:
         Grouping factor -> number of levels.
     loglik, aic, bic, sigma : float
     reml_criterion, deviance : float or None
-        REML criterion for REML fits, deviance (-2 log-likelihood) for ML and OLS fits.
+        REML criterion for REML fits, deviance (-2 log-likelihood) for ML, OLS and generalized fits.
+    df_resid : int
+        Residual degrees of freedom as lme4's ``df.residual``: observations minus parameters.
     singular, converged : bool
     messages : list of str
         Plain-language notes on the fit (dropped rows, boundary fits, convergence).
@@ -83,11 +94,40 @@ class MixedFit:
     design: Design = field(repr=False)
     data: pd.DataFrame = field(repr=False)
     arguments: dict[str, str] = field(default_factory=dict, repr=False)  # weights=/offset= given as column names
+    family: str = "gaussian"
+    link: str = "identity"
+    nagq: int = 1
+    linear_predictor: np.ndarray | None = field(default=None, repr=False)  # generalized models: eta, offset in
+    pearson_residuals: np.ndarray | None = field(default=None, repr=False)  # generalized models
     # Caches: a fit does not change, so what is derived from it is computed once (see refit, without_groups, shares).
     _refits: dict[bool, MixedFit] = field(default_factory=dict, init=False, repr=False)
     _without_groups: MixedFit | None = field(default=None, init=False, repr=False)
     _baseline_of: pd.DataFrame | None = field(default=None, init=False, repr=False)  # data a baseline was fitted from
     _shares: pd.Series | None = field(default=None, init=False, repr=False)
+    _test_table: pd.DataFrame | None = field(default=None, init=False, repr=False)
+
+    @property
+    def generalized(self) -> bool:
+        """True for binomial and Poisson models (glmer, glm), False for linear ones."""
+        return self.family != "gaussian"
+
+    @property
+    def test_table(self) -> pd.DataFrame:
+        """``fixed`` in the linear models' layout, ``estimate, std_error, t_value, df, p_value``, for views
+        that show either kind: a generalized model's Wald z in ``t_value``, with ``df`` infinite."""
+        if not self.generalized:
+            return self.fixed
+        if self._test_table is None:
+            f = self.fixed
+            self._test_table = pd.DataFrame(
+                {"estimate": f["estimate"], "std_error": f["std_error"], "t_value": f["z_value"], "df": np.inf,
+                 "p_value": f["p_value"]}, index=f.index)
+        return self._test_table
+
+    @property
+    def df_resid(self) -> int:
+        """Observations minus estimated parameters, as lme4's ``df.residual``."""
+        return int(self.nobs - self.npar)
 
     @property
     def model(self) -> ModelFormula:
@@ -96,14 +136,15 @@ class MixedFit:
 
     @property
     def residuals(self) -> np.ndarray:
+        """Response residuals: observed minus fitted (for binomial models, proportions)."""
         return self.design.y - self.fitted
 
     @property
     def shares(self) -> pd.Series:
         """Each variance component's share of the total variance, indexed by group.
 
-        Only defined when every random term is an intercept (slope variances are on other
-        scales); otherwise empty.
+        Only defined for linear models whose random terms are all intercepts (slope variances are
+        on other scales); otherwise empty.
         """
         if self._shares is None:
             self._shares = self._compute_shares()
@@ -111,6 +152,8 @@ class MixedFit:
 
     def _compute_shares(self) -> pd.Series:
         v = self.variance
+        if self.generalized:  # no residual variance on the response's scale
+            return pd.Series(dtype=float)
         corr, terms = v["corr"].to_numpy(dtype=float), v["term"].tolist()
         if not np.isnan(corr).all() or any(t != "(Intercept)" for t in terms[:-1]):
             return pd.Series(dtype=float)
@@ -120,10 +163,10 @@ class MixedFit:
     def refit(self, reml: bool) -> MixedFit:
         """The same model and rows fitted by REML (True) or maximum likelihood (False)."""
         reml = check_flag(reml, "reml")
-        if reml == self.reml:
+        if reml == self.reml or self.generalized:  # generalized models are fitted by ML only, as glmer
             return self
         if reml not in self._refits:  # a fit does not change: refit once per method
-            refitted = _assemble(self.formula, self.design, reml, self.data)
+            refitted = _assemble(self.formula, self.design, reml, self.data, nagq=self.nagq)
             refitted.arguments = dict(self.arguments)
             self._refits[reml] = refitted
         return self._refits[reml]
@@ -131,16 +174,17 @@ class MixedFit:
     def without_groups(self) -> MixedFit:
         """The fixed part fitted by least squares to the same rows, ignoring every grouping.
 
-        This is "complete pooling": what the model says if the groups are not there. Fitted to
+        This is "complete pooling": what the model says if the groups are not there. A generalized
+        model's baseline is the generalized linear model of the same family (R's ``glm``). Fitted to
         the model's own fixed-effect matrix, response, weights and offsets (the same fit as
         ``fit(model.fixed_text(), rows used)``), once: fits of the same data whose fixed parts,
         rows, weights and offsets are the same (REML and ML, other random terms) share it.
         """
-        if self.kind == "ols":
+        if not self.design.random:
             return self
         if self._without_groups is None:  # a fit does not change: fitted once
             text = self.model.fixed_text()
-            key = (text, _rows_digest(self.design))
+            key = (text, _rows_digest(self.design), self.design.family)
             shared = _baselines.get(key)
             if shared is None or shared._baseline_of is not self.data:
                 design = fixed_part(self.design, parse_formula(text))
@@ -157,6 +201,7 @@ class MixedFit:
         allow_new_levels: bool = False,
         interval: str | None = None,
         level: float = 0.95,
+        type: str = "link",
     ) -> pd.Series | pd.DataFrame:
         """Predictions as lme4's ``predict.merMod``, optionally with intervals.
 
@@ -165,7 +210,7 @@ class MixedFit:
         from .predict import predict
 
         return predict(self, newdata, re_form=re_form, allow_new_levels=allow_new_levels, interval=interval,
-                       level=level)
+                       level=level, type=type)
 
     def confint(self, method: str = "Wald", level: float = 0.95, nsim: int = 500, seed: int | None = None, **kwargs):
         """Confidence intervals as lme4's ``confint()``: ``"Wald"``, ``"boot"`` or ``"profile"``.
@@ -208,9 +253,10 @@ def _rows_digest(design: Design) -> bytes:
 
 def fit(
     formula: str, data: pd.DataFrame, reml: bool = True, weights: object = None, offset: object = None,
-    limits: Limits | None = DEFAULT_LIMITS, contrasts: dict[str, str] | None = None,
+    limits: Limits | None = DEFAULT_LIMITS, contrasts: dict[str, str] | None = None, family: str = "gaussian",
+    link: str | None = None, nagq: int = 1,
 ) -> MixedFit:
-    """Fit a linear mixed model written as an lme4 formula.
+    """Fit a mixed model written as an lme4 formula: linear (lmer), or binomial and Poisson (glmer).
 
     Parameters
     ----------
@@ -233,6 +279,18 @@ def fit(
     contrasts : dict, optional
         Contrasts for factor variables, as lme4's ``contrasts=``: ``{"Variety": "contr.sum"}``
         (``contr.sum``, ``contr.helmert``, ``contr.treatment``, ``contr.SAS``, ``contr.poly``).
+    family : {"gaussian", "binomial", "poisson"}
+        The response's distribution, as R's ``family``. "gaussian" is lmer (or lm); the others are
+        fitted by maximum likelihood as glmer (or glm without random terms), and ``reml`` is ignored.
+        A binomial response is 0/1, TRUE/FALSE, a two-level factor or text (the first level is failure),
+        ``cbind(successes, failures)``, or proportions with the trials as ``weights``; a Poisson
+        response is counts.
+    link : str, optional
+        R's link names: binomial "logit" (default), "probit", "cloglog", "cauchit"; Poisson "log"
+        (default), "sqrt", "identity".
+    nagq : int, default 1
+        Points of adaptive Gauss-Hermite quadrature for a generalized mixed model: 1 is Laplace's
+        approximation (glmer's default); more needs one random term of one column, e.g. ``(1 | g)``.
 
     Raises
     ------
@@ -247,7 +305,7 @@ def fit(
     what the fit computes (``refit``, ``without_groups``, charts).
     """
     return fit_owned(formula, own_copy(data), reml, weights=weights, offset=offset, limits=limits,
-                     contrasts=contrasts)
+                     contrasts=contrasts, family=family, link=link, nagq=nagq)
 
 
 def own_copy(data: pd.DataFrame) -> pd.DataFrame:
@@ -260,13 +318,15 @@ def own_copy(data: pd.DataFrame) -> pd.DataFrame:
 
 def fit_owned(
     formula: str, data: pd.DataFrame, reml: bool = True, weights: object = None, offset: object = None,
-    limits: Limits | None = None, contrasts: dict[str, str] | None = None,
+    limits: Limits | None = None, contrasts: dict[str, str] | None = None, family: str | Family = "gaussian",
+    link: str | None = None, nagq: int = 1,
 ) -> MixedFit:
     """As :func:`fit`, for data that nobody else changes (kept by reference, not copied)."""
     reml = check_flag(reml, "reml")
+    fam = family_of(family, link)
     model = parse_formula(formula).with_contrasts(contrasts)
-    design = build_design(model, data, weights=weights, offset=offset, limits=limits)
-    fitted = _assemble(formula, design, reml, data)
+    design = build_design(model, data, weights=weights, offset=offset, limits=limits, family=fam)
+    fitted = _assemble(formula, design, reml, data, nagq=nagq)
     fitted.arguments = {k: v for k, v in (("weights", weights), ("offset", offset)) if isinstance(v, str)}
     return fitted
 
@@ -289,19 +349,45 @@ def check_flag(value: object, name: str) -> bool:
     raise DataError(f"{name} must be True or False, not {value!r}; e.g. {name}=False")
 
 
-def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> MixedFit:
+def _engine_fit(design: Design, reml: bool, nagq: int) -> engine.EngineResult:
+    """The engine's fit of ``design``: lmer, least squares, glmer or glm by family and random terms."""
     mixed = design.formula.is_mixed
-    res = engine.fit_mixed(design, reml=reml) if mixed else engine.fit_ols(design)
+    if not design.family.generalized:
+        return engine.fit_mixed(design, reml=reml) if mixed else engine.fit_ols(design)
+    if mixed:
+        from ..engine.glmm import check_nagq, fit_glmm
+
+        return fit_glmm(design, nagq=check_nagq(design, nagq))
+    from ..engine.glm import fit_glm
+
+    return fit_glm(design)
+
+
+def _fixed_table(design: Design, res: engine.EngineResult) -> pd.DataFrame:
+    """Estimates with t tests (linear models, Satterthwaite or residual df) or Wald z tests (generalized)."""
     se = np.sqrt(np.diag(res.vcov))
-    t = res.beta / se
-    p = 2 * stats.t.sf(np.abs(t), res.df)
+    stat = res.beta / se
+    index = pd.Index(design.fixed_names, name="term")
+    if design.family.generalized:
+        p = 2 * stats.norm.sf(np.abs(stat))
+        return pd.DataFrame({"estimate": res.beta, "std_error": se, "z_value": stat, "p_value": p}, index=index)
+    p = 2 * stats.t.sf(np.abs(stat), res.df)
+    return pd.DataFrame({"estimate": res.beta, "std_error": se, "t_value": stat, "df": res.df, "p_value": p},
+                        index=index)
+
+
+def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame, nagq: int = 1) -> MixedFit:
+    mixed = design.formula.is_mixed
+    generalized = design.family.generalized
+    if generalized:
+        reml = False
+    elif nagq != 1:
+        raise ValueError("nagq applies to binomial and Poisson mixed models only; leave it at 1 for a linear model")
+    res = _engine_fit(design, reml, nagq)
     names = design.fixed_names
-    fixed = pd.DataFrame(
-        {"estimate": res.beta, "std_error": se, "t_value": t, "df": res.df, "p_value": p},
-        index=pd.Index(names, name="term"),
-    )
+    fixed = _fixed_table(design, res)
     order = lme4_term_order(design)
-    variance = _variance_table(design, res, order)
+    variance = _variance_table(design, res, order, residual=not generalized)
     ranef = _ranef_table(design, res, order)
     ngroups = {}
     for k in order:
@@ -314,7 +400,7 @@ def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> M
     fit_ = MixedFit(
         formula=formula,
         reml=is_reml,
-        kind="mixed" if mixed else "ols",
+        kind="mixed" if mixed else ("glm" if generalized else "ols"),
         fixed=fixed,
         variance=variance,
         ranef=ranef,
@@ -336,12 +422,17 @@ def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> M
         fitted=res.fitted,
         design=design,
         data=data,
+        family=design.family.name,
+        link=design.family.link,
+        nagq=int(nagq) if mixed and generalized else 1,
+        linear_predictor=getattr(res, "eta", None),
+        pearson_residuals=getattr(res, "pearson", None),
     )
     fit_.messages = fit_messages(fit_, [term.cov for term in res.terms], res.engine_messages, SINGULAR_TOL)
     return fit_
 
 
-def _variance_table(design: Design, res: engine.EngineResult, order: list[int]) -> pd.DataFrame:
+def _variance_table(design: Design, res: engine.EngineResult, order: list[int], residual: bool = True) -> pd.DataFrame:
     rows = []
     labels = group_labels(design, order)
     for k in order:
@@ -355,7 +446,8 @@ def _variance_table(design: Design, res: engine.EngineResult, order: list[int]) 
                 denom = sd[a] * sd[b]
                 corr = term.cov[a, b] / denom if denom > 0 else np.nan
                 rows.append((labels[k], f"{block.names[a]}~{block.names[b]}", term.cov[a, b], np.nan, corr))
-    rows.append(("Residual", "", res.sigma**2, res.sigma, np.nan))
+    if residual:
+        rows.append(("Residual", "", res.sigma**2, res.sigma, np.nan))
     return pd.DataFrame(rows, columns=["group", "term", "variance", "std_dev", "corr"])
 
 

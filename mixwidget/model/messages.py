@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .glmm_notes import generalized_notes
+
 if TYPE_CHECKING:
     from .fit import MixedFit
 
@@ -73,6 +75,7 @@ def fit_messages(fit: MixedFit, covs: list[np.ndarray], engine_messages: list[st
                 f"so treat the {group} variance as rough, or model {group} as a fixed effect instead."
             )
     notes.extend(_integer_code_notes(fit))
+    notes.extend(generalized_notes(fit))
     if not fit.converged:
         notes.append(
             "The optimizer did not report convergence, so the estimates may not be at the optimum. "

@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from scipy import stats
 from scipy.sparse.linalg import splu
 
+from ..design.response import inverse_link, working_weights
 from ..errors import DataError, FormulaError
 from ..formula.parse import RandomTerm, parse_formula
 from .fit import MixedFit
@@ -101,7 +102,8 @@ def _term_covariances(fit: MixedFit) -> list[np.ndarray]:
 class _Posterior:
     """Conditional covariances of the random effects given the data and the estimates.
 
-    ``C = sigma^2 Lambda (Lambda' Z' Z Lambda + I)^-1 Lambda'``, as lme4's ``condVar``; blocks are
+    ``C = sigma^2 Lambda (Lambda' Z' Z Lambda + I)^-1 Lambda'``, as lme4's ``condVar`` (binomial and
+    Poisson models: ``Z' W Z`` with W the IRLS weights at the fit, and sigma = 1); blocks are
     solved for on demand from one sparse factorization per fit. Only terms with several
     coefficients need it (for the covariances between them); a one-coefficient term's block is
     the engine's conditional variance, so large intercept-only models skip the factorization.
@@ -115,6 +117,9 @@ class _Posterior:
         cols, rows, vals = [], [], []
         offset = 0
         n = design.nobs
+        sqrt_w = None
+        if fit.generalized and fit.linear_predictor is not None:
+            sqrt_w = np.sqrt(working_weights(design.family, fit.linear_predictor, design.weights))
         for block, cov in zip(design.random, term_covariances(fit)):
             q = len(block.names)
             w, u = np.linalg.eigh(cov / self.sigma2 if self.sigma2 > 0 else cov)
@@ -122,6 +127,8 @@ class _Posterior:
             self.lambdas.append(lam)
             self.offsets.append(offset)
             zl = block.Z @ lam
+            if sqrt_w is not None:
+                zl = zl * sqrt_w[:, None]
             for j in range(q):
                 rows.append(np.arange(n))
                 cols.append(offset + block.codes * q + j)
@@ -268,7 +275,7 @@ def prediction_pieces(
         levels[names[k]] = rows.labels[k]
     return PredictionPieces(
         fit=point, fixed=fixed, random=random, known=known, kept=[names[k] for k in keep], levels=levels,
-        residual=fit.sigma**2, index=rows.index,
+        residual=0.0 if fit.generalized else fit.sigma**2, index=rows.index,
     )
 
 
@@ -324,8 +331,9 @@ def predict(
     allow_new_levels: bool = False,
     interval: str | None = None,
     level: float = 0.95,
+    type: str = "link",
 ) -> pd.Series | pd.DataFrame:
-    """Predictions from a fitted model, as lme4's ``predict(m, newdata, re.form, allow.new.levels)``.
+    """Predictions from a fitted model, as lme4's ``predict(m, newdata, re.form, allow.new.levels, type)``.
 
     Parameters
     ----------
@@ -346,6 +354,10 @@ def predict(
         "prediction" for a new observation (adding the residual variance).
     level : float, default 0.95
         Coverage of the intervals (normal quantiles: ``fit ± z · se``).
+    type : {"link", "response"}, default "link"
+        For binomial and Poisson models: the linear predictor (log-odds, log-rate), or the mean
+        (probability, rate) through the inverse link. Intervals are computed on the link scale and
+        their ends transformed, so they stay within the mean's range. Linear models: the same.
 
     Returns
     -------
@@ -380,13 +392,23 @@ def predict(
     """
     if interval not in (None, "confidence", "prediction"):
         raise ValueError(f"interval must be None, 'confidence' or 'prediction', not {interval!r}")
+    if type not in ("link", "response"):
+        raise ValueError(f"type must be 'link' or 'response', not {type!r}")
+    if fit.generalized and interval == "prediction":
+        raise ValueError(
+            f"a {fit.family} model's new observation is a whole number, so it has no normal prediction "
+            "interval; use interval='confidence' (for the mean, on the link scale and transformed), "
+            "or mixwidget.simulate for the spread of new observations"
+        )
+    back = (lambda x: inverse_link(fit.link, x)) if type == "response" else (lambda x: x)
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}")
     pieces = prediction_pieces(fit, newdata, re_form, allow_new_levels)
     index = pieces.index
     if interval is None:
-        return pd.Series(pieces.fit, index=index, name="fit")
+        return pd.Series(back(pieces.fit), index=index, name="fit")
     se = np.sqrt(pieces.variance(interval))
     half = stats.norm.ppf(0.5 + level / 2) * se
-    return pd.DataFrame({"fit": pieces.fit, "se": se, "lower": pieces.fit - half, "upper": pieces.fit + half},
-                        index=index)
+    # se is on the link scale (for a linear model, the response's)
+    return pd.DataFrame({"fit": back(pieces.fit), "se": se, "lower": back(pieces.fit - half),
+                         "upper": back(pieces.fit + half)}, index=index)

@@ -1,4 +1,4 @@
-"""A fit printed as lme4 (with lmerTest's Satterthwaite columns) prints it, as text and HTML."""
+"""A fit printed as lme4 prints it (lmer with lmerTest's Satterthwaite columns, or glmer), as text and HTML."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["Printout", "format_p", "lme4_text", "printout", "summary_html", "summary_text"]
 
 CLASS = "lmerModLmerTest"  # the class lmerTest names in its title line
+GLMER_CLASS = "glmerMod"  # the class glmer's title line names
 COR_MAX = 12  # lme4's option lme4.summary.cor.max: larger correlation matrices are not printed
 BOUNDARY = 1e-6  # a random-effect SD below this fraction of the residual SD is printed as 0
 OPTIMIZER = "mixedlm"  # lme4 names its optimizer here (nloptwrap); we name the engine that fitted
@@ -65,6 +66,13 @@ class Printout:
     singular: bool
     weights: str | None = None  # the weights= and offset= arguments, as lme4 prints them under Data
     offset: str | None = None
+    family: str = "gaussian"  # generalized models (glmer): family, link and quadrature points
+    link: str = "identity"
+    nagq: int = 1
+
+    @property
+    def generalized(self) -> bool:
+        return self.family != "gaussian"
 
 
 def printout(fit: MixedFit) -> Printout:
@@ -82,22 +90,31 @@ def printout(fit: MixedFit) -> Printout:
         variance=variance, nobs=fit.nobs, ngroups=dict(fit.ngroups), fixed=fit.fixed,
         vcov=fit.vcov.to_numpy(), singular=fit.singular,
         weights=fit.arguments.get("weights"), offset=fit.arguments.get("offset"),
+        family=fit.family, link=fit.link, nagq=fit.nagq,
     )
 
 
 def _pearson(fit: MixedFit) -> np.ndarray:
     """lme4's ``residuals(m, type = "pearson", scaled = TRUE)``: with prior weights, times sqrt(weight)."""
+    if fit.pearson_residuals is not None:
+        return fit.pearson_residuals
     weights = getattr(fit.design, "weights", None)
     resid = fit.residuals if weights is None else fit.residuals * np.sqrt(weights)
     return resid / fit.sigma
 
 
-def _title(reml: bool) -> list[str]:
-    method = "REML" if reml else "maximum likelihood "
-    title = f"Linear mixed model fit by {method}. t-tests use Satterthwaite's method"
-    if len(title) + 5 + len(CLASS) > WIDTH:
-        return cat_fill([*strwrap(title, WIDTH - 2, exdent=2), " [", CLASS, "]"], sep="")
-    return [f"{title} ['{CLASS}']"]
+def _title(s: Printout) -> list[str]:
+    """lme4's ``.prt.methTit``: the method, and the class in brackets (the title wrapped when long)."""
+    if s.generalized:
+        method = ("Laplace Approximation" if s.nagq == 1
+                  else f"Adaptive Gauss-Hermite Quadrature, nAGQ = {s.nagq}")
+        title, cls = f"Generalized linear mixed model fit by maximum likelihood ({method})", GLMER_CLASS
+    else:
+        method = "REML" if s.reml else "maximum likelihood "
+        title, cls = f"Linear mixed model fit by {method}. t-tests use Satterthwaite's method", CLASS
+    if len(title) + 5 + len(cls) > WIDTH:
+        return cat_fill([*strwrap(title, WIDTH - 2, exdent=2), " [", cls, "]"], sep="")
+    return [f"{title} ['{cls}']"]
 
 
 def _random_effects(variance: pd.DataFrame, digits: int = 4) -> list[str]:
@@ -139,8 +156,11 @@ def _correlation(names: list[str], vcov: np.ndarray) -> list[str]:
 
 
 def lme4_text(s: Printout) -> str:
-    """``print(summary(m))`` of lme4 + lmerTest at R's default width of 80."""
-    lines = [*_title(s.reml), *cat_fill(["Formula:", *deparse_lines(s.formula)])]
+    """``print(summary(m))`` of lme4 + lmerTest (or of glmer) at R's default width of 80."""
+    lines = _title(s)
+    if s.generalized:
+        lines.append(f" Family: {s.family}  ( {s.link} )")
+    lines += cat_fill(["Formula:", *deparse_lines(s.formula)])
     if s.data_name:
         lines.append(f"   Data: {s.data_name}")
     if s.weights:
@@ -161,14 +181,32 @@ def lme4_text(s: Printout) -> str:
     lines += cat_fill([f"Number of obs: {s.nobs}, groups: ", groups])
     fe = s.fixed
     if len(fe):
-        table = fe[["estimate", "std_error", "df", "t_value", "p_value"]].to_numpy(dtype=float)
         names = [str(n) for n in fe.index]
         lines += ["", "Fixed effects:"]
-        lines += coef_matrix(table, names, ["Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"])
+        if s.generalized:
+            table = fe[["estimate", "std_error", "z_value", "p_value"]].to_numpy(dtype=float)
+            lines += coef_matrix(table, names, ["Estimate", "Std. Error", "z value", "Pr(>|z|)"])
+        else:
+            table = fe[["estimate", "std_error", "df", "t_value", "p_value"]].to_numpy(dtype=float)
+            lines += coef_matrix(table, names, ["Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"])
         if 1 < len(fe) <= COR_MAX:  # R says on stderr when it leaves the matrix out; summary_text notes it
             lines += _correlation(names, np.asarray(s.vcov, dtype=float))
     if s.singular:
         lines += [f"optimizer ({OPTIMIZER}) convergence code: 0 (OK)", "boundary (singular) fit: see help('isSingular')", ""]
+    return "\n".join(lines)
+
+
+def _glm_text(fit: MixedFit) -> str:
+    """A generalized linear model without random terms (R's ``glm``): family, coefficients with z tests."""
+    lines = ["Generalized linear model fit by maximum likelihood (no random effects)",
+             f" Family: {fit.family}  ( {fit.link} )", f"Formula: {fit.formula}", ""]
+    stats = format_num([r_round(v, 1) for v in (fit.aic, fit.bic, fit.loglik, fit.deviance)]) + [str(fit.df_resid)]
+    lines += print_named(stats, ["AIC", "BIC", "logLik", "deviance", "df.resid"])
+    lines += ["", f"Number of obs: {fit.nobs}", ""]
+    if len(fit.fixed):
+        table = fit.fixed[["estimate", "std_error", "z_value", "p_value"]].to_numpy(dtype=float)
+        lines += ["Coefficients:", *coef_matrix(table, [str(n) for n in fit.fixed.index],
+                                                ["Estimate", "Std. Error", "z value", "Pr(>|z|)"])]
     return "\n".join(lines)
 
 
@@ -189,9 +227,10 @@ def _ols_text(fit: MixedFit) -> str:
 
 def summary_text(fit: MixedFit) -> str:
     """lme4's ``summary(lmer(...))`` as lmerTest prints it, then mixwidget's plain-language notes."""
-    text = _ols_text(fit) if fit.kind == "ols" else lme4_text(printout(fit))
+    texts = {"ols": _ols_text, "glm": _glm_text}
+    text = texts[fit.kind](fit) if fit.kind in texts else lme4_text(printout(fit))
     notes = list(dict.fromkeys(fit.messages))
-    if fit.kind != "ols" and len(fit.fixed) > COR_MAX:
+    if fit.kind == "mixed" and len(fit.fixed) > COR_MAX:
         notes.append(f"Correlation of fixed effects not shown, as p = {len(fit.fixed)} > {COR_MAX} (as lme4 does): "
                      "see fit.vcov.")
     if notes:
@@ -215,12 +254,16 @@ def summary_html(fit: MixedFit) -> str:
         )
     frows = []
     for term, r in fit.fixed.iterrows():
+        stat, df = (r["z_value"], "") if fit.generalized else (r["t_value"], f"{r['df']:.2f}")
         frows.append(
             f"<tr><td>{esc(str(term))}</td><td>{r['estimate']:.4f}</td><td>{r['std_error']:.4f}</td>"
-            f"<td>{r['t_value']:.3f}</td><td>{r['df']:.2f}</td><td>{esc(format_p(r['p_value']))}</td></tr>"
+            f"<td>{stat:.3f}</td><td>{df}</td><td>{esc(format_p(r['p_value']))}</td></tr>"
         )
     groups = ", ".join(f"{esc(g)}: {n}" for g, n in fit.ngroups.items())
     method = "OLS" if fit.kind == "ols" else ("REML" if fit.reml else "ML")
+    if fit.generalized:
+        method = f"{fit.family} ({fit.link}), ML"
+    test, df_head = ("z value", "") if fit.generalized else ("t value", "df")
     notes = "".join(f"<li>{esc(m)}</li>" for m in fit.messages)
     return (
         f"<div class='mixwidget-summary'><p><b>{esc(fit.formula)}</b> ({method}); "
@@ -229,7 +272,7 @@ def summary_html(fit: MixedFit) -> str:
         f"logLik {fit.loglik:.2f}, AIC {fit.aic:.1f}, BIC {fit.bic:.1f}</p>"
         "<table><thead><tr><th>Group</th><th>Term</th><th>Variance</th><th>Std.Dev.</th><th>Corr</th>"
         f"<th>Share</th></tr></thead><tbody>{''.join(vrows)}</tbody></table>"
-        "<table><thead><tr><th>Term</th><th>Estimate</th><th>Std. Error</th><th>t value</th><th>df</th>"
+        f"<table><thead><tr><th>Term</th><th>Estimate</th><th>Std. Error</th><th>{test}</th><th>{df_head}</th>"
         f"<th>Pr(&gt;|t|)</th></tr></thead><tbody>{''.join(frows)}</tbody></table>"
         f"{f'<ul>{notes}</ul>' if notes else ''}</div>"
     )

@@ -153,7 +153,9 @@ def _resolve(c: str | MixedFit, truth: MixedFit) -> _Candidate:
             f"'{truth.model.response}'; every candidate needs the same response"
         )
     if design is None:
-        design = build_design(model, truth.data.iloc[rows])
+        family = truth.design.family  # binomial and Poisson candidates: the truth's family and trials
+        weights = truth.arguments.get("weights") if family.generalized else None
+        design = build_design(model, truth.data.iloc[rows], weights=weights, family=family)
         within = design.positions  # built from the truth's rows: its positions are among them
     else:
         within = np.searchsorted(rows, design.positions)  # both ascending

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..design.build import Design
 from ..engine.adapter import Refit, Refitter
+from ..engine.refit import refitter_for
 from ..jobs.pool import run_in_workers
 from ..jobs.worker import available_cores, can_use_processes, failure_text, idle_cores, start_cost
 
@@ -82,7 +83,7 @@ def _prepare(job: RefitJob) -> list[Refitter | str]:
     out: list[Refitter | str] = []
     for design, reml in zip(job.designs, job.reml):
         try:
-            out.append(Refitter(design, reml))
+            out.append(refitter_for(design, reml))
         except Exception as exc:  # noqa: BLE001 - a model that cannot be fitted fails every simulation
             out.append(f"{type(exc).__name__}: {exc}")
     return out

@@ -99,8 +99,16 @@ def simulate_responses(
     for term in null_terms:
         if term not in names:
             raise DataError(f"'{term}' is not a fixed effect of {fit.formula!r}; its fixed effects are {', '.join(names)}")
-    Y = Refitter(fit.design, fit.reml).simulate(int(nsim), seed)
     truth = pd.Series(fit.fixed["estimate"].to_numpy(), index=names, name="true_value")
+    if fit.generalized:  # drawn on the link scale, then from the family: the null set before the draw
+        from .glmm_draws import draw_generalized
+
+        beta = truth.to_numpy().copy()
+        for term in null_terms:
+            beta[names.index(term)] = 0.0
+            truth[term] = 0.0
+        return draw_generalized(fit, int(nsim), seed, beta), truth
+    Y = Refitter(fit.design, fit.reml).simulate(int(nsim), seed)
     for term in null_terms:
         j = names.index(term)
         Y -= fit.design.X[:, [j]] * truth.iloc[j]

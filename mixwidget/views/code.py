@@ -10,6 +10,7 @@ import pandas as pd
 from ..data import DATASETS, load_dataset
 from ..design.build import predictor_variables
 from ..design.contrasts import collation_key
+from ..design.response import FAMILIES, Family, family_of
 
 __all__ = ["DEFAULT_CSV", "LANGUAGES", "dataset_of", "model_code", "r_factors"]
 
@@ -37,8 +38,11 @@ def model_code(
     csv: str | None = None,
     *,
     factors: Sequence[Factor] = (),
+    family: str = "gaussian",
+    link: str | None = None,
+    nagq: int = 1,
 ) -> str:
-    """The code that fits ``formula`` in R (lme4 with lmerTest) or in Python (mixwidget).
+    """The code that fits ``formula`` in R (lme4 with lmerTest, or glmer) or in Python (mixwidget).
 
     Parameters
     ----------
@@ -56,6 +60,10 @@ def model_code(
     factors : sequence of (column, levels, ordered)
         Columns the code makes factors with these levels (see :func:`r_factors`), when it reads
         them from a CSV file; only those the formula uses as predictors appear.
+    family, link, nagq
+        A binomial or Poisson model: R's ``glmer(..., family = binomial)`` (``glm`` without random
+        terms), with ``binomial(link = "probit")`` for a link other than the family's default and
+        ``nAGQ`` above 1; in Python the same arguments of ``mixwidget.fit``.
 
     Returns
     -------
@@ -72,9 +80,10 @@ def model_code(
     # Grouping factors are groups whatever R reads them as; predictors must be the same factors.
     used = set(model.columns()) - (set(model.grouping_variables()) - set(predictor_variables(model)))
     factors = [] if from_package else [f for f in factors if f[0] in used]
+    fam = family_of(family, link)
     if lang == "R":
         return _r_code(formula, model.is_mixed, reml, dataset if from_package else None, csv, factors,
-                       model.r_packages())
+                       model.r_packages(), _r_call(formula, model.is_mixed, fam, nagq))
     name = _variable(dataset.lower() if from_package else "data", _PY_NAME)
     lines = ["import mixwidget"]
     if from_package:
@@ -88,16 +97,34 @@ def model_code(
         for column, levels, ordered in factors:
             lines.append(f"{name}[{column!r}] = pd.Categorical({name}[{column!r}], categories={list(levels)!r}"
                          f"{', ordered=True' if ordered else ''})")
-    reml_arg = "" if reml or not model.is_mixed else ", reml=False"
+    reml_arg = "" if reml or not model.is_mixed or fam.generalized else ", reml=False"
+    if fam.generalized:
+        reml_arg += f", family={fam.name!r}"
+        reml_arg += "" if fam.link == FAMILIES[fam.name][0] else f", link={fam.link!r}"
+        reml_arg += f", nagq={nagq}" if model.is_mixed and nagq != 1 else ""
     lines += [f"fit = mixwidget.fit({formula!r}, {name}{reml_arg})", "print(fit.summary())"]
     return "\n".join(lines) + "\n"
 
 
+def _r_call(formula: str, mixed: bool, family: Family, nagq: int) -> str | None:
+    """A generalized model's R call with ``{data}`` for the data's name: ``glmer(..., family = binomial)``,
+    or ``glm`` without random terms; None for a linear model."""
+    if not family.generalized:
+        return None
+    r_family = family.name if family.link == FAMILIES[family.name][0] else f'{family.name}(link = "{family.link}")'
+    agq = f", nAGQ = {nagq}" if mixed and nagq != 1 else ""
+    return f"fit <- {'glmer' if mixed else 'glm'}({formula}, data = {{data}}, family = {r_family}{agq})"
+
+
 def _r_code(formula: str, mixed: bool, reml: bool, dataset: str | None, csv: str | None,
-            factors: Sequence[Factor], packages: Sequence[str] = ()) -> str:
-    """The R side of :func:`model_code`; ``packages`` are attached for the formula's functions (splines)."""
+            factors: Sequence[Factor], packages: Sequence[str] = (), call: str | None = None) -> str:
+    """The R side of :func:`model_code`; ``packages`` are attached for the formula's functions (splines);
+    ``call`` is a generalized model's fitting call (see :func:`_r_call`)."""
     name = _variable(dataset if dataset else "data", _R_NAME)
-    lines = ["library(lmerTest)  # lme4's lmer(), with Satterthwaite df and p-values in summary()"]
+    if call is None:
+        lines = ["library(lmerTest)  # lme4's lmer(), with Satterthwaite df and p-values in summary()"]
+    else:
+        lines = ["library(lme4)  # glmer(): generalized linear mixed models"] if mixed else []
     lines += [f"library({package})  # the formula's {package} functions" for package in packages]
     if dataset:
         package, item, _, _ = DATASETS[dataset]
@@ -117,7 +144,9 @@ def _r_code(formula: str, mixed: bool, reml: bool, dataset: str | None, csv: str
             col = f'{name}[["{_r_string(column)}"]]'
             values = ", ".join(f'"{_r_string(v)}"' for v in levels)
             lines.append(f"{col} <- factor({col}, levels = c({values}){', ordered = TRUE' if ordered else ''})")
-    if mixed:
+    if call is not None:
+        lines.append(call.format(data=name))
+    elif mixed:
         lines.append(f"fit <- lmer({formula}, data = {name}, REML = {'TRUE' if reml else 'FALSE'})")
     else:
         lines.append(f"fit <- lm({formula}, data = {name})")

@@ -22,7 +22,7 @@ def _finite(x: Any) -> float | None:
 
 def _fixed_column(fit: MixedFit, name: str) -> dict[str, float]:
     """Term -> the fit's ``fixed[name]`` (read once: looking terms up in the table costs more)."""
-    f = fit.fixed
+    f = fit.test_table
     return dict(zip(f.index.tolist(), f[name].to_numpy(dtype=float).tolist()))
 
 

@@ -66,7 +66,7 @@ def fit_summary(f: MixedFit, fit_id: int) -> FitSummary:
             v["group"].tolist(), v["term"].tolist(), v["variance"].tolist(), v["std_dev"].tolist(), corr.tolist()))
     ]
     stats = ("estimate", "std_error", "t_value", "df", "p_value")
-    fe = f.fixed
+    fe = f.test_table  # a generalized model's z in t_value, df infinite (sent as None)
     fixed_columns = [fe[k].tolist() for k in stats]
     p_values = fixed_columns[-1]
     fixed = [

@@ -342,8 +342,9 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
         """
         if self._fit is None:
             raise RuntimeError("there is no fit yet: set a formula first (w.formula = ...)")
-        return model_code(self._fit.formula, language, self._fit.reml, self._dataset, csv or self._source,
-                          factors=self._factors)
+        f = self._fit
+        return model_code(f.formula, language, f.reml, self._dataset, csv or self._source, factors=self._factors,
+                          family=f.family, link=f.link, nagq=f.nagq)
 
     def undo(self) -> None:
         """Go back to the model shown before the current one (again to step further back)."""

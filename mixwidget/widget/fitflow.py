@@ -169,7 +169,8 @@ class FitFlow(traitlets.HasTraits):
         numbers = self._key_numbers(result, before)
         with self.hold_sync():
             self.key_numbers = numbers
-            self.code_text = dict(_code_text(result.formula, result.reml, self._dataset, self._source, self._factors))
+            self.code_text = dict(_code_text(result.formula, result.reml, self._dataset, self._source, self._factors,
+                                             (result.family, result.link, result.nagq)))
             self.undo_formula = self._back[-1][0] if self._back else ""
             self.previous = self.current
             self._fit = result
@@ -217,6 +218,10 @@ class FitFlow(traitlets.HasTraits):
 
 @lru_cache(maxsize=64)
 def _code_text(formula: str, reml: bool, dataset: str | None, source: str | None,
-               factors: tuple[tuple[str, tuple[str, ...], bool], ...]) -> tuple[tuple[str, str], ...]:
-    """The ``code_text`` trait's items: the model as R and as Python code (a formula seen again costs nothing)."""
-    return tuple((lang, model_code(formula, lang, reml, dataset, source, factors=factors)) for lang in ("R", "python"))
+               factors: tuple[tuple[str, tuple[str, ...], bool], ...],
+               family: tuple[str, str, int] = ("gaussian", "identity", 1)) -> tuple[tuple[str, str], ...]:
+    """The ``code_text`` trait's items: the model as R and as Python code (a formula seen again costs nothing);
+    ``family`` is the fit's family, link and quadrature points."""
+    name, link, nagq = family
+    return tuple((lang, model_code(formula, lang, reml, dataset, source, factors=factors, family=name, link=link,
+                                   nagq=nagq)) for lang in ("R", "python"))

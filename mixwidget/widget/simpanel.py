@@ -39,7 +39,7 @@ def default_term(fits: list[MixedFit]) -> str | None:
     for term in dict.fromkeys(t for f in fits for t in f.fixed.index):
         if term == "(Intercept)":
             continue
-        t = [float(f.fixed.loc[term, "t_value"]) for f in fits if term in f.fixed.index]
+        t = [float(f.test_table.loc[term, "t_value"]) for f in fits if term in f.fixed.index]
         t = [v for v in t if np.isfinite(v)]
         if t:
             spread[term] = max(t) - min(t)

@@ -34,7 +34,7 @@ def _fixed_arrays(fit: MixedFit) -> tuple[np.ndarray, dict[str, np.ndarray], np.
     """The fit's term names, its ``fixed`` columns as float arrays, and ``t(df, 0.975) · SE``."""
     cached = _fixed.get(fit)
     if cached is None:
-        f = fit.fixed
+        f = fit.test_table  # z tests of generalized models: t_value is z, df infinite
         table, names = f.to_numpy(dtype=float), list(f.columns)  # one array: no pandas call per column
         values = {c: table[:, names.index(c)] for c in _COLUMNS}
         df = values["df"]

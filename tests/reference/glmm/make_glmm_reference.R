@@ -1,0 +1,71 @@
+# Reference fits of generalized linear mixed models by lme4's glmer, one JSON (and its printed summary)
+# per model in specs.json. Run in the directory where data.py wrote the CSV files:
+#   Rscript make_glmm_reference.R specs.json OUTDIR
+suppressMessages({library(lme4); library(jsonlite)})
+options(width = 80)
+args <- commandArgs(trailingOnly=TRUE)
+specs <- fromJSON(args[1], simplifyVector=FALSE)
+outdir <- args[2]
+factors <- list(cbpp=c("herd", "period"), grouseticks=c("INDEX", "BROOD", "YEAR", "LOCATION"), ohio="id",
+                Contraception=c("woman", "district"), VerbAgg="id")
+load_data <- function(s) {
+  d <- read.csv(paste0(s$data, ".csv"), stringsAsFactors=TRUE, na.strings=c("NA", ""))
+  for (f in factors[[s$data]]) d[[f]] <- factor(d[[f]])
+  d
+}
+for (s in specs) {
+  d <- load_data(s)
+  env <- new.env(); assign(s$data, d, envir=env)
+  link <- if (is.null(s$link)) NULL else s$link
+  fam <- if (is.null(link)) as.name(s$family) else call(s$family, link=link)
+  nagq <- if (is.null(s$nAGQ)) 1L else as.integer(s$nAGQ)
+  call <- substitute(glmer(F, data=D, family=FAM, nAGQ=A), list(F=as.formula(s$formula), D=as.name(s$data), FAM=fam, A=nagq))
+  if (!is.null(s$weights)) call$weights <- as.name(s$weights)
+  if (!is.null(s$offset)) call$offset <- as.name(s$offset)
+  warns <- character()
+  fitit <- function() withCallingHandlers(suppressMessages(eval(call, env)),
+    warning=function(w) { warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning") })
+  times <- numeric()
+  for (r in 1:3) { t0 <- Sys.time(); m <- fitit(); times <- c(times, as.numeric(difftime(Sys.time(), t0, units="secs"))) }
+  sm <- summary(m)
+  co <- coef(sm)
+  vc <- as.data.frame(VarCorr(m))
+  re <- ranef(m, condVar=TRUE)
+  ranefs <- list()
+  for (g in names(re)) {
+    r <- re[[g]]; pv <- attr(r, "postVar")
+    terms <- list()
+    for (j in seq_along(colnames(r))) {
+      sds <- if (is.list(pv)) NA else sqrt(pv[j, j, ])
+      terms[[colnames(r)[j]]] <- list(levels=rownames(r), mode=unname(r[[j]]), condsd=unname(sds))
+    }
+    ranefs[[g]] <- terms
+  }
+  pr <- residuals(m, type="pearson")
+  # Profile intervals of the fixed effects, where the spec asks (they take a while).
+  prof <- if (isTRUE(s$profile)) { ci <- suppressMessages(confint(m, parm="beta_", method="profile"))
+    list(names=rownames(ci), lower=unname(ci[, 1]), upper=unname(ci[, 2])) } else NULL
+  # The same fixed part without the random terms, by glm (the no-groups baseline).
+  gcall <- substitute(glm(F, data=D, family=FAM), list(F=lme4::nobars(as.formula(s$formula)), D=as.name(s$data), FAM=fam))
+  if (!is.null(s$weights)) gcall$weights <- as.name(s$weights)
+  g <- suppressWarnings(eval(gcall, env))
+  gco <- coef(summary(g))
+  glm_res <- list(names=rownames(gco), estimate=unname(gco[, 1]), se=unname(gco[, 2]), z=unname(gco[, 3]),
+                  logLik=as.numeric(logLik(g)), AIC=AIC(g))
+  res <- list(id=s$id, data=s$data, formula=s$formula, family=s$family, link=family(m)$link, nAGQ=nagq,
+    lme4=as.character(packageVersion("lme4")), nobs=nobs(m), ngroups=as.list(sapply(m@flist, nlevels)),
+    fixef=list(names=rownames(co), estimate=unname(co[, 1]), se=unname(co[, 2]), z=unname(co[, 3]), p=unname(co[, 4])),
+    vcov=unname(as.matrix(vcov(m))),
+    varcorr=list(grp=vc$grp, var1=vc$var1, var2=vc$var2, vcov=vc$vcov, sdcor=vc$sdcor),
+    theta=unname(getME(m, "theta")), singular=isSingular(m),
+    logLik=as.numeric(logLik(m)), AIC=AIC(m), BIC=BIC(m), deviance=unname(sm$AICtab["deviance"]),
+    deviance_glmer=deviance(m), npar=attr(logLik(m), "df"), df_resid=df.residual(m),
+    ranef=ranefs, fitted_head=unname(head(fitted(m), 10)), eta_head=unname(head(predict(m), 10)),
+    eta_fixed_head=unname(head(predict(m, re.form=NA), 10)),
+    scaled_resid_quantiles=unname(quantile(residuals(m, type="pearson", scaled=TRUE))),
+    pearson_chisq=sum(pr^2), warnings=unique(warns), glm=glm_res, profile=prof,
+    lme4_fit_seconds=median(times), lme4_fit_seconds_all=times)
+  writeLines(capture.output(print(sm)), file.path(outdir, paste0(s$id, ".summary.txt")))
+  write(toJSON(res, auto_unbox=TRUE, digits=NA, na="null", pretty=TRUE), file.path(outdir, paste0(s$id, ".json")))
+  cat(s$id, "ok", median(times), "\n")
+}
