@@ -104,6 +104,11 @@ def _warm_charts(look: Look, widget: weakref.ref) -> None:
 class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalActions, anywidget.AnyWidget):
     """Explore mixed models of one DataFrame: type or build a formula, see the fit at once.
 
+    A newer formula supersedes an older one and stale results are dropped, so the notebook
+    stays responsive. ``wait()`` blocks until the newest request is done (for scripts and
+    tests). Formulas are parsed and checked in the worker too, never on the kernel's
+    message thread.
+
     Parameters
     ----------
     data : DataFrame
@@ -128,11 +133,6 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
         the R and Python code read it. When ``data`` is a path, mixwidget reads that file and it is
         the source. Without one (and for data not from ``load_dataset``) the code reads
         ``"data.csv"`` and says in a comment how to write it.
-
-    A newer formula supersedes an older one and stale results are dropped, so the notebook
-    stays responsive. ``wait()`` blocks until the newest request is done (for scripts and
-    tests). Formulas are parsed and checked in the worker too, never on the kernel's
-    message thread.
     """
 
     _esm = _BUNDLE

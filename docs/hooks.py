@@ -1,0 +1,41 @@
+"""MkDocs hook: the lessons in notebooks/ as pages of the site, rendered without running them.
+
+Each notebook becomes ``lessons/<name>.md``: its Markdown cells as they are, its code cells as Python
+blocks (the notebooks are stored without outputs; run them in Jupyter to see the explorer). Nothing
+is executed, so the site builds in seconds and needs no kernel.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mkdocs.structure.files import File, Files
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def notebook_markdown(path: Path) -> str:
+    """The notebook at ``path`` as one Markdown page."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    parts = []
+    for cell in nb["cells"]:
+        text = "".join(cell["source"]).rstrip()
+        if not text:
+            continue
+        if cell["cell_type"] == "markdown":
+            parts.append(text)
+        elif cell["cell_type"] == "code":
+            parts.append(f"```python\n{text}\n```")
+    note = (
+        f'!!! note "Run this lesson"\n    This page is `notebooks/{path.name}` without its outputs. Open it in '
+        f"JupyterLab to run it and use the explorer (`bash scripts/demo.sh` opens the first lesson)."
+    )
+    head, _, rest = "\n\n".join(parts).partition("\n\n")
+    return f"{head}\n\n{note}\n\n{rest}\n"
+
+
+def on_files(files: Files, config) -> Files:
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        files.append(File.generated(config, f"lessons/{path.stem}.md", content=notebook_markdown(path)))
+    return files
