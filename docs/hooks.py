@@ -35,6 +35,15 @@ def notebook_markdown(path: Path) -> str:
     return f"{head}\n\n{note}\n\n{rest}\n"
 
 
+def on_config(config):
+    """The nav's "Lessons" section lists every notebook, so a new lesson needs no edit here."""
+    lessons = [f"lessons/{path.stem}.md" for path in sorted(NOTEBOOKS.glob("*.ipynb"))]
+    for entry in config.nav or []:
+        if isinstance(entry, dict) and "Lessons" in entry:
+            entry["Lessons"] = lessons
+    return config
+
+
 def on_files(files: Files, config) -> Files:
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         files.append(File.generated(config, f"lessons/{path.stem}.md", content=notebook_markdown(path)))
