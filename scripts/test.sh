@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/install-browser.sh
 .venv/bin/ruff check mixwidget tests benchmarks
-NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet   # the documentation site, warnings as errors
+NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict   # the documentation site, warnings as errors (not --quiet: it hides them)
 (cd js && npm run --silent typecheck && npm run --silent lint && npm test --silent)
 .venv/bin/python -m pytest "$@"
 bash scripts/check-package.sh
