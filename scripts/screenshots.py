@@ -7,7 +7,10 @@ Chromium (Playwright, the flags of tests/e2e/conftest.py) at 1400 x 900 with the
 open, runs every cell, and saves for each theme (JupyterLab Light, JupyterLab Dark):
 
 * ``<theme>-view.png``: the window with the explorer scrolled to the top, as a room sees it;
-* ``<theme>-widget.png``: the whole explorer, every chart drawn.
+* ``<theme>-widget.png``: the whole explorer, every chart drawn;
+* ``<theme>-large-view.png`` and ``<theme>-large-widget.png``: the same with "Large text" (projector).
+
+A class is selected first (the sixth in "Selected group"), so the highlight shows in every chart.
 
 Use it to look at the widget after every visible change.
 """
@@ -64,6 +67,14 @@ def set_theme(page, theme: str) -> None:
     dark = "true" if "Dark" in theme else "false"
     page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{'false' if dark == 'true' else 'true'}'")
     page.wait_for_timeout(1500)  # charts restyle after the theme's CSS variables change
+
+
+def select_group(page, index: int = 6) -> None:
+    """Select a group with the page's "Selected group" list, as a teacher would."""
+    picker = page.locator('[data-testid="selected-group"]')
+    picker.locator("option").nth(index).wait_for(state="attached")
+    picker.select_option(index=index)
+    page.wait_for_timeout(1500)  # the per-group charts are drawn again for it
 
 
 def shoot(page, out: Path, name: str) -> None:
@@ -124,9 +135,15 @@ def main() -> None:
             page.route(e2e.EXTERNAL_URL, lambda route: route.fulfill(status=200, body=""))
             e2e.open_lab_notebook(page, base, LESSON, wait_for=WIDGET)
             open_file_browser(page)
+            select_group(page)
+            large = page.locator('[data-testid="large-text"]')
             for key in args.themes:
                 set_theme(page, THEMES[key])
+                large.set_checked(False)
                 shoot(page, args.out, key)
+                large.set_checked(True)
+                shoot(page, args.out, f"{key}-large")
+                large.set_checked(False)
             browser.close()
     finally:
         e2e.shutdown_lab_sessions(base, [LESSON])

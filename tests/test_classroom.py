@@ -53,6 +53,22 @@ def test_key_numbers_follow_the_t_value_that_moves(science):
     assert round(first["shares"][0]["share"], 3) == 0.095  # class share 9.5%
 
 
+def test_strip_follows_the_chosen_term(science):
+    w = mixwidget.explore(science, BOTH, focus="sexm")
+    w.wait(60)
+    assert (w.key_numbers["term"], w.key_numbers["focus"]) == ("sexm", True)
+    w.formula = SCHOOL
+    w.wait(60)
+    # lme4: sexm t 1.857 (school + class), 1.956 (school only); PrivPub moved more but is not chosen.
+    k = w.key_numbers
+    assert (k["term"], round(k["t"], 3), round(k["t_previous"], 3)) == ("sexm", 1.956, 1.857)
+    w.focus = None  # back to the term that moved most, without a refit
+    assert (w.key_numbers["term"], w.key_numbers["focus"]) == ("PrivPubpublic", False)
+    assert round(w.key_numbers["t_previous"], 3) == 2.217
+    w.focus = "Time:Diet3"  # not in this model: said so, the default term shown
+    assert w.key_numbers["term"] == "PrivPubpublic" and w.key_numbers["focus_missing"] == "Time:Diet3"
+
+
 def test_code_for_r_and_python():
     r = model_code(BOTH, "R", reml=True, dataset="science")
     assert 'data("science", package = "DAAG")' in r
@@ -134,3 +150,16 @@ def test_effects_chart_shows_the_previous_fit_as_a_ghost_row_and_w_chart_follows
     w.theme = "dark"
     config = w.chart("effects").to_dict()["config"]
     assert config["background"] == "#1e1e1e" and config["axis"]["labelColor"] == "#e6e6e6"
+
+
+def test_chart_notes_suggest_terms_from_the_data_on_screen(science):
+    """No "(Time | Chick)" in the science lesson: the notes speak of the model's own data."""
+    from mixwidget.views import charts
+
+    both = mixwidget.fit(BOTH, science)
+    for chart in (charts.lines, charts.slopes2d):
+        with pytest.raises(charts.NotApplicable, match="no numeric variable for a slope besides like"):
+            chart(both)
+    sleep = mixwidget.fit("Reaction ~ Days + (1 | Subject)", mixwidget.load_dataset("sleepstudy"))
+    with pytest.raises(charts.NotApplicable, match=r"add one, e\.g\. \(Days \| Subject\)"):
+        charts.lines(sleep)

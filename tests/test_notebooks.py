@@ -196,6 +196,14 @@ def test_chick_diet3_slope_and_lrt(executed):
     assert re.search(r"Chi-squared = 83\.1 on 2 degrees of freedom, p = 9e-19", text)
 
 
+def test_chick_strip_follows_the_lessons_term(executed):
+    """The text says which term to watch in the strip; the explorer is opened on that term."""
+    ran = executed("02-random-slopes.ipynb")
+    assert 'focus="Time:Diet3"' in ran.cells_with("mixwidget.explore(")[-1].source
+    words = " ".join(" ".join(c.source.split()) for c in ran.nb.cells if c.cell_type == "markdown")
+    assert "watch `Time:Diet3` in the strip" in words
+
+
 def test_chick_scale_check(executed):
     text = executed("02-random-slopes.ipynb").text
     m = re.search(r"grams: the standard deviation on day 21 is ([\d.]+) times", text)

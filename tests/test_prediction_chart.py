@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import traitlets
 from lme4ref import fit_cached
 
 import mixwidget
 from mixwidget.views import charts
 from mixwidget.views.charts.base import rows as sent_rows
+from mixwidget.views.charts.prediction import pick_row
 
 BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
 SCHOOL = "like ~ sex + PrivPub + (1 | school)"
@@ -99,6 +101,25 @@ def test_widget_prediction_follows_selection_and_refit(w):
     assert w.selected is None
     assert w.chart_captions["prediction"]["title"].startswith("A new school")
     assert "this school (school 1)" in w.chart_captions["prediction"]["title"]
+
+
+def test_widget_switches_to_confidence_intervals(w):
+    """The card's switch (``prediction_interval``): the mean of each population, no residual variance;
+    the chart and ``w.chart("prediction")`` follow it without a refit."""
+    fit = w.wait(60)
+    w.selected = "16:3"
+    w.prediction_interval = "confidence"
+    caption = w.chart_captions["prediction"]["subtitle"][0]
+    assert caption.startswith("95% confidence interval"), caption
+    rows = sent_rows(w.chart_data["prediction"]["prediction_rows"])
+    want = mixwidget.prediction_table(fit, pick_row(fit, "school:class", "16:3"), interval="confidence")
+    current = [r for r in rows if r["model"] == "Current"]
+    assert sorted(round(r["se"], 6) for r in current) == sorted(round(x, 6) for x in want["se"])
+    assert w.chart("prediction").to_dict()["datasets"]["prediction_rows"] == rows
+    w.prediction_interval = "prediction"
+    assert w.chart_captions["prediction"]["subtitle"][0].startswith("95% prediction interval")
+    with pytest.raises(traitlets.TraitError):
+        w.prediction_interval = "mean"
 
 
 def _narrowest(fit: mixwidget.MixedFit, label: int) -> np.ndarray:

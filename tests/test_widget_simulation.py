@@ -33,6 +33,13 @@ def test_defaults_offer_the_current_fit_least_squares_and_the_term_that_changes_
     w.pin()
     ids = [t["id"] for t in w.simulation_options["truths"]]
     assert len(ids) == 2 and ids[0] == "current" and ids[1].startswith("pin:")
+    # One name per model: the pin's name, said once (not "school + class: school + class").
+    assert [t["label"] for t in w.simulation_options["truths"]] == ["Current model: school + class", "school + class"]
+    w.rename_pin(0, "full model")
+    w.wait(60)
+    labels = [t["label"] for t in w.simulation_options["truths"]]
+    assert labels == ["Current model: full model", "full model (school + class)"]
+    assert [c["label"] for c in w.simulation_options["candidates"]] == ["full model", "least squares (no groups)"]
 
 
 def test_a_run_reports_progress_survives_a_new_formula_and_draws_the_chart(w):

@@ -35,6 +35,9 @@ function recolor(value: unknown): unknown {
   for (const [k, v] of Object.entries(value)) {
     if (COLOR_KEYS.has(k) && typeof v === "string" && ON_DARK[v.toLowerCase()]) {
       out[k] = ON_DARK[v.toLowerCase()];
+    } else if (k === "range" && Array.isArray(v)) {
+      // A scale's colours (e.g. least squares' dark grey in the prediction chart's legend).
+      out[k] = v.map((x) => (typeof x === "string" ? (ON_DARK[x.toLowerCase()] ?? x) : recolor(x)));
     } else {
       out[k] = recolor(v);
     }

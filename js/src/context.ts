@@ -26,7 +26,7 @@ export class WidgetContext {
     const formula = text.trim();
     const checked = checkFormula(formula, readColumns(this.model));
     if (!checked.ok) {
-      this.ui.update({ localError: checked.message });
+      this.ui.update({ localError: checked.message, localErrorAt: checked.position ?? null });
       return false;
     }
     this.ui.update({ localError: "" });

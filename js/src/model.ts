@@ -70,6 +70,10 @@ export interface Traits {
   group_levels: string[];
   /** The key numbers strip. */
   key_numbers: Partial<KeyNumbers>;
+  /** The fixed effect the key-numbers strip follows (null: the one that moved most). */
+  focus: string | null;
+  /** The prediction chart's intervals: "prediction" or "confidence". */
+  prediction_interval: string;
   /** The current model as code, by language ("R", "python"). */
   code_text: Record<string, string>;
   /** The formula "undo" goes back to ("" when none). */
@@ -198,6 +202,8 @@ export function readKeyNumbers(model: Model): KeyNumbers | null {
   const shares = Array.isArray(k.shares) ? k.shares : [];
   return {
     term: k.term,
+    focus: k.focus === true,
+    focus_missing: typeof k.focus_missing === "string" ? k.focus_missing : null,
     t: finiteOrNull(k.t),
     t_previous: finiteOrNull(k.t_previous),
     t_ols: finiteOrNull(k.t_ols),

@@ -164,6 +164,10 @@ export interface KeyShare {
 /** The key numbers strip. */
 export interface KeyNumbers {
   term: string | null;
+  /** True when `term` is the one chosen (the widget's `focus`). */
+  focus: boolean;
+  /** The chosen term when this model lacks it, else null. */
+  focus_missing: string | null;
   t: number | null;
   t_previous: number | null;
   t_ols: number | null;

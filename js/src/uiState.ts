@@ -3,6 +3,8 @@
 export interface UiState {
   /** Message from the client-side formula check (parse error or unknown column); "" when fine. */
   localError: string;
+  /** Where in the formula the client-side check found the problem (from 1; 0 or null: nowhere). */
+  localErrorAt: number | null;
   /** performance.now() when a change was sent and no reply has arrived yet, else null. */
   pendingSince: number | null;
   /** Whether the builder panel is expanded. */
@@ -16,7 +18,13 @@ export class UiStore {
   private listeners = new Set<Listener>();
 
   constructor(initial?: Partial<UiState>) {
-    this.state = { localError: "", pendingSince: null, builderOpen: true, ...initial };
+    this.state = {
+      localError: "",
+      localErrorAt: null,
+      pendingSince: null,
+      builderOpen: true,
+      ...initial,
+    };
   }
 
   get(): UiState {

@@ -31,6 +31,16 @@ describe("chart look", () => {
     );
   });
 
+  it("lightens a scale's dark colours on a dark page", () => {
+    const spec = {
+      mark: "point",
+      encoding: { color: { scale: { range: ["#D55E00", "#555555", "#000"] } } },
+    };
+    const dark = adaptSpec(spec, { dark: true, background: "rgb(17, 17, 17)" }) as typeof spec;
+    expect(dark.encoding.color.scale.range).toEqual(["#D55E00", "#a8a8a8", "#e6e6e6"]);
+    expect(adaptSpec(spec, { dark: false, background: "" })).toBe(spec);
+  });
+
   it("finds the fixed view widths of a compiled spec", () => {
     const found = widthSignals({
       width: 460,

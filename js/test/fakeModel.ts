@@ -89,6 +89,8 @@ export function defaultTraits(): Traits {
     chart_groups: [],
     group_levels: [],
     key_numbers: {},
+    focus: null,
+    prediction_interval: "prediction",
     code_text: {},
     undo_formula: "",
     chart_choices: [],

@@ -39,6 +39,8 @@ class ChartBoard:
 
     def __init__(self, look: Look | None = None) -> None:
         self.look = look or Look()
+        self.interval = "prediction"
+        """The prediction chart's intervals: "prediction" (a new observation) or "confidence" (a mean)."""
         # Every variance component's colour so far: a component keeps it while terms come and go.
         self._colours: dict[str, str] = {}
 
@@ -70,9 +72,11 @@ class ChartBoard:
         previous: MixedFit | None = None,
     ) -> ChartRequest:
         """What every chart of this board sees: the fits, the current one's name, the group and its
-        selected level (the prediction chart's row), the fit shown before (the effects chart's
-        ghost row), and every variance component's colour so far (kept from fit to fit)."""
+        selected level (the prediction chart's row), the prediction chart's kind of interval, the fit
+        shown before (the effects chart's ghost row), and every variance component's colour so far
+        (kept from fit to fit)."""
         options: dict = {"selected": selected} if selected is not None else {}
+        options["interval"] = self.interval
         if previous is not None and previous is not current:
             options["previous"] = previous
         fits = self.fits(current, pinned)

@@ -51,7 +51,8 @@ def key_term(current: MixedFit, previous: MixedFit | None = None, baseline: Mixe
 
 
 def key_numbers(
-    current: MixedFit, previous: MixedFit | None = None, baseline: MixedFit | None = None
+    current: MixedFit, previous: MixedFit | None = None, baseline: MixedFit | None = None,
+    focus: str | None = None,
 ) -> KeyNumbers:
     """The key numbers of ``current`` next to the previous fit and the least-squares fit.
 
@@ -61,17 +62,23 @@ def key_numbers(
         The fit on show and the one before it (None for the first fit).
     baseline : MixedFit, optional
         The fixed part fitted by least squares (``current.without_groups()``).
+    focus : str, optional
+        The fixed effect to show (as lme4 names it, e.g. ``"Time:Diet3"``), when the model has it;
+        otherwise the one whose t-value moved most.
 
     Returns
     -------
     dict
-        ``term`` (the fixed effect whose t-value moved most), ``t``, ``t_previous``, ``t_ols``,
-        ``se_ratio`` (least-squares standard error over the model's), and ``shares``: one
-        ``{group, share, previous}`` per variance component (empty with random slopes).
+        ``term`` (``focus``, else the fixed effect whose t-value moved most), ``focus`` (True when
+        ``term`` is the chosen one), ``focus_missing`` (the chosen term when this model lacks it,
+        else None), ``t``, ``t_previous``, ``t_ols``, ``se_ratio`` (least-squares standard error
+        over the model's), and ``shares``: one ``{group, share, previous}`` per variance
+        component (empty with random slopes).
     """
-    term = key_term(current, previous, baseline)
-    out: dict[str, Any] = {"term": term, "t": None, "t_previous": None, "t_ols": None, "se_ratio": None,
-                           "shares": []}
+    chosen = bool(focus) and focus in current.fixed.index
+    term = focus if chosen else key_term(current, previous, baseline)
+    out: dict[str, Any] = {"term": term, "focus": chosen, "focus_missing": focus if focus and not chosen else None,
+                           "t": None, "t_previous": None, "t_ols": None, "se_ratio": None, "shares": []}
     if term is not None:
         out["t"] = _finite(_fixed_column(current, "t_value")[term])
         if previous is not None and term in (t_previous := _fixed_column(previous, "t_value")):

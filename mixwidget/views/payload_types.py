@@ -190,6 +190,8 @@ class KeyNumbers(TypedDict):
     """The key numbers strip."""
 
     term: str | None
+    focus: Annotated[bool, "True when `term` is the one chosen (the widget's `focus`)."]
+    focus_missing: Annotated[str | None, "The chosen term when this model lacks it, else null."]
     t: float | None
     t_previous: float | None
     t_ols: float | None

@@ -99,28 +99,41 @@ class ChartActions(traitlets.HasTraits):
                         self._refreshing = False
             self._update_simulation_options(current, self._pinned_by_name())
 
+    @traitlets.observe("prediction_interval")
+    def _on_prediction_interval(self, change: dict[str, Any]) -> None:
+        """Prediction or confidence intervals: the prediction chart is built again, in place."""
+        with self._board_lock:
+            self._board.interval = change["new"]
+        if self._fit is not None and "prediction" in self.chart_names:
+            self._update_charts(self.selected, ["prediction"])
+
     @traitlets.observe("selected")
     def _on_selected(self, change: dict[str, Any]) -> None:
         """A group chosen in any chart: the prediction chart shows that group's first row and the lines
         chart draws its lines (when it shows a subset of groups), in place."""
+        if getattr(self, "_refreshing", False):
+            return
+        self._update_charts(change["new"], SELECTION_CHARTS)
+
+    def _update_charts(self, selected: str | None, names: list[str]) -> None:
+        """Build the charts ``names`` again for the current fit and ``selected``, in place."""
         current = self._fit
-        if current is None or getattr(self, "_refreshing", False):
+        if current is None:
             return
         try:
             with self._board_lock:
                 group = self.chart_group or None
-                board = self._board.build(current, self._pinned_by_name(), group, selected=change["new"],
-                                          names=SELECTION_CHARTS)
+                board = self._board.build(current, self._pinned_by_name(), group, selected=selected, names=names)
                 if board is None or current is not self._fit:
                     return
                 with self._lock, self.hold_sync():
                     self.chart_specs = {**self.chart_specs, **board.specs}
                     self.chart_data = {**self.chart_data, **board.data}
                     self.chart_captions = {**self.chart_captions, **board.captions}
-                    notes = {k: v for k, v in self.chart_notes.items() if k not in SELECTION_CHARTS}
+                    notes = {k: v for k, v in self.chart_notes.items() if k not in names}
                     self.chart_notes = {**notes, **board.notes}
         except Exception:  # noqa: BLE001 - a failed chart must not break the selection
-            log.exception("updating the charts for selection %r failed", change["new"])
+            log.exception("updating the charts %s for selection %r failed", names, selected)
 
     @traitlets.observe("chart_group")
     def _on_chart_group(self, change: dict[str, Any]) -> None:

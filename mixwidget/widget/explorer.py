@@ -54,6 +54,7 @@ _CAN_THREAD = sys.platform != "emscripten"
 #: any other trait (``current``, ``error``, ``_esm``, ...) are ignored: only Python sets those.
 PAGE_WRITABLE = frozenset({
     "formula", "reml", "theme", "chart_names", "charts_collapsed", "selected", "chart_group", "large_text",
+    "focus", "prediction_interval",
 })
 
 
@@ -202,8 +203,18 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
     group_levels = traitlets.List(traitlets.Unicode()).tag(sync=True)
     """The levels of ``chart_group`` in the current fit, the choices for ``selected``."""
 
+    prediction_interval = traitlets.Enum(["prediction", "confidence"], "prediction").tag(sync=True)
+    """The prediction chart's intervals: "prediction" (a new observation of each population) or
+    "confidence" (the mean of each population); the switch in the chart's card sets it, and
+    ``chart("prediction")`` follows it."""
+
+    focus = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    """The fixed effect the key-numbers strip follows, as lme4 names it (e.g. ``"Time:Diet3"``);
+    None: the term whose t-value moved most. Set by ``explore(..., focus=...)``, ``w.focus = ...``
+    or a click on a row of the page's fixed-effects table (a second click lets go)."""
+
     key_numbers = traitlets.Dict().tag(sync=True)
-    """The key numbers strip: the term whose t-value moved most (now, previous, least squares),
+    """The key numbers strip: ``focus``, else the term whose t-value moved most (now, previous, least squares),
     the least-squares over mixed standard-error ratio and the variance shares (see
     :func:`mixwidget.keynumbers.key_numbers`)."""
 

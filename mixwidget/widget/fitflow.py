@@ -65,17 +65,33 @@ class FitFlow(traitlets.HasTraits):
                 self._done_id = self._request_id
                 self.status = status("stopped", message=f"Left the fit of {short(running[1])} to finish "
                                       "unseen (this explorer fits in a thread, which cannot be stopped).")
+                self._show_request_of_fit()
                 self._lock.notify_all()
                 return
         self._process.stop()
 
 
     # -- requests ---------------------------------------------------------------------
+    def _show_request_of_fit(self) -> None:
+        """Put ``formula`` and ``reml`` (the formula box and the builder) back to the fit on screen,
+        without fitting it again: after Stop they would otherwise show a model that was not fitted."""
+        fit = self._fit
+        if fit is None:
+            return
+        self._quiet_request = True
+        try:
+            with self.hold_sync():
+                self.formula = fit.formula
+                if fit.kind != "ols":
+                    self.reml = fit.reml
+        finally:
+            self._quiet_request = False
+
     @traitlets.observe("formula", "reml")
     def _on_request(self, change: dict[str, Any]) -> None:
         """Queue the request; parsing, checks and the fit happen off this (the comm) thread."""
         text = self.formula.strip()
-        if not text:
+        if not text or getattr(self, "_quiet_request", False):
             return
         with self._lock:
             self._request_id += 1
@@ -151,6 +167,7 @@ class FitFlow(traitlets.HasTraits):
         if request_id == self._cancelled_id:
             self.status = status("stopped", elapsed_ms=round(elapsed_ms, 1),
                                   message=f"{note}. The previous fit is still shown.", stopped=note)
+            self._show_request_of_fit()
         else:
             self._stopped_note = f"{note}: a newer formula came."
             self.status = status("fitting", message=self.status.get("message", ""), stopped=self._stopped_note,
@@ -208,7 +225,16 @@ class FitFlow(traitlets.HasTraits):
         except Exception:  # noqa: BLE001 - without the baseline the strip only lacks the OLS numbers
             log.exception("least-squares baseline of %r failed", current.formula)
             baseline = None
-        return key_numbers(current, previous, baseline)
+        return key_numbers(current, previous, baseline, focus=self.focus)
+
+    @traitlets.observe("focus")
+    def _on_focus(self, change: dict[str, Any]) -> None:
+        """The strip follows the chosen term at once (no refit)."""
+        current = self._fit
+        if current is None:
+            return
+        previous = self.history[-2] if len(self.history) >= 2 and self.history[-1] is current else None
+        self.key_numbers = self._key_numbers(current, previous)
 
     # -- charts -----------------------------------------------------------------------
     def _newer_fit_due(self) -> bool:

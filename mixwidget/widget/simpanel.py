@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from ..model.fit import MixedFit
-from ..simulation.check import check_by_simulation, describe_model
+from ..model.naming import structure_name
+from ..simulation.check import check_by_simulation
 from ..views.charts import ChartRequest, Look, NotApplicable, chart_spec
 from ..views.charts.simulation import SIMULATION, simulation, simulation_title
 
@@ -54,6 +55,21 @@ class _Choice:
     label: str
     formula: str
     fit: MixedFit | None  # None: a formula refitted on the truth's rows
+    name: str = ""  # the model's one name: its pin's name, else its structure; in the run's table and chart
+
+
+def _model_name(fit: MixedFit, pinned: dict[str, MixedFit]) -> str:
+    """The name the page uses for ``fit`` everywhere: its pin's name when pinned, else its structure."""
+    for name, f in pinned.items():
+        if f.formula == fit.formula and f.reml == fit.reml:
+            return name
+    return structure_name(fit)
+
+
+def _pin_label(name: str, fit: MixedFit) -> str:
+    """A pin's name, with its structure when the name does not say it ("full model (school + class)")."""
+    structure = structure_name(fit)
+    return name if name == structure else f"{name} ({structure})"
 
 
 class SimulationPanel:
@@ -89,17 +105,18 @@ class SimulationPanel:
         truths: dict[str, _Choice] = {}
         cands: dict[str, _Choice] = {}
         if current is not None:
-            truths["current"] = _Choice("current", f"Current: {describe_model(current.model)}", current.formula, current)
-            cands["current"] = truths["current"]
+            name = _model_name(current, pinned)
+            truths["current"] = _Choice("current", f"Current model: {name}", current.formula, current, name)
+            cands["current"] = _Choice("current", name, current.formula, current, name)
         for name, f in pinned.items():
-            choice = _Choice(f"pin:{name}", f"{name}: {describe_model(f.model)}", f.formula, f)
+            choice = _Choice(f"pin:{name}", _pin_label(name, f), f.formula, f, name)
             truths[choice.id] = choice
             if current is None or f.formula != current.formula:
                 cands[choice.id] = choice
         if current is not None and current.kind == "mixed":
             formula = current.model.fixed_text()
             if not any(c.formula == formula for c in cands.values()):
-                cands["ols"] = _Choice("ols", "least squares (no groups)", formula, baseline)
+                cands["ols"] = _Choice("ols", "least squares (no groups)", formula, baseline, "least squares")
         fits = [c.fit for c in cands.values() if c.fit is not None]
         terms = list(dict.fromkeys(t for f in fits for t in f.fixed.index if t != "(Intercept)"))
         with self._lock:
@@ -143,10 +160,13 @@ class SimulationPanel:
         assert truth_fit is not None
         null_terms = [term] if null and term and term in truth_fit.fixed.index else []
         cands: list[str | MixedFit] = [c.fit if c.fit is not None else c.formula for c in chosen]
+        names = {c.formula: c.name for c in chosen if c.name}
+        if len(set(names.values())) < len(names):
+            names = {}  # two models of one name: the run's own labels tell them apart
         self._cancel = threading.Event()
         self._done.clear()
         self._thread = threading.Thread(
-            target=self._run, args=(truth_fit, cands, int(nsim), null_terms, term, self._cancel),
+            target=self._run, args=(truth_fit, cands, int(nsim), null_terms, term, self._cancel, names),
             daemon=True, name="mixwidget-simulation",
         )
         self._status("running", 0, int(nsim), f"Simulating {nsim} data sets from {truth_choice.formula}")
@@ -165,7 +185,7 @@ class SimulationPanel:
         return self.result
 
     def _run(self, truth: MixedFit, cands: list, nsim: int, null_terms: list[str], term: str | None,
-             cancel: threading.Event) -> None:
+             cancel: threading.Event, names: dict[str, str] | None = None) -> None:
         last = [0.0]
 
         def progress(done: int, total: int) -> None:
@@ -178,6 +198,8 @@ class SimulationPanel:
             table = check_by_simulation(truth, cands, nsim=nsim, null_terms=null_terms, seed=None,
                                         progress=progress, cancel=cancel, n_jobs=self.n_jobs)
             table.attrs["chart_term"] = term
+            if names:  # the models' names on the page (pins' names), in the table and the chart
+                table["label"] = [names.get(f, lab) for f, lab in zip(table["candidate"], table["label"])]
             done = table.attrs["nsim_done"]
             if table.attrs["cancelled"] and done == 0:
                 self._status("cancelled", 0, nsim, "Cancelled before the first simulation finished")

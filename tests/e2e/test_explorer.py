@@ -130,7 +130,7 @@ def run_explorer_checks(page, console, cell_stderr) -> None:
     expect(page.locator('[data-testid="unpin-button"]')).to_have_count(2)
     lrt = page.locator('[data-testid="lrt-row"]')
     expect(lrt).to_have_count(1)
-    heads = [h.strip() for h in page.locator('[data-testid="lrt-table"] thead th').all_text_contents()][1:]
+    heads = [h.strip() for h in page.locator('[data-testid="lrt-table"] thead th').all_text_contents()]
     cells = dict(zip(heads, (c.strip() for c in lrt.first.locator("td").all_text_contents())))
     chisq, df = float(cells["Chisq"]), cells["Df"]
     assert abs(chisq) < 1e-3, cells

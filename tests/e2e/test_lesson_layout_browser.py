@@ -10,6 +10,7 @@ such as ``charts.simulation(check)``) fit the output area too.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -200,6 +201,19 @@ def test_lesson02_nothing_cut_off(lesson02, lab_notebook, page, console, cell_st
     from playwright.sync_api import expect
 
     open_lesson(page, lab_notebook, lesson02)
+    # The strip follows the lesson's term (explore(..., focus="Time:Diet3")); a click on a row of
+    # the fixed-effects table follows another, a second click lets go.
+    strip = page.locator('[data-testid="key-t"]')
+    expect(strip).to_contain_text("Time:Diet3 t 3.638")
+    time_row = page.locator('[data-testid="fixed-table"] tbody tr[data-term="Time"]')
+    time_row.click()
+    expect(strip).to_contain_text("Time t 13.662")
+    expect(time_row).to_have_class(re.compile("mw-focus"))
+    time_row.click()
+    expect(time_row).not_to_have_class(re.compile("mw-focus"))
+    expect(strip).to_have_attribute("title", re.compile("moved most"))
+    page.locator('[data-testid="fixed-table"] tbody tr[data-term="Time:Diet3"]').press("Enter")
+    expect(strip).to_contain_text("Time:Diet3 t 3.638")
     # Two pins with long names: the correlated model and the slopes-only one.
     page.locator('[data-testid="pin-button"]').click()
     box = page.locator('[data-testid="formula-input"]')
@@ -210,6 +224,7 @@ def test_lesson02_nothing_cut_off(lesson02, lab_notebook, page, console, cell_st
         " && document.querySelectorAll('[data-testid=\"variance-table\"] tr[data-term=\"(Intercept)\"]').length === 0",
         timeout=60000,
     )
+    expect(strip).to_contain_text("Time:Diet3 t 4.011 (was 3.638")  # lme4: 4.011 and 3.638
     page.locator('[data-testid="pin-button"]').click()
     expect(page.locator('[data-testid="lrt-row"]')).to_have_count(1, timeout=60000)
     problems = check_every_look(page, "lesson02")

@@ -107,6 +107,14 @@ def run_prediction_checks(page, console, cell_stderr, click: bool) -> None:
     state = wait_for_prediction_text(page, ["this school (school 1)", "a new school"])
     assert "a new class" not in state["prediction"]["text"]
 
+    # The card's switch: confidence intervals for each population's mean (narrower: no sigma^2).
+    expect(page.locator(SUBTITLE)).to_contain_text("95% prediction interval")
+    page.locator('[data-testid="interval-confidence"]').check()
+    expect(page.locator(SUBTITLE)).to_contain_text("95% confidence interval", timeout=30000)
+    wait_for_prediction_text(page, ["95% confidence interval"])
+    page.locator('[data-testid="interval-prediction"]').check()
+    expect(page.locator(SUBTITLE)).to_contain_text("95% prediction interval", timeout=30000)
+
     assert cell_stderr() == []
     console.assert_no_errors()
     console.assert_no_external_requests()

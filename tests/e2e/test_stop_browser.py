@@ -96,12 +96,42 @@ def test_a_newer_formula_and_the_stop_button_stop_a_long_fit(write_notebook, voi
     expect(page.locator(STOPPED)).to_contain_text(re.compile(r"Stopped the fit of .* after \d+\.\d s"))
     assert _t_value(page) == "2.217"
     expect(stop).to_be_hidden()
+    # The formula box and the builder show the fit on screen again, not the stopped model.
+    expect(page.locator(INPUT)).to_have_value(CLASS_ONLY)
+    builder = page.locator('[data-testid="builder"]')
+    expect(builder).to_contain_text("(1 | school:class)")
+    expect(builder).not_to_contain_text("| Class)")
+    # The note wraps in its own room: "Large text" stays on the status's line.
+    status_box = page.locator(STATUS).bounding_box()
+    large_box = page.locator('[data-testid="large-text"]').bounding_box()
+    assert large_box["y"] < status_box["y"] + status_box["height"], (status_box, large_box)
 
     # And the explorer carries on.
     _type(page, BOTH)
     _wait_done(page, 15000)
     expect(page.locator(STOPPED)).to_be_hidden()
     assert _t_value(page) == "2.217"
+
+    # A formula too long for the explorer: the box stops growing and scrolls inside, and the
+    # message is right under it, in view.
+    long = "like ~ sex" + " + PrivPub" * 2500  # 25,010 characters
+    box = page.locator(INPUT)
+    box.fill(long)
+    box.press("Enter")
+    error = page.locator('[data-testid="fit-error"]')
+    expect(error).to_contain_text("20,000 characters", timeout=15000)
+    height = box.bounding_box()["height"]
+    assert height < 300, height
+    assert box.evaluate("(el) => el.scrollHeight > el.clientHeight && getComputedStyle(el).overflowY === 'auto'")
+    expect(error).to_be_in_viewport()
+    # The page's own check says where a parenthesis is never closed, with a caret as Python's does.
+    box.fill("like ~ sex + (1 | school")
+    box.press("Enter")
+    expect(error).to_contain_text("parenthesis")
+    caret = page.locator('[data-testid="fit-error-caret"]')
+    expect(caret).to_have_text(re.compile(r"^like ~ sex \+ \(1 \| school\n *\^$"))
+    box.press("Escape")
+    expect(error).to_be_hidden()
 
     assert cell_stderr() == []
     console.assert_no_errors()

@@ -11,7 +11,10 @@ export function changeCell(
   previous: string | null | undefined,
   className = "mw-num",
 ): HTMLTableCellElement {
-  const changed = previous !== null && previous !== undefined && previous !== current;
+  // A value the previous fit did not have ("", e.g. a share after a random-slope model) is no
+  // change to show: an arrow with nothing before it says nothing.
+  const changed =
+    previous !== null && previous !== undefined && previous !== "" && previous !== current;
   const td = h("td", { class: `${className}${changed ? " mw-changed" : ""}` });
   if (changed) {
     td.append(

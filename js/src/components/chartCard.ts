@@ -150,6 +150,11 @@ export class ChartCard {
     this.el.classList.remove("mw-chart-wide");
   }
 
+  /** Put controls for this chart (e.g. the prediction chart's interval switch) above its view. */
+  setControls(controls: HTMLElement): void {
+    if (controls.parentNode !== this.el) this.el.insertBefore(controls, this.body);
+  }
+
   showCaption(caption: ChartCaption | null): void {
     const title = caption?.title || chartTitle(this.name);
     if (this.heading.textContent !== title) this.heading.textContent = title;

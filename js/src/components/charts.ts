@@ -9,6 +9,7 @@ import { listen, type Model, readCaption, readCharts, readSelected } from "../mo
 import { ChartCard, type ChartCardOptions } from "./chartCard";
 import { type ChartGroupBar, createChartGroupBar } from "./chartGroupBar";
 import { ChartSelection } from "./chartSelection";
+import { createIntervalSwitch } from "./intervalSwitch";
 
 export { chartTitle } from "./chartCard";
 export { type ChartView, type EmbedFn, type EmbedResult, setEmbed } from "./chartEmbed";
@@ -57,8 +58,13 @@ class ChartBoard implements Charts {
   private readonly resizeObserver: ResizeObserver | null;
   private readonly offs: (() => void)[];
 
+  /** Controls shown in a chart's card, by chart name, made with its card. */
+  private readonly controls = new Map<string, Component>();
+  private readonly makeControls: Record<string, () => Component>;
+
   constructor(ctx: WidgetContext) {
     this.model = ctx.model;
+    this.makeControls = { prediction: () => createIntervalSwitch(ctx) };
     this.bar = createChartGroupBar(ctx, () => this.placeBar());
     this.selection = new ChartSelection(this.model);
     this.cardOptions = {
@@ -111,6 +117,7 @@ class ChartBoard implements Charts {
     this.resizeObserver?.disconnect();
     for (const off of this.offs) off();
     this.bar.destroy();
+    for (const controls of this.controls.values()) controls.destroy();
     for (const card of this.cards.values()) card.destroy();
     this.cards.clear();
   }
@@ -163,6 +170,8 @@ class ChartBoard implements Charts {
         card.destroy();
         card.el.remove();
         this.cards.delete(name);
+        this.controls.get(name)?.destroy();
+        this.controls.delete(name);
       }
     }
     const ordered: HTMLElement[] = [];
@@ -172,6 +181,13 @@ class ChartBoard implements Charts {
         card = new ChartCard(name, this.cardOptions);
         this.cards.set(name, card);
         card.showText("pending", "Drawing…");
+        const make = this.makeControls[name];
+        if (make) {
+          this.controls.get(name)?.destroy();
+          const controls = make();
+          this.controls.set(name, controls);
+          card.setControls(controls.el);
+        }
       }
       card.setBoardIssue(problem);
       const note = notes[name];

@@ -177,9 +177,14 @@ function compareTable(c: Comparison, ctx: WidgetContext): HTMLTableElement {
   );
 }
 
+/**
+ * One test per row group: the two models' names on a line of their own (the whole table's
+ * width, so a pin's long name does not wrap into a narrow column), then the numbers.
+ */
 function lrtTable(c: Comparison): HTMLElement | null {
   if (c.lrt.length === 0) return null;
   const boundary = c.lrt.some((r) => typeof r.p_boundary === "number");
+  const span = boundary ? 5 : 4;
   const table = h(
     "table",
     { class: "mw-table mw-lrt-table", "data-testid": "lrt-table" },
@@ -190,7 +195,6 @@ function lrtTable(c: Comparison): HTMLElement | null {
       h(
         "tr",
         null,
-        h("th", { scope: "col" }, "Models"),
         h(
           "th",
           { scope: "col", class: "mw-num", title: "Maximum-likelihood log-likelihoods" },
@@ -208,14 +212,18 @@ function lrtTable(c: Comparison): HTMLElement | null {
           : null,
       ),
     ),
-    h(
-      "tbody",
-      null,
-      c.lrt.map((r) =>
+    c.lrt.map((r) =>
+      h(
+        "tbody",
+        { "data-testid": "lrt-row", "data-model": r.model, "data-vs": r.vs },
         h(
           "tr",
-          { "data-testid": "lrt-row", "data-model": r.model, "data-vs": r.vs },
-          h("th", { scope: "row" }, `${r.model} vs ${r.vs}`),
+          { class: "mw-lrt-models" },
+          h("th", { scope: "rowgroup", colspan: span }, `${r.model} vs ${r.vs}`),
+        ),
+        h(
+          "tr",
+          null,
           h(
             "td",
             { class: "mw-num", "data-testid": "lrt-loglik" },
@@ -238,7 +246,6 @@ function lrtTable(c: Comparison): HTMLElement | null {
   return h("div", { class: "mw-scroll" }, table);
 }
 
-/** A pinned model's name; "Rename" turns it into a text field (Enter keeps, Escape cancels). */
 function pinName(ctx: WidgetContext, name: string, index: number): HTMLElement {
   const label = h("span", { class: "mw-pin-name", "data-testid": "pin-name" }, name);
   const wrap = h("div", { class: "mw-model-name" }, label);

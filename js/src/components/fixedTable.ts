@@ -12,16 +12,50 @@ const COLUMNS: { label: string; format: (r: FixedRow) => string; title?: string 
   { label: "p", format: (r) => pText(r.p_text, r.p_value), title: "Pr(>|t|)" },
 ];
 
-export function fixedTable(current: FitSummary, previous: FitSummary | null): HTMLElement {
+/** The term the key-numbers strip follows, and how to choose another (null: let go). */
+export interface FixedFocus {
+  term: string | null;
+  choose(term: string | null): void;
+}
+
+export function fixedTable(
+  current: FitSummary,
+  previous: FitSummary | null,
+  focus?: FixedFocus,
+): HTMLElement {
   const before = new Map((previous?.fixed ?? []).map((r) => [r.term, r]));
   const rows = (current.fixed ?? []).map((r) => {
     const old = before.get(r.term);
+    const focused = focus?.term === r.term;
+    const toggle = (): void => focus?.choose(focused ? null : r.term);
+    const hints = [
+      previous && !old ? "not in the previous fit" : "",
+      focus
+        ? focused
+          ? "followed in the strip: click to let go"
+          : "click to follow in the strip"
+        : "",
+    ].filter(Boolean);
+    const classes = [previous && !old ? "mw-new-row" : "", focused ? "mw-focus" : ""].filter(
+      Boolean,
+    );
     return h(
       "tr",
       {
         "data-term": r.term,
-        class: previous && !old ? "mw-new-row" : null,
-        title: previous && !old ? "not in the previous fit" : null,
+        class: classes.join(" ") || null,
+        title: hints.join("; ") || null,
+        tabindex: focus ? 0 : null,
+        "aria-pressed": focus ? String(focused) : null,
+        onclick: focus ? toggle : null,
+        onkeydown: focus
+          ? (ev: Event) => {
+              const key = (ev as KeyboardEvent).key;
+              if (key !== "Enter" && key !== " ") return;
+              ev.preventDefault();
+              toggle();
+            }
+          : null,
       },
       h("th", { scope: "row", class: "mw-term" }, r.term),
       COLUMNS.map((c) => changeCell(c.format(r), old ? c.format(old) : null)),

@@ -54,7 +54,23 @@ export function createFormulaBar(ctx: WidgetContext): Component {
     const style = getComputedStyle(input);
     const borders =
       Number.parseFloat(style.borderTopWidth) + Number.parseFloat(style.borderBottomWidth);
-    input.style.height = `${height + (Number.isFinite(borders) ? borders : 0)}px`;
+    const wanted = height + (Number.isFinite(borders) ? borders : 0);
+    input.style.height = `${wanted}px`;
+    // Past its greatest height (widget.css) the box scrolls inside instead of growing.
+    const most = Number.parseFloat(style.maxHeight);
+    input.classList.toggle("mw-capped", Number.isFinite(most) && wanted > most + 1);
+  }
+
+  /** The formula around character ``at`` with a caret under it, as Python's messages show it. */
+  function caret(text: string, at: number): HTMLElement {
+    const start = Math.max(0, at - 40);
+    const shown = `${start > 0 ? "…" : ""}${text.slice(start, at + 40)}`;
+    const column = at - start + (start > 0 ? 1 : 0);
+    return h(
+      "span",
+      { class: "mw-error-caret", "data-testid": "fit-error-caret", "aria-hidden": "true" },
+      `${shown}\n${" ".repeat(column)}^`,
+    );
   }
   // Wrapping changes with the box's width (window, sidebar, large text): grow again then.
   const resizer =
@@ -75,10 +91,15 @@ export function createFormulaBar(ctx: WidgetContext): Component {
   }
 
   function renderError(): void {
-    const message = ui.get().localError || model.get("error") || "";
+    const { localError, localErrorAt } = ui.get();
+    const message = localError || model.get("error") || "";
     error.replaceChildren();
     if (message) {
       error.append(h("span", { class: "mw-error-icon", "aria-hidden": "true" }, "⚠"), " ", message);
+      // The check's position counts from 1 (0: not tied to one place).
+      if (localError && localErrorAt && localErrorAt <= input.value.length) {
+        error.append(caret(input.value, localErrorAt - 1));
+      }
     }
     setVisible(error, message !== "");
     input.setAttribute("aria-invalid", ui.get().localError ? "true" : "false");
@@ -88,7 +109,7 @@ export function createFormulaBar(ctx: WidgetContext): Component {
     if (typingTimer !== null) clearTimeout(typingTimer);
     input.value = applied();
     grow();
-    ui.update({ localError: "" });
+    ui.update({ localError: "", localErrorAt: null });
     renderHint();
     renderError();
   }
@@ -96,7 +117,7 @@ export function createFormulaBar(ctx: WidgetContext): Component {
   function apply(): void {
     if (typingTimer !== null) clearTimeout(typingTimer);
     if (input.value.trim() === applied().trim()) {
-      ui.update({ localError: "" });
+      ui.update({ localError: "", localErrorAt: null });
       return;
     }
     ctx.applyFormula(input.value);
@@ -125,16 +146,19 @@ export function createFormulaBar(ctx: WidgetContext): Component {
     if (typingTimer !== null) clearTimeout(typingTimer);
     const checked = checkFormula(input.value, readColumns(model));
     if (checked.ok) {
-      ui.update({ localError: "" });
+      ui.update({ localError: "", localErrorAt: null });
       return;
     }
-    typingTimer = setTimeout(() => ui.update({ localError: checked.message }), TYPING_DELAY_MS);
+    typingTimer = setTimeout(
+      () => ui.update({ localError: checked.message, localErrorAt: checked.position ?? null }),
+      TYPING_DELAY_MS,
+    );
   });
 
   const offModel = listen(model, ["change:formula"], syncFromModel);
   const offError = listen(model, ["change:error"], renderError);
   const offUi = ui.subscribe((s, prev) => {
-    if (s.localError !== prev.localError) renderError();
+    if (s.localError !== prev.localError || s.localErrorAt !== prev.localErrorAt) renderError();
   });
 
   syncFromModel();

@@ -5,10 +5,16 @@ import { type Component, h, setVisible } from "../dom";
 import { formatShare, formatT } from "../format";
 import { type KeyNumbers, listen, readKeyNumbers } from "../model";
 
-function item(label: string, value: string, extra: string, testid: string): HTMLElement {
+function item(
+  label: string,
+  value: string,
+  extra: string,
+  testid: string,
+  title?: string,
+): HTMLElement {
   return h(
     "span",
-    { class: "mw-key", "data-testid": testid },
+    { class: "mw-key", "data-testid": testid, title: title ?? null },
     h("span", { class: "mw-key-label" }, label),
     " ",
     h("strong", { class: "mw-key-value" }, value),
@@ -34,6 +40,18 @@ export function items(k: KeyNumbers): HTMLElement[] {
           ["OLS", k.t_ols !== null && k.se_ratio !== null ? formatT(k.t_ols) : ""],
         ]),
         "key-t",
+        k.focus
+          ? "The chosen term (click its row in the fixed-effects table to let go)"
+          : "The term whose t-value moved most (click a row of the fixed-effects table to follow another)",
+      ),
+    );
+  }
+  if (k.focus_missing) {
+    out.push(
+      h(
+        "span",
+        { class: "mw-key mw-key-extra", "data-testid": "key-focus-missing" },
+        `(${k.focus_missing} is not in this model)`,
       ),
     );
   }

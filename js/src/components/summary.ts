@@ -91,8 +91,8 @@ export function createSummary(ctx: WidgetContext): Component {
         ? h(
             "p",
             { class: "mw-previous" },
-            h("span", { class: "mw-old" }, "grey → black"),
-            " shows changes from the previous fit: ",
+            h("span", { class: "mw-old" }, "small →"),
+            " values above the numbers are the previous fit's: ",
             h("code", null, previous.formula),
             previous.kind === "ols" ? " (OLS)" : previous.reml ? " (REML)" : " (ML)",
           )
@@ -102,7 +102,13 @@ export function createSummary(ctx: WidgetContext): Component {
             model.send({ kind: "variance_intervals" }),
           )
         : null,
-      fixedTable(current, previous),
+      fixedTable(current, previous, {
+        term: model.get("focus") ?? null,
+        choose: (term) => {
+          model.set("focus", term);
+          model.save_changes();
+        },
+      }),
       h(
         "p",
         { class: "mw-obs", "data-testid": "obs-line" },
@@ -118,7 +124,11 @@ export function createSummary(ctx: WidgetContext): Component {
     setVisible(messages, notes.length > 0);
   }
 
-  const off = listen(model, ["change:current", "change:previous", "change:intervals"], render);
+  const off = listen(
+    model,
+    ["change:current", "change:previous", "change:intervals", "change:focus"],
+    render,
+  );
   render();
   return {
     el,

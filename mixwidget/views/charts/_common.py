@@ -31,6 +31,7 @@ __all__ = [
     "pooling_table",
     "sample_positions",
     "sample_rows",
+    "slope_example",
     "table",
     "text",
     "text_column",
@@ -76,8 +77,14 @@ def template_parts(look: Look) -> dict[str, Any]:
     return {key: chart[key] for key in ("$schema", "params", "config")}
 
 
+# Number axes' tick labels keep 8 px apart (labels that would come closer are left out), so
+# neighbours such as "0.00" and "0.02" never read as one "0.000.02" on a narrow panel. (Axes of
+# group names keep their own thinning.)
+_LABELS_APART = alt.AxisConfig(labelOverlap=True, labelSeparation=8)
+
 CONFIG = alt.Config(
     axis=alt.AxisConfig(labelFontSize=13, titleFontSize=14, grid=True, gridColor="#e6e6e6"),
+    axisQuantitative=_LABELS_APART,
     legend=alt.LegendConfig(labelFontSize=13, titleFontSize=14, orient="bottom"),
     header=alt.HeaderConfig(labelFontSize=14, titleFontSize=14),
     text=alt.MarkConfig(fontSize=13),
@@ -92,6 +99,7 @@ DARK_CONFIG = alt.Config(
     background="#1e1e1e",
     axis=alt.AxisConfig(labelFontSize=13, titleFontSize=14, grid=True, gridColor="#3a3a3a", labelColor=_DARK_TEXT,
                         titleColor=_DARK_TEXT, domainColor="#8a8a8a", tickColor="#8a8a8a"),
+    axisQuantitative=_LABELS_APART,
     legend=alt.LegendConfig(labelFontSize=13, titleFontSize=14, orient="bottom", labelColor=_DARK_TEXT,
                             titleColor=_DARK_TEXT),
     header=alt.HeaderConfig(labelFontSize=14, titleFontSize=14, labelColor=_DARK_TEXT, titleColor=_DARK_TEXT),
@@ -149,6 +157,32 @@ def largest_group(fit: MixedFit) -> str:
     if not fit.design.random:
         raise NotApplicable("this model has no random effect")
     return max(fit.design.random, key=lambda b: len(b.levels)).group
+
+
+def slope_example(fit: MixedFit) -> str:
+    """A random slope term made from the model's own data, to suggest in a chart's note.
+
+    The numeric variable is one of the model's fixed effects if it has one, else any numeric
+    column (not the response, not a grouping factor's codes); the group is the model's grouping
+    factor with the most levels (or "group"). Returns e.g. ``"add one, e.g. (Days | Subject)"``,
+    or says that the data have no numeric variable for a slope.
+    """
+    blocks = sorted(fit.design.random, key=lambda b: -len(b.levels))
+    group = blocks[0].group if blocks else "group"
+    codes = {part for b in blocks for part in b.group.split(":")}
+    data = fit.data
+    fixed = {v for term in fit.model.fixed for v in term}
+
+    def usable(c: str) -> bool:
+        col = data[c]
+        return (c != fit.model.response and c not in codes and pd.api.types.is_numeric_dtype(col)
+                and not isinstance(col.dtype, pd.CategoricalDtype) and col.nunique() > 2)
+
+    numeric = [c for c in data.columns if usable(c)]
+    numeric.sort(key=lambda c: c not in fixed)
+    if not numeric:
+        return f"these data have no numeric variable for a slope besides {fit.model.response}"
+    return f"add one, e.g. ({numeric[0]} | {group})"
 
 
 def check_group(fit: MixedFit, group: str | None, what: str) -> str:

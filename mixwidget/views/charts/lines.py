@@ -20,6 +20,7 @@ from ._common import (
     is_selected,
     pooled_arrays,
     sample_positions,
+    slope_example,
     spread_ranks,
     table,
     template,
@@ -44,13 +45,13 @@ ALL_LINES = 20  # a panel with at most this many groups draws every group's line
 SUBSET = 12  # else this many, at evenly spaced ranks of their own slope
 SHOWN_KINDS = ("no pooling", "partial pooling")  # the pull, shown at first (the legend toggles kinds)
 
-HINT = "Lines need a random slope for a numeric variable; add one, e.g. (Time | Chick)"
+HINT = "Lines need a random slope for a numeric variable"
 
 
 def slope_variable(fit: MixedFit, group: str | None) -> tuple[str, str]:
     """The grouping factor and the numeric variable of its random slope."""
     if fit.kind == "ols" or not fit.design.random:
-        raise NotApplicable(f"{HINT}. This model has no random effect (OLS)")
+        raise NotApplicable(f"{HINT}; {slope_example(fit)}. This model has no random effect (OLS)")
     frame = fit.design.frame
     blocks = sorted(fit.design.random, key=lambda b: -len(b.levels))
     if group is not None:
@@ -64,7 +65,7 @@ def slope_variable(fit: MixedFit, group: str | None) -> tuple[str, str]:
                 frame[name].dtype, pd.CategoricalDtype
             ):
                 return b.group, name
-    raise NotApplicable(HINT)
+    raise NotApplicable(f"{HINT}; {slope_example(fit)}")
 
 
 def find_facet(fit: MixedFit, codes: np.ndarray, exclude: set[str]) -> str | None:

@@ -169,13 +169,16 @@ def _top_row(response: str, many: bool) -> alt.HConcatChart:
     sel = is_selected()
     pts = alt.Chart(alt.NamedData(name="residuals_points"))
     colour = alt.condition(sel, alt.value(HIGHLIGHT), alt.value(POOLING_COLORS[1]))
-    opacity = alt.condition(sel, alt.value(1), alt.value(0.35 if many else 0.6))
+    # With a group selected, its points are large and opaque and the others fade into the background.
+    opacity = {"condition": [{"test": sel, "value": 1}, {"test": "selected != null", "value": 0.15}],
+               "value": 0.35 if many else 0.6}
+    size = alt.condition(sel, alt.value(90), alt.value(22))
     tip = [alt.Tooltip("level:N"), alt.Tooltip("fitted:Q", format=".3f"), alt.Tooltip("residual:Q", format=".3f")]
     vs_fitted = alt.layer(
         pts.mark_rule(color="#333", strokeDash=[4, 3]).encode(y=alt.datum(0)),
-        pts.mark_circle(size=22).encode(
+        pts.mark_circle().encode(
             x=alt.X("fitted:Q", title=f"Fitted {response}", scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=8)),
-            y=alt.Y("residual:Q", title="Residual"), color=colour, opacity=opacity, tooltip=tip,
+            y=alt.Y("residual:Q", title="Residual"), color=colour, opacity=opacity, size=size, tooltip=tip,
         ),
     ).properties(width=420, height=300, title=alt.Title("Residuals vs fitted: no pattern wanted", fontSize=15, anchor="start"))
     lines = alt.Chart(alt.NamedData(name="residuals_qqlines"))
@@ -183,9 +186,9 @@ def _top_row(response: str, many: bool) -> alt.HConcatChart:
         lines.transform_filter(alt.datum.panel == "Residual").mark_rule(color="#555", strokeDash=[6, 3]).encode(
             x="x:Q", y="y:Q", x2="x2:Q", y2="y2:Q"
         ),
-        pts.mark_circle(size=22).encode(
+        pts.mark_circle().encode(
             x=alt.X("quantile:Q", title="Normal quantile"), y=alt.Y("residual:Q", title="Residual"),
-            color=colour, opacity=opacity, tooltip=tip,
+            color=colour, opacity=opacity, size=size, tooltip=tip,
         ),
     ).properties(width=300, height=300, title=alt.Title("Residuals: near the line if normal", fontSize=15, anchor="start"))
     return alt.hconcat(vs_fitted, qq, spacing=_SPACING)
@@ -206,6 +209,8 @@ def _modes_panel(panel: str) -> alt.LayerChart:
             size=alt.condition(sel, alt.value(160), alt.value(40)),
             tooltip=[alt.Tooltip("level:N"), alt.Tooltip("estimate:Q", format=".3f")],
         ),
+        m.transform_filter(sel).mark_text(align="left", dx=10, dy=-10, fontSize=15, fontWeight="bold",
+                                          color=HIGHLIGHT).encode(x="quantile:Q", y="estimate:Q", text="level:N"),
     ).properties(width=260, height=300, title=alt.Title(panel, fontSize=15, anchor="start"))
 
 

@@ -195,8 +195,13 @@ def _chart(
             opacity=alt.value(1),
             tooltip=tooltip,
         )
+        # The selected group named beside its mixed-model estimate, in the highlight colour (a ring
+        # alone is lost among dozens of groups on a projector).
+        name = p.transform_filter(sel).transform_filter(alt.datum.pooling == POOLING_KINDS[1]).mark_text(
+            align="left", dx=12, dy=-12, fontSize=16, fontWeight="bold", color="#D55E00"
+        ).encode(x=x, y=y, text="level:N")
         stacked = layout == "estimate" and len(terms) > 1
-        layer = alt.layer(rule, seg, dots).properties(width=480, height=260 if stacked else 320)
+        layer = alt.layer(rule, seg, dots, name).properties(width=480, height=260 if stacked else 320)
         if len(terms) > 1:
             layer = layer.properties(title=alt.Title(term_title, fontSize=15, anchor="start"))
         panels.append(layer)

@@ -19,6 +19,7 @@ from ._common import (
     group_noun,
     is_selected,
     pooled_arrays,
+    slope_example,
     table,
     template,
     text,
@@ -39,12 +40,12 @@ from .base import (
 
 __all__ = ["SLOPES2D", "slopes2d", "slopes2d_data", "slopes2d_spec", "slopes2d_tables"]
 
-HINT = "The intercept-slope plot needs a random intercept and slope for one group, e.g. (Time | Chick)"
+HINT = "The intercept-slope plot needs a random intercept and slope for one group"
 
 
 def _pick(fit: MixedFit, group: str | None) -> tuple[str, str]:
     if fit.kind == "ols" or not fit.design.random:
-        raise NotApplicable(f"{HINT}. This model has no random effect (OLS)")
+        raise NotApplicable(f"{HINT}; {slope_example(fit)}. This model has no random effect (OLS)")
     blocks = sorted(fit.design.random, key=lambda b: -len(b.levels))
     if group is not None:
         blocks = [b for b in blocks if b.group == group]
@@ -55,7 +56,7 @@ def _pick(fit: MixedFit, group: str | None) -> tuple[str, str]:
         names = [n for b in blocks if b.group == g for n in b.names]
         if "(Intercept)" in names and len(names) > 1:
             return g, next(n for n in names if n != "(Intercept)")
-    raise NotApplicable(HINT)
+    raise NotApplicable(f"{HINT}; {slope_example(fit)}")
 
 
 def _covariance(fit: MixedFit, group: str, a: str, b: str) -> np.ndarray:
