@@ -21,6 +21,9 @@ DATASETS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
                    "Diameters of growth-inhibition zones for 6 penicillin samples on 24 plates"),
     "Pastes": ("lme4", "Pastes", ("batch", "cask", "sample"),
                "Strength of a chemical paste: 3 casks from each of 10 batches, 2 assays per cask"),
+    # geepack (GPL >= 3); the Six Cities study's Steubenville children (Ware et al. 1984; Fitzmaurice & Laird 1993)
+    "ohio": ("geepack", "ohio", (),
+             "Wheezing (resp, 1 = yes) of 537 children at ages 7 to 10 (age -2 to 1); smoke: the mother smoked"),
 }
 
 
@@ -34,7 +37,7 @@ def load_dataset(name: str) -> pd.DataFrame:
     Parameters
     ----------
     name : str
-        One of ``"science"``, ``"ChickWeight"``, ``"sleepstudy"``, ``"Penicillin"``, ``"Pastes"``.
+        One of ``"science"``, ``"ChickWeight"``, ``"sleepstudy"``, ``"Penicillin"``, ``"Pastes"``, ``"ohio"``.
     """
     if name not in DATASETS:
         known = ", ".join(f"'{n}'" for n in DATASETS)

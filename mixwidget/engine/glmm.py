@@ -19,6 +19,7 @@ import numpy as np
 from ..design.build import Design
 from ..design.response import Family
 from .adapter import EngineModel, EngineResult, Refit, TermResult, _our_names, engine_model, limit_blas
+from .scalar_laplace import ScalarLaplace, polish, scalar_term
 
 __all__ = ["GlmmRefitter", "GlmmResult", "check_nagq", "engine_family", "fit_glmm", "glmm_profile_intervals"]
 
@@ -67,7 +68,8 @@ def fit_glmm(design: Design, nagq: int = 1) -> GlmmResult:
     with warnings.catch_warnings(record=True) as caught, limit_blas(design):
         warnings.simplefilter("always")
         res = _glmer(model, engine_family(design.family), int(nagq))
-        out = _glmm_result(res, model, design)
+        res, deviance = _checked_optimum(res, int(nagq))
+        out = _glmm_result(res, model, design, deviance)
     out.engine_messages = [_our_names(str(w.message), design) for w in caught]
     return out
 
@@ -97,10 +99,30 @@ def _glmer(model: EngineModel, family: Any, nagq: int) -> Any:
     return res
 
 
-def _glmm_result(res: Any, model: EngineModel, design: Design) -> GlmmResult:
-    """The engine's fit in the design's order and names."""
+def _checked_optimum(res: Any, nagq: int) -> tuple[Any, Any]:
+    """The engine's optimum, or a better one where its inner solver failed (one scalar random term).
+
+    With one random term of one column the Laplace deviance is evaluated group by group
+    (:mod:`.scalar_laplace`); where its gradient at the engine's optimum is not ~0 (the engine's mode
+    solve failed on part of the parameter space), the fit is re-optimized from there. Returns the
+    result and the deviance function of ``(theta, beta)`` for the Hessian (None: the engine's).
+    """
+    if nagq != 1 or not scalar_term(res.matrices) or len(res.beta) == 0:
+        return res, None
+    laplace = ScalarLaplace(res.matrices, res.family)
+    x = np.r_[np.asarray(res.theta, dtype=float), np.asarray(res.beta, dtype=float)]
+    steps = np.eye(len(x)) * 1e-5
+    gradient = [(laplace.deviance(x + h) - laplace.deviance(x - h)) / 2e-5 for h in steps]
+    if np.all(np.isfinite(gradient)) and np.max(np.abs(gradient)) < 0.01:
+        return res, None
+    polished = polish(res)
+    return (res, None) if polished is None else polished
+
+
+def _glmm_result(res: Any, model: EngineModel, design: Design, deviance: Any = None) -> GlmmResult:
+    """The engine's fit in the design's order and names (``deviance``: the function for the Hessian)."""
     p = design.X.shape[1]
-    vcov = _hessian_vcov(res)
+    vcov = _hessian_vcov(res, deviance)
     if vcov is None:
         vcov = np.asarray(res.vcov(), dtype=float)
     beta, vcov = model.coefficients(np.asarray(res.beta, dtype=float), vcov)
@@ -148,7 +170,7 @@ def _terms(res: Any, design: Design) -> list[TermResult]:
 
 
 
-def _hessian_vcov(res: Any) -> np.ndarray | None:
+def _hessian_vcov(res: Any, deviance: Any = None) -> np.ndarray | None:
     """The fixed effects' covariance as lme4's ``vcov(glmerfit)``: from the deviance's Hessian.
 
     lme4 differentiates the deviance in (theta, beta) by finite differences at the optimum (its
@@ -158,7 +180,7 @@ def _hessian_vcov(res: Any) -> np.ndarray | None:
     """
     if not getattr(res, "joint_fit", False) or len(res.beta) == 0:
         return None
-    deviance = res.as_function("deviance")
+    deviance = res.as_function("deviance") if deviance is None else deviance
     x = np.r_[np.asarray(res.theta, dtype=float), np.asarray(res.beta, dtype=float)]
     hessian = deriv12(deviance, x)
     if not np.isfinite(hessian).all():
