@@ -21,6 +21,7 @@ NAMES = [
     "03-pooling.ipynb",
     "04-your-data.ipynb",
     "05-prediction.ipynb",
+    "06-binary-outcomes.ipynb",
 ]
 CELL_TIMEOUT = 120  # seconds per cell
 
@@ -313,3 +314,71 @@ def test_prediction_notebook_shows_the_chart_and_the_explorer(executed):
     assert len(ran.cells_with("charts.prediction(")) == 2
     last = ran.cells_with("mixwidget.explore(")[-1]
     assert any(WIDGET_MIME in o.get("data", {}) for o in last.outputs)
+
+
+# --------------------------------------------------------------------------- 06 binary outcomes
+
+
+def _ohio_reference() -> dict:
+    import json
+
+    return json.loads((REPO / "tests" / "reference" / "lessons" / "ohio_lesson.json").read_text())
+
+
+def test_binary_smoke_z_values_and_odds_ratio_match_r(executed):
+    """glmer's and glm's numbers as the lesson prints them (tests/reference/lessons/ohio_lesson.json)."""
+    ran = executed("06-binary-outcomes.ipynb")
+    text, ref = ran.text, _ohio_reference()
+    smoke = ref["glmer"]["names"].index("smoke")
+    z, p = ref["glmer"]["stat"][smoke], ref["glmer"]["p"][smoke]
+    odds = {k: ref["odds_ratios"][k][smoke] for k in ("ratio", "lower", "upper")}
+    assert (f"Smoking mother: odds ratio {odds['ratio']:.2f} (95% interval {odds['lower']:.2f} to "
+            f"{odds['upper']:.2f}), z = {z:.3f}, p = {p:.3f}") in text
+    age = ref["glmer"]["names"].index("age")
+    assert (f"Each year older: odds ratio {ref['odds_ratios']['ratio'][age]:.2f} (95% interval "
+            f"{ref['odds_ratios']['lower'][age]:.2f} to {ref['odds_ratios']['upper'][age]:.2f})") in text
+    z_glm, p_glm = ref["glm"]["stat"][smoke], ref["glm"]["p"][smoke]
+    assert (f"smoke z-value: {z:.3f} with the children, {z_glm:.3f} ignoring them "
+            f"(p = {p:.3f} and {p_glm:.3f}).") in text
+    # The table of the three models, as displayed (3 decimals): estimate, SE, z or t, p.
+    (cell,) = ran.cells_with("rows.append(")
+    table = "".join(ran.texts(cell))
+    for model, key in [("logistic mixed", "glmer"), ("logistic, no children", "glm"), ("linear probability", "lpm")]:
+        r = ref[key]
+        numbers = [f"{r[k][smoke]:.3f}" for k in ("estimate", "se", "stat", "p")]
+        assert re.search(rf"{re.escape(model)}\s+" + r"\s+".join(map(re.escape, numbers)), table), (model, table)
+
+
+def test_binary_child_variance_shrinkage_and_predictions_match_r(executed):
+    ran, ref = executed("06-binary-outcomes.ipynb"), _ohio_reference()
+    text, g = ran.text, ref["glmer"]
+    assert f"child variance tau^2 = {g['variance']:.2f} (SD {g['sd']:.2f} on the log-odds scale)" in text
+    share = g["variance"] / (g["variance"] + 3.289868133696453)
+    assert f"share on the latent scale {g['variance']:.2f} / ({g['variance']:.2f} + 3.29) = {share:.0%}" in text
+    # Children of non-smokers with k years of wheezing: fixed intercept + conditional mode, as R's ranef.
+    import numpy as np
+
+    b0 = g["estimate"][0]
+    modes = dict(zip(ref["ranef"]["levels"], ref["ranef"]["mode"]))
+    (cell,) = ran.cells_with("shrunk = ")
+    table = "".join(ran.texts(cell))
+    rows = re.findall(r"^([0-4])\s+(\d+)\s+(-?[\d.]+)\s+\S+\s+(-?[\d.]+)\s+([\d.]+)$", table, flags=re.M)
+    assert [r[0] for r in rows] == ["0", "1", "2", "3", "4"], table
+    ohio = __import__("mixwidget").load_dataset("ohio")
+    kids = ohio.groupby("id").agg(years=("resp", "sum"), smoke=("smoke", "first"))
+    for k, n, mode, logodds, prob in rows:
+        ids = kids.index[(kids["years"] == int(k)) & (kids["smoke"] == 0)]
+        assert int(n) == len(ids)
+        r_mode = modes[str(ids[0])]
+        assert mode == f"{r_mode:.3f}" and logodds == f"{b0 + r_mode:.3f}"
+        assert prob == f"{1 / (1 + np.exp(-(b0 + r_mode))):.3f}"
+    pr = ref["predict"]
+    assert f"child {pr['known_id']} at age 9: P(wheeze) = {pr['known_response']:.3f}" in text
+    assert f"a new (typical) child of a smoking mother at age 9: P(wheeze) = {pr['new_typical'][1]:.3f}" in text
+    assert (f"children of smoking mothers at age 9, on average: {pr['new_averaged'][1]:.3f} (mixed model), "
+            f"{pr['glm_response'][1]:.3f} (plain regression)") in text
+
+
+def test_binary_lesson_shows_its_charts(executed):
+    ran = executed("06-binary-outcomes.ipynb")
+    assert len(ran.cells_with("charts.effects(")) == 1 and len(ran.cells_with("charts.caterpillar(")) == 1

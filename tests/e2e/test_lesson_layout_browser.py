@@ -1,4 +1,4 @@
-"""Lessons 01 and 02 as a room sees them: nothing cut off, in either theme or text size.
+"""Lessons 01, 02 and 06 as a room sees them: nothing cut off, in either theme or text size.
 
 JupyterLab at 1400 x 900 with the file browser open runs the lesson as a teacher would. Then, in
 the light and the dark theme, with normal and with "Large text": for every chart card, the code
@@ -230,6 +230,39 @@ def test_lesson02_nothing_cut_off(lesson02, lab_notebook, page, console, cell_st
     problems = check_every_look(page, "lesson02")
     page.locator('[data-testid="compare"]').scroll_into_view_if_needed()
     shot(page, "lesson02-compare")
+    assert problems == [], "\n".join(problems)
+    assert cell_stderr() == []
+    console.assert_no_errors()
+
+
+@pytest.fixture(scope="module")
+def lesson06(notebook_dir):
+    return lesson_copy(notebook_dir, "06-binary-outcomes.ipynb", [])
+
+
+def test_lesson06_nothing_cut_off(lesson06, lab_notebook, page, console, cell_stderr):
+    """The binary-outcomes lesson has no explorer: its printouts, tables and two charts fit the output area."""
+    page.set_viewport_size(VIEWPORT)
+    lab_notebook(lesson06.name, wait_for=".jp-OutputArea-output .vega-embed")
+    if not page.locator("#filebrowser").is_visible():
+        page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:toggle-main')")
+    page.locator("#filebrowser").wait_for(state="visible")
+    page.locator(".jp-OutputArea-output pre", has_text="children of smoking mothers at age 9, on average").wait_for(
+        timeout=180000)
+    page.wait_for_function("() => document.querySelectorAll('.jp-OutputArea-output .vega-embed').length === 2",
+                           timeout=120000)
+    page.wait_for_timeout(1500)
+    problems: list[str] = []
+    for key, theme in THEMES.items():
+        set_theme(page, theme)
+        page.wait_for_timeout(1000)
+        problems += [f"{key}: {p}" for p in page.evaluate(_OVERFLOW_JS)]
+        for part in ("Fixed effects:", "smoke z-value", "charts.effects", "caterpillar", "child 482"):
+            target = page.locator(".jp-Cell", has_text=part).first
+            target.evaluate("(el) => el.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(300)
+            shot(page, f"lesson06-{key}-{part.split()[0].strip(':').lower()}")
+    set_theme(page, THEMES["light"])
     assert problems == [], "\n".join(problems)
     assert cell_stderr() == []
     console.assert_no_errors()
