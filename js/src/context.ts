@@ -55,6 +55,13 @@ export class WidgetContext {
     this.model.save_changes();
   }
 
+  setFamily(family: string): void {
+    if (family === this.model.get("family")) return;
+    this.markPending();
+    this.model.set("family", family);
+    this.model.save_changes();
+  }
+
   /** Called when Python reports back (status, error or a new fit). */
   clearPending(): void {
     if (this.pendingTimer !== null) clearTimeout(this.pendingTimer);

@@ -46,6 +46,10 @@ export type SentDatasets = Record<string, ChartColumns | Record<string, unknown>
 export interface Traits {
   formula: string;
   reml: boolean;
+  /** R's family of the model: "gaussian", "binomial" or "poisson" (written by the page's selector). */
+  family: string;
+  /** The family the response suggests, why, and a note when the model's family does not fit it. */
+  family_hint: Partial<FamilyHint>;
   columns: ColumnInfo[];
   status: FitStatus;
   error: string;
@@ -196,6 +200,21 @@ export function readComparison(model: Model): Comparison {
 const finiteOrNull = (x: unknown): number | null =>
   typeof x === "number" && Number.isFinite(x) ? x : null;
 
+/** The family the response suggests (see `family_hint`). */
+export interface FamilyHint {
+  suggested: string;
+  reason: string;
+  note: string;
+}
+
+export function readFamilyHint(model: Model): FamilyHint {
+  const k = model.get("family_hint");
+  const text = (x: unknown): string => (typeof x === "string" ? x : "");
+  return isRecord(k)
+    ? { suggested: text(k.suggested) || "gaussian", reason: text(k.reason), note: text(k.note) }
+    : { suggested: "gaussian", reason: "", note: "" };
+}
+
 export function readKeyNumbers(model: Model): KeyNumbers | null {
   const k = model.get("key_numbers");
   if (!isRecord(k) || typeof k.term !== "string") return null;
@@ -204,6 +223,9 @@ export function readKeyNumbers(model: Model): KeyNumbers | null {
     term: k.term,
     focus: k.focus === true,
     focus_missing: typeof k.focus_missing === "string" ? k.focus_missing : null,
+    stat: k.stat === "z" ? "z" : "t",
+    stat_previous: k.stat_previous === "z" || k.stat_previous === "t" ? k.stat_previous : null,
+    shares_note: typeof k.shares_note === "string" ? k.shares_note : "",
     t: finiteOrNull(k.t),
     t_previous: finiteOrNull(k.t_previous),
     t_ols: finiteOrNull(k.t_ols),

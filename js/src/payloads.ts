@@ -70,7 +70,11 @@ export interface FitSummary {
   id: number;
   formula: string;
   reml: boolean;
-  kind: "mixed" | "ols";
+  kind: "mixed" | "ols" | "glm";
+  /** R's family: gaussian (lmer, lm), binomial or poisson (glmer, glm; z tests). */
+  family: string;
+  /** R's link: identity, logit, probit, cloglog, log, ... */
+  link: string;
   nobs: number;
   n_dropped: number;
   ngroups: Record<string, number>;
@@ -168,9 +172,15 @@ export interface KeyNumbers {
   focus: boolean;
   /** The chosen term when this model lacks it, else null. */
   focus_missing: string | null;
+  /** The current fit's test statistic: z for binomial and Poisson models. */
+  stat: "t" | "z";
+  /** The previous fit's (its family may differ). */
+  stat_previous: "t" | "z" | null;
   t: number | null;
   t_previous: number | null;
   t_ols: number | null;
   se_ratio: number | null;
   shares: KeyShare[];
+  /** The scale of a binomial or Poisson model's shares (latent), else "". */
+  shares_note: string;
 }

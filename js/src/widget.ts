@@ -4,6 +4,7 @@ import { createChartPicker } from "./components/chartPicker";
 import { createCharts } from "./components/charts";
 import { createCodeExport } from "./components/codeExport";
 import { createCompare } from "./components/compare";
+import { createFamilySelect } from "./components/familySelect";
 import { createFormulaBar } from "./components/formulaBar";
 import { createGroupPicker } from "./components/groupPicker";
 import { createKeyNumbers } from "./components/keyNumbers";
@@ -33,6 +34,7 @@ function render({ model, el }: RenderProps): () => void {
   const status = createStatus(ctx);
   const stop = createStopControl(ctx);
   const reml = createRemlToggle(ctx);
+  const family = createFamilySelect(ctx);
   const undo = createUndoButton(ctx);
   const large = createLargeText(ctx, () => root);
   const code = createCodeExport(ctx);
@@ -50,6 +52,7 @@ function render({ model, el }: RenderProps): () => void {
     status,
     stop,
     reml,
+    family,
     undo,
     large,
     code,
@@ -74,7 +77,18 @@ function render({ model, el }: RenderProps): () => void {
       "header",
       { class: "mw-top" },
       formulaBar.el,
-      h("div", { class: "mw-toolbar" }, status.el, stop.el, reml.el, undo.el, code.el, large.el),
+      h(
+        "div",
+        { class: "mw-toolbar" },
+        status.el,
+        stop.el,
+        reml.el,
+        family.el,
+        undo.el,
+        code.el,
+        large.el,
+      ),
+      family.note,
       variants.el,
     ),
     keys.el,

@@ -71,6 +71,8 @@ export function defaultTraits(): Traits {
   return {
     formula: "",
     reml: true,
+    family: "gaussian",
+    family_hint: {},
     columns: [],
     status: { state: "idle", elapsed_ms: null, message: "" },
     error: "",

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..design.build import Design
+from ..design.response import inverse_link
 from ..errors import DataError
 from .fit import MixedFit
 from .terms import lme4_term_order
@@ -141,7 +143,14 @@ def _compute(model: MixedFit, group: str) -> Pooled:
     k = len(block.levels)
     mine = np.column_stack([modes[j] for j in ks]) if len(ks) > 1 else modes[ks[0]]
     counts = np.bincount(block.codes, minlength=k)
-    own = _own_estimates(Z, resid, block.codes, k)
+    if design.family.generalized:
+        if names != ["(Intercept)"] or design.family.link not in ("logit", "log"):
+            raise DataError(f"group estimates of their own are drawn for a binomial (logit) or Poisson (log) model's "
+                            f"random intercepts only; '{group}' has {', '.join(names)} ({design.family.link} link)")
+        eta = design.X @ beta.to_numpy() + other + (0.0 if offset is None else offset)
+        own = _own_intercepts(design, eta, block.codes, k)[:, None]
+    else:
+        own = _own_estimates(Z, resid, block.codes, k)
     base = np.array([float(beta.get(name, 0.0)) for name in names])
     return Pooled(
         np.asarray(block.levels, dtype=object), names, counts,
@@ -200,6 +209,32 @@ def _modes(re: pd.DataFrame, group: str, levels: list, names: list[str]) -> np.n
     out = np.full((len(levels), len(names)), np.nan)
     out[rows[found], cols[found]] = re["estimate"].to_numpy()[mine][found]
     return out
+def _own_intercepts(design: Design, eta: np.ndarray, codes: np.ndarray, k: int, steps: int = 50) -> np.ndarray:
+    """Each group's own intercept shift in a binomial (logit) or Poisson (log) model: the maximum-likelihood
+    ``a`` of its rows alone, with the rest of the linear predictor ``eta`` as an offset (Newton steps).
+
+    NaN where it is not finite: a group whose outcomes are all 0 (or, binomial, all 1) has log-odds or
+    log-rate minus or plus infinity on its own.
+    """
+    y = np.asarray(design.y, dtype=float)
+    w = design.weights if isinstance(design.weights, np.ndarray) else np.ones_like(y)
+    observed = np.bincount(codes, w * y, k)
+    total = np.bincount(codes, w, k)
+    a = np.zeros(k)
+    for _ in range(steps):
+        mu = inverse_link(design.family.link, eta + a[codes])
+        variance = mu * (1 - mu) if design.family.name == "binomial" else mu
+        score = observed - np.bincount(codes, w * mu, k)
+        info = np.maximum(np.bincount(codes, w * variance, k), 1e-12)
+        step = np.clip(score / info, -5, 5)
+        a = a + step
+        if np.all(np.abs(step) < 1e-10):
+            break
+    edge = observed <= 0 if design.family.name == "poisson" else (observed <= 0) | (observed >= total)
+    a[edge] = np.nan
+    return a
+
+
 def _own_estimates(Z: np.ndarray, r: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
     """Each group's least-squares coefficients of ``r`` on its rows of ``Z`` (NaN where not identified).
 

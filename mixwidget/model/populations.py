@@ -229,7 +229,7 @@ def _line(fit: MixedFit, new: pd.DataFrame, rows: NewRows, known: frozenset[str]
         part = f"condVar({b.group} {levels[b.group]})" if seen else f"var({b.group})"
         if (interval == "prediction" or name in p.kept) and part not in words:
             words.append(part)
-    if interval == "prediction":
+    if interval == "prediction" and not fit.generalized:  # binomial and Poisson: no residual on the link scale
         words.append("sigma^2")
     return float(p.fit[0]), float(np.sqrt(var)), " + ".join(words)
 

@@ -22,6 +22,8 @@ __all__ = ["Board", "ChartBoard"]
 log = logging.getLogger(__name__)
 
 OLS_NAME = "OLS (no groups)"
+GLM_NAME = "GLM (no groups)"
+"""The baseline's name for a binomial or Poisson model: the plain GLM of the same family (R's glm)."""
 
 
 @dataclass
@@ -64,7 +66,7 @@ class ChartBoard:
         out.update({name: f for name, f in pinned.items() if f is not current})
         base = self.baseline(current)
         if base is not None and not any(f.formula == base.formula for f in out.values()):
-            out[OLS_NAME] = base
+            out[GLM_NAME if base.generalized else OLS_NAME] = base
         return out
 
     def request(

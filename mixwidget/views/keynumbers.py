@@ -1,11 +1,15 @@
-"""The few numbers a class should see at once: how the key t-value and variance shares moved."""
+"""The few numbers a class should see at once: how the key t-value (z for binomial and Poisson models) and
+variance shares moved."""
 
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from ..model.fit import MixedFit
+from ..model.latent import latent_scale_note, latent_shares
 
 if TYPE_CHECKING:
     from .payload_types import KeyNumbers
@@ -78,21 +82,33 @@ def key_numbers(
     chosen = bool(focus) and focus in current.fixed.index
     term = focus if chosen else key_term(current, previous, baseline)
     out: dict[str, Any] = {"term": term, "focus": chosen, "focus_missing": focus if focus and not chosen else None,
-                           "t": None, "t_previous": None, "t_ols": None, "se_ratio": None, "shares": []}
+                           "stat": _stat(current), "stat_previous": _stat(previous), "t": None,
+                           "t_previous": None, "t_ols": None, "se_ratio": None, "shares": [],
+                           "shares_note": latent_scale_note(current) if current.design.random else ""}
     if term is not None:
         out["t"] = _finite(_fixed_column(current, "t_value")[term])
         if previous is not None and term in (t_previous := _fixed_column(previous, "t_value")):
             out["t_previous"] = _finite(t_previous[term])
-        ols = current if current.kind == "ols" else baseline
+        ols = current if not current.design.random else baseline
         if ols is not None and term in (t_ols := _fixed_column(ols, "t_value")):
             out["t_ols"] = _finite(t_ols[term])
-            if current.kind != "ols":
+            if current.design.random:
                 se = _fixed_column(current, "std_error")[term]
                 out["se_ratio"] = _finite(_fixed_column(ols, "std_error")[term] / se) if se > 0 else None
-    before = previous.shares if previous is not None else None
-    for group, share in current.shares.items():
+    before = _shares(previous) if previous is not None else None
+    for group, share in _shares(current).items():
         if group == "Residual":
             continue
         was = before.get(group) if before is not None and group in before.index else None
         out["shares"].append({"group": str(group), "share": _finite(share), "previous": _finite(was)})
     return out
+
+
+def _stat(fit: MixedFit | None) -> str | None:
+    """The test statistic a fit reports: Wald z for binomial and Poisson models, t for linear ones."""
+    return None if fit is None else "z" if fit.generalized else "t"
+
+
+def _shares(fit: MixedFit) -> pd.Series:
+    """Variance shares: of the total for a linear model, on the latent scale for a generalized one."""
+    return latent_shares(fit) if fit.generalized else fit.shares

@@ -91,7 +91,9 @@ class FitSummary(TypedDict):
     id: int
     formula: str
     reml: bool
-    kind: Literal["mixed", "ols"]
+    kind: Literal["mixed", "ols", "glm"]
+    family: Annotated[str, "R's family: gaussian (lmer, lm), binomial or poisson (glmer, glm; z tests)."]
+    link: Annotated[str, "R's link: identity, logit, probit, cloglog, log, ..."]
     nobs: int
     n_dropped: int
     ngroups: dict[str, int]
@@ -192,11 +194,14 @@ class KeyNumbers(TypedDict):
     term: str | None
     focus: Annotated[bool, "True when `term` is the one chosen (the widget's `focus`)."]
     focus_missing: Annotated[str | None, "The chosen term when this model lacks it, else null."]
+    stat: Annotated[Literal["t", "z"], "The current fit's test statistic: z for binomial and Poisson models."]
+    stat_previous: Annotated[Literal["t", "z"] | None, "The previous fit's (its family may differ)."]
     t: float | None
     t_previous: float | None
     t_ols: float | None
     se_ratio: float | None
     shares: list[KeyShare]
+    shares_note: Annotated[str, "The scale of a binomial or Poisson model's shares (latent), else \"\"."]
 
 
 PAYLOAD_TYPES: tuple[type, ...] = (

@@ -11,6 +11,7 @@ import orjson
 from ..formula.parse import ModelFormula
 from ..model.confint import variance_rows
 from ..model.fit import MixedFit
+from ..model.latent import latent_shares
 from ..model.summary import format_p
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def fit_summary(f: MixedFit, fit_id: int) -> FitSummary:
     """The fit as plain JSON for the front end (described in :mod:`mixwidget.views.payload_types`)."""
     # Whole columns as numpy arrays, then one dict per row: no pandas row objects (iterrows).
     v = f.variance
-    shares = f.shares
+    shares = latent_shares(f) if f.generalized else f.shares
     share_values = shares.to_numpy(dtype=float) if len(shares) else None
     corr = v["corr"].to_numpy(dtype=float)
     variance = [
@@ -79,6 +80,8 @@ def fit_summary(f: MixedFit, fit_id: int) -> FitSummary:
         "formula": f.formula,
         "reml": f.reml,
         "kind": f.kind,
+        "family": f.family,
+        "link": f.link,
         "nobs": f.nobs,
         "n_dropped": f.n_dropped,
         "ngroups": dict(f.ngroups),

@@ -34,6 +34,7 @@ from ..views.charts import CHARTS, Look
 from ..views.charts import warm_up as warm_up_charts
 from ..views.code import dataset_of, model_code, r_factors
 from ..views.columns import column_info
+from ..views.family import EXPLORER_FAMILIES
 from ..views.payloads import json_text, status
 from . import fitjobs
 from .chartactions import ChartActions
@@ -53,8 +54,8 @@ _CAN_THREAD = sys.platform != "emscripten"
 #: The traits the page writes (what the front end sets with ``model.set``). Writes from the page to
 #: any other trait (``current``, ``error``, ``_esm``, ...) are ignored: only Python sets those.
 PAGE_WRITABLE = frozenset({
-    "formula", "reml", "theme", "chart_names", "charts_collapsed", "selected", "chart_group", "large_text",
-    "focus", "prediction_interval",
+    "formula", "reml", "family", "theme", "chart_names", "charts_collapsed", "selected", "chart_group",
+    "large_text", "focus", "prediction_interval",
 })
 
 
@@ -66,6 +67,16 @@ class _FormulaText(traitlets.Unicode):
             hint = "; decode it first, e.g. formula.decode()" if isinstance(value, bytes) else ""
             raise FormulaError(f"the formula must be text (a str), not {type(value).__name__}{hint}")
         return super().validate(obj, value)
+
+
+class _FamilyName(traitlets.Unicode):
+    """A family trait: R's name of a family the explorer fits ("gaussian", "binomial", "poisson");
+    anything else is a DataError listing them."""
+
+    def validate(self, obj: Any, value: Any) -> str:
+        if not isinstance(value, str) or value.lower() not in EXPLORER_FAMILIES:
+            raise DataError(f"family must be one of {', '.join(map(repr, EXPLORER_FAMILIES))}, not {value!r}")
+        return value.lower()
 
 
 class _Flag(traitlets.Bool):
@@ -118,6 +129,10 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
         The first model to fit.
     reml : bool, default True
         REML or maximum likelihood.
+    family : {"gaussian", "binomial", "poisson"}
+        The response's distribution (R's ``family``): a linear model (lmer), or a logistic or
+        Poisson mixed model (glmer). The page suggests one from the response (0/1, two values or
+        ``cbind`` -> binomial; counts from 0 -> Poisson) and says when the model's does not fit it.
     isolate : bool, optional
         Fit in a worker process (default where processes can be started): the data are sent to
         it once, a newer formula or :meth:`stop` ends a running fit at once, and the kernel
@@ -142,7 +157,16 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
     """The model's formula in lme4 syntax; setting it (from Python or the page) refits."""
 
     reml = _Flag(True).tag(sync=True)
-    """REML (True) or maximum likelihood (False); changing it refits."""
+    """REML (True) or maximum likelihood (False); changing it refits. Binomial and Poisson models are
+    fitted by maximum likelihood whatever it says (as glmer)."""
+
+    family = _FamilyName("gaussian").tag(sync=True)
+    """The response's distribution, R's name: "gaussian" (lmer), "binomial" or "poisson" (glmer, with
+    the family's default link: logit, log); changing it refits."""
+
+    family_hint = traitlets.Dict().tag(sync=True)
+    """The family the response suggests and why, and a note when the model's family does not fit the
+    response (see :func:`mixwidget.views.family.family_hint`)."""
 
     columns = traitlets.List(traitlets.Dict()).tag(sync=True)
     """The data's columns: name, kind (numeric or categorical), number of levels, integer codes, and
@@ -237,8 +261,8 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
     """"light" or "dark": the notebook's theme as the page sees it; ``chart()`` follows it."""
 
     def __init__(self, data: pd.DataFrame | str | os.PathLike, formula: str | None = None, reml: bool = True, *,
-                 isolate: bool | None = None, max_history: int = 20, limits: Limits | None = DEFAULT_LIMITS,
-                 source: str | os.PathLike | None = None, **kwargs: Any) -> None:
+                 family: str = "gaussian", isolate: bool | None = None, max_history: int = 20,
+                 limits: Limits | None = DEFAULT_LIMITS, source: str | os.PathLike | None = None, **kwargs: Any) -> None:
         reml, isolate = _check_arguments(formula, reml, isolate, max_history, limits, source)
         if source is None and isinstance(data, (str, os.PathLike)):
             source = data  # read by mixwidget from this file
@@ -257,15 +281,15 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
         self.pinned_fits: list[MixedFit] = []
         """The pinned fits (``pinned`` holds their summaries)."""
         self._pin_names: list[str] = []
-        self._back: list[tuple[str, bool]] = []
-        self._undo_target: tuple[str, bool] | None = None
+        self._back: list[tuple[str, bool, str]] = []
+        self._undo_target: tuple[str, bool, str] | None = None
         self._dataset = dataset_of(frame)
         self._factors = r_factors(self._data)
         self._lock = threading.Condition()
         self._request_id = 0
         self._done_id = 0
-        self._pending: tuple[int, str, bool] | None = None
-        self._running: tuple[int, str, bool] | None = None
+        self._pending: tuple[int, str, bool, str] | None = None
+        self._running: tuple[int, str, bool, str] | None = None
         self._cancelled_id = 0
         self._stopped_note = ""
         self._fitter: threading.Thread | None = None
@@ -288,7 +312,7 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
             weakref.finalize(self, self._process.close)
         self._columns = column_info(self._data)
         super().__init__(columns=self._columns, status=status("idle"),
-                         reml=reml, chart_names=[*CHARTS, "simulation"], chart_choices=[*CHARTS, "simulation"],
+                         reml=reml, family=family, chart_names=[*CHARTS, "simulation"], chart_choices=[*CHARTS, "simulation"],
                          simulation_status=dict(IDLE),
                          **kwargs)
         self.on_msg(self._on_message)
@@ -324,13 +348,13 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
 
     @property
     def fits_shown(self) -> pd.DataFrame:
-        """Every fit shown, one row each: ``id, formula, reml, nobs, loglik, aic, bic, singular, kept``.
+        """Every fit shown, one row each: ``id, formula, reml, family, nobs, loglik, aic, bic, singular, kept``.
 
         ``kept`` says whether the whole fit is still in ``history`` (or pinned).
         """
         kept = {self._fit_ids.get(f) for f in [*self.history, *self.pinned_fits]}
         rows = [{**r, "kept": r["id"] in kept} for r in self._shown]
-        columns = ["id", "formula", "reml", "nobs", "loglik", "aic", "bic", "singular", "kept"]
+        columns = ["id", "formula", "reml", "family", "nobs", "loglik", "aic", "bic", "singular", "kept"]
         return pd.DataFrame(rows, columns=columns)
 
     def close(self) -> None:
@@ -361,10 +385,12 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
         """Go back to the model shown before the current one (again to step further back)."""
         if not self._back:
             return
-        formula, reml = self._back.pop()
-        self._undo_target = (formula, reml)
+        formula, reml, family = self._back.pop()
+        self._undo_target = (formula, reml, family)
         with self.hold_trait_notifications():
-            self.reml = reml
+            if family == "gaussian":  # binomial and Poisson fits are ML whatever REML says: leave it
+                self.reml = reml
+            self.family = family
             self.formula = formula
 
     def set_state(self, sync_data: dict[str, Any]) -> None:
@@ -455,6 +481,7 @@ def explore(data: pd.DataFrame | str | os.PathLike, formula: str | None = None, 
             **kwargs: Any) -> MixWidget:
     """Open the explorer on a DataFrame, or on a CSV file given by its path (same arguments as :class:`MixWidget`).
 
-    ``source="scores.csv"`` names the file the data came from, for the model's R and Python code.
+    ``source="scores.csv"`` names the file the data came from, for the model's R and Python code;
+    ``family="binomial"`` (or ``"poisson"``) fits binary or count outcomes as glmer does.
     """
     return MixWidget(data, formula=formula, reml=reml, **kwargs)

@@ -21,6 +21,7 @@ from ..jobs.worker import Stopped, failure_text
 from ..model.fit import MixedFit
 from ..views.code import model_code
 from ..views.columns import grouping_columns, with_groups
+from ..views.family import family_hint
 from ..views.keynumbers import key_numbers
 from ..views.payloads import fit_summary, short, status, variants
 from . import fitjobs
@@ -73,7 +74,7 @@ class FitFlow(traitlets.HasTraits):
 
     # -- requests ---------------------------------------------------------------------
     def _show_request_of_fit(self) -> None:
-        """Put ``formula`` and ``reml`` (the formula box and the builder) back to the fit on screen,
+        """Put ``formula``, ``family`` and ``reml`` (the formula box and the builder) back to the fit on screen,
         without fitting it again: after Stop they would otherwise show a model that was not fitted."""
         fit = self._fit
         if fit is None:
@@ -82,12 +83,13 @@ class FitFlow(traitlets.HasTraits):
         try:
             with self.hold_sync():
                 self.formula = fit.formula
-                if fit.kind != "ols":
+                self.family = fit.family
+                if fit.kind != "ols" and not fit.generalized:  # glmer fits are ML whatever REML says
                     self.reml = fit.reml
         finally:
             self._quiet_request = False
 
-    @traitlets.observe("formula", "reml")
+    @traitlets.observe("formula", "reml", "family")
     def _on_request(self, change: dict[str, Any]) -> None:
         """Queue the request; parsing, checks and the fit happen off this (the comm) thread."""
         text = self.formula.strip()
@@ -95,7 +97,7 @@ class FitFlow(traitlets.HasTraits):
             return
         with self._lock:
             self._request_id += 1
-            self._pending = (self._request_id, text, bool(self.reml))
+            self._pending = (self._request_id, text, bool(self.reml), str(self.family))
             self.status = status("fitting", message=f"Fitting {short(text)}", stoppable=self._process is not None)
             start = self._threads and (self._fitter is None or not self._fitter.is_alive())
             if start:
@@ -105,15 +107,15 @@ class FitFlow(traitlets.HasTraits):
         elif start:
             self._fitter.start()
 
-    def _fit_request(self, text: str, reml: bool, started: float) -> MixedFit:
+    def _fit_request(self, text: str, reml: bool, family: str, started: float) -> MixedFit:
         """Fit one request: in the worker process (stoppable) or in this thread."""
         if self._process is None:
-            return fitjobs.attach(fitjobs.fit_job(self._data, text, reml, self.limits), self._data)
+            return fitjobs.attach(fitjobs.fit_job(self._data, text, reml, self.limits, family), self._data)
 
         def superseded() -> bool:
             return self._pending is not None and time.perf_counter() - started > _GRACE_S
 
-        result = self._process.run(fitjobs.fit_job, text, reml, self.limits, should_stop=superseded)
+        result = self._process.run(fitjobs.fit_job, text, reml, self.limits, family, should_stop=superseded)
         return fitjobs.attach(result, self._data)
 
     def _run_pending(self) -> None:
@@ -126,11 +128,11 @@ class FitFlow(traitlets.HasTraits):
                 if request is None:
                     self._fitter = None
                     return
-            request_id, text, reml = request
+            request_id, text, reml, family = request
             started = time.perf_counter()
             result: MixedFit | Exception | None
             try:
-                result = self._fit_request(text, reml, started)
+                result = self._fit_request(text, reml, family, started)
             except Stopped:
                 result = None
             except Exception as exc:  # noqa: BLE001 - any failure becomes a message, never a dead widget
@@ -145,6 +147,7 @@ class FitFlow(traitlets.HasTraits):
                     if result is None:
                         self._show_stopped(request_id, text, elapsed)
                     elif request_id == self._request_id and request_id != self._cancelled_id:
+                        self.family_hint = family_hint(self._data, text, family)
                         if isinstance(result, Exception):
                             self._show_error(result, elapsed)
                         else:
@@ -179,8 +182,8 @@ class FitFlow(traitlets.HasTraits):
         summary = fit_summary(result, fit_id)
         self._summaries[result] = summary
         before = self._fit
-        if before is not None and self._undo_target != (result.formula, result.reml):
-            self._back.append((before.formula, before.reml))
+        if before is not None and self._undo_target != (result.formula, result.reml, result.family):
+            self._back.append((before.formula, before.reml, before.family))
             del self._back[:-50]
         self._undo_target = None
         numbers = self._key_numbers(result, before)
@@ -202,7 +205,8 @@ class FitFlow(traitlets.HasTraits):
     def _remember(self, result: MixedFit, summary: dict[str, Any]) -> None:
         """Add to the history: every fit's key numbers, and the most recent fits whole."""
         self._shown.append({
-            "id": summary["id"], "formula": result.formula, "reml": result.reml, "nobs": result.nobs,
+            "id": summary["id"], "formula": result.formula, "reml": result.reml, "family": result.family,
+            "nobs": result.nobs,
             "loglik": result.loglik, "aic": result.aic, "bic": result.bic, "singular": result.singular,
         })
         self.history.append(result)

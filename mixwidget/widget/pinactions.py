@@ -42,18 +42,21 @@ class PinActions(traitlets.HasTraits):
         self._refresh_charts()
 
     def restore_pin(self, index: int) -> None:
-        """Make the pinned fit at ``index`` the current model again (its formula and REML setting)."""
+        """Make the pinned fit at ``index`` the current model again (its formula, family and REML setting;
+        a binomial or Poisson fit leaves REML as it is: those are fitted by maximum likelihood)."""
         if 0 <= index < len(self.pinned_fits):
             f = self.pinned_fits[index]
             with self.hold_trait_notifications():
-                self.reml = f.reml
+                if not f.generalized:
+                    self.reml = f.reml
+                self.family = f.family
                 self.formula = f.formula
 
     def _check_pin_name(self, name: Any, index: int | None = None) -> str:
         label = " ".join(str(name).split())[:60] if isinstance(name, str) else ""
         if not label:
             raise ValueError("a pinned fit needs a name with some text in it")
-        if label in ("Current", "OLS (no groups)", "Previous fit"):
+        if label in ("Current", "OLS (no groups)", "GLM (no groups)", "Previous fit"):
             raise ValueError(f"{label!r} is what the charts call another model; choose another name")
         if any(n == label for i, n in enumerate(self._pin_names) if i != index):
             raise ValueError(f"another pinned fit is called {label!r}; choose another name")

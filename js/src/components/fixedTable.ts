@@ -1,15 +1,30 @@
-// Fixed-effects table: Term, Estimate, Std. Error, t value, df, p.
+// Fixed-effects table: Term, Estimate, Std. Error, t value, df, p (z value and p for glmer fits).
 import { h } from "../dom";
 import { formatDf, formatEstimate, formatT, pText } from "../format";
 import type { FitSummary, FixedRow } from "../model";
 import { changeCell } from "./changeCell";
 
-const COLUMNS: { label: string; format: (r: FixedRow) => string; title?: string }[] = [
-  { label: "Estimate", format: (r) => formatEstimate(r.estimate) },
-  { label: "Std. Error", format: (r) => formatEstimate(r.std_error) },
+type Column = { label: string; format: (r: FixedRow) => string; title?: string };
+
+const ESTIMATE: Column = { label: "Estimate", format: (r) => formatEstimate(r.estimate) };
+const STD_ERROR: Column = { label: "Std. Error", format: (r) => formatEstimate(r.std_error) };
+
+const COLUMNS: Column[] = [
+  ESTIMATE,
+  STD_ERROR,
   { label: "t value", format: (r) => formatT(r.t_value) },
   { label: "df", format: (r) => formatDf(r.df), title: "Satterthwaite degrees of freedom" },
   { label: "p", format: (r) => pText(r.p_text, r.p_value), title: "Pr(>|t|)" },
+];
+
+const P_Z: Column = { label: "p", format: (r) => pText(r.p_text, r.p_value), title: "Pr(>|z|)" };
+
+/** A binomial or Poisson model's columns, as glmer prints them: Wald z, no df. */
+const Z_COLUMNS: Column[] = [
+  ESTIMATE,
+  STD_ERROR,
+  { label: "z value", format: (r) => formatT(r.t_value), title: "Wald z: estimate / SE" },
+  P_Z,
 ];
 
 /** The term the key-numbers strip follows, and how to choose another (null: let go). */
@@ -23,6 +38,8 @@ export function fixedTable(
   previous: FitSummary | null,
   focus?: FixedFocus,
 ): HTMLElement {
+  const generalized = current.family !== undefined && current.family !== "gaussian";
+  const columns = generalized ? Z_COLUMNS : COLUMNS;
   const before = new Map((previous?.fixed ?? []).map((r) => [r.term, r]));
   const rows = (current.fixed ?? []).map((r) => {
     const old = before.get(r.term);
@@ -58,7 +75,7 @@ export function fixedTable(
           : null,
       },
       h("th", { scope: "row", class: "mw-term" }, r.term),
-      COLUMNS.map((c) => changeCell(c.format(r), old ? c.format(old) : null)),
+      columns.map((c) => changeCell(c.format(r), old ? c.format(old) : null)),
     );
   });
   const table = h(
@@ -72,7 +89,7 @@ export function fixedTable(
         "tr",
         null,
         h("th", { scope: "col" }, "Term"),
-        COLUMNS.map((c) =>
+        columns.map((c) =>
           h("th", { scope: "col", class: "mw-num", title: c.title ?? null }, c.label),
         ),
       ),

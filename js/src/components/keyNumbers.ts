@@ -30,14 +30,21 @@ function context(parts: [string, string][]): string {
 
 export function items(k: KeyNumbers): HTMLElement[] {
   const out: HTMLElement[] = [];
+  // A binomial or Poisson model reports Wald z; its no-groups baseline is a GLM, not least squares.
+  const generalized = k.stat === "z";
+  const was =
+    k.stat_previous !== null && k.stat_previous !== k.stat ? `was ${k.stat_previous}` : "was";
   if (k.term !== null && k.t !== null) {
     out.push(
       item(
-        `${k.term} t`,
+        `${k.term} ${k.stat}`,
         formatT(k.t),
         context([
-          ["was", k.t_previous !== null ? formatT(k.t_previous) : ""],
-          ["OLS", k.t_ols !== null && k.se_ratio !== null ? formatT(k.t_ols) : ""],
+          [was, k.t_previous !== null ? formatT(k.t_previous) : ""],
+          [
+            generalized ? "GLM" : "OLS",
+            k.t_ols !== null && k.se_ratio !== null ? formatT(k.t_ols) : "",
+          ],
         ]),
         "key-t",
         k.focus
@@ -64,13 +71,15 @@ export function items(k: KeyNumbers): HTMLElement[] {
         "key-share",
       ),
     );
+    const last = out[out.length - 1];
+    if (k.shares_note && last !== undefined) last.title = k.shares_note;
   }
   if (k.se_ratio !== null) {
     out.push(
       item(
-        "SE ratio OLS/mixed",
+        generalized ? "SE ratio GLM/mixed" : "SE ratio OLS/mixed",
         k.se_ratio.toFixed(2),
-        k.se_ratio < 1 ? "(OLS understates the SE)" : "",
+        k.se_ratio < 1 ? `(${generalized ? "GLM" : "OLS"} understates the SE)` : "",
         "key-se-ratio",
       ),
     );

@@ -7,7 +7,15 @@ import { fixedTable } from "./fixedTable";
 import { createPinButton } from "./pinButton";
 import { varianceTable } from "./varianceTable";
 
+const FAMILY_NAMES: Record<string, string> = { binomial: "Binomial", poisson: "Poisson" };
+
 function title(fit: FitSummary): string {
+  const family = FAMILY_NAMES[fit.family];
+  if (family !== undefined) {
+    return fit.kind === "glm"
+      ? `${family} GLM (${fit.link} link, no random effects)`
+      : `${family} mixed model (${fit.link} link) fit by maximum likelihood (Laplace)`;
+  }
   if (fit.kind === "ols") return "Linear model (OLS, no random effects)";
   return fit.reml
     ? "Linear mixed model fit by REML"
@@ -31,7 +39,7 @@ function statsLine(fit: FitSummary): string {
   );
   if (fit.deviance !== null && fit.deviance !== undefined)
     parts.push(`deviance ${formatStat(fit.deviance)}`);
-  parts.push(`σ ${formatVariance(fit.sigma)}`);
+  if (!(fit.family in FAMILY_NAMES)) parts.push(`σ ${formatVariance(fit.sigma)}`);
   return parts.join(" · ");
 }
 

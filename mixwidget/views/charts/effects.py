@@ -1,4 +1,7 @@
-"""Fixed effects of several models side by side: estimate, 95% interval and t value."""
+"""Fixed effects of several models side by side: estimate, 95% interval and t value.
+
+Binomial and Poisson models show their estimates on the link scale (log-odds, log-rate) with Wald z,
+and the label reads the odds ratio (rate ratio), exp(estimate), beside it."""
 
 from __future__ import annotations
 
@@ -66,8 +69,31 @@ def _effects_columns(fits: Mapping[str, MixedFit], current: str, include_interce
     table = {c: np.concatenate(v) for c, v in parts.items()}
     if not len(table["term"]):
         return {}
-    table["t_label"] = np.array([f"t = {t:.2f}" for t in table["t_value"].tolist()], dtype=object)
+    table["t_label"] = np.array([_label(t, e, k) for t, e, k in zip(
+        table["t_value"].tolist(), table["estimate"].tolist(), _ratio_names(fits, table["model"]))], dtype=object)
     return table
+
+
+_RATIO_TEXT = {
+    "logit": "OR = exp(estimate), the odds ratio: the odds are multiplied by it per unit of the predictor.",
+    "log": "RR = exp(estimate), the rate ratio: the rate is multiplied by it per unit of the predictor.",
+}
+
+# link -> what exp(estimate) is called (the labels of log-odds and log-rate effects)
+_RATIOS = {"logit": "OR", "log": "RR"}
+
+
+def _ratio_names(fits: Mapping[str, MixedFit], models: np.ndarray) -> list[str]:
+    """Per row: "OR" (odds ratio), "RR" (rate ratio) or "" (no ratio: linear models, other links)."""
+    names = {name: (_RATIOS.get(f.link, "") if f.generalized else "") for name, f in fits.items()}
+    return [names.get(m, "") for m in models.tolist()]
+
+
+def _label(t: float, estimate: float, ratio: str) -> str:
+    """"t = 2.25"; a generalized model's "z = -3.27 · OR 0.37" (its odds or rate ratio)."""
+    if not ratio:
+        return f"t = {t:.2f}"
+    return f"z = {t:.2f} · {ratio} {np.exp(estimate):.3g}"
 
 
 def effects_table(fits: dict[str, MixedFit], current: str, include_intercept: bool = False) -> pd.DataFrame:
@@ -77,22 +103,24 @@ def effects_table(fits: dict[str, MixedFit], current: str, include_intercept: bo
 
 def _lesson(table: Mapping[str, np.ndarray], fits: Mapping[str, MixedFit], current: str) -> str:
     """Say what ignoring the groups does, when an OLS fit sits beside a mixed one."""
-    ols = [n for n, f in fits.items() if f.kind == "ols"]
+    ols = [n for n, f in fits.items() if f.kind in ("ols", "glm")]
     mixed = [n for n, f in fits.items() if f.kind == "mixed"]
+    stat, base = ("z", "GLM") if fits[current].generalized else ("t", "OLS")
+    plain = f"Fixed effects: estimate with 95% interval and {stat} value"
     if not ols or not mixed:
-        return "Fixed effects: estimate with 95% interval and t value"
+        return plain
     ref = current if current in mixed else mixed[0]
     model, term_col, t_col = table["model"], table["term"], table["t_value"]
     a = dict(zip(term_col[model == ols[0]], t_col[model == ols[0]]))
     b = dict(zip(term_col[model == ref], t_col[model == ref]))
     common = [t for t in a if t in b]
     if not common:
-        return "Fixed effects: estimate with 95% interval and t value"
+        return plain
     ratios = [abs(a[t]) / abs(b[t]) for t in common]
     term = common[int(np.nanargmax(ratios))] if not all(np.isnan(ratios)) else common[0]
     if ratios[common.index(term)] <= 1.1:
-        return "Fixed effects: estimate with 95% interval and t value"
-    return f"Ignoring the groups inflates the t value of {term}: {a[term]:.2f} (OLS) vs {b[term]:.2f}"
+        return plain
+    return f"Ignoring the groups inflates the {stat} value of {term}: {a[term]:.2f} ({base}) vs {b[term]:.2f}"
 
 
 def effects_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
@@ -178,11 +206,11 @@ def effects_data(request: ChartRequest) -> ChartData:
     if not fits:
         raise NotApplicable("no model to show yet")
     previous = request.options.get("previous")
-    if previous is not None and all(
+    if previous is not None and previous.family == fits[current].family and all(
         previous is not f and (previous.formula, previous.reml) != (f.formula, f.reml) for f in fits.values()
     ):
         # The fit shown before, as a faint row just under the current one: the step is visible
-        # without pinning.
+        # without pinning (not after a change of family: its estimates are on another scale).
         items = list(fits.items())
         at = next(i for i, (name, _) in enumerate(items) if name == current) + 1
         fits = dict([*items[:at], (PREVIOUS, previous), *items[at:]])
@@ -193,6 +221,12 @@ def effects_data(request: ChartRequest) -> ChartData:
     terms = tuple(dict.fromkeys(table["term"].tolist()))
     note = "" if include_intercept else " Intercept not shown."
     subtitle = [f"Bold: {current}. Interval: estimate ± t(df, 0.975) · SE.{note}"]
+    now = fits[current]
+    if now.generalized:
+        scale = {"logit": "log-odds", "log": "log-rate"}.get(now.link, f"{now.link}-link")
+        subtitle = [f"Bold: {current}. Estimates on the {scale} scale; interval: estimate ± 1.96 · SE (Wald z).{note}"]
+        if now.link in _RATIO_TEXT:
+            subtitle.append(_RATIO_TEXT[now.link])
     title = _lesson(table, fits, current)
     return ChartData((terms, tuple(fits)), {"effects_rows": _frame(table)}, title, subtitle)
 

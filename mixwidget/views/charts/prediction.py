@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ...design.response import inverse_link
 from ...errors import MixWidgetError
 from ...model.fit import MixedFit
 from ...model.populations import PopulationLines, population_lines, population_row, row_key
@@ -105,7 +106,10 @@ def _prediction_columns(
         except MixWidgetError:
             continue  # this model cannot predict this row (e.g. a level its rows lack): leave it out
         for c in ("fit", "se", "lower", "upper", "pieces"):
-            columns[c].extend(getattr(t, c))
+            values = getattr(t, c)
+            if fit.generalized and c in ("fit", "lower", "upper"):  # the link scale's interval, transformed
+                values = inverse_link(fit.link, np.asarray(values, dtype=float)).tolist()
+            columns[c].extend(values)
         columns["population"].extend(labels)
         columns["pop_order"].extend(range(n))
         for c, value in (("model", name), ("model_order", order), ("formula", fit.formula), ("kind", fit.kind),
@@ -122,7 +126,9 @@ def _frame(columns: dict[str, list]) -> tuple[pd.DataFrame, list[float], list[st
         out["label"] = [f"{f:.2f} ± {h:.2f}" for f, h in zip(out["fit"], out["half"])]
         return out, [], []
     half = [u - f for f, u in zip(columns["fit"], columns["upper"])]
-    label = [f"{f:.2f} ± {h:.2f}" for f, h in zip(columns["fit"], half)]
+    # Intervals of binomial and Poisson models are not symmetric on the response's scale: their ends.
+    label = [f"{f:.2f} ± {h:.2f}" if abs((u - f) - (f - lo)) < 1e-9 * max(1.0, abs(f)) else f"{f:.2f} ({lo:.2f} to {u:.2f})"
+             for f, h, lo, u in zip(columns["fit"], half, columns["lower"], columns["upper"])]
     full = {**columns, "half": half, "label": label}
     if not all(type(v) is str for c in _TEXT for v in full[c]):
         return pd.DataFrame(full), half, label  # e.g. a model named by a number: pandas decides the dtype
@@ -278,6 +284,10 @@ def prediction_data(request: ChartRequest) -> ChartData:
     name = frame.index[0]
     values = None if key is None else key[3]
     subtitle = [f"{what.capitalize()} (prediction ± {z:.2f} SE) for row {name}: {_describe(fit, frame, values)}"]
+    if fits[current].generalized:
+        scale = "probability" if fits[current].family == "binomial" else "mean count (rate)"
+        subtitle.append(f"On the {scale} scale: the interval is made on the {fits[current].link} scale (± {z:.2f} SE "
+                        "there) and transformed, so it is not symmetric; it is the group's mean, not one outcome")
     ols = [i for i, (kind, now) in enumerate(zip(columns["kind"], columns["current"])) if kind == "ols" and not now]
     if ols and len(mine) > 1:
         subtitle.append(f"Ignoring the groups (OLS) gives every population the same ± {half[ols[0]]:.2f}")

@@ -255,6 +255,10 @@ def shrinkage_data(request: ChartRequest) -> ChartData:
     rows = None if shown.all() else np.flatnonzero(np.repeat(shown, c["q"]))
     layout = choose_layout(sizes)
     subtitle = [f"Arrow: a {one}'s own estimate (hollow) → the mixed model's estimate (filled); grey line: complete pooling"]
+    if fit.generalized:  # own estimates are each group's maximum-likelihood intercept (see model.pooling)
+        scale, edge = ("log-odds", "all 0 or all 1") if fit.family == "binomial" else ("log-rate", "all 0")
+        subtitle.append(f"On the {scale} scale; a {one} whose outcomes are {edge} has no finite estimate of its own "
+                        "(no hollow point)")
     if layout == "size":
         title = f"{noun.capitalize()} with fewer observations shrink more toward the overall mean"
         subtitle.append(

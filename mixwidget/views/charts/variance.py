@@ -1,4 +1,7 @@
-"""Variance components of several models: shares of the total, or SDs when slopes make shares undefined."""
+"""Variance components of several models: shares of the total, or SDs when slopes make shares undefined.
+
+A binomial or Poisson model's shares are on the latent scale (:mod:`mixwidget.model.latent`): the
+distribution's variance there (pi^2/3 for the logit link) stands in for the residual."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ...model.fit import SINGULAR_TOL, MixedFit
+from ...model.latent import latent_residual_variance, latent_scale_note
 from ._common import PANEL_WIDTH, table, template, text
 from .base import (
     ChartData,
@@ -54,15 +58,22 @@ def _arrays(fit: MixedFit) -> dict[str, np.ndarray]:
     if "arrays" not in store:
         v = fit.variance
         table, names = v.to_numpy(dtype=object), list(v.columns)  # one conversion, not a pandas call per column
-        store["arrays"] = {c: table[:, names.index(c)].astype(object if c in ("group", "term") else float)
-                           for c in ("group", "term", "variance", "std_dev", "corr")}
+        arrays = {c: table[:, names.index(c)].astype(object if c in ("group", "term") else float)
+                  for c in ("group", "term", "variance", "std_dev", "corr")}
+        if fit.generalized:  # the distribution's variance on the latent scale stands in for the residual
+            latent = latent_residual_variance(fit)
+            latent = np.nan if latent is None else latent
+            extra = {"group": "Residual", "term": "", "variance": latent, "std_dev": np.sqrt(latent), "corr": np.nan}
+            arrays = {c: np.append(a, np.array([extra[c]], dtype=a.dtype)) for c, a in arrays.items()}
+        store["arrays"] = arrays
     return store["arrays"]  # type: ignore[return-value]
 
 
 def _has_shares(fit: MixedFit) -> bool:
     """Whether ``fit.shares`` is defined (every random term an intercept), from the variance table's arrays."""
     a = _arrays(fit)
-    return bool(np.isnan(a["corr"]).all() and all(t == "(Intercept)" for t in a["term"][:-1]))
+    return bool(np.isnan(a["corr"]).all() and all(t == "(Intercept)" for t in a["term"][:-1])
+                and np.isfinite(a["variance"]).all())
 
 
 def _fit_columns(fit: MixedFit, use_shares: bool) -> dict[str, list]:
@@ -200,12 +211,15 @@ def variance_data(request: ChartRequest) -> ChartData:
     names = list(dict.fromkeys(c for f in fits.values() for c in _fit_columns(f, use_shares)["component"]
                                if c != RESIDUAL)) + [RESIDUAL]
     colours = component_colours(names, request.options.get("component_colours"))
+    latent = latent_scale_note(fits[current]) if current in fits else ""
     if use_shares:
         title = "Where the variance lies: between groups or within them"
-        subtitle = "Share of the total variance (random intercepts and residual)"
+        subtitle = latent or "Share of the total variance (random intercepts and residual)"
     else:
         title = "Variance components as standard deviations"
         subtitle = "Shares of the total are undefined with random slopes (slope variances are on another scale)"
+        if latent.startswith("No variance shares"):  # a link without a latent variance (probit has one)
+            subtitle = latent
     key = (tuple(fits), tuple(names), tuple(colours[c] for c in names), current, use_shares)
     return ChartData(key, {"variance_components": table}, title, [subtitle])
 

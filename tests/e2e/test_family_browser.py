@@ -1,0 +1,100 @@
+"""A binary outcome in the explorer (geepack's ohio: wheeze 0/1 of 537 children at 4 ages), JupyterLab at
+1400 x 900: the page suggests Binomial and says the Gaussian fit is a linear probability model; choosing
+Binomial in the family selector refits as glmer, the fixed-effects table and the key numbers show z values,
+the effects chart reads odds ratios and the variance chart says its shares are on the latent scale. In the
+light and the dark theme.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from science_explorer import REPO
+
+OHIO = "resp ~ age + smoke + (1 | id)"
+FIXED = '[data-testid="fixed-table"]'
+KEYS = '[data-testid="key-numbers"]'
+SELECT = '[data-testid="family-select"]'
+NOTE = '[data-testid="family-note"]'
+VIEWPORT = {"width": 1400, "height": 900}
+
+NOTEBOOK_CELLS = [
+    f"import sys; sys.path.insert(0, {str(REPO)!r}); sys.path.insert(0, {str(REPO / 'tests/reference/glmm')!r})",
+    "import mixwidget, data",
+    'ohio = data.frame("ohio")',
+    f'w = mixwidget.explore(ohio, "{OHIO}")',
+    "w",
+]
+
+
+def shot(page, name: str, selector: str = ".mixwidget") -> None:
+    """Keep a screenshot when E2E_ARTIFACTS_DIR is set (to look at the layout)."""
+    folder = os.environ.get("E2E_ARTIFACTS_DIR")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"family-{name}.png"))
+
+
+def _drawn(page, name: str):
+    from playwright.sync_api import expect
+
+    card = page.locator(f'[data-testid="chart-{name}"]')
+    expect(card).to_have_attribute("data-state", "drawn", timeout=60000)
+    expect(card.locator("svg.marks g.role-mark").first).to_be_attached()
+    return card
+
+
+def test_family_selector_fits_a_binary_outcome_as_glmer(write_notebook, page, lab_notebook, console):
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(VIEWPORT)
+    notebook = write_notebook("family", NOTEBOOK_CELLS)
+    lab_notebook(notebook.name, wait_for=FIXED)
+
+    # The Gaussian fit of a 0/1 response: the selector suggests Binomial and the note says why.
+    select = page.locator(SELECT)
+    expect(select).to_have_value("gaussian")
+    expect(select.locator('option[value="binomial"]')).to_have_text("Binomial (suggested)")
+    note = page.locator(NOTE)
+    expect(note).to_be_visible(timeout=60000)
+    expect(note).to_contain_text("linear probability model: predictions can leave [0, 1]")
+    expect(page.locator(f"{FIXED} thead")).to_contain_text("t value")
+    shot(page, "gaussian-light")
+
+    # Binomial: refitted as glmer; z values in the table and the key numbers, no df, REML not offered.
+    select.select_option("binomial")
+    expect(page.locator(f"{FIXED} thead")).to_contain_text("z value", timeout=120000)
+    expect(page.locator(f"{FIXED} thead")).not_to_contain_text("df")
+    expect(note).to_be_hidden()
+    expect(page.locator('[data-testid="reml-toggle"]')).to_be_disabled()
+    expect(page.locator('[data-testid="summary"]')).to_contain_text("Binomial mixed model (logit link)")
+    keys = page.locator(KEYS)
+    expect(keys).to_contain_text("smoke z")
+    expect(keys).to_contain_text("was t")
+    expect(keys).to_contain_text("GLM")
+    smoke_z = page.locator(f'{FIXED} tr[data-term="smoke"] td').nth(2).locator(".value")
+    expect(smoke_z).to_have_text(re.compile(r"^-?\d+\.\d{3}$"))  # a z value (the cell's current value)
+
+    # The effects chart reads odds ratios; the variance chart is on the latent logit scale.
+    effects = _drawn(page, "effects")
+    expect(effects).to_contain_text("odds ratio")
+    labels = effects.locator("svg.marks text").all_text_contents()
+    assert any(t.startswith("z = ") and " OR " in t for t in labels), labels
+    variance = _drawn(page, "variance")
+    expect(variance).to_contain_text("latent logit scale")
+    page.locator(".mixwidget").scroll_into_view_if_needed()
+    shot(page, "binomial-light")
+    effects.scroll_into_view_if_needed()
+    shot(page, "binomial-charts-light")
+
+    # Dark theme: the same page, drawn dark.
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30000)
+    page.wait_for_timeout(1500)
+    shot(page, "binomial-charts-dark")
+    page.locator(".mixwidget").scroll_into_view_if_needed()
+    page.evaluate("() => document.querySelector('.mixwidget').scrollIntoView()")
+    shot(page, "binomial-dark")
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
+    console.assert_no_errors()
