@@ -75,8 +75,10 @@ def _effects_columns(fits: Mapping[str, MixedFit], current: str, include_interce
 
 
 _RATIO_TEXT = {
-    "logit": "OR = exp(estimate), the odds ratio: the odds are multiplied by it per unit of the predictor.",
-    "log": "RR = exp(estimate), the rate ratio: the rate is multiplied by it per unit of the predictor.",
+    "logit": "OR = exp(estimate), the odds ratio: the odds are multiplied by it per unit of the predictor "
+             "(or against the factor's first level).",
+    "log": "RR = exp(estimate), the rate ratio: the rate is multiplied by it per unit of the predictor "
+           "(or against the factor's first level).",
 }
 
 # link -> what exp(estimate) is called (the labels of log-odds and log-rate effects)
