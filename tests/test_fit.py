@@ -183,7 +183,7 @@ def test_a_fit_keeps_what_it_derives_in_its_own_declared_fields(science):
     assert f.refit(False) is ml and ml.refit(False) is ml and f.refit(True) is f
     base = f.without_groups()
     assert ml.without_groups() is base  # shared through the baseline cache, each fit keeping its own reference
-    assert f.shares is f.shares
+    assert f.shares.equals(f.shares) and f._shares is not None  # computed once, handed out as copies
     declared = {field.name for field in fields(type(f))}
     for one in (f, ml, base):  # nothing kept beside the declared fields, by the fit or by another one
         assert set(vars(one)) <= declared

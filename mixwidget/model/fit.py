@@ -144,11 +144,11 @@ class MixedFit:
         """Each variance component's share of the total variance, indexed by group.
 
         Only defined for linear models whose random terms are all intercepts (slope variances are
-        on other scales); otherwise empty.
+        on other scales); otherwise empty. A copy: changing it does not change the fit.
         """
         if self._shares is None:
             self._shares = self._compute_shares()
-        return self._shares
+        return self._shares.copy(deep=not _COPY_ON_WRITE)
 
     def _compute_shares(self) -> pd.Series:
         v = self.variance
@@ -233,9 +233,38 @@ class MixedFit:
         return summary_html(self)
 
     def __repr__(self) -> str:
-        return f"<MixedFit {self.formula!r} ({'REML' if self.reml else 'ML'}, {self.nobs} obs)>"
+        method = "OLS" if self.kind == "ols" else ("REML" if self.reml else "ML")
+        groups = "".join(f", {n} {g}" for g, n in self.ngroups.items())
+        flags = "".join(note for note, on in ((", singular", self.singular), (", not converged", not self.converged)) if on)
+        return f"<MixedFit {self.formula!r}: {method}, {self.nobs} obs{groups}; logLik {self.loglik:.2f}{flags}>"
 
     __str__ = summary
+
+
+class _HandedOutCopy:
+    """A fit's table read as a copy: changing what ``fit.fixed`` returns cannot change the fit.
+
+    The fit keeps the table in its declared field (``vars(fit)["fixed"]``); this data descriptor
+    comes first on reading it. Under pandas 3's copy-on-write a shallow copy is enough (and costs
+    nothing until written); pandas 2 needs a deep one, else writing into the copy would write into
+    the fit's own arrays.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> object:
+        if obj is None:
+            return self
+        return vars(obj)[self.name].copy(deep=not _COPY_ON_WRITE)
+
+    def __set__(self, obj: object, value: object) -> None:
+        vars(obj)[self.name] = value
+
+
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
+for _name in ("fixed", "variance", "ranef", "vcov"):  # set after @dataclass: its __init__ assigns through them
+    setattr(MixedFit, _name, _HandedOutCopy(_name))
 
 
 # Least-squares baselines by fixed part and rows, while some fit holds them (see without_groups).
@@ -419,7 +448,7 @@ def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame, nagq
         npar=res.npar,
         messages=[],
         vcov=pd.DataFrame(res.vcov, index=names, columns=names),
-        fitted=res.fitted,
+        fitted=_read_only(res.fitted),
         design=design,
         data=data,
         family=design.family.name,
@@ -430,6 +459,13 @@ def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame, nagq
     )
     fit_.messages = fit_messages(fit_, [term.cov for term in res.terms], res.engine_messages, SINGULAR_TOL)
     return fit_
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """A read-only copy of ``values``: what a fit hands out as an array cannot be written into."""
+    out = np.array(values, dtype=float)
+    out.setflags(write=False)
+    return out
 
 
 def _variance_table(design: Design, res: engine.EngineResult, order: list[int], residual: bool = True) -> pd.DataFrame:

@@ -99,7 +99,7 @@ def simulate_responses(
     for term in null_terms:
         if term not in names:
             raise DataError(f"'{term}' is not a fixed effect of {fit.formula!r}; its fixed effects are {', '.join(names)}")
-    truth = pd.Series(fit.fixed["estimate"].to_numpy(), index=names, name="true_value")
+    truth = pd.Series(fit.fixed["estimate"].to_numpy(dtype=float, copy=True), index=names, name="true_value")
     if fit.generalized:  # drawn on the link scale, then from the family: the null set before the draw
         from .glmm_draws import draw_generalized
 
