@@ -1,5 +1,6 @@
 // Bundles src/widget.ts into the Python package's static folder.
 import * as esbuild from "esbuild";
+import { writeNotices } from "./notices.mjs";
 
 const watch = process.argv.includes("--watch");
 const harness = process.argv.includes("--harness");
@@ -29,5 +30,7 @@ if (harness) {
   const ctx = await esbuild.context(options);
   await ctx.watch();
 } else {
-  await esbuild.build(options);
+  const result = await esbuild.build({ ...options, metafile: true });
+  const count = writeNotices(result.metafile, options.outfile);
+  console.log(`  THIRD-PARTY-NOTICES.txt: ${count} bundled packages`);
 }

@@ -10,6 +10,8 @@ from .model.populations import prediction_table
 from .simulation.check import check_by_simulation
 from .simulation.simulate import simulate, simulated_data
 
+__version__ = "0.1.0"  # the package's version (pyproject.toml reads it from here)
+
 _WIDGET_NAMES = ("MixWidget", "explore")
 
 
@@ -24,6 +26,11 @@ def __getattr__(name: str) -> object:
 
         return charts
     raise AttributeError(f"module 'mixwidget' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names with the ones loaded on first use, so Tab completion finds ``explore``."""
+    return sorted({*globals(), *_WIDGET_NAMES, "charts"})
 
 
 __all__ = [

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from .data import load_dataset
+import argparse
+
+from . import __version__
+from .data import DATASETS, load_dataset
 from .model.compare import compare
 from .model.fit import fit
 
@@ -15,7 +18,24 @@ SCIENCE = {
 CHICKS = "sqrt(weight) ~ Time + (Time - 1 | Chick) + Diet:Time"
 
 
-def main() -> None:
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m mixwidget",
+        description="Fit the science lesson's four models (DAAG's science data: students in classes in schools) "
+        "and a chick-weight model, and print them as lme4 does: a quick check that mixwidget works here.",
+        epilog="In a notebook: w = mixwidget.explore(mixwidget.load_dataset('science'), formula); w",
+    )
+    parser.add_argument("--version", action="version", version=f"mixwidget {__version__}")
+    parser.add_argument("--datasets", action="store_true", help="list the teaching data sets shipped with mixwidget")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    if args.datasets:
+        for name, (package, item, _, about) in DATASETS.items():
+            print(f"{name:<12} {about} (R package {package}, {item})")
+        return
     science = load_dataset("science")
     fits = [fit(f, science) for f in SCIENCE.values()]
     print(fits[0].summary())

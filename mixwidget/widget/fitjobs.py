@@ -28,7 +28,7 @@ from ..model.fit import MixedFit, fit_design
 
 __all__ = ["PRELOAD", "attach", "fit_job", "setup"]
 
-PRELOAD = ("mixwidget.widget.fitjobs", "mixwidget.model.summary", "mixedlm", "statsmodels.api")
+PRELOAD = ("mixwidget.widget.fitjobs", "mixwidget.model.summary", "mixedlm")  # statsmodels: imported where used
 """Modules a fork server imports once for every fit worker (see ``ProcessWorker``)."""
 
 
