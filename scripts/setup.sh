@@ -15,6 +15,13 @@ apt_install() {
 }
 
 command -v npm >/dev/null || apt_install nodejs npm
+# The front end's test tools (vitest's vite 7) need Node.js 20.19 or newer (the bundled packages and
+# esbuild ask for 18). Debian 13's nodejs is 20.19; Debian 12's is 18.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+    echo "Node.js $(node --version) is too old for the front end's tools: install Node.js 20.19 or newer" \
+         "(Debian 13's nodejs package, or NodeSource's on Debian 12) and run this again." >&2
+    exit 1
+fi
 if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv 2>/dev/null || { rm -rf .venv; apt_install python3-venv; "$python" -m venv .venv; }
 fi
