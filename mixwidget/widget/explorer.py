@@ -311,6 +311,7 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
             self._process = ProcessWorker(fitjobs.setup, self._data, name="mixwidget-fit", preload=fitjobs.PRELOAD)
             self._process.start()  # the child warms the engine up while the page loads
             weakref.finalize(self, self._process.close)
+            _end_with_marimo_session(self._process)
         self._columns = column_info(self._data)
         super().__init__(columns=self._columns, status=status("idle"),
                          reml=reml, family=family, chart_names=[*CHARTS, "simulation"], chart_choices=[*CHARTS, "simulation"],
@@ -492,6 +493,26 @@ def _check_arguments(formula: object, reml: object, isolate: object, max_history
     if source is not None and not isinstance(source, (str, os.PathLike)):
         raise DataError(f"source must be the path of the data's CSV file (text), not {type(source).__name__}")
     return flag, isolate
+
+
+def _end_with_marimo_session(process: ProcessWorker) -> None:
+    """End ``process`` when the marimo session that made it ends.
+
+    ``marimo run`` runs each viewer's kernel in a thread of its server; a session's end stops that
+    thread but closes no widget, so without this every viewer's fit worker (about 150 MB) would live
+    until the server stops. Elsewhere (Jupyter, Voila, marimo's editor, a script) the kernel is a
+    process of its own, and its workers end with it.
+    """
+    marimo = sys.modules.get("marimo")
+    owner = threading.current_thread()
+    if marimo is None or owner is threading.main_thread() or not getattr(marimo, "running_in_notebook", bool)():
+        return
+
+    def watch() -> None:
+        owner.join()
+        process.close()
+
+    threading.Thread(target=watch, daemon=True, name="mixwidget-session-end").start()
 
 
 def explore(data: pd.DataFrame | str | os.PathLike, formula: str | None = None, reml: bool = True,
