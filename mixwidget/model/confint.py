@@ -6,7 +6,9 @@ Rows are named as lme4 names them with ``oldNames = FALSE``: ``sd_(Intercept)|sc
 - ``"Wald"``: estimate +/- normal quantile x SE for fixed effects (variance rows empty), as
   lme4; for least-squares fits t quantiles on the residual df, as R's ``confint.lm``.
 - ``"boot"``: parametric bootstrap percentiles: new responses drawn from the fit, the same
-  design refitted to each (:mod:`mixwidget.simrun`), for every parameter.
+  design refitted to each, for every parameter. Simulating and refitting belong to the next stage
+  (:mod:`mixwidget.simulation.bootstrap`), which ``fit.confint(method="boot")`` calls; this module
+  gives it the parameters' names, order and table.
 - ``"profile"``: likelihood-profile intervals for every parameter: the variance parameters
   profiled on lme4's ``devfun2`` deviance (:mod:`mixwidget.engine.profile`), the fixed effects
   by the engine.
@@ -19,15 +21,12 @@ import pandas as pd
 from scipy import stats
 
 from ..engine import adapter as engine
-from ..engine.adapter import Refit
 from ..engine.profile import variance_profile_intervals
 from ..errors import DataError
-from ..simulation.simrun import Cancel, Progress, RefitJob, refit_all
-from ..simulation.simulate import simulate_responses
 from .fit import MixedFit
 from .terms import group_labels, lme4_term_order
 
-__all__ = ["confint", "variance_profile", "variance_rows"]
+__all__ = ["confint", "interval_table", "parameter_vector", "parameters", "variance_profile", "variance_rows"]
 
 METHODS = ("Wald", "boot", "profile")
 
@@ -38,10 +37,7 @@ def confint(
     level: float = 0.95,
     nsim: int = 500,
     seed: int | None = None,
-    progress: Progress | None = None,
-    *,
-    cancel: Cancel | None = None,
-    n_jobs: int | None = None,
+    **bootstrap: object,
 ) -> pd.DataFrame:
     """Confidence intervals for the variance components and fixed effects.
 
@@ -54,8 +50,9 @@ def confint(
         Bootstrap samples (``method="boot"``), lme4's default.
     seed : int, optional
         Seed for the bootstrap.
-    progress, cancel, n_jobs
-        As for :func:`mixwidget.check_by_simulation` (bootstrap only).
+    **bootstrap
+        ``progress``, ``cancel`` and ``n_jobs``, as for :func:`mixwidget.check_by_simulation`
+        (bootstrap only; see :func:`mixwidget.simulation.bootstrap.bootstrap_confint`).
 
     Returns
     -------
@@ -67,7 +64,9 @@ def confint(
         raise DataError(f"method must be one of {', '.join(repr(m) for m in METHODS)}, not {method!r}")
     if not 0 < level < 1:
         raise DataError(f"level must be between 0 and 1, e.g. 0.95, not {level!r}")
-    names, estimate = _parameters(fit)
+    if method == "boot":  # simulating and refitting are the simulation stage's work
+        return fit.confint(method="boot", level=level, nsim=nsim, seed=seed, **bootstrap)
+    names, estimate = parameters(fit)
     lower = np.full(len(names), np.nan)
     upper = np.full(len(names), np.nan)
     p = len(fit.fixed)
@@ -89,16 +88,13 @@ def confint(
             lower[fixed], upper[fixed] = engine.profile_intervals(fit.design, fit.reml, level)
             variance = slice(0, len(names) - p)
             lower[variance], upper[variance] = variance_profile(fit, level)
-    else:
-        Y, _ = simulate_responses(fit, nsim=nsim, seed=seed)
-        job = RefitJob([fit.design], [fit.reml], [np.arange(fit.nobs)])
-        out = refit_all(job, Y, progress=progress, cancel=cancel, n_jobs=n_jobs)
-        samples = np.array([_parameter_vector(fit, r) for r, d in zip(out.refits[0], out.done) if d and r is not None])
-        if len(samples) < 2:
-            raise DataError(f"only {len(samples)} bootstrap refits succeeded; intervals need at least 2")
-        a = (1 - level) / 2
-        lower, upper = np.nanquantile(samples, a, axis=0), np.nanquantile(samples, 1 - a, axis=0)
-        attrs.update(n_ok=len(samples), n_failed=int(out.done.sum()) - len(samples), cancelled=bool(out.cancelled))
+    return interval_table(names, estimate, lower, upper, attrs)
+
+
+def interval_table(
+    names: list[str], estimate: np.ndarray, lower: np.ndarray, upper: np.ndarray, attrs: dict
+) -> pd.DataFrame:
+    """The intervals as :func:`confint` returns them: indexed by ``parameter``, ``attrs`` kept."""
     table = pd.DataFrame(
         {"estimate": estimate, "lower": lower, "upper": upper}, index=pd.Index(names, name="parameter")
     )
@@ -139,7 +135,7 @@ def _block_order(q: int) -> list[tuple[int, int]]:
     return [(i, j) for j in range(q) for i in range(j, q)]
 
 
-def _parameters(fit: MixedFit) -> tuple[list[str], np.ndarray]:
+def parameters(fit: MixedFit) -> tuple[list[str], np.ndarray]:
     """lme4's parameter names (``oldNames = FALSE``) and the fit's estimates, in its order."""
     names: list[str] = []
     if fit.kind == "mixed":
@@ -192,6 +188,6 @@ def _vector(fit: MixedFit, covs: list[np.ndarray], sigma: float, beta: np.ndarra
     return np.array([*values, *beta], dtype=float)
 
 
-def _parameter_vector(fit: MixedFit, refit: Refit) -> np.ndarray:
-    """One bootstrap refit's parameters, in the order of :func:`_parameters`."""
-    return _vector(fit, refit.covs, refit.sigma, refit.beta)
+def parameter_vector(fit: MixedFit, covs: list[np.ndarray], sigma: float, beta: np.ndarray) -> np.ndarray:
+    """A refit's parameters (its covariance blocks, sigma and fixed effects) in the order of :func:`parameters`."""
+    return _vector(fit, covs, sigma, beta)

@@ -217,6 +217,10 @@ class MixedFit:
 
         See :func:`mixwidget.model.confint.confint` for the parameters and the table returned.
         """
+        if method == "boot":  # simulating and refitting: the simulation stage's work
+            from ..simulation.bootstrap import bootstrap_confint
+
+            return bootstrap_confint(self, level=level, nsim=nsim, seed=seed, **kwargs)
         from .confint import confint
 
         return confint(self, method=method, level=level, nsim=nsim, seed=seed, **kwargs)
