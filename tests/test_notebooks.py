@@ -379,6 +379,8 @@ def test_binary_child_variance_shrinkage_and_predictions_match_r(executed):
             f"{pr['glm_response'][1]:.3f} (plain regression)") in text
 
 
-def test_binary_lesson_shows_its_charts(executed):
+def test_binary_lesson_shows_its_charts_and_the_explorer(executed):
     ran = executed("06-binary-outcomes.ipynb")
     assert len(ran.cells_with("charts.effects(")) == 1 and len(ran.cells_with("charts.caterpillar(")) == 1
+    last = ran.cells_with("mixwidget.explore(")[-1]
+    assert 'family="binomial"' in last.source and any(WIDGET_MIME in o.get("data", {}) for o in last.outputs)
