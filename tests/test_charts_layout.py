@@ -3,7 +3,6 @@ caterpillar labels that never overlap."""
 
 from __future__ import annotations
 
-import math
 import re
 
 import pandas as pd
@@ -13,7 +12,7 @@ from lme4ref import fit_cached
 from mixwidget.views import charts
 from mixwidget.views.chartboard import ChartBoard
 from mixwidget.views.charts import build_chart
-from mixwidget.views.charts.caterpillar import LABEL_SPACING, label_every, panel_height
+from mixwidget.views.charts.caterpillar import LABEL_SPACING, MAX_PANEL_HEIGHT, _level_axis, label_every, panel_height
 from mixwidget.views.charts.variance import PALETTE, RESIDUAL, RESIDUAL_COLOUR, component_colours
 
 BOTH = "like ~ sex + PrivPub + (1 | school) + (1 | school:class)"
@@ -40,7 +39,11 @@ def marks(node) -> list[dict]:
 
 
 def panels(spec: dict) -> list[dict]:
-    return spec.get("hconcat", [spec])
+    """The chart's panels, top to bottom and left to right."""
+    for key in ("vconcat", "hconcat"):
+        if key in spec:
+            return [p for part in spec[key] for p in panels(part)]
+    return [spec]
 
 
 # --------------------------------------------------------------------------- zero variance
@@ -55,7 +58,8 @@ def test_caterpillar_says_a_zero_variance_instead_of_drawing_zeros():
     # The class panel is drawn with all 66 classes; the school panel is a note, not 41 zeros.
     assert set(modes["panel"]) == {"school:class: intercept"} and len(modes) == 66
     assert notes.to_dict("records") == [{"panel": "school: intercept", "note": NOTE}]
-    cat, note = panels(spec)
+    note, cat = panels(spec)  # the note above the panel, which gets the card's full width
+    assert "hconcat" not in spec and spec["vconcat"][1] == cat
     assert "layer" in cat
     assert note["mark"]["type"] == "text" and note["encoding"]["text"] == {"field": "note", "type": "nominal"}
     assert "school: intercept" in str(note["transform"])
@@ -171,16 +175,22 @@ def level_axes(spec: dict) -> list[tuple[int, dict]]:
     return out
 
 
-def test_caterpillar_of_66_classes_labels_every_other_class():
+def test_caterpillar_of_66_classes_names_every_class():
     spec = spec_of("caterpillar", BOTH)
     (height, axis), = level_axes(spec)
-    n = 66
+    assert label_every(66) == 1 and "labelExpr" not in axis
+    assert height == 66 * LABEL_SPACING
+
+
+def test_caterpillar_of_hundreds_of_levels_names_every_kth():
+    n = 400
+    height, k = panel_height(n), label_every(n)
+    assert height == MAX_PANEL_HEIGHT and k == 5
+    axis = _level_axis(n).to_dict()
     expr = axis["labelExpr"]
-    rank, k = re.fullmatch(r"round\(datum\.index \* (\d+)\) % (\d+) == 0 \? datum\.label : ''", expr).groups()
-    assert int(rank) == n - 1  # Vega numbers the n ticks 0..1
-    shown = [r for r in range(n) if r % int(k) == 0]
-    assert len(shown) == math.ceil(n / int(k)) == 33
-    assert height / n * int(k) >= LABEL_SPACING
+    rank, every = re.fullmatch(r"round\(datum\.index \* (\d+)\) % (\d+) == 0 \? datum\.label : ''", expr).groups()
+    assert int(rank) == n - 1 and int(every) == k  # Vega numbers the n ticks 0..1
+    assert height / n * k >= LABEL_SPACING
     assert axis["tickOpacity"]["condition"]["test"] in expr  # a tick only beside a label
 
 

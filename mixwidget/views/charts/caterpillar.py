@@ -97,12 +97,14 @@ def _table(c: dict[str, Any], rows: np.ndarray | None) -> pd.DataFrame:
 
 PANEL_WIDTH = 420
 #: Pixels between two axis labels of the 13 px font that do not touch.
-LABEL_SPACING = 16
+LABEL_SPACING = 14
+#: Tallest panel in px: every level named up to 80 levels, every k-th beyond.
+MAX_PANEL_HEIGHT = 80 * LABEL_SPACING
 
 
 def panel_height(nlev: int) -> int:
-    """Height in px of a panel of ``nlev`` levels."""
-    return int(min(560, max(160, LABEL_SPACING * nlev)))
+    """Height in px of a panel of ``nlev`` levels: one label's spacing per level, 160 to 1120 px."""
+    return int(min(MAX_PANEL_HEIGHT, max(160, LABEL_SPACING * nlev)))
 
 
 def label_every(nlev: int, height: int | None = None) -> int:
@@ -176,10 +178,17 @@ def _modes_panel(panel: str, group: str, nlev: int) -> alt.LayerChart:
 
 def caterpillar_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
     """One panel per random term (``key`` = (panel, number of levels, variance is zero) triples)."""
-    panels = [_note_panel(panel) if zero else _modes_panel(panel, panel.split(": ")[0], nlev)
-              for panel, nlev, zero in key]
-    chart = alt.hconcat(*panels, spacing=20) if len(panels) > 1 else panels[0]
-    return template(chart, look)
+    notes = [_note_panel(panel) for panel, _, zero in key if zero]
+    drawn = [_modes_panel(panel, panel.split(": ")[0], nlev) for panel, nlev, zero in key if not zero]
+    return template(_arrange(notes, drawn, alt.hconcat, alt.vconcat), look)
+
+
+def _arrange(notes: list[Any], drawn: list[Any], hconcat: Callable[..., Any], vconcat: Callable[..., Any]) -> Any:
+    """Drawn panels side by side, notes (zero variances) stacked above them: a note beside a panel
+    would take half of the card's width from it."""
+    side = [hconcat(*drawn, spacing=20)] if len(drawn) > 1 else drawn
+    stack = [*notes, *side]
+    return stack[0] if len(stack) == 1 else vconcat(*stack, spacing=12)
 
 
 _PANEL, _GROUP = placeholder("panel"), placeholder("group")
@@ -219,8 +228,10 @@ def caterpillar_spec_dict(key: Hashable, look: Look) -> dict[str, Any]:
     shape: Altair builds each panel shape once, not each panel of each new model."""
     if not can_fill({str(i): panel for i, (panel, _, _) in enumerate(key)}):
         return caterpillar_spec(key, look).to_dict(validate=False)
-    panels = [_panel_dict(panel, nlev, zero) for panel, nlev, zero in key]
-    top = panels[0] if len(panels) == 1 else {"hconcat": panels, "spacing": 20}
+    notes = [_panel_dict(panel, nlev, zero) for panel, nlev, zero in key if zero]
+    drawn = [_panel_dict(panel, nlev, zero) for panel, nlev, zero in key if not zero]
+    top = _arrange(notes, drawn, lambda *p, spacing: {"hconcat": list(p), "spacing": spacing},
+                   lambda *p, spacing: {"vconcat": list(p), "spacing": spacing})
     return {**top, **template_parts(look)}
 
 
