@@ -95,7 +95,9 @@ def binned_residuals(fit: MixedFit, bins: int | None = None) -> tuple[np.ndarray
     w = fit.design.weights if isinstance(fit.design.weights, np.ndarray) else np.ones_like(y)
     n = len(y)
     k = max(1, min(n, bins or int(np.clip(round(np.sqrt(n)), 5, 60))))
-    order = np.argsort(mu, kind="stable")
+    # Rows with the same fitted value (same covariates, same group effect) stay in row order: sorting the
+    # values as computed would order such ties by their last bits, which differ between numpy builds.
+    order = np.lexsort((np.arange(n), np.round(mu, 12)))
     groups = np.array_split(order, k)
     variance = mu * (1 - mu) if fit.family == "binomial" else mu
     fitted = np.array([np.average(mu[g], weights=w[g]) for g in groups])
