@@ -185,7 +185,7 @@ def test_caterpillar_of_66_classes_names_every_class():
 def test_caterpillar_of_hundreds_of_levels_names_every_kth():
     n = 400
     height, k = panel_height(n), label_every(n)
-    assert height == MAX_PANEL_HEIGHT and k == 5
+    assert height == MAX_PANEL_HEIGHT and k == 6
     axis = _level_axis(n).to_dict()
     expr = axis["labelExpr"]
     rank, every = re.fullmatch(r"round\(datum\.index \* (\d+)\) % (\d+) == 0 \? datum\.label : ''", expr).groups()

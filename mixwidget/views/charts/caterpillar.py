@@ -97,13 +97,13 @@ def _table(c: dict[str, Any], rows: np.ndarray | None) -> pd.DataFrame:
 
 PANEL_WIDTH = 420
 #: Pixels between two axis labels of the 13 px font that do not touch.
-LABEL_SPACING = 14
-#: Tallest panel in px: every level named up to 80 levels, every k-th beyond.
-MAX_PANEL_HEIGHT = 80 * LABEL_SPACING
+LABEL_SPACING = 18
+#: Tallest panel in px: every level named up to 70 levels, every k-th beyond.
+MAX_PANEL_HEIGHT = 70 * LABEL_SPACING
 
 
 def panel_height(nlev: int) -> int:
-    """Height in px of a panel of ``nlev`` levels: one label's spacing per level, 160 to 1120 px."""
+    """Height in px of a panel of ``nlev`` levels: one label's spacing per level, 160 to 1260 px."""
     return int(min(MAX_PANEL_HEIGHT, max(160, LABEL_SPACING * nlev)))
 
 
