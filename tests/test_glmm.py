@@ -31,8 +31,8 @@ SPECS = {s["id"]: s for s in json.loads((GLMM / "specs.json").read_text())}
 SE_TOL = {"cbpp_cbind": 0.015, "cbpp_prop": 0.015, "cbpp_poisson_offset": 0.015, "cbpp_singular": 0.015}
 # Fitted in the test session; the slowest (several seconds) only where a test needs them.
 FAST = ["cbpp_cbind", "cbpp_prop", "cbpp_agq", "cbpp_poisson_offset", "cbpp_singular", "grouse_crossed",
-        "contra_slope", "verbagg_crossed"]
-SLOW = ["contra_probit", "contra_cloglog"]
+        "contra_slope", "verbagg_crossed", "ohio_laplace", "ohio_agq9"]
+SLOW = ["contra_probit", "contra_cloglog", "ohio_agq25"]
 
 _fits: dict[str, mixwidget.MixedFit] = {}
 
@@ -89,7 +89,7 @@ def test_slow_fit_matches_glmer(spec_id):
     _check_fit(spec_id)
 
 
-@pytest.mark.parametrize("spec_id", ["cbpp_cbind", "grouse_crossed", "contra_slope"])
+@pytest.mark.parametrize("spec_id", ["cbpp_cbind", "grouse_crossed", "contra_slope", "ohio_agq9"])
 def test_conditional_modes_match_glmer(spec_id):
     fit, ref = fitted(spec_id), reference(spec_id)
     for group, terms in ref["ranef"].items():

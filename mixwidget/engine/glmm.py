@@ -106,20 +106,21 @@ def _glmer(model: EngineModel, family: Any, nagq: int) -> Any:
 def _checked_optimum(res: Any, nagq: int) -> tuple[Any, Any]:
     """The engine's optimum, or a better one where its inner solver failed (one scalar random term).
 
-    With one random term of one column the Laplace deviance is evaluated group by group
-    (:mod:`.scalar_laplace`); where its gradient at the engine's optimum is not ~0 (the engine's mode
-    solve failed on part of the parameter space), the fit is re-optimized from there. Returns the
-    result and the deviance function of ``(theta, beta)`` for the Hessian (None: the engine's).
+    With one random term of one column the deviance (Laplace's, or adaptive quadrature's with
+    ``nagq > 1``) is evaluated group by group (:mod:`.scalar_laplace`); where its gradient at the
+    engine's optimum is not ~0 (the engine's mode solve failed on part of the parameter space), the fit
+    is re-optimized from there. Returns the result and the deviance function of ``(theta, beta)`` for
+    the Hessian (None: the engine's).
     """
-    if nagq != 1 or not scalar_term(res.matrices) or len(res.beta) == 0:
+    if not scalar_term(res.matrices) or len(res.beta) == 0:
         return res, None
-    laplace = ScalarLaplace(res.matrices, res.family)
+    exact = ScalarLaplace(res.matrices, res.family, nagq)
     x = np.r_[np.asarray(res.theta, dtype=float), np.asarray(res.beta, dtype=float)]
     steps = np.eye(len(x)) * 1e-5
-    gradient = [(laplace.deviance(x + h) - laplace.deviance(x - h)) / 2e-5 for h in steps]
+    gradient = [(exact.deviance(x + h) - exact.deviance(x - h)) / 2e-5 for h in steps]
     if np.all(np.isfinite(gradient)) and np.max(np.abs(gradient)) < 0.01:
         return res, None
-    polished = polish(res)
+    polished = polish(res, nagq)
     return (res, None) if polished is None else polished
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 SOURCES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "cbpp": ("lme4", "cbpp", ("herd", "period")),
     "grouseticks": ("lme4", "grouseticks", ("INDEX", "BROOD", "YEAR", "LOCATION")),
-    "ohio": ("geepack", "ohio", ("id",)),  # for the tests' separation example (no glmer reference)
+    "ohio": ("geepack", "ohio", ("id",)),
     "Contraception": ("mlmRev", "Contraception", ("woman", "district")),
     "VerbAgg": ("lme4", "VerbAgg", ("id",)),
 }

@@ -1,11 +1,15 @@
 # Reference fits of generalized linear mixed models by lme4's glmer, one JSON (and its printed summary)
 # per model in specs.json. Run in the directory where data.py wrote the CSV files:
-#   Rscript make_glmm_reference.R specs.json OUTDIR
+#   Rscript make_glmm_reference.R specs.json OUTDIR [ID ...]
+# (with IDs, only those models are fitted again). A spec's "refits": [seed, ...] adds, per seed, the response
+# simulate(m, seed = seed) draws from the fit and glmer's refit(m, newresp = y) of it (lme4's bootstrap step).
 suppressMessages({library(lme4); library(jsonlite)})
 options(width = 80)
 args <- commandArgs(trailingOnly=TRUE)
 specs <- fromJSON(args[1], simplifyVector=FALSE)
 outdir <- args[2]
+only <- args[-(1:2)]
+if (length(only)) specs <- Filter(function(s) s$id %in% only, specs)
 factors <- list(cbpp=c("herd", "period"), grouseticks=c("INDEX", "BROOD", "YEAR", "LOCATION"), ohio="id",
                 Contraception=c("woman", "district"), VerbAgg="id")
 load_data <- function(s) {
@@ -52,6 +56,17 @@ for (s in specs) {
   gco <- coef(summary(g))
   glm_res <- list(names=rownames(gco), estimate=unname(gco[, 1]), se=unname(gco[, 2]), z=unname(gco[, 3]),
                   logLik=as.numeric(logLik(g)), AIC=AIC(g))
+  # An adaptive-quadrature fit's deviance function at its estimates with the modes solved to 1e-13 (glmer
+  # stops its mode iterations at a relative change of 1e-7, which moves ohio's nAGQ = 9 deviance by 4e-4).
+  tight <- if (nagq > 1) eval(update(m, devFunOnly=TRUE, control=glmerControl(tolPwrss=1e-13), evaluate=FALSE),
+    env)(c(getME(m, "theta"), fixef(m))) else NULL
+  refits <- lapply(s$refits, function(seed) {
+    y <- simulate(m, seed=seed)[[1]]
+    r <- suppressMessages(suppressWarnings(refit(m, newresp=y)))
+    rco <- coef(summary(r))
+    list(seed=seed, y=y, theta=unname(getME(r, "theta")), estimate=unname(rco[, 1]), se=unname(rco[, 2]),
+         variance=as.data.frame(VarCorr(r))$vcov, logLik=as.numeric(logLik(r)))
+  })
   res <- list(id=s$id, data=s$data, formula=s$formula, family=s$family, link=family(m)$link, nAGQ=nagq,
     lme4=as.character(packageVersion("lme4")), nobs=nobs(m), ngroups=as.list(sapply(m@flist, nlevels)),
     fixef=list(names=rownames(co), estimate=unname(co[, 1]), se=unname(co[, 2]), z=unname(co[, 3]), p=unname(co[, 4])),
@@ -63,7 +78,7 @@ for (s in specs) {
     ranef=ranefs, fitted_head=unname(head(fitted(m), 10)), eta_head=unname(head(predict(m), 10)),
     eta_fixed_head=unname(head(predict(m, re.form=NA), 10)),
     scaled_resid_quantiles=unname(quantile(residuals(m, type="pearson", scaled=TRUE))),
-    pearson_chisq=sum(pr^2), warnings=unique(warns), glm=glm_res, profile=prof,
+    pearson_chisq=sum(pr^2), warnings=unique(warns), glm=glm_res, profile=prof, refits=refits, deviance_tight_modes=tight,
     lme4_fit_seconds=median(times), lme4_fit_seconds_all=times)
   writeLines(capture.output(print(sm)), file.path(outdir, paste0(s$id, ".summary.txt")))
   write(toJSON(res, auto_unbox=TRUE, digits=NA, na="null", pretty=TRUE), file.path(outdir, paste0(s$id, ".json")))
