@@ -3,7 +3,7 @@
 # allows (numpy, pandas 2, scipy, Altair, anywidget, ...: scripts/lowest-versions.py pins each to its
 # lower bound), in a second venv, .venv-lowest: so that the declared ranges are true, not hoped for.
 #   bash scripts/test-lowest.sh install   # set the venv up only
-#   bash scripts/test-lowest.sh [ARGS]    # set it up (if needed) and run pytest ARGS (default: all but tests/e2e)
+#   bash scripts/test-lowest.sh [ARGS]    # set it up (if needed) and run pytest ARGS (default: all but tests/e2e, one process per core)
 # Uses scripts/setup.sh's .venv for the constraints and the built front end; PYTHON picks the interpreter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,5 +29,5 @@ PY
 
 install
 if [ "${1:-}" = install ]; then exit 0; fi
-if [ $# -eq 0 ]; then set -- -q --ignore=tests/e2e; fi
+if [ $# -eq 0 ]; then set -- -q -n auto --ignore=tests/e2e; fi
 "$venv/bin/python" -m pytest -p no:cacheprovider "$@"
