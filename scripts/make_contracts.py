@@ -8,7 +8,8 @@
 - ``js/test/fixtures.json``: the front end's test data, made by the real payload builders
   (``column_info``, ``fit_summary``, ``comparison_payload``, ``variants``, ``key_numbers``, and the chart
   board's specs, data and captions) from fits of the ``science`` data, so the page is tested on what the
-  kernel really sends.
+  kernel really sends; and the families and links the explorer fits (``EXPLORER_LINKS``), which the
+  page's family selector offers.
 
 Both are written already in the layout the front end's formatter (biome) keeps; ``tests/test_contracts.py``
 fails when either drifts from the Python side.
@@ -107,6 +108,7 @@ def fixture_data() -> dict[str, Any]:
     from mixwidget.views.chartboard import ChartBoard
     from mixwidget.views.columns import column_info
     from mixwidget.views.comparison_view import comparison_payload
+    from mixwidget.views.family import EXPLORER_LINKS
     from mixwidget.views.keynumbers import key_numbers
     from mixwidget.views.payloads import fit_summary, variants
 
@@ -123,6 +125,7 @@ def fixture_data() -> dict[str, Any]:
         "variants": variants(parse_formula(SCIENCE_FORMULA)),
         "keyNumbers": key_numbers(mixed, ols, mixed.without_groups()),
         "charts": {"names": list(CHARTS), "specs": board.specs, "data": board.data, "captions": board.captions},
+        "familyLinks": [[family, link] for family, links in EXPLORER_LINKS.items() for link in links],
     })
 
 

@@ -122,6 +122,55 @@ def test_page_writes_to_family_are_checked(ohio):
     assert w.family == "poisson"
 
 
+def test_links_refit_and_code_labels_undo_and_pins_follow_them(cbpp):
+    w = mixwidget.MixWidget(cbpp, formula=CBPP, family="binomial", isolate=False)
+    w.wait(120)
+    assert (w.link, w.fit.link) == ("", "logit")
+    w.pin("logit")
+    w.link = "probit"
+    w.wait(120)
+    assert (w.fit.family, w.fit.link, w.current["link"]) == ("binomial", "probit", "probit")
+    ref = mixwidget.fit(CBPP, cbpp, family="binomial", link="probit")
+    assert w.fit.fixed["estimate"].to_numpy() == pytest.approx(ref.fixed["estimate"].to_numpy(), rel=1e-10)
+    assert 'family = binomial(link = "probit"))' in w.code_text["R"]
+    assert "family='binomial', link='probit')" in w.code_text["python"]
+    # No odds ratios on the probit scale: the effects chart's labels and subtitle say z only.
+    caption = w.chart_captions["effects"]
+    assert "probit" in caption["subtitle"][0] and "odds" not in " ".join(caption["subtitle"])
+    d = _chart("effects", {"Current": w.fit, "GLM (no groups)": w.fit.without_groups()})
+    labels = d.datasets["effects_rows"]["t_label"]
+    assert all(t.startswith("z = ") and "OR" not in t for t in labels)
+    assert "latent probit scale" in w.key_numbers["shares_note"]
+    assert "drawn for the logit and log links" in w.chart_notes["shrinkage"]  # no own-group log-odds to show
+    assert list(w.fits_shown["link"]) == ["logit", "probit"]
+    w.undo()
+    w.wait(120)
+    assert (w.link, w.fit.link) == ("logit", "logit")
+    w.link = "cloglog"
+    w.wait(120)
+    assert w.fit.link == "cloglog" and 'binomial(link = "cloglog")' in w.code_text["R"]
+    w.restore_pin(0)
+    w.wait(120)
+    assert (w.family, w.link, w.fit.link) == ("binomial", "logit", "logit")
+
+
+def test_a_family_takes_its_default_link_and_family_and_link_refit_once(ohio):
+    w = mixwidget.MixWidget(ohio, formula="resp ~ age + (1 | id)", isolate=False)
+    w.wait(120)
+    with w.hold_trait_notifications():  # as the page's selector sends them: one message, one fit
+        w.family = "binomial"
+        w.link = "probit"
+    w.wait(300)
+    assert w.fit.link == "probit" and len(w.fits_shown) == 2
+    w.family = "poisson"  # probit is not a Poisson link: the family's default (log) is fitted
+    w.wait(300)
+    assert (w.link, w.fit.family, w.fit.link) == ("", "poisson", "log")
+    with pytest.raises(DataError, match="link must be '' .* or one of"):
+        w.link = "logarithm"
+    w.set_state({"link": "inverse"})  # refused and logged; the page is sent the kernel's value again
+    assert w.link == ""
+
+
 def test_the_response_suggests_a_family():
     frame = pd.DataFrame({
         "passed": [True, False, True, True], "outcome": ["pass", "fail", "pass", "fail"],

@@ -55,10 +55,12 @@ export class WidgetContext {
     this.model.save_changes();
   }
 
-  setFamily(family: string): void {
-    if (family === this.model.get("family")) return;
+  /** Set the family and its link at once (one message, one refit). */
+  setFamily(family: string, link: string): void {
+    if (family === this.model.get("family") && link === this.model.get("link")) return;
     this.markPending();
     this.model.set("family", family);
+    this.model.set("link", link);
     this.model.save_changes();
   }
 

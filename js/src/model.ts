@@ -48,6 +48,8 @@ export interface Traits {
   reml: boolean;
   /** R's family of the model: "gaussian", "binomial" or "poisson" (written by the page's selector). */
   family: string;
+  /** R's link of the family ("probit", "cloglog", ...; "" is the family's default), set with the family. */
+  link: string;
   /** The family the response suggests, why, and a note when the model's family does not fit it. */
   family_hint: Partial<FamilyHint>;
   columns: ColumnInfo[];

@@ -72,6 +72,7 @@ export function defaultTraits(): Traits {
     formula: "",
     reml: true,
     family: "gaussian",
+    link: "",
     family_hint: {},
     columns: [],
     status: { state: "idle", elapsed_ms: null, message: "" },

@@ -24,3 +24,5 @@ export const charts = data.charts as {
   data: Record<string, SentDatasets>;
   captions: Record<string, ChartCaption>;
 };
+/** [family, link] pairs the explorer fits, each family's default link first (EXPLORER_LINKS). */
+export const familyLinks = data.familyLinks as [string, string][];

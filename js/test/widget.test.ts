@@ -1,9 +1,18 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { FAMILY_LINKS } from "../src/components/familySelect";
 import type { FixedRow, LrtRow, Traits } from "../src/model";
 import widget from "../src/widget";
 import { FakeModel } from "./fakeModel";
-import { comparison, mixedFit, olsFit, scienceColumns, scienceFormula, variants } from "./fixtures";
+import {
+  comparison,
+  familyLinks,
+  mixedFit,
+  olsFit,
+  scienceColumns,
+  scienceFormula,
+  variants,
+} from "./fixtures";
 
 let el: HTMLElement;
 let cleanup: (() => void) | undefined;
@@ -259,6 +268,24 @@ describe("variants, REML and pins", () => {
     box.click();
     expect(model.get("reml")).toBe(false);
     expect(model.saved[model.saved.length - 1]).toEqual({ reml: false });
+  });
+
+  it("offers every family and link the kernel fits, and sends both at once", () => {
+    expect(FAMILY_LINKS.map(([family, link]) => [family, link])).toEqual(familyLinks);
+    const model = mount({ family: "gaussian", family_hint: { suggested: "binomial", note: "" } });
+    const select = q<HTMLSelectElement>("family-select");
+    expect(select.value).toBe("gaussian:identity");
+    const labels = [...select.options].map((o) => o.textContent);
+    expect(labels).toContain("Binomial · logit (suggested)");
+    expect(labels).toContain("Binomial · probit");
+    select.value = "binomial:probit";
+    select.dispatchEvent(new Event("change"));
+    expect(model.saved[model.saved.length - 1]).toEqual({ family: "binomial", link: "probit" });
+    // Python's reply: another family's link left in the trait means that family's default link.
+    model.update("family", "poisson");
+    expect(select.value).toBe("poisson:log");
+    model.update("link", "sqrt");
+    expect(select.value).toBe("poisson:sqrt");
   });
 
   it("sends pin, unpin and clear messages", () => {

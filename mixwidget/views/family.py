@@ -12,13 +12,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..design.response import FAMILIES
 from ..errors import MixWidgetError
 from ..formula.parse import parse_formula
 
-__all__ = ["EXPLORER_FAMILIES", "FamilyHint", "family_hint", "suggest_family"]
+__all__ = ["EXPLORER_FAMILIES", "EXPLORER_LINKS", "FamilyHint", "family_hint", "link_of", "suggest_family"]
 
 EXPLORER_FAMILIES: tuple[str, ...] = ("gaussian", "binomial", "poisson")
-"""The families the explorer's selector offers, with each one's default link (identity, logit, log)."""
+"""The families the explorer's selector offers."""
+
+EXPLORER_LINKS: dict[str, tuple[str, ...]] = {name: FAMILIES[name] for name in EXPLORER_FAMILIES}
+"""Each family's links the selector offers, R's (and ``mixwidget.fit``'s), the default first: binomial
+logit, probit, cloglog, cauchit; Poisson log, sqrt, identity."""
 
 FamilyHint = dict[str, str]
 
@@ -28,6 +33,13 @@ _NOTES = {
     "poisson": ("Counts fitted as a linear model: predictions can fall below 0 and the spread is taken to be the "
                 "same at every mean. Poisson fits a log-linear mixed model (glmer, family = poisson)."),
 }
+
+
+def link_of(family: str, link: str) -> str:
+    """The link a model of ``family`` is fitted with when the explorer's link is ``link``: ``link`` if the
+    family has it, else the family's default ("" or another family's link, left from before)."""
+    links = EXPLORER_LINKS.get(family, ("identity",))
+    return link if link in links else links[0]
 
 
 def suggest_family(data: pd.DataFrame, response: str) -> tuple[str, str]:

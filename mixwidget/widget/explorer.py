@@ -35,7 +35,7 @@ from ..views.charts import CHARTS, Look
 from ..views.charts import warm_up as warm_up_charts
 from ..views.code import dataset_of, model_code, r_factors
 from ..views.columns import column_info
-from ..views.family import EXPLORER_FAMILIES
+from ..views.family import EXPLORER_FAMILIES, EXPLORER_LINKS
 from ..views.payloads import json_text, status
 from . import fitjobs
 from .chartactions import ChartActions
@@ -55,7 +55,7 @@ _CAN_THREAD = sys.platform != "emscripten"
 #: The traits the page writes (what the front end sets with ``model.set``). Writes from the page to
 #: any other trait (``current``, ``error``, ``_esm``, ...) are ignored: only Python sets those.
 PAGE_WRITABLE = frozenset({
-    "formula", "reml", "family", "theme", "chart_names", "charts_collapsed", "selected", "chart_group",
+    "formula", "reml", "family", "link", "theme", "chart_names", "charts_collapsed", "selected", "chart_group",
     "large_text", "focus", "prediction_interval",
 })
 
@@ -77,6 +77,18 @@ class _FamilyName(traitlets.Unicode):
     def validate(self, obj: Any, value: Any) -> str:
         if not isinstance(value, str) or value.lower() not in EXPLORER_FAMILIES:
             raise DataError(f"family must be one of {', '.join(map(repr, EXPLORER_FAMILIES))}, not {value!r}")
+        return value.lower()
+
+
+class _LinkName(traitlets.Unicode):
+    """A link trait: "" (the family's default link) or R's name of a link of a family the explorer fits
+    (:data:`~mixwidget.views.family.EXPLORER_LINKS`); anything else is a DataError listing them."""
+
+    def validate(self, obj: Any, value: Any) -> str:
+        links = sorted({k for links in EXPLORER_LINKS.values() for k in links})
+        if not isinstance(value, str) or (value and value.lower() not in links):
+            raise DataError(f"link must be '' (the family's default) or one of {', '.join(map(repr, links))}, "
+                            f"not {value!r}")
         return value.lower()
 
 
@@ -134,6 +146,9 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
         The response's distribution (R's ``family``): a linear model (lmer), or a logistic or
         Poisson mixed model (glmer). The page suggests one from the response (0/1, two values or
         ``cbind`` -> binomial; counts from 0 -> Poisson) and says when the model's does not fit it.
+    link : str, default ""
+        R's link of the family (binomial: "logit", "probit", "cloglog", "cauchit"; Poisson: "log",
+        "sqrt", "identity"); "" is the family's default (logit, log).
     isolate : bool, optional
         Fit in a worker process (default where processes can be started): the data are sent to
         it once, a newer formula or :meth:`stop` ends a running fit at once, and the kernel
@@ -163,7 +178,12 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
 
     family = _FamilyName("gaussian").tag(sync=True)
     """The response's distribution, R's name: "gaussian" (lmer), "binomial" or "poisson" (glmer, with
-    the family's default link: logit, log); changing it refits."""
+    ``link``); changing it refits."""
+
+    link = _LinkName("").tag(sync=True)
+    """R's link of ``family`` ("probit", "cloglog", ...; "" is the family's default: logit, log); changing
+    it refits. A family set without its link (the link is not one of the new family's) takes its
+    default link. The page's selector sets both at once."""
 
     family_hint = traitlets.Dict().tag(sync=True)
     """The family the response suggests and why, and a note when the model's family does not fit the
@@ -262,7 +282,7 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
     """"light" or "dark": the notebook's theme as the page sees it; ``chart()`` follows it."""
 
     def __init__(self, data: pd.DataFrame | str | os.PathLike, formula: str | None = None, reml: bool = True, *,
-                 family: str = "gaussian", isolate: bool | None = None, max_history: int = 20,
+                 family: str = "gaussian", link: str = "", isolate: bool | None = None, max_history: int = 20,
                  limits: Limits | None = DEFAULT_LIMITS, source: str | os.PathLike | None = None, **kwargs: Any) -> None:
         reml, isolate = _check_arguments(formula, reml, isolate, max_history, limits, source)
         if source is None and isinstance(data, (str, os.PathLike)):
@@ -282,15 +302,15 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
         self.pinned_fits: list[MixedFit] = []
         """The pinned fits (``pinned`` holds their summaries)."""
         self._pin_names: list[str] = []
-        self._back: list[tuple[str, bool, str]] = []
-        self._undo_target: tuple[str, bool, str] | None = None
+        self._back: list[tuple[str, bool, str, str]] = []  # formula, REML, family, link
+        self._undo_target: tuple[str, bool, str, str] | None = None
         self._dataset = dataset_of(frame)
         self._factors = r_factors(self._data)
         self._lock = threading.Condition()
         self._request_id = 0
         self._done_id = 0
-        self._pending: tuple[int, str, bool, str] | None = None
-        self._running: tuple[int, str, bool, str] | None = None
+        self._pending: tuple[int, str, bool, str, str] | None = None  # id, formula, REML, family, link
+        self._running: tuple[int, str, bool, str, str] | None = None
         self._cancelled_id = 0
         self._stopped_note = ""
         self._fitter: threading.Thread | None = None
@@ -314,7 +334,8 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
             _end_with_marimo_session(self._process)
         self._columns = column_info(self._data)
         super().__init__(columns=self._columns, status=status("idle"),
-                         reml=reml, family=family, chart_names=[*CHARTS, "simulation"], chart_choices=[*CHARTS, "simulation"],
+                         reml=reml, family=family, link=link,
+                         chart_names=[*CHARTS, "simulation"], chart_choices=[*CHARTS, "simulation"],
                          simulation_status=dict(IDLE),
                          **kwargs)
         self.on_msg(self._on_message)
@@ -350,13 +371,13 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
 
     @property
     def fits_shown(self) -> pd.DataFrame:
-        """Every fit shown, one row each: ``id, formula, reml, family, nobs, loglik, aic, bic, singular, kept``.
+        """Every fit shown, one row each: ``id, formula, reml, family, link, nobs, loglik, aic, bic, singular, kept``.
 
         ``kept`` says whether the whole fit is still in ``history`` (or pinned).
         """
         kept = {self._fit_ids.get(f) for f in [*self.history, *self.pinned_fits]}
         rows = [{**r, "kept": r["id"] in kept} for r in self._shown]
-        columns = ["id", "formula", "reml", "family", "nobs", "loglik", "aic", "bic", "singular", "kept"]
+        columns = ["id", "formula", "reml", "family", "link", "nobs", "loglik", "aic", "bic", "singular", "kept"]
         return pd.DataFrame(rows, columns=columns)
 
     def __repr__(self) -> str:
@@ -403,12 +424,13 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
         """Go back to the model shown before the current one (again to step further back)."""
         if not self._back:
             return
-        formula, reml, family = self._back.pop()
-        self._undo_target = (formula, reml, family)
+        formula, reml, family, link = self._back.pop()
+        self._undo_target = (formula, reml, family, link)
         with self.hold_trait_notifications():
             if family == "gaussian":  # binomial and Poisson fits are ML whatever REML says: leave it
                 self.reml = reml
             self.family = family
+            self.link = link
             self.formula = formula
 
     def set_state(self, sync_data: dict[str, Any]) -> None:
@@ -520,6 +542,7 @@ def explore(data: pd.DataFrame | str | os.PathLike, formula: str | None = None, 
     """Open the explorer on a DataFrame, or on a CSV file given by its path (same arguments as :class:`MixWidget`).
 
     ``source="scores.csv"`` names the file the data came from, for the model's R and Python code;
-    ``family="binomial"`` (or ``"poisson"``) fits binary or count outcomes as glmer does.
+    ``family="binomial"`` (or ``"poisson"``) fits binary or count outcomes as glmer does, with R's
+    ``link="probit"`` (``"cloglog"``, ...) or the family's default link.
     """
     return MixWidget(data, formula=formula, reml=reml, **kwargs)

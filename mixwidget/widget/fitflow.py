@@ -21,7 +21,7 @@ from ..jobs.worker import Stopped, failure_text
 from ..model.fit import MixedFit
 from ..views.code import model_code
 from ..views.columns import grouping_columns, with_groups
-from ..views.family import family_hint
+from ..views.family import family_hint, link_of
 from ..views.keynumbers import key_numbers
 from ..views.payloads import fit_summary, short, status, variants
 from . import fitjobs
@@ -74,7 +74,7 @@ class FitFlow(traitlets.HasTraits):
 
     # -- requests ---------------------------------------------------------------------
     def _show_request_of_fit(self) -> None:
-        """Put ``formula``, ``family`` and ``reml`` (the formula box and the builder) back to the fit on screen,
+        """Put ``formula``, ``family``, ``link`` and ``reml`` (the formula box and the builder) back to the fit on screen,
         without fitting it again: after Stop they would otherwise show a model that was not fitted."""
         fit = self._fit
         if fit is None:
@@ -84,20 +84,39 @@ class FitFlow(traitlets.HasTraits):
             with self.hold_sync():
                 self.formula = fit.formula
                 self.family = fit.family
+                self.link = fit.link
                 if fit.kind != "ols" and not fit.generalized:  # glmer fits are ML whatever REML says
                     self.reml = fit.reml
         finally:
             self._quiet_request = False
 
-    @traitlets.observe("formula", "reml", "family")
+    @traitlets.observe("formula", "reml", "family", "link")
     def _on_request(self, change: dict[str, Any]) -> None:
-        """Queue the request; parsing, checks and the fit happen off this (the comm) thread."""
+        """Queue the request; parsing, checks and the fit happen off this (the comm) thread.
+
+        A family whose links do not include ``link`` takes its default link (``link`` is set to "").
+        A request equal to the one waiting or running (the page sets family and link together, undo
+        sets several traits) is not queued again."""
+        if getattr(self, "_quiet_request", False):
+            return
+        family = str(self.family)
+        link = link_of(family, self.link)
+        if self.link and self.link != link:
+            self._quiet_request = True
+            try:
+                self.link = ""
+            finally:
+                self._quiet_request = False
         text = self.formula.strip()
-        if not text or getattr(self, "_quiet_request", False):
+        if not text:
             return
         with self._lock:
+            key = (text, bool(self.reml), family, link)
+            same = [r for r in (self._pending, self._running) if r is not None and r[1:] == key]
+            if same and same[0][0] == self._request_id and self._cancelled_id != self._request_id:
+                return
             self._request_id += 1
-            self._pending = (self._request_id, text, bool(self.reml), str(self.family))
+            self._pending = (self._request_id, *key)
             self.status = status("fitting", message=f"Fitting {short(text)}", stoppable=self._process is not None)
             start = self._threads and (self._fitter is None or not self._fitter.is_alive())
             if start:
@@ -107,15 +126,15 @@ class FitFlow(traitlets.HasTraits):
         elif start:
             self._fitter.start()
 
-    def _fit_request(self, text: str, reml: bool, family: str, started: float) -> MixedFit:
+    def _fit_request(self, text: str, reml: bool, family: str, link: str, started: float) -> MixedFit:
         """Fit one request: in the worker process (stoppable) or in this thread."""
         if self._process is None:
-            return fitjobs.attach(fitjobs.fit_job(self._data, text, reml, self.limits, family), self._data)
+            return fitjobs.attach(fitjobs.fit_job(self._data, text, reml, self.limits, family, link), self._data)
 
         def superseded() -> bool:
             return self._pending is not None and time.perf_counter() - started > _GRACE_S
 
-        result = self._process.run(fitjobs.fit_job, text, reml, self.limits, family, should_stop=superseded)
+        result = self._process.run(fitjobs.fit_job, text, reml, self.limits, family, link, should_stop=superseded)
         return fitjobs.attach(result, self._data)
 
     def _run_pending(self) -> None:
@@ -128,11 +147,11 @@ class FitFlow(traitlets.HasTraits):
                 if request is None:
                     self._fitter = None
                     return
-            request_id, text, reml, family = request
+            request_id, text, reml, family, link = request
             started = time.perf_counter()
             result: MixedFit | Exception | None
             try:
-                result = self._fit_request(text, reml, family, started)
+                result = self._fit_request(text, reml, family, link, started)
             except Stopped:
                 result = None
             except Exception as exc:  # noqa: BLE001 - any failure becomes a message, never a dead widget
@@ -182,8 +201,8 @@ class FitFlow(traitlets.HasTraits):
         summary = fit_summary(result, fit_id)
         self._summaries[result] = summary
         before = self._fit
-        if before is not None and self._undo_target != (result.formula, result.reml, result.family):
-            self._back.append((before.formula, before.reml, before.family))
+        if before is not None and self._undo_target != (result.formula, result.reml, result.family, result.link):
+            self._back.append((before.formula, before.reml, before.family, before.link))
             del self._back[:-50]
         self._undo_target = None
         numbers = self._key_numbers(result, before)
@@ -206,7 +225,7 @@ class FitFlow(traitlets.HasTraits):
         """Add to the history: every fit's key numbers, and the most recent fits whole."""
         self._shown.append({
             "id": summary["id"], "formula": result.formula, "reml": result.reml, "family": result.family,
-            "nobs": result.nobs,
+            "link": result.link, "nobs": result.nobs,
             "loglik": result.loglik, "aic": result.aic, "bic": result.bic, "singular": result.singular,
         })
         self.history.append(result)

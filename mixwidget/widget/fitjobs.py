@@ -69,30 +69,30 @@ DESIGNS_KEPT = 4
 DESIGN_BYTES_KEPT = 128 * 2**20
 """At most this many bytes of kept designs (InstEval's are about 15 MB each)."""
 
-_designs: OrderedDict[tuple[str, Limits | None, str], tuple[weakref.ref, Design, int]] = OrderedDict()
+_designs: OrderedDict[tuple[str, Limits | None, str, str | None], tuple[weakref.ref, Design, int]] = OrderedDict()
 _designs_lock = threading.Lock()
 
 
 def fit_job(data: pd.DataFrame, formula: str, reml: bool, limits: Limits | None = DEFAULT_LIMITS,
-            family: str = "gaussian") -> MixedFit:
-    """Fit ``formula`` to the worker's data as a model of ``family`` (R's name, default link);
-    the result comes back without the data."""
-    result = fit_design(formula, design_of(data, formula, limits, family), reml, data)
+            family: str = "gaussian", link: str | None = None) -> MixedFit:
+    """Fit ``formula`` to the worker's data as a model of ``family`` with ``link`` (R's names; None:
+    the family's default link); the result comes back without the data."""
+    result = fit_design(formula, design_of(data, formula, limits, family, link), reml, data)
     result.data = None  # type: ignore[assignment] - re-attached by the caller (see attach)
     return result
 
 
 def design_of(data: pd.DataFrame, formula: str, limits: Limits | None = DEFAULT_LIMITS,
-              family: str = "gaussian") -> Design:
-    """The design of ``formula`` on ``data`` read as ``family``: built, or kept from an earlier fit of
-    the same formula, limits, family and data object (the caller never changes ``data``)."""
-    key = (formula, limits, family)
+              family: str = "gaussian", link: str | None = None) -> Design:
+    """The design of ``formula`` on ``data`` read as ``family`` with ``link``: built, or kept from an earlier
+    fit of the same formula, limits, family, link and data object (the caller never changes ``data``)."""
+    key = (formula, limits, family, link)
     with _designs_lock:
         kept = _designs.get(key)
         if kept is not None and kept[0]() is data:
             _designs.move_to_end(key)
             return kept[1]
-    design = build_design(parse_formula(formula), data, limits=limits, family=family_of(family))
+    design = build_design(parse_formula(formula), data, limits=limits, family=family_of(family, link))
     size = design_bytes(design)
     with _designs_lock:
         _designs.pop(key, None)

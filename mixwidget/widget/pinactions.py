@@ -42,7 +42,7 @@ class PinActions(traitlets.HasTraits):
         self._refresh_charts()
 
     def restore_pin(self, index: int) -> None:
-        """Make the pinned fit at ``index`` the current model again (its formula, family and REML setting;
+        """Make the pinned fit at ``index`` the current model again (its formula, family, link and REML setting;
         a binomial or Poisson fit leaves REML as it is: those are fitted by maximum likelihood)."""
         if 0 <= index < len(self.pinned_fits):
             f = self.pinned_fits[index]
@@ -50,6 +50,7 @@ class PinActions(traitlets.HasTraits):
                 if not f.generalized:
                     self.reml = f.reml
                 self.family = f.family
+                self.link = f.link
                 self.formula = f.formula
 
     def _check_pin_name(self, name: Any, index: int | None = None) -> str:

@@ -2,7 +2,9 @@
 1400 x 900: the page suggests Binomial and says the Gaussian fit is a linear probability model; choosing
 Binomial in the family selector refits as glmer, the fixed-effects table and the key numbers show z values,
 the effects chart reads odds ratios and the variance chart says its shares are on the latent scale. In the
-light and the dark theme.
+light and the dark theme. The selector's links: probit on cbpp refits with binomial(link = "probit"), says so
+in the summary, the chart labels z without odds ratios, the code is glmer's and mixwidget.fit's with the link,
+and Back returns to the logit fit.
 """
 
 from __future__ import annotations
@@ -19,6 +21,15 @@ KEYS = '[data-testid="key-numbers"]'
 SELECT = '[data-testid="family-select"]'
 NOTE = '[data-testid="family-note"]'
 VIEWPORT = {"width": 1400, "height": 900}
+
+CBPP = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
+CBPP_CELLS = [
+    f"import sys; sys.path.insert(0, {str(REPO)!r}); sys.path.insert(0, {str(REPO / 'tests/reference/glmm')!r})",
+    "import mixwidget, data",
+    'cbpp = data.frame("cbpp")',
+    f'w = mixwidget.explore(cbpp, "{CBPP}", family="binomial")',
+    "w",
+]
 
 NOTEBOOK_CELLS = [
     f"import sys; sys.path.insert(0, {str(REPO)!r}); sys.path.insert(0, {str(REPO / 'tests/reference/glmm')!r})",
@@ -54,8 +65,8 @@ def test_family_selector_fits_a_binary_outcome_as_glmer(write_notebook, page, la
 
     # The Gaussian fit of a 0/1 response: the selector suggests Binomial and the note says why.
     select = page.locator(SELECT)
-    expect(select).to_have_value("gaussian")
-    expect(select.locator('option[value="binomial"]')).to_have_text("Binomial (suggested)")
+    expect(select).to_have_value("gaussian:identity")
+    expect(select.locator('option[value="binomial:logit"]')).to_have_text("Binomial · logit (suggested)")
     note = page.locator(NOTE)
     expect(note).to_be_visible(timeout=60000)
     expect(note).to_contain_text("linear probability model: predictions can leave [0, 1]")
@@ -63,7 +74,7 @@ def test_family_selector_fits_a_binary_outcome_as_glmer(write_notebook, page, la
     shot(page, "gaussian-light")
 
     # Binomial: refitted as glmer; z values in the table and the key numbers, no df, REML not offered.
-    select.select_option("binomial")
+    select.select_option("binomial:logit")
     expect(page.locator(f"{FIXED} thead")).to_contain_text("z value", timeout=120000)
     expect(page.locator(f"{FIXED} thead")).not_to_contain_text("df")
     expect(note).to_be_hidden()
@@ -97,4 +108,42 @@ def test_family_selector_fits_a_binary_outcome_as_glmer(write_notebook, page, la
     page.evaluate("() => document.querySelector('.mixwidget').scrollIntoView()")
     shot(page, "binomial-dark")
     page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
+    console.assert_no_errors()
+
+
+def test_probit_link_refits_with_its_code_and_labels(write_notebook, page, lab_notebook, console):
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(VIEWPORT)
+    notebook = write_notebook("family-probit", CBPP_CELLS)
+    lab_notebook(notebook.name, wait_for=FIXED)
+    select = page.locator(SELECT)
+    summary = page.locator('[data-testid="summary"]')
+    expect(summary).to_contain_text("Binomial mixed model (logit link)", timeout=120000)
+    expect(select).to_have_value("binomial:logit")
+    expect(_drawn(page, "effects")).to_contain_text("odds ratio")
+
+    select.select_option("binomial:probit")
+    expect(summary).to_contain_text("Binomial mixed model (probit link)", timeout=120000)
+    expect(select).to_have_value("binomial:probit")
+    expect(page.locator(f"{FIXED} thead")).to_contain_text("z value")
+    effects = _drawn(page, "effects")
+    expect(effects).to_contain_text("probit-link scale", timeout=60000)
+    expect(effects).not_to_contain_text("odds ratio")
+    labels = effects.locator("svg.marks text").all_text_contents()
+    zs = [t for t in labels if t.startswith("z = ")]
+    assert zs and not any(" OR " in t for t in zs), labels
+    expect(_drawn(page, "variance")).to_contain_text("latent probit scale")
+    shot(page, "probit-light")
+
+    page.locator('[data-testid="code-button"]').click()
+    code = page.locator('[data-testid="code-text"]')
+    expect(code).to_contain_text(f'fit <- glmer({CBPP}, data = data, family = binomial(link = "probit"))')
+    page.locator('[data-testid="code-python"]').click()
+    expect(code).to_contain_text("family='binomial', link='probit')")
+    page.keyboard.press("Escape")
+
+    page.locator('[data-testid="undo-button"]').click()
+    expect(summary).to_contain_text("Binomial mixed model (logit link)", timeout=120000)
+    expect(select).to_have_value("binomial:logit")
     console.assert_no_errors()

@@ -69,7 +69,7 @@ def _effects_columns(fits: Mapping[str, MixedFit], current: str, include_interce
     table = {c: np.concatenate(v) for c, v in parts.items()}
     if not len(table["term"]):
         return {}
-    table["t_label"] = np.array([_label(t, e, k) for t, e, k in zip(
+    table["t_label"] = np.array([_label(t, e, *k) for t, e, k in zip(
         table["t_value"].tolist(), table["estimate"].tolist(), _ratio_names(fits, table["model"]))], dtype=object)
     return table
 
@@ -85,17 +85,19 @@ _RATIO_TEXT = {
 _RATIOS = {"logit": "OR", "log": "RR"}
 
 
-def _ratio_names(fits: Mapping[str, MixedFit], models: np.ndarray) -> list[str]:
-    """Per row: "OR" (odds ratio), "RR" (rate ratio) or "" (no ratio: linear models, other links)."""
-    names = {name: (_RATIOS.get(f.link, "") if f.generalized else "") for name, f in fits.items()}
-    return [names.get(m, "") for m in models.tolist()]
+def _ratio_names(fits: Mapping[str, MixedFit], models: np.ndarray) -> list[tuple[str, str]]:
+    """Per row: the statistic ("t"; a generalized model's Wald "z") and the ratio exp(estimate) is read as:
+    "OR" (odds ratio, logit), "RR" (rate ratio, log) or "" (none: linear models, probit, cloglog, ...)."""
+    names = {name: (("z", _RATIOS.get(f.link, "")) if f.generalized else ("t", "")) for name, f in fits.items()}
+    return [names.get(m, ("t", "")) for m in models.tolist()]
 
 
-def _label(t: float, estimate: float, ratio: str) -> str:
-    """"t = 2.25"; a generalized model's "z = -3.27 · OR 0.37" (its odds or rate ratio)."""
+def _label(t: float, estimate: float, stat: str, ratio: str) -> str:
+    """"t = 2.25"; a generalized model's "z = -3.27 · OR 0.37" (its odds or rate ratio), or "z = 3.29"
+    for a link whose exp(estimate) is no ratio (probit, cloglog)."""
     if not ratio:
-        return f"t = {t:.2f}"
-    return f"z = {t:.2f} · {ratio} {np.exp(estimate):.3g}"
+        return f"{stat} = {t:.2f}"
+    return f"{stat} = {t:.2f} · {ratio} {np.exp(estimate):.3g}"
 
 
 def effects_table(fits: dict[str, MixedFit], current: str, include_intercept: bool = False) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from .base import (
     ChartRequest,
     ChartType,
     Look,
+    NotApplicable,
     altair_chart,
     can_fill,
     fill,
@@ -244,6 +245,9 @@ def shrinkage_data(request: ChartRequest) -> ChartData:
     """No, partial and complete pooling per level of the chosen group of the current model."""
     fit = request.fit
     group = check_group(fit, request.group, "Shrinkage")
+    if fit.generalized and fit.link not in ("logit", "log") and request.options.get("pool") is None:
+        raise NotApplicable(f"Shrinkage is drawn for the logit and log links, where each group's own estimate is "
+                            f"its log-odds or log-rate; this model's link is {fit.link}.")
     c = _columns(fit, group, request.options.get("pool"))
     terms = c["names"]
     noun = group_noun(group)
