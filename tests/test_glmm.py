@@ -295,6 +295,23 @@ def test_simulate_draws_from_the_family():
     assert np.array_equal(mixwidget.simulate(fit, nsim=2, seed=5), mixwidget.simulate(fit, nsim=2, seed=5))
 
 
+@pytest.mark.parametrize("k", [0, 1])
+def test_refits_at_large_variances_are_glmers_refits(k):
+    """Responses lme4's simulate() drew from ohio's fit, refitted as its refit() does (the bootstrap's step):
+    glmer's variances 33.1 and 9.2. The engine alone raised an error on the first ("joint parameters must
+    contain finite real values") and stopped at variance 4.61 on the second (intercept -2.62, SE 0.167 from the
+    conditional information; glmer: -4.31, 0.448); now the estimates, variance and SEs are glmer's."""
+    from mixwidget.engine.glmm import GlmmRefitter
+
+    ref = reference("ohio_laplace")["refits"][k]
+    out = GlmmRefitter(fitted("ohio_laplace").design).refit(np.array(ref["y"], dtype=float))
+    est, se = np.array(ref["estimate"]), np.array(ref["se"])
+    assert out.converged
+    assert np.all((np.abs(out.beta - est) <= 1e-3 * np.abs(est)) | (np.abs(out.beta - est) <= 0.02 * se)), (out.beta, est)
+    np.testing.assert_allclose(out.se, se, rtol=0.01)
+    np.testing.assert_allclose(out.covs[0][0, 0], ref["variance"], rtol=2e-3)
+
+
 def test_likelihood_ratio_test_between_glmms_uses_ml_deviances():
     small = fitted("cbpp_cbind")
     big = fitted("cbpp_singular")

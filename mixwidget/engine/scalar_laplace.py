@@ -65,6 +65,7 @@ class ScalarLaplace:
         self.prior = np.asarray(self.matrices.weights, dtype=float)
         self.base = np.asarray(self.matrices.offset, dtype=float)
         self.X = np.asarray(self.matrices.X, dtype=float)
+        self._warm: np.ndarray | None = None
         nodes, weights = np.polynomial.hermite_e.hermegauss(max(int(self.nagq), 1))  # lme4's GHrule(nagq)
         self.nodes = nodes
         self.log_weights = np.log(weights / np.sqrt(2 * np.pi)) + nodes**2 / 2  # log w_k - log dnorm(z_k) - log sqrt(2 pi)
@@ -95,13 +96,17 @@ class ScalarLaplace:
         for _ in range(maxiter):
             step = (score - u) / (info + 1.0)
             if np.max(np.abs(step)) < tol:
+                # one more (full) Newton step: the modes to machine precision from any start, so the
+                # deviance is a function of (theta, beta) alone, smooth enough for second differences
+                u = u + step
+                _, obj, score, info = self._state(eta0, zt, u)
                 converged = True
                 break
             scale = np.ones(self.ngroups)
             for _halving in range(40):  # each group halves its own step until its objective does not grow
                 trial = u + scale * step
                 _, trial_obj, trial_score, trial_info = self._state(eta0, zt, trial)
-                worse = trial_obj > obj + 1e-12 * np.abs(obj)
+                worse = trial_obj > obj + 1e-12 * (1.0 + np.abs(obj))  # more than rounding
                 if not worse.any():
                     break
                 scale[worse] /= 2
@@ -127,7 +132,9 @@ class ScalarLaplace:
         """The deviance at ``parameters = (theta, *beta)`` (theta's sign does not matter)."""
         parameters = np.asarray(parameters, dtype=float)
         theta, beta = abs(parameters[0]), parameters[1:]
-        u, dev, converged = self.modes(theta, beta)
+        u, dev, converged = self.modes(theta, beta, self._warm)
+        if converged and np.isfinite(dev):
+            self._warm = u  # the next evaluation's start: nearby in an optimizer's or a difference's steps
         if converged and self.nagq > 1:
             dev = self.quadrature(theta, beta, u)
         return dev if converged and np.isfinite(dev) else np.inf
