@@ -10,7 +10,8 @@ Rows are named as lme4 names them with ``oldNames = FALSE``: ``sd_(Intercept)|sc
   (:mod:`mixwidget.simulation.bootstrap`), which ``fit.confint(method="boot")`` calls; this module
   gives it the parameters' names, order and table.
 - ``"profile"``: likelihood-profile intervals for every parameter: the variance parameters
-  profiled on lme4's ``devfun2`` deviance (:mod:`mixwidget.engine.profile`), the fixed effects
+  profiled on lme4's ``devfun2`` deviance (:mod:`mixwidget.engine.profile`; a binomial or Poisson
+  model's on its Laplace deviance, :mod:`mixwidget.engine.glmm_profile`), the fixed effects
   by the engine.
 """
 
@@ -21,6 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from ..engine import adapter as engine
+from ..engine.glmm_profile import glmm_variance_profile_intervals
 from ..engine.profile import variance_profile_intervals
 from ..errors import DataError
 from .fit import MixedFit
@@ -80,14 +82,14 @@ def confint(
     elif method == "profile":
         if fit.kind != "mixed":
             raise DataError("profile intervals need a mixed model; use method='Wald' (exact t intervals) for least squares")
-        if fit.generalized:  # the fixed effects' profiles (the variance parameters' are lmer's only)
+        if fit.generalized:
             from ..engine.glmm import glmm_profile_intervals
 
             lower[fixed], upper[fixed] = glmm_profile_intervals(fit.design, level, fit.nagq)
         else:
             lower[fixed], upper[fixed] = engine.profile_intervals(fit.design, fit.reml, level)
-            variance = slice(0, len(names) - p)
-            lower[variance], upper[variance] = variance_profile(fit, level)
+        variance = slice(0, len(names) - p)
+        lower[variance], upper[variance] = variance_profile(fit, level)
     return interval_table(names, estimate, lower, upper, attrs)
 
 
@@ -103,8 +105,11 @@ def interval_table(
 
 
 def variance_profile(fit: MixedFit, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Profile intervals (lower, upper) of a mixed model's SDs, correlations and sigma, in the
-    order of :func:`confint`'s rows (and of :func:`variance_rows`)."""
+    """Profile intervals (lower, upper) of a mixed model's SDs, correlations and sigma (a linear
+    model's), in the order of :func:`confint`'s rows (and of :func:`variance_rows`)."""
+    if fit.generalized:  # profiled on the Laplace (or quadrature) deviance, the fixed effects re-optimized
+        beta, vcov = fit.fixed["estimate"].to_numpy(), fit.vcov.to_numpy()
+        return _lme4_order(fit, *glmm_variance_profile_intervals(fit.design, _covs(fit), beta, vcov, level, fit.nagq))
     return _lme4_order(fit, *variance_profile_intervals(fit.design, level))
 
 
@@ -118,15 +123,18 @@ def variance_rows(fit: MixedFit) -> list[tuple[str, str]]:
             terms = fit.design.random[k].names
             for i, j in _block_order(len(terms)):
                 rows.append((labels[k], terms[i] if i == j else f"{terms[j]}~{terms[i]}"))
-        rows.append(("Residual", ""))
+        if not fit.generalized:  # binomial and Poisson models have no residual scale
+            rows.append(("Residual", ""))
     return rows
 
 
 def _lme4_order(fit: MixedFit, *columns: np.ndarray) -> list[np.ndarray]:
-    """Variance parameters (each block's SDs and correlations, then sigma) from the design's
-    block order into lme4's term order."""
+    """Variance parameters (each block's SDs and correlations, then a linear model's sigma) from
+    the design's block order into lme4's term order."""
     starts = np.cumsum([0] + [len(_block_order(b.Z.shape[1])) for b in fit.design.random])
-    index = [i for k in lme4_term_order(fit.design) for i in range(starts[k], starts[k + 1])] + [starts[-1]]
+    index = [i for k in lme4_term_order(fit.design) for i in range(starts[k], starts[k + 1])]
+    if not fit.generalized:
+        index.append(starts[-1])
     return [np.asarray(c)[index] for c in columns]
 
 

