@@ -50,10 +50,10 @@ class _GlmmDeviance:
         self.kinds = [("cor" if i != j else "sd") for q in self.sizes for i, j in _block_order(q)]
         self.n_var = len(self.kinds)
         self.fallback = None
-        if nagq == 1 and self.sizes == [1]:  # one scalar term: the per-group Laplace deviance as a stand-in
+        if self.sizes == [1]:  # one scalar term: the per-group deviance as a stand-in (the same values)
             from .scalar_laplace import ScalarLaplace
 
-            self.fallback = ScalarLaplace(model.matrices, family)
+            self.fallback = ScalarLaplace(model.matrices, family, nagq)
 
     def theta(self, pars: np.ndarray) -> np.ndarray:
         """The engine's relative Cholesky factors (row by row in each block) for the SDs and correlations."""
