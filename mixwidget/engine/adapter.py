@@ -26,7 +26,7 @@ from ..design.build import Design
 
 __all__ = [
     "EngineModel", "EngineResult", "Refit", "Refitter", "TermResult", "blas_limit", "blas_threads", "engine_model",
-    "fit_mixed", "fit_ols", "limit_blas", "profile_intervals", "warm_up",
+    "fit_mixed", "fit_ols", "limit_blas", "profile_intervals", "term_covariances", "term_results", "warm_up",
 ]
 
 # Below this many multiply-adds for the dense cross-products (rows x columns^2), BLAS threads
@@ -199,6 +199,33 @@ def _engine_terms(k: int, names: list[str]) -> list[str]:
     return ["(Intercept)" if name == "(Intercept)" else f"z{k}_{j}" for j, name in enumerate(names)]
 
 
+def term_covariances(res: Any, design: Design) -> list[np.ndarray]:
+    """The covariance of each random term of ``design`` from the engine's fit ``res``, in the design's
+    column order (the engine's grouping factors ``g<k>``, its terms ``(Intercept)`` and ``z<k>_<j>``)."""
+    groups = res.VarCorr().groups
+    covs = []
+    for k, block in enumerate(design.random):
+        group = groups[f"g{k}"]
+        idx = [list(group.term_names).index(t) for t in _engine_terms(k, block.names)]
+        covs.append(np.asarray(group.cov, dtype=float)[np.ix_(idx, idx)])
+    return covs
+
+
+def term_results(res: Any, design: Design) -> list[TermResult]:
+    """Each random term's covariance, conditional modes and conditional variances from the engine's fit
+    ``res`` (lmer's or glmer's), in the design's column and level order."""
+    ranef = res.ranef(condVar=True)
+    structures = {s.grouping_factor: s for s in res.matrices.random_structures}
+    terms = []
+    for k, (block, cov) in enumerate(zip(design.random, term_covariances(res, design))):
+        g, names = f"g{k}", _engine_terms(k, block.names)
+        rows = [structures[g].level_map[f"L{i}"] for i in range(len(block.levels))]
+        modes = np.column_stack([np.asarray(ranef[g][t], dtype=float)[rows] for t in names])
+        cond_var = np.column_stack([np.asarray(ranef.condVar[g][t], dtype=float)[rows] for t in names])
+        terms.append(TermResult(cov, modes, cond_var))
+    return terms
+
+
 def _engine_formula(design: Design) -> Any:
     """The engine's formula object for the design (parsed once per shape of model)."""
     fixed = [f"x{j}" for j in range(design.X.shape[1])]
@@ -283,23 +310,7 @@ def _engine_result(res: Any, model: EngineModel, design: Design, reml: bool) -> 
     """The engine's fit ``res`` of ``model`` in the design's order and names."""
     p = design.X.shape[1]
     beta, vcov, df = _fixed_effects(res, model, reml)
-
-    vc = res.VarCorr().groups
-    ranef = res.ranef(condVar=True)
-    structures = {s.grouping_factor: s for s in res.matrices.random_structures}
-    terms = []
-    for k, block in enumerate(design.random):
-        g = f"g{k}"
-        engine_terms = [("(Intercept)" if n == "(Intercept)" else f"z{k}_{j}") for j, n in enumerate(block.names)]
-        group_vc = vc[g]
-        idx = [list(group_vc.term_names).index(t) for t in engine_terms]
-        cov = np.asarray(group_vc.cov, dtype=float)[np.ix_(idx, idx)]
-        level_index = structures[g].level_map
-        rows = [level_index[f"L{i}"] for i in range(len(block.levels))]
-        modes = np.column_stack([np.asarray(ranef[g][t], dtype=float)[rows] for t in engine_terms])
-        cond_var = np.column_stack([np.asarray(ranef.condVar[g][t], dtype=float)[rows] for t in engine_terms])
-        terms.append(TermResult(cov, modes, cond_var))
-
+    terms = term_results(res, design)
     ll = res.logLik()
     loglik = float(getattr(ll, "value", ll))
     if reml and model.transform is not None:
@@ -552,13 +563,7 @@ class Refitter:
             warnings.simplefilter("ignore")
             res = self._base.refit(y)
             beta, vcov, df = _fixed_effects(res, self._model, self.reml)
-            groups = res.VarCorr().groups
-        covs = []
-        for k, block in enumerate(self.design.random):
-            group_vc = groups[f"g{k}"]
-            terms = ["(Intercept)" if n == "(Intercept)" else f"z{k}_{j}" for j, n in enumerate(block.names)]
-            idx = [list(group_vc.term_names).index(t) for t in terms]
-            covs.append(np.asarray(group_vc.cov, dtype=float)[np.ix_(idx, idx)])
+            covs = term_covariances(res, self.design)
         return Refit(
             beta=beta,
             se=np.sqrt(np.diag(vcov)),

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..design.build import Design
 from ..design.response import Family
-from .adapter import EngineModel, EngineResult, Refit, TermResult, _our_names, engine_model, limit_blas
+from .adapter import EngineModel, EngineResult, Refit, _our_names, engine_model, limit_blas, term_covariances, term_results
 from .scalar_laplace import ScalarLaplace, polish, scalar_term
 
 __all__ = ["GlmmRefitter", "GlmmResult", "check_nagq", "engine_family", "fit_glmm", "glmm_profile_intervals"]
@@ -136,7 +136,7 @@ def _glmm_result(res: Any, model: EngineModel, design: Design, deviance: Any = N
     if vcov is None:
         vcov = np.asarray(res.vcov(), dtype=float)
     beta, vcov = model.coefficients(np.asarray(res.beta, dtype=float), vcov)
-    terms = _terms(res, design)
+    terms = term_results(res, design)
     loglik = float(res.logLik().value)
     if res.nAGQ > 1:
         # lme4 reports an adaptive-quadrature fit's log-likelihood without the response density's
@@ -159,25 +159,6 @@ def _glmm_result(res: Any, model: EngineModel, design: Design, deviance: Any = N
         pearson=np.asarray(res.residuals(type="pearson"), dtype=float),
         deviance_resid=np.asarray(res.residuals(type="deviance"), dtype=float),
     )
-
-
-def _terms(res: Any, design: Design) -> list[TermResult]:
-    vc = res.VarCorr().groups
-    ranef = res.ranef(condVar=True)
-    structures = {s.grouping_factor: s for s in res.matrices.random_structures}
-    terms = []
-    for k, block in enumerate(design.random):
-        g = f"g{k}"
-        engine_terms = [("(Intercept)" if n == "(Intercept)" else f"z{k}_{j}") for j, n in enumerate(block.names)]
-        idx = [list(vc[g].term_names).index(t) for t in engine_terms]
-        cov = np.asarray(vc[g].cov, dtype=float)[np.ix_(idx, idx)]
-        level_index = structures[g].level_map
-        rows = [level_index[f"L{i}"] for i in range(len(block.levels))]
-        modes = np.column_stack([np.asarray(ranef[g][t], dtype=float)[rows] for t in engine_terms])
-        cond_var = np.column_stack([np.asarray(ranef.condVar[g][t], dtype=float)[rows] for t in engine_terms])
-        terms.append(TermResult(cov, modes, cond_var))
-    return terms
-
 
 
 def _hessian_vcov(res: Any, deviance: Any = None) -> np.ndarray | None:
@@ -273,12 +254,7 @@ class GlmmRefitter:
             res, vcov = self._checked_refit(y) if self._scalar else (self._base.refit(y), None)
             vcov = np.asarray(res.vcov(), dtype=float) if vcov is None else vcov
             beta, vcov = self._model.coefficients(np.asarray(res.beta, dtype=float), vcov)
-            groups = res.VarCorr().groups
-        covs = []
-        for k, block in enumerate(self.design.random):
-            terms = ["(Intercept)" if n == "(Intercept)" else f"z{k}_{j}" for j, n in enumerate(block.names)]
-            idx = [list(groups[f"g{k}"].term_names).index(t) for t in terms]
-            covs.append(np.asarray(groups[f"g{k}"].cov, dtype=float)[np.ix_(idx, idx)])
+            covs = term_covariances(res, self.design)
         return Refit(beta=beta, se=np.sqrt(np.diag(vcov)),
                      df=np.full(self._p, np.inf), sigma=1.0, covs=covs, converged=bool(res.converged))
 
