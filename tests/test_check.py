@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pandas as pd
 import pytest
 from lme4ref import fit_cached
 from simref import SCIENCE_MODEL, reference
@@ -173,3 +174,55 @@ def test_bad_requests_are_our_errors():
         mixwidget.check_by_simulation(truth, ["log(like) ~ sex"], nsim=2)
     with pytest.raises(mixwidget.FormulaError):
         mixwidget.check_by_simulation(truth, ["like ~ sex + (1 | "], nsim=2)
+
+
+# -- binomial and Poisson models: Wald z against the plain GLM -----------------------------
+def _schools(family: str, seed: int = 7) -> mixwidget.MixedFit:
+    """A fit to data drawn from a known truth: 40 schools of 20 students, a school-level predictor
+    (``sector``, half the schools) with no effect, a student-level ``x``, school SD 1.5 on the link scale."""
+    rng = np.random.default_rng(seed)
+    school = np.repeat(np.arange(40), 20)
+    sector = np.repeat(np.arange(40) % 2, 20)
+    x = rng.normal(size=school.size)
+    eta = (-0.3 if family == "binomial" else 0.5) + 0.4 * x + rng.normal(0, 1.5, 40)[school]
+    mu = 1 / (1 + np.exp(-eta)) if family == "binomial" else np.exp(eta)
+    y = rng.binomial(1, mu) if family == "binomial" else rng.poisson(mu)
+    data = pd.DataFrame({"y": y, "x": x, "sector": np.where(sector == 1, "public", "private"),
+                         "school": school.astype(str)})
+    return mixwidget.fit("y ~ x + sector + (1 | school)", data, family=family)
+
+
+@pytest.fixture(scope="module")
+def binomial_study():
+    truth = _schools("binomial")
+    return mixwidget.check_by_simulation(truth, None, nsim=100, null_terms=["sectorpublic"], seed=11, n_jobs=0)
+
+
+def test_binomial_glmm_keeps_its_false_positives_near_5_percent_the_plain_glm_does_not(binomial_study):
+    """A school-level predictor with a big school variance: the GLM treats 800 students as independent."""
+    table = binomial_study
+    assert table.attrs["family"] == "binomial" and table.attrs["link"] == "logit" and table.attrs["statistic"] == "z"
+    assert list(dict.fromkeys(table["label"])) == ["school", "plain GLM"]
+    assert list(dict.fromkeys(table["candidate"])) == ["y ~ x + sector + (1 | school)", "y ~ x + sector"]
+    assert (table["statistic"] == "z").all()
+    glmm, glm = (table[(table["label"] == lab) & (table["term"] == "sectorpublic")].iloc[0] for lab in ["school", "plain GLM"])
+    assert glmm["null"] and glmm["true_value"] == 0 and glmm["n_ok"] + glmm["n_failed"] == 100
+    assert glmm["n_failed"] <= 2
+    assert glmm["rejection_low"] <= 0.05 <= glmm["rejection_high"] and glmm["rejection_rate"] < 0.12
+    assert glm["rejection_low"] > 0.2  # its z-values are several times too big
+    assert glm["mean_se"] < 0.5 * glm["sd_estimate"]
+    assert glmm["mean_se"] == pytest.approx(glmm["sd_estimate"], rel=0.25)
+    # The GLMM's intervals for the student-level x cover its true value as often as they should. (The
+    # GLM's x is another parameter: averaged over schools, closer to 0, so its coverage is not compared.)
+    x = table[(table["term"] == "x") & (table["label"] == "school")].iloc[0]
+    assert x["coverage_low"] <= 0.95 <= x["coverage_high"]
+
+
+def test_poisson_study_uses_z_and_the_plain_poisson_glm():
+    truth = _schools("poisson")
+    table = mixwidget.check_by_simulation(truth, None, nsim=30, null_terms=["sectorpublic"], seed=3, n_jobs=0)
+    assert (table.attrs["family"], table.attrs["link"], table.attrs["statistic"]) == ("poisson", "log", "z")
+    rows = table[table["term"] == "sectorpublic"].set_index("label")
+    assert list(rows.index) == ["school", "plain GLM"]
+    assert (rows["n_failed"] == 0).all()
+    assert rows.loc["plain GLM", "rejection_rate"] > 0.5 > rows.loc["school", "rejection_rate"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import altair as alt
@@ -93,3 +94,35 @@ def test_choices_from_the_page_are_checked(w):
 def test_chart_before_any_simulation_says_what_to_do(w):
     with pytest.raises(mixwidget.views.charts.NotApplicable, match="run a check by simulation"):
         w.chart("simulation")
+
+
+def test_binomial_model_checks_wald_z_against_the_plain_glm():
+    """A binary outcome: the candidates are the GLMM and the plain binomial GLM, tested by Wald z."""
+    ohio = mixwidget.load_dataset("ohio")
+    w = mixwidget.MixWidget(ohio, "resp ~ age + smoke + (1 | id)", family="binomial", isolate=False)
+    try:
+        w.wait(120)
+        w._sim.n_jobs = 0
+        o = w.simulation_options
+        assert [c["label"] for c in o["candidates"]] == ["id only (ML)", "plain GLM (no groups)"]
+        assert o["candidates"][1]["formula"] == "resp ~ age + smoke"
+        assert o["test"] == "Wald z tests (binomial, logit link)" and o["nsim"] == 100
+        assert o["term"] in ("age", "smoke")
+        w.check_by_simulation(term="smoke", nsim=20)
+        table = w.wait_simulation(300)
+        assert w.simulation_status["state"] == "done" and table.attrs["nsim_done"] == 20
+        assert table.attrs["statistic"] == "z" and table.attrs["family"] == "binomial"
+        assert set(table["statistic"]) == {"z"}
+        assert list(dict.fromkeys(table["label"])) == ["id only (ML)", "plain GLM"]
+        smoke = table[table["term"] == "smoke"].set_index("label")
+        assert (smoke["n_failed"] == 0).all() and smoke["null"].all()
+        assert w.simulation_status["title"].endswith("(Wald z tests, binomial)")
+        caption = w.chart_captions["simulation"]
+        assert "(binomial, logit link) with smoke set to 0" in caption["subtitle"][0]
+        spec = json.dumps(w.chart_specs["simulation"])
+        assert "False positives (Wald z test at 5%)" in spec and "95% Wald z intervals covering the truth" in spec
+        assert "t test" not in spec
+    finally:
+        w.cancel_simulation()
+        w.wait_simulation(60)
+        w.close()

@@ -118,6 +118,8 @@ export interface SimulationOptions {
   nsim: number;
   nsim_min: number;
   nsim_max: number;
+  /** How the current model's coefficients are tested: "t tests", "Wald z tests (binomial, logit link)". */
+  test: string;
 }
 
 export interface SimulationStatus {
@@ -427,6 +429,7 @@ export function readSimulationOptions(model: Model): SimulationOptions {
     nsim: typeof o.nsim === "number" ? o.nsim : 200,
     nsim_min: typeof o.nsim_min === "number" ? o.nsim_min : 10,
     nsim_max: typeof o.nsim_max === "number" ? o.nsim_max : 5000,
+    test: typeof o.test === "string" ? o.test : "",
   };
 }
 

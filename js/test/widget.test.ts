@@ -654,3 +654,40 @@ describe("builder", () => {
     expect(q("builder").textContent).toContain("cannot show this formula");
   });
 });
+
+describe("check by simulation", () => {
+  const options = (nsim: number, test: string) => ({
+    truths: [
+      { id: "current", label: "Current model: id only", formula: "resp ~ smoke + (1 | id)" },
+    ],
+    candidates: [
+      { id: "current", label: "id only", formula: "resp ~ smoke + (1 | id)", checked: true },
+      { id: "ols", label: "plain GLM (no groups)", formula: "resp ~ smoke", checked: true },
+    ],
+    terms: ["smoke"],
+    term: "smoke",
+    nsim,
+    nsim_min: 10,
+    nsim_max: 5000,
+    test,
+  });
+
+  it("says which test the rates are of and follows the model's default number of simulations", () => {
+    const model = mount({ current: mixedFit, simulation_options: options(200, "t tests") });
+    expect(q("sim-test").textContent).toBe("by t tests");
+    expect(q<HTMLInputElement>("sim-nsim").value).toBe("200");
+    model.set("simulation_options", options(100, "Wald z tests (binomial, logit link)"));
+    expect(q("sim-test").textContent).toBe("by Wald z tests (binomial, logit link)");
+    expect(q<HTMLInputElement>("sim-nsim").value).toBe("100");
+    // a number the user typed stays
+    q<HTMLInputElement>("sim-nsim").value = "40";
+    model.set("simulation_options", options(200, "t tests"));
+    expect(q<HTMLInputElement>("sim-nsim").value).toBe("40");
+    q("sim-run").click();
+    expect(model.sent[model.sent.length - 1]).toMatchObject({
+      kind: "simulate",
+      nsim: 40,
+      term: "smoke",
+    });
+  });
+});

@@ -10,6 +10,7 @@ from .fit import MixedFit
 __all__ = ["structure_name", "unique_name"]
 
 OLS_LABEL = "no groups (OLS)"
+GLM_LABEL = "no groups (GLM)"  # a binomial or Poisson fit without random terms (R's glm)
 
 
 def _group_label(group: str, groups: list[str]) -> str:
@@ -33,12 +34,13 @@ def structure_name(model: ModelFormula | MixedFit) -> str:
     str
         ``"school + class"`` for ``(1 | school) + (1 | school:class)``, ``"school only"`` for one
         grouping factor, ``"Chick (Time slope)"`` for ``(Time | Chick)``, ``"no groups (OLS)"``
-        without random terms. Fits by maximum likelihood get `` (ML)``.
+        without random terms (``"no groups (GLM)"`` for a binomial or Poisson fit). Fits by maximum
+        likelihood get `` (ML)``.
     """
     fit = model if isinstance(model, MixedFit) else None
     formula = fit.model if fit is not None else model
     if not formula.random:
-        return OLS_LABEL
+        return GLM_LABEL if fit is not None and fit.generalized else OLS_LABEL
     groups: dict[str, list] = {}
     for term in formula.random:
         groups.setdefault(term.group, []).append(term)

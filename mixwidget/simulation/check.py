@@ -29,7 +29,7 @@ __all__ = ["check_by_simulation", "describe_model", "binomial_interval"]
 COLUMNS = [
     "candidate", "label", "term", "null", "true_value", "rejection_rate", "rejection_low", "rejection_high",
     "coverage", "coverage_low", "coverage_high", "mean_estimate", "mean_se", "sd_estimate",
-    "n_ok", "n_failed", "n_singular",
+    "n_ok", "n_failed", "n_singular", "statistic",
 ]
 
 
@@ -64,7 +64,8 @@ def check_by_simulation(
     candidates : list of str or MixedFit, or None
         Models to compare, as formulas or fits (fits are refitted by their own REML/ML
         choice, formulas by the truth's). None: the truth's own formula and least squares
-        on its fixed part.
+        on its fixed part (for a binomial or Poisson truth: the plain GLM of its family, as
+        R's ``glm``). Formulas are fitted with the truth's family, link and binomial trials.
     nsim : int, default 200
         Simulated data sets. The intervals narrow as ``1 / sqrt(nsim)``.
     null_terms : list of str, optional
@@ -73,7 +74,8 @@ def check_by_simulation(
     level : float, default 0.95
         Tests reject at ``1 - level``; intervals are nominal ``level`` intervals (t with the
         model's degrees of freedom: Satterthwaite's for mixed models, residual for least
-        squares, as in the summary table).
+        squares, as in the summary table). Binomial and Poisson models (mixed, or a plain GLM
+        without groups) use Wald z tests and intervals, as glmer's and glm's summaries do.
     seed : int, optional
         The same seed gives the same simulations and the same table.
     progress : callable, optional
@@ -91,9 +93,11 @@ def check_by_simulation(
         Clopper-Pearson interval ``rejection_low``/``rejection_high``, ``coverage`` (with
         ``coverage_low``/``coverage_high``), ``mean_estimate``, ``mean_se`` (the SE the model
         reports, averaged), ``sd_estimate`` (the SD of the estimates across simulations),
-        ``n_ok``, ``n_failed``, ``n_singular``. Failed fits are counted, never dropped
-        silently. ``attrs`` holds the settings, ``nsim_done``, ``cancelled``, ``seconds``,
-        ``workers`` and the first failure messages.
+        ``n_ok``, ``n_failed``, ``n_singular``, ``statistic`` ("t", or "z" for a binomial or
+        Poisson candidate). Failed fits are counted, never dropped
+        silently. ``attrs`` holds the settings, the truth's ``family`` and ``link``, the test
+        ``statistic`` ("t", or "z" for binomial and Poisson models), ``nsim_done``,
+        ``cancelled``, ``seconds``, ``workers`` and the first failure messages.
 
     Raises
     ------
@@ -122,8 +126,12 @@ def check_by_simulation(
         rows.extend(_summarise(cand, labels[k], out.refits[k], out.done, true_beta, set(null_terms or []), level))
     table = pd.DataFrame(rows, columns=COLUMNS)
     failures = [e for errs in out.errors for e in errs if e]
+    family = truth.design.family
     table.attrs.update(
         truth=truth.formula,
+        family=family.name,
+        link=family.link,
+        statistic="z" if family.generalized else "t",
         null_terms=list(null_terms or []),
         nsim=int(nsim),
         nsim_done=int(out.done.sum()),
@@ -162,10 +170,11 @@ def _resolve(c: str | MixedFit, truth: MixedFit) -> _Candidate:
     return _Candidate(formula=formula, model=model, design=design, reml=reml, within=within)
 
 
-def describe_model(model: ModelFormula) -> str:
-    """The error structure in words: "least squares", "school + class", "Subject (Days slopes)"."""
+def describe_model(model: ModelFormula, family: str = "gaussian") -> str:
+    """The error structure in words: "least squares", "school + class", "Subject (Days slopes)"; a
+    binomial or Poisson model without groups is a "plain GLM" (R's ``glm``)."""
     if not model.random:
-        return "least squares"
+        return "least squares" if family == "gaussian" else "plain GLM"
     groups = {r.group for r in model.random}
     parts = []
     for r in model.random:
@@ -179,7 +188,7 @@ def describe_model(model: ModelFormula) -> str:
 
 
 def _unique_labels(cands: list[_Candidate]) -> list[str]:
-    labels = [describe_model(c.model) for c in cands]
+    labels = [describe_model(c.model, c.design.family.name) for c in cands]
     return [c.formula if labels.count(lab) > 1 else lab for c, lab in zip(cands, labels)]
 
 
@@ -209,6 +218,7 @@ def _summarise(
         any((relative_cholesky_diagonal(c, r.sigma) < SINGULAR_TOL).any() for c in r.covs) for r in ok
     )
     names = cand.design.fixed_names
+    statistic = "z" if cand.design.family.generalized else "t"  # Wald z: the refits' df are infinite
     if n_ok:
         est = np.array([r.beta for r in ok])
         se = np.array([r.se for r in ok])
@@ -233,6 +243,6 @@ def _summarise(
             cand.formula, label, term, term in nulls, true,
             n_reject / n_ok if n_ok else float("nan"), rej_lo, rej_hi,
             n_cover / n_ok if n_ok else float("nan"), cov_lo, cov_hi,
-            mean_est, mean_se, sd_est, n_ok, n_done - n_ok, int(singular),
+            mean_est, mean_se, sd_est, n_ok, n_done - n_ok, int(singular), statistic,
         ))
     return rows

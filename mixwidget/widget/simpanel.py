@@ -24,11 +24,16 @@ from ..simulation.check import check_by_simulation
 from ..views.charts import ChartRequest, Look, NotApplicable, chart_spec
 from ..views.charts.simulation import SIMULATION, simulation, simulation_title
 
-__all__ = ["NSIM_DEFAULT", "NSIM_MAX", "NSIM_MIN", "SimulationPanel", "default_term"]
+__all__ = ["NSIM_DEFAULT", "NSIM_DEFAULT_GENERALIZED", "NSIM_MAX", "NSIM_MIN", "SimulationPanel", "default_term"]
 
 log = logging.getLogger(__name__)
 
 NSIM_DEFAULT = 200
+NSIM_DEFAULT_GENERALIZED = 100
+"""Binomial and Poisson models: each refit is a Laplace fit with its Hessian, so 100 simulations of ohio
+(2,148 rows, 537 children) took 60 s on a busy 2-core machine (load 7; lme4's refit 100 s in the same run)
+and of 40 schools of 20 students 8 s; their 95% interval for a 5% rate runs from about 2% to 11%, narrow
+enough to tell 5% from the plain GLM's 20-40%."""
 NSIM_MIN = 10
 NSIM_MAX = 5000
 _PROGRESS_EVERY_S = 0.15  # progress reaches the page at most this often
@@ -64,6 +69,13 @@ def _model_name(fit: MixedFit, pinned: dict[str, MixedFit]) -> str:
         if f.formula == fit.formula and f.reml == fit.reml:
             return name
     return structure_name(fit)
+
+
+def _test_words(fit: MixedFit | None) -> str:
+    """How the current model's coefficients are tested: "t tests" or "Wald z tests (binomial, logit link)"."""
+    if fit is None or not fit.generalized:
+        return "t tests"
+    return f"Wald z tests ({fit.family}, {fit.link} link)"
 
 
 def _pin_label(name: str, fit: MixedFit) -> str:
@@ -113,10 +125,12 @@ class SimulationPanel:
             truths[choice.id] = choice
             if current is None or f.formula != current.formula:
                 cands[choice.id] = choice
+        generalized = current is not None and current.generalized
         if current is not None and current.kind == "mixed":
             formula = current.model.fixed_text()
             if not any(c.formula == formula for c in cands.values()):
-                cands["ols"] = _Choice("ols", "least squares (no groups)", formula, baseline, "least squares")
+                name = "plain GLM" if generalized else "least squares"  # R's glm of the same family, or lm
+                cands["ols"] = _Choice("ols", f"{name} (no groups)", formula, baseline, name)
         fits = [c.fit for c in cands.values() if c.fit is not None]
         terms = list(dict.fromkeys(t for f in fits for t in f.fixed.index if t != "(Intercept)"))
         with self._lock:
@@ -126,7 +140,8 @@ class SimulationPanel:
             "candidates": [{"id": c.id, "label": c.label, "formula": c.formula, "checked": True} for c in cands.values()],
             "terms": terms,
             "term": default_term(fits) or (terms[0] if terms else ""),
-            "nsim": NSIM_DEFAULT,
+            "nsim": NSIM_DEFAULT_GENERALIZED if generalized else NSIM_DEFAULT,
+            "test": _test_words(current),
             "nsim_min": NSIM_MIN,
             "nsim_max": NSIM_MAX,
         }
@@ -137,14 +152,18 @@ class SimulationPanel:
         return not self._done.is_set()
 
     def start(self, truth: str = "current", candidates: list[str] | None = None, term: str | None = None,
-              null: bool = True, nsim: int = NSIM_DEFAULT) -> None:
+              null: bool = True, nsim: int | None = None) -> None:
         """Start a run in the background (a running one is cancelled first).
 
+        ``nsim`` None: 200, or 100 for a binomial or Poisson truth (:data:`NSIM_DEFAULT_GENERALIZED`).
         Raises ValueError for a choice that was not offered (the page's input is untrusted).
         """
         with self._lock:
             if truth not in self._truths:
                 raise ValueError(f"unknown truth {truth!r}; the choices are {', '.join(self._truths) or 'none yet'}")
+            if nsim is None:
+                fit = self._truths[truth].fit
+                nsim = NSIM_DEFAULT_GENERALIZED if fit is not None and fit.generalized else NSIM_DEFAULT
             ids = list(self._candidates) if candidates is None else list(dict.fromkeys(candidates))
             unknown = [c for c in ids if c not in self._candidates]
             if unknown or not ids:

@@ -57,7 +57,9 @@ export function createSimulation(ctx: WidgetContext): Component {
     "aria-live": "polite",
   });
   const title = h("div", { class: "mw-sim-title", "data-testid": "sim-title" });
+  const test = h("span", { class: "mw-sim-test", "data-testid": "sim-test" });
   let lastOptions = "";
+  let nsimDefault = "";
 
   run.addEventListener("click", () => {
     const chosen = Array.from(candidates.querySelectorAll<HTMLInputElement>("input[type=checkbox]"))
@@ -105,7 +107,10 @@ export function createSimulation(ctx: WidgetContext): Component {
     );
     nsim.min = String(o.nsim_min);
     nsim.max = String(o.nsim_max);
-    if (nsim.value === "") nsim.value = String(o.nsim);
+    // the default follows the model (fewer for binomial and Poisson fits) until the user types a number
+    if (nsim.value === "" || nsim.value === nsimDefault) nsim.value = String(o.nsim);
+    nsimDefault = String(o.nsim);
+    test.textContent = o.test ? `by ${o.test}` : "";
     setVisible(el, o.truths.length > 0);
   }
 
@@ -136,7 +141,7 @@ export function createSimulation(ctx: WidgetContext): Component {
       "div",
       { class: "mw-sim-row" },
       h("label", null, "Truth ", truth),
-      h("label", null, "Term ", term),
+      h("label", null, "Term ", term, " ", test),
       h("label", null, nullBox, " set it to 0 in the truth"),
       h("label", null, "Simulations ", nsim),
     ),

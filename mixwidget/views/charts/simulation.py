@@ -52,7 +52,8 @@ def simulation_table(table: pd.DataFrame | None, term: str | None = None) -> pd.
 
 
 def simulation_title(table: pd.DataFrame, term: str | None = None) -> str:
-    """The result in words, e.g. "Least squares rejects a true null 31% of the time; school + class 6%"."""
+    """The result in words, e.g. "Least squares rejects a true null 31% of the time; school + class 6%", or
+    for a binomial truth "Plain GLM rejects a true null 29% of the time; school 6% (Wald z tests, binomial)"."""
     rows = simulation_table(table, term)
     ok = rows[rows["n_ok"] > 0]
     if ok.empty:
@@ -63,7 +64,17 @@ def simulation_title(table: pd.DataFrame, term: str | None = None) -> str:
     label = str(worst["label"])
     head = f"{label[:1].upper()}{label[1:]} {what} {_percent(worst['rejection_rate'])} of the time"
     rest = "; ".join(f"{r['label']} {_percent(r['rejection_rate'])}" for _, r in ok.iterrows() if r["label"] != label)
-    return f"{head}; {rest}" if rest else head
+    words = f"{head}; {rest}" if rest else head
+    family = table.attrs.get("family", "gaussian")
+    if family != "gaussian":  # binomial and Poisson: say which test and which family the rates are of
+        words += f" ({_test_name(rows)}s, {family})"
+    return words
+
+
+def _test_name(rows: pd.DataFrame) -> str:
+    """The candidates' test: "t test", "Wald z test", or "t or z test" when the families differ."""
+    stats = set(rows["statistic"]) if "statistic" in rows else {"t"}
+    return "Wald z test" if stats == {"z"} else "t test" if stats == {"t"} else "t or z test"
 
 
 def simulation_data(request: ChartRequest) -> ChartData:
@@ -77,21 +88,25 @@ def simulation_data(request: ChartRequest) -> ChartData:
     done = int(table.attrs.get("nsim_done", rows["n_ok"].max()))
     nulls = table.attrs.get("null_terms") or []
     truth = table.attrs.get("truth", "the truth")
+    family = table.attrs.get("family", "gaussian")
+    drawn = "" if family == "gaussian" else f" ({family}, {table.attrs.get('link', '')} link)"
     subtitle = [
-        f"{rows['term'].iloc[0]}: {done} data sets simulated from {truth}"
+        f"{rows['term'].iloc[0]}: {done} data sets simulated from {truth}{drawn}"
         + (f" with {', '.join(nulls)} set to 0" if nulls else ""),
         "Bars are 95% intervals for the rates; more simulations narrow them. Dashed lines: the nominal rates.",
     ]
+    if family != "gaussian":
+        subtitle.insert(1, "Tests and intervals are Wald z, as glmer's and glm's summaries report them.")
     if table.attrs.get("cancelled"):
         subtitle.append(f"Cancelled after {done} of {table.attrs.get('nsim', done)} simulations")
-    key = (tuple(rows["label"]), bool(rows["null"].any()), round(level, 6))
+    key = (tuple(rows["label"]), bool(rows["null"].any()), round(level, 6), _test_name(rows))
     datasets = {"simulation_rates": rows, "simulation_se": se, "simulation_nominal": nominal}
     return ChartData(key, datasets, simulation_title(table, request.options.get("term")), subtitle)
 
 
 def simulation_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
     """Three panels sharing the candidates' axis: rejection rate, coverage, reported SE vs actual SD."""
-    labels, null, level = key
+    labels, null, level, test = key
     height = 50 * max(len(labels), 1)
     rates = alt.Chart(alt.NamedData(name="simulation_rates"))
     nominal = alt.Chart(alt.NamedData(name="simulation_nominal"))
@@ -115,9 +130,10 @@ def simulation_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
 
     what = "False positives" if null else "Rejections"
     reject = panel("rejection_rate", "rejection_low", "rejection_high", "rejection_label", "rejection",
-                   f"{what} (test at {100 * (1 - level):.0f}%)", True)
+                   f"{what} ({test} at {100 * (1 - level):.0f}%)", True)
+    interval = "intervals" if test == "t test" else f"{test.removesuffix(' test')} intervals"
     cover = panel("coverage", "coverage_low", "coverage_high", "coverage_label", "coverage",
-                  f"{100 * level:.0f}% intervals covering the truth", False)
+                  f"{100 * level:.0f}% {interval} covering the truth", False)
     se = alt.Chart(alt.NamedData(name="simulation_se"))
     legend = alt.Legend(orient="bottom", title=None)
     ses = alt.layer(
