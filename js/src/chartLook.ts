@@ -24,9 +24,32 @@ const ON_DARK: Record<string, string> = {
   "#555": "#a8a8a8",
   "#555555": "#a8a8a8",
   "#e6e6e6": "#3a3a3a",
+  // Okabe-Ito blue (partial pooling, the caterpillar's modes) is dim on a dark page (3.2:1); its
+  // sky blue keeps the hue at 7:1.
+  "#0072b2": "#56B4E9",
 };
 
 const COLOR_KEYS = new Set(["color", "stroke", "fill", "gridColor", "domainColor", "tickColor"]);
+
+function darkValue(value: unknown): unknown {
+  return typeof value === "string" ? (ON_DARK[value.toLowerCase()] ?? value) : value;
+}
+
+function recolorChannel(channel: Record<string, unknown>): unknown {
+  const out = recolor(channel) as Record<string, unknown>;
+  if ("value" in out) out.value = darkValue(out.value);
+  const condition = out.condition;
+  if (Array.isArray(condition)) {
+    out.condition = condition.map((c) =>
+      typeof c === "object" && c !== null
+        ? { ...c, value: darkValue((c as { value?: unknown }).value) }
+        : c,
+    );
+  } else if (typeof condition === "object" && condition !== null && "value" in condition) {
+    out.condition = { ...condition, value: darkValue((condition as { value?: unknown }).value) };
+  }
+  return out;
+}
 
 function recolor(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(recolor);
@@ -35,6 +58,9 @@ function recolor(value: unknown): unknown {
   for (const [k, v] of Object.entries(value)) {
     if (COLOR_KEYS.has(k) && typeof v === "string" && ON_DARK[v.toLowerCase()]) {
       out[k] = ON_DARK[v.toLowerCase()];
+    } else if (COLOR_KEYS.has(k) && typeof v === "object" && v !== null && !Array.isArray(v)) {
+      // An encoded colour: a fixed value, and the values of its conditions (the selected level's).
+      out[k] = recolorChannel(v as Record<string, unknown>);
     } else if (k === "range" && Array.isArray(v)) {
       // A scale's colours (e.g. least squares' dark grey in the prediction chart's legend).
       out[k] = v.map((x) => (typeof x === "string" ? (ON_DARK[x.toLowerCase()] ?? x) : recolor(x)));

@@ -41,6 +41,25 @@ describe("chart look", () => {
     expect(adaptSpec(spec, { dark: false, background: "" })).toBe(spec);
   });
 
+  it("lightens encoded colours and their conditions on a dark page (the caterpillar's dots)", () => {
+    const spec = {
+      mark: { type: "point", filled: true },
+      encoding: {
+        color: { condition: { test: "selected != null", value: "#D55E00" }, value: "#0072B2" },
+        stroke: { value: "#333" },
+        x: { field: "estimate", type: "quantitative" },
+      },
+    };
+    const dark = adaptSpec(spec, { dark: true, background: "rgb(17, 17, 17)" }) as typeof spec;
+    expect(dark.encoding.color).toEqual({
+      condition: { test: "selected != null", value: "#D55E00" },
+      value: "#56B4E9",
+    });
+    expect(dark.encoding.stroke).toEqual({ value: "#bdbdbd" });
+    expect(dark.encoding.x).toEqual(spec.encoding.x);
+    expect(adaptSpec(spec, { dark: false, background: "" })).toBe(spec);
+  });
+
   it("finds the fixed view widths of a compiled spec", () => {
     const found = widthSignals({
       width: 460,

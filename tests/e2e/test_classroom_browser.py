@@ -315,5 +315,12 @@ def test_charts_fill_the_room_and_follow_choice_size_and_theme(
     assert _luminance(keys_colour) > 0.6, keys_colour  # light text on the dark page
     page.locator('section[data-chart="effects"]').scroll_into_view_if_needed()
     shot(page, "charts-dark")
+    # The caterpillar's dots: Okabe-Ito blue (#0072B2, 3.2:1 on the dark card) turns sky blue there.
+    picker.locator('li[data-chart-choice="caterpillar"] [data-testid="chart-fold"]').uncheck()
+    dots = 'section[data-chart="caterpillar"] svg.marks g.mark-symbol path'
+    page.wait_for_function(f"() => [...document.querySelectorAll('{dots}')].some(p => p.getAttribute('fill'))",
+                           timeout=30000)
+    fills = page.locator(dots).evaluate_all("(els) => els.map(e => (e.getAttribute('fill') || '').toLowerCase())")
+    assert fills.count("#56b4e9") >= 60 and "#0072b2" not in fills, sorted(set(fills))
     assert cell_stderr() == []
     console.assert_no_errors()
