@@ -188,6 +188,8 @@ def test_no_groups_is_rs_glm():
         ("three", "binomial", "has 3 values"),
         ("cbind(k, n - k - 5)", "binomial", "negative"),
         ("cbind(k, n - k)", "gaussian", "binomial response"),
+        ("cbind(k, n - k)", "poisson", "binomial response: use family='binomial'"),  # was a TypeError
+        ("three", "poisson", "is not numeric"),
     ],
 )
 def test_responses_the_family_cannot_have_are_refused(response, family, message):

@@ -149,6 +149,12 @@ def model_response(value: object, name: str, family: Family, weights: np.ndarray
     """
     if family.name == "binomial":
         return _binomial(value, name, weights)
+    if isinstance(value, Columns):
+        raise DataError(f"the response '{name}' is cbind(successes, failures), a binomial response: use "
+                        f"family='binomial' (a {family.name} response is one numeric column)")
+    if isinstance(value, Factor):
+        raise DataError(f"the response '{name}' is not numeric (it holds categories); a {family.name} response is "
+                        "one numeric column (counts for poisson); two categories are family='binomial'")
     y = np.asarray(value, dtype=float)
     if family.name == "poisson":
         _check_counts(y, name)
