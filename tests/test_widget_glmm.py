@@ -141,7 +141,7 @@ def test_links_refit_and_code_labels_undo_and_pins_follow_them(cbpp):
     labels = d.datasets["effects_rows"]["t_label"]
     assert all(t.startswith("z = ") and "OR" not in t for t in labels)
     assert "latent probit scale" in w.key_numbers["shares_note"]
-    assert "drawn for the logit and log links" in w.chart_notes["shrinkage"]  # no own-group log-odds to show
+    assert "probit-link scale" in " ".join(w.chart_captions["shrinkage"]["subtitle"])
     assert list(w.fits_shown["link"]) == ["logit", "probit"]
     w.undo()
     w.wait(120)
@@ -254,6 +254,27 @@ def test_shrinkage_uses_each_groups_own_log_odds(cbpp_fit):
         expected = cbpp_fit.fixed["estimate"].iloc[0] + own.params[0]
         assert pool["no_pooling"].iloc[code] == pytest.approx(expected, abs=1e-6)
     assert "log-odds" in " ".join(_chart("shrinkage", {"Current": cbpp_fit}, group="herd").subtitle)
+
+
+@pytest.mark.parametrize("link", ["probit", "cloglog"])
+def test_shrinkage_on_other_links_uses_each_groups_own_estimate_on_that_scale(cbpp, link):
+    import statsmodels.api as sm
+
+    from mixwidget.model.pooling import pooling
+
+    fit = mixwidget.fit(CBPP, cbpp, family="binomial", link=link)
+    pool = pooling(fit, "herd")
+    d = fit.design
+    eta = d.X @ fit.fixed["estimate"].to_numpy()
+    sm_link = {"probit": sm.families.links.Probit(), "cloglog": sm.families.links.CLogLog()}[link]
+    for code in (0, 7):  # herd 1 (4 periods) and herd 8 (1 period)
+        rows = d.random[0].codes == code
+        own = sm.GLM(d.y[rows], np.ones((rows.sum(), 1)), family=sm.families.Binomial(link=sm_link),
+                     offset=eta[rows], var_weights=d.weights[rows]).fit(tol=1e-12)
+        expected = fit.fixed["estimate"].iloc[0] + own.params[0]
+        assert pool["no_pooling"].iloc[code] == pytest.approx(expected, abs=1e-6)
+    subtitle = " ".join(_chart("shrinkage", {"Current": fit}, group="herd").subtitle)
+    assert f"{link}-link scale" in subtitle and "log-odds" not in subtitle
 
 
 def test_shrinkage_leaves_out_groups_without_an_estimate_of_their_own(ohio):

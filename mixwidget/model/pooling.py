@@ -144,9 +144,9 @@ def _compute(model: MixedFit, group: str) -> Pooled:
     mine = np.column_stack([modes[j] for j in ks]) if len(ks) > 1 else modes[ks[0]]
     counts = np.bincount(block.codes, minlength=k)
     if design.family.generalized:
-        if names != ["(Intercept)"] or design.family.link not in ("logit", "log"):
-            raise DataError(f"group estimates of their own are drawn for a binomial (logit) or Poisson (log) model's "
-                            f"random intercepts only; '{group}' has {', '.join(names)} ({design.family.link} link)")
+        if names != ["(Intercept)"]:
+            raise DataError(f"group estimates of their own are drawn for a binomial or Poisson model's random "
+                            f"intercepts only; '{group}' has {', '.join(names)}")
         eta = design.X @ beta.to_numpy() + other + (0.0 if offset is None else offset)
         own = _own_intercepts(design, eta, block.codes, k)[:, None]
     else:
@@ -210,22 +210,30 @@ def _modes(re: pd.DataFrame, group: str, levels: list, names: list[str]) -> np.n
     out[rows[found], cols[found]] = re["estimate"].to_numpy()[mine][found]
     return out
 def _own_intercepts(design: Design, eta: np.ndarray, codes: np.ndarray, k: int, steps: int = 50) -> np.ndarray:
-    """Each group's own intercept shift in a binomial (logit) or Poisson (log) model: the maximum-likelihood
-    ``a`` of its rows alone, with the rest of the linear predictor ``eta`` as an offset (Newton steps).
+    """Each group's own intercept shift in a binomial or Poisson model: the maximum-likelihood ``a`` of its
+    rows alone, with the rest of the linear predictor ``eta`` as an offset (Newton steps for the logit and
+    log links, Fisher scoring, i.e. IRLS, for the others).
 
     NaN where it is not finite: a group whose outcomes are all 0 (or, binomial, all 1) has log-odds or
-    log-rate minus or plus infinity on its own.
+    log-rate minus or plus infinity on its own (its mean at the edge, on any link).
     """
     y = np.asarray(design.y, dtype=float)
     w = design.weights if isinstance(design.weights, np.ndarray) else np.ones_like(y)
     observed = np.bincount(codes, w * y, k)
     total = np.bincount(codes, w, k)
+    canonical = design.family.link == ("logit" if design.family.name == "binomial" else "log")
     a = np.zeros(k)
     for _ in range(steps):
         mu = inverse_link(design.family.link, eta + a[codes])
         variance = mu * (1 - mu) if design.family.name == "binomial" else mu
-        score = observed - np.bincount(codes, w * mu, k)
-        info = np.maximum(np.bincount(codes, w * variance, k), 1e-12)
+        if canonical:  # dmu/deta is the variance: score and information in their simplest form
+            score = observed - np.bincount(codes, w * mu, k)
+            info = np.maximum(np.bincount(codes, w * variance, k), 1e-12)
+        else:
+            dmu = _mean_derivative(design.family.link, eta + a[codes], mu)
+            ratio = w * dmu / np.maximum(variance, np.finfo(float).tiny)
+            score = np.bincount(codes, ratio * (y - mu), k)
+            info = np.maximum(np.bincount(codes, ratio * dmu, k), 1e-12)
         step = np.clip(score / info, -5, 5)
         a = a + step
         if np.all(np.abs(step) < 1e-10):
@@ -233,6 +241,21 @@ def _own_intercepts(design: Design, eta: np.ndarray, codes: np.ndarray, k: int, 
     edge = observed <= 0 if design.family.name == "poisson" else (observed <= 0) | (observed >= total)
     a[edge] = np.nan
     return a
+
+
+def _mean_derivative(link: str, eta: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """dmu/deta of R's ``link`` at ``eta`` (``mu`` its mean), as ``family$mu.eta``."""
+    if link == "probit":
+        return np.exp(-eta**2 / 2) / np.sqrt(2 * np.pi)
+    if link == "cloglog":
+        return np.exp(eta - np.exp(eta))
+    if link == "cauchit":
+        return 1 / (np.pi * (1 + eta**2))
+    if link == "sqrt":
+        return 2 * eta
+    if link == "identity":
+        return np.ones_like(eta)
+    return mu * (1 - mu) if link == "logit" else mu  # logit, log
 
 
 def _own_estimates(Z: np.ndarray, r: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:

@@ -29,7 +29,6 @@ from .base import (
     ChartRequest,
     ChartType,
     Look,
-    NotApplicable,
     altair_chart,
     can_fill,
     fill,
@@ -245,9 +244,6 @@ def shrinkage_data(request: ChartRequest) -> ChartData:
     """No, partial and complete pooling per level of the chosen group of the current model."""
     fit = request.fit
     group = check_group(fit, request.group, "Shrinkage")
-    if fit.generalized and fit.link not in ("logit", "log") and request.options.get("pool") is None:
-        raise NotApplicable(f"Shrinkage is drawn for the logit and log links, where each group's own estimate is "
-                            f"its log-odds or log-rate; this model's link is {fit.link}.")
     c = _columns(fit, group, request.options.get("pool"))
     terms = c["names"]
     noun = group_noun(group)
@@ -260,7 +256,8 @@ def shrinkage_data(request: ChartRequest) -> ChartData:
     layout = choose_layout(sizes)
     subtitle = [f"Arrow: a {one}'s own estimate (hollow) → the mixed model's estimate (filled); grey line: complete pooling"]
     if fit.generalized:  # own estimates are each group's maximum-likelihood intercept (see model.pooling)
-        scale, edge = ("log-odds", "all 0 or all 1") if fit.family == "binomial" else ("log-rate", "all 0")
+        scale = {"logit": "log-odds", "log": "log-rate"}.get(fit.link, f"{fit.link}-link")
+        edge = "all 0 or all 1" if fit.family == "binomial" else "all 0"
         subtitle.append(f"On the {scale} scale; a {one} whose outcomes are {edge} has no finite estimate of its own "
                         "(no hollow point)")
     if layout == "size":
