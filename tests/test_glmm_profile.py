@@ -27,6 +27,10 @@ import data as glmm_data  # noqa: E402  (the reference data sets, as the R scrip
 SPECS = {s["id"]: s for s in json.loads((GLMM / "specs.json").read_text())}
 PROFILED = [k for k, s in SPECS.items() if s.get("profile_variance")]
 RTOL = 1e-3
+# The fixed effects' ends within 2e-4 (or RTOL). The singular model's period effects: with a fixed effect held,
+# a period SD of 0.16 or of 0 (where ours stays) is each a local optimum of the other parameters, and lme4's own
+# ends miss its exact profile there (period2's upper end: zeta 1.957, not 1.960); the ends agree within 2e-3.
+FIXED_ATOL = {"cbpp_singular": 2e-3}
 
 _fits: dict[str, mixwidget.MixedFit] = {}
 
@@ -47,32 +51,35 @@ def _variance_names(ref: dict) -> list[str]:
     return [n for n in ref["names"] if n.startswith(("sd_", "cor_"))]
 
 
+def _exact(ref: dict) -> np.ndarray:
+    """lme4's variance ends at level 0.95 on its exact profile (``check``), one row per parameter."""
+    return np.c_[np.atleast_1d(ref["check"]["lower_exact"]), np.atleast_1d(ref["check"]["upper_exact"])]
+
+
 @pytest.mark.parametrize("spec_id", PROFILED)
-def test_variance_profiles_match_lme4(spec_id):
-    """Level 0.95 against the ends on lme4's exact profile (``check``: confint's own where its spline
-    holds, else R's root of the exact zeta); level 0.9 against confint where its spline held at 0.95."""
+def test_profile_intervals_match_lme4(spec_id):
+    """Every row of confint(method="profile") at level 0.95, in lme4's names and order: the SDs and
+    correlations against the ends on lme4's exact profile, the fixed effects against confint's."""
+    fit, ref = fitted(spec_id), reference(spec_id)
+    table = fit.confint(method="profile")
+    assert list(table.index) == ref["names"]  # sd_... and cor_... rows first, no sigma, then the fixed effects
+    k = len(_variance_names(ref))
+    np.testing.assert_allclose(table[["lower", "upper"]].iloc[:k], _exact(ref), rtol=RTOL, atol=1e-9)
+    atol = FIXED_ATOL.get(spec_id, 2e-4)
+    np.testing.assert_allclose(table["lower"].iloc[k:], ref["lower"][0][k:], rtol=RTOL, atol=atol)
+    np.testing.assert_allclose(table["upper"].iloc[k:], ref["upper"][0][k:], rtol=RTOL, atol=atol)
+    assert ((table["lower"] <= table["estimate"] + 1e-9) & (table["estimate"] <= table["upper"])).all()
+
+
+@pytest.mark.parametrize("spec_id", [s for s in PROFILED if s != "grouse_crossed"])  # the slowest (15 s)
+def test_variance_profiles_at_another_level(spec_id):
+    """Level 0.9 against confint's ends, where its spline held at 0.95 (lme4's ends on its exact profile)."""
     fit, ref = fitted(spec_id), reference(spec_id)
     k = len(_variance_names(ref))
-    exact = np.c_[np.atleast_1d(ref["check"]["lower_exact"]), np.atleast_1d(ref["check"]["upper_exact"])]
-    spline_held = (exact == np.c_[ref["lower"][0][:k], ref["upper"][0][:k]]).all(axis=1)
-    for a, level in enumerate(ref["level"]):
-        lower, upper = variance_profile(fit, level)
-        assert len(lower) == k
-        r_lower, r_upper = (exact[:, 0], exact[:, 1]) if level == 0.95 else (ref["lower"][a][:k], ref["upper"][a][:k])
-        rows = slice(None) if level == 0.95 else spline_held
-        np.testing.assert_allclose(lower[rows], np.asarray(r_lower)[rows], rtol=RTOL, atol=1e-9, err_msg=f"{level} lower")
-        np.testing.assert_allclose(upper[rows], np.asarray(r_upper)[rows], rtol=RTOL, err_msg=f"{level} upper")
-
-
-def test_confint_has_the_variance_rows_in_lme4s_names_and_order():
-    fit, ref = fitted("cbpp_cbind"), reference("cbpp_cbind")
-    table = fit.confint(method="profile")
-    assert list(table.index) == ref["names"]  # sd_(Intercept)|herd, then the fixed effects; no sigma
-    assert not table[["lower", "upper"]].isna().any().any()
-    np.testing.assert_allclose(table["lower"], ref["lower"][0], rtol=RTOL)
-    np.testing.assert_allclose(table["upper"], ref["upper"][0], rtol=RTOL)
-    est = table["estimate"].iloc[0]
-    assert table["lower"].iloc[0] < est < table["upper"].iloc[0]
+    spline_held = (_exact(ref) == np.c_[ref["lower"][0][:k], ref["upper"][0][:k]]).all(axis=1)
+    lower, upper = variance_profile(fit, 0.9)
+    np.testing.assert_allclose(lower[spline_held], np.asarray(ref["lower"][1][:k])[spline_held], rtol=RTOL, atol=1e-9)
+    np.testing.assert_allclose(upper[spline_held], np.asarray(ref["upper"][1][:k])[spline_held], rtol=RTOL)
 
 
 def test_a_variance_at_the_boundary_has_its_lower_end_at_zero():

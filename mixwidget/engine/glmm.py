@@ -21,7 +21,7 @@ from ..design.response import Family
 from .adapter import EngineModel, EngineResult, Refit, _our_names, engine_model, limit_blas, term_covariances, term_results
 from .scalar_laplace import ScalarLaplace, polish, scalar_term
 
-__all__ = ["GlmmRefitter", "GlmmResult", "check_nagq", "engine_family", "fit_glmm", "glmm_profile_intervals"]
+__all__ = ["GlmmRefitter", "GlmmResult", "check_nagq", "engine_family", "fit_glmm"]
 
 
 @dataclass
@@ -280,23 +280,3 @@ class GlmmRefitter:
                 res = polished[0]
                 hessian = deriv12(exact.deviance, _parameters(res))[1]
         return res, _fixed_vcov(hessian, len(res.theta))
-
-
-def glmm_profile_intervals(design: Design, level: float, nagq: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Likelihood-profile intervals for the fixed effects of a binomial or Poisson mixed model.
-
-    The engine profiles each coefficient on the deviance, re-optimizing the others, as lme4's
-    ``confint(m, method = "profile")`` does (cbpp: within 3e-5 of lme4's limits).
-    """
-    model = engine_model(design, centre=False)  # each engine coefficient a multiple of the model's
-    names = [f"x{j}" for j in range(design.X.shape[1])]
-    with warnings.catch_warnings(), limit_blas(design):
-        warnings.simplefilter("ignore")
-        res = _glmer(model, engine_family(design.family), int(nagq))
-        ci = res.confint(parm=names, level=level, method="profile")
-    lower = np.array([ci[n][0] for n in names], dtype=float)
-    upper = np.array([ci[n][1] for n in names], dtype=float)
-    if model.transform is not None:
-        scale = np.diag(model.transform)  # positive
-        lower, upper = lower * scale, upper * scale
-    return lower, upper

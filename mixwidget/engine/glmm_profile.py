@@ -1,14 +1,14 @@
-"""Likelihood-profile intervals for the variance parameters of a binomial or Poisson mixed model.
+"""Likelihood-profile intervals for the parameters of a binomial or Poisson mixed model.
 
 As lme4's ``profile()`` of a ``glmerMod`` (its ``devfun2``): the parameters are each random term's
 standard deviations and correlations (no residual scale) and the fixed effects; the deviance is the
 Laplace (or adaptive-quadrature) deviance at those values, the random effects at their conditional
-modes. For each SD or correlation the deviance is minimized over all other parameters, the other
-variance parameters and every fixed effect, at a grid of fixed values; an interval end is where the
-signed root of the deviance's rise, ``zeta``, crosses the normal quantile of ``level``. An end that
-the profile never reaches before a bound (an SD of 0, a correlation of +-1) is that bound, as lme4
-reports it. lme4 interpolates a spline through its profile points; here each end is found by root
-finding on ``zeta`` itself (nearly linear in the parameter, so a few steps of the secant method).
+modes. For each parameter the deviance is minimized over all the others (the variance parameters and
+every fixed effect) at a sequence of fixed values; an interval end is where the signed root of the
+deviance's rise, ``zeta``, crosses the normal quantile of ``level``. An end that the profile never
+reaches before a bound (an SD of 0, a correlation of +-1) is that bound, as lme4 reports it. lme4
+interpolates a spline through its profile points; here each end is found by root finding on ``zeta``
+itself (nearly linear in the parameter, so a few secant steps and Brent's method).
 
 The deviance is the engine's (``JointGLMMObjective``, the deviance of ``(theta, beta)`` with the
 random effects' modes solved for); where its inner solver fails on a model with one scalar random
@@ -29,7 +29,7 @@ from .adapter import engine_model, limit_blas
 from .glmm import engine_family
 from .profile import _block_order
 
-__all__ = ["glmm_variance_profile_intervals"]
+__all__ = ["glmm_profile_ends"]
 
 
 class _GlmmDeviance:
@@ -40,7 +40,7 @@ class _GlmmDeviance:
         from mixedlm.estimation.joint_glmm import JointGLMMObjective
         from mixedlm.models.control import GlmerControl
 
-        model = engine_model(design)
+        model = engine_model(design, centre=False)  # each engine coefficient a multiple of the model's
         self.transform = model.transform
         family = engine_family(design.family)
         ctrl = GlmerControl()
@@ -121,7 +121,9 @@ def _minimize(dev: _GlmmDeviance, start: np.ndarray, scale: np.ndarray, fixed: i
     scaled_bounds = [(None if lo is None else lo / k, None if hi is None else hi / k) for (lo, hi), k in zip(bounds, s)]
     lows = np.array([-np.inf if lo is None else lo for lo, _ in scaled_bounds])
     highs = np.array([np.inf if hi is None else hi for _, hi in scaled_bounds])
-    z0 = np.clip(pars[free] / s, lows, highs)
+    # An SD at 0 is a stationary point of the deviance (it depends on the SD through its square): start
+    # such SDs a little inside, or the optimizer never leaves the boundary when the other values move.
+    z0 = np.clip(pars[free] / s, np.where(lows == 0, 0.5, lows), highs)
     best = scipy.optimize.minimize(f, z0, method="L-BFGS-B", bounds=scaled_bounds,
                                    options={"ftol": 1e-10, "gtol": 1e-4, "maxls": 40})
     out = pars.copy()
@@ -129,11 +131,13 @@ def _minimize(dev: _GlmmDeviance, start: np.ndarray, scale: np.ndarray, fixed: i
     return float(best.fun), out
 
 
-def glmm_variance_profile_intervals(
+def glmm_profile_ends(
     design: Design, covs: list[np.ndarray], beta: np.ndarray, vcov: np.ndarray, level: float, nagq: int = 1,
+    fixed: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Profile intervals (lower, upper) of every random-effect SD and correlation of a generalized
-    mixed model, in the design's block order (lme4's order within a block).
+    mixed model, in the design's block order (lme4's order within a block), then, with ``fixed``,
+    of every fixed effect.
 
     Parameters
     ----------
@@ -147,23 +151,26 @@ def glmm_variance_profile_intervals(
         Confidence level.
     nagq : int, default 1
         Quadrature points of the fit (1: Laplace), as the deviance profiled.
+    fixed : bool, default False
+        Profile the fixed effects too.
     """
     with warnings.catch_warnings(), limit_blas(design):
         warnings.simplefilter("ignore")
         dev = _GlmmDeviance(design, nagq)
-        T = dev.transform
-        engine_beta = beta if T is None else np.linalg.solve(T, beta)
-        engine_vcov = vcov if T is None else np.linalg.solve(T, np.linalg.solve(T, vcov).T)
-        est = np.r_[_variance_values(covs), engine_beta]
+        unit = np.ones(len(beta)) if dev.transform is None else np.diag(dev.transform)  # positive
+        est = np.r_[_variance_values(covs), beta / unit]
         sds = est[: dev.n_var][np.array(dev.kinds) == "sd"]
         sd_scale = max(float(sds.max(initial=0.0)), 0.1)
         scale = np.r_[[1.0 if k == "cor" else max(abs(v), 0.1 * sd_scale) for k, v in zip(dev.kinds, est)],
-                      np.sqrt(np.clip(np.diag(engine_vcov), 1e-12, None))]
+                      np.sqrt(np.clip(np.diag(vcov), 1e-24, None)) / unit]
         base, est = _minimize(dev, est, scale, None)
         z = float(stats.norm.ppf(0.5 + level / 2))
-        lower, upper = np.full(dev.n_var, np.nan), np.full(dev.n_var, np.nan)
-        for i, kind in enumerate(dev.kinds):
+        kinds = dev.kinds + (["fixed"] * len(beta) if fixed else [])
+        lower, upper = np.full(len(kinds), np.nan), np.full(len(kinds), np.nan)
+        for i, kind in enumerate(kinds):
             lower[i], upper[i] = _one_parameter(dev, est, scale, base, i, kind, z)
+    if fixed:
+        lower[dev.n_var:], upper[dev.n_var:] = lower[dev.n_var:] * unit, upper[dev.n_var:] * unit
     return lower, upper
 
 
@@ -188,7 +195,8 @@ def _one_parameter(dev: _GlmmDeviance, est: np.ndarray, scale: np.ndarray, base:
         return float(np.sqrt(max(value - base, 0.0))) if np.isfinite(value) else np.inf
 
     ends = []
-    for sign, limit in ((-1, -1.0 if kind == "cor" else 0.0), (1, 1.0 if kind == "cor" else None)):
+    bounds = {"sd": (0.0, None), "cor": (-1.0, 1.0), "fixed": (None, None)}[kind]
+    for sign, limit in zip((-1, 1), bounds):
         warm["pars"] = est
         ends.append(_end(zeta, float(est[i]), sign, limit, z, float(scale[i])))
     return ends[0], ends[1]

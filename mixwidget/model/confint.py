@@ -10,9 +10,9 @@ Rows are named as lme4 names them with ``oldNames = FALSE``: ``sd_(Intercept)|sc
   (:mod:`mixwidget.simulation.bootstrap`), which ``fit.confint(method="boot")`` calls; this module
   gives it the parameters' names, order and table.
 - ``"profile"``: likelihood-profile intervals for every parameter: the variance parameters
-  profiled on lme4's ``devfun2`` deviance (:mod:`mixwidget.engine.profile`; a binomial or Poisson
-  model's on its Laplace deviance, :mod:`mixwidget.engine.glmm_profile`), the fixed effects
-  by the engine.
+  profiled on lme4's ``devfun2`` deviance (:mod:`mixwidget.engine.profile`), the fixed effects
+  by the engine; a binomial or Poisson model's every parameter on its Laplace (or quadrature)
+  deviance (:mod:`mixwidget.engine.glmm_profile`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from ..engine import adapter as engine
-from ..engine.glmm_profile import glmm_variance_profile_intervals
+from ..engine.glmm_profile import glmm_profile_ends
 from ..engine.profile import variance_profile_intervals
 from ..errors import DataError
 from .fit import MixedFit
@@ -82,14 +82,15 @@ def confint(
     elif method == "profile":
         if fit.kind != "mixed":
             raise DataError("profile intervals need a mixed model; use method='Wald' (exact t intervals) for least squares")
-        if fit.generalized:
-            from ..engine.glmm import glmm_profile_intervals
-
-            lower[fixed], upper[fixed] = glmm_profile_intervals(fit.design, level, fit.nagq)
+        variance = slice(0, len(names) - p)
+        if fit.generalized:  # every parameter on one deviance, as lme4's profile() of a glmer fit
+            ends = glmm_profile_ends(fit.design, _covs(fit), fit.fixed["estimate"].to_numpy(), fit.vcov.to_numpy(),
+                                     level, fit.nagq, fixed=True)
+            lower[variance], upper[variance] = _lme4_order(fit, *(e[: len(names) - p] for e in ends))
+            lower[fixed], upper[fixed] = ends[0][len(names) - p:], ends[1][len(names) - p:]
         else:
             lower[fixed], upper[fixed] = engine.profile_intervals(fit.design, fit.reml, level)
-        variance = slice(0, len(names) - p)
-        lower[variance], upper[variance] = variance_profile(fit, level)
+            lower[variance], upper[variance] = variance_profile(fit, level)
     return interval_table(names, estimate, lower, upper, attrs)
 
 
@@ -109,7 +110,7 @@ def variance_profile(fit: MixedFit, level: float = 0.95) -> tuple[np.ndarray, np
     model's), in the order of :func:`confint`'s rows (and of :func:`variance_rows`)."""
     if fit.generalized:  # profiled on the Laplace (or quadrature) deviance, the fixed effects re-optimized
         beta, vcov = fit.fixed["estimate"].to_numpy(), fit.vcov.to_numpy()
-        return _lme4_order(fit, *glmm_variance_profile_intervals(fit.design, _covs(fit), beta, vcov, level, fit.nagq))
+        return _lme4_order(fit, *glmm_profile_ends(fit.design, _covs(fit), beta, vcov, level, fit.nagq))
     return _lme4_order(fit, *variance_profile_intervals(fit.design, level))
 
 
