@@ -1,6 +1,7 @@
 """The random-effects table's interval column in Voila: its "95% CI" button asks the kernel for the
 profile intervals, which fill in the SD, correlation and residual rows (lme4's confint: 14.38 to 37.72
-for the Subject intercept's SD)."""
+for the Subject intercept's SD). A binomial model's (cbpp) has its herd SD's interval from the Laplace
+deviance's profile (lme4's confint: 0.3461 to 1.1000) and no residual row."""
 
 from __future__ import annotations
 
@@ -14,6 +15,16 @@ NOTEBOOK_CELLS = [
     "import mixwidget",
     'sleep = mixwidget.load_dataset("sleepstudy")',
     f'w = mixwidget.explore(sleep, "{SLEEP}")',
+    "w",
+]
+
+
+CBPP = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
+CBPP_CELLS = [
+    f"import sys; sys.path.insert(0, {str(REPO)!r}); sys.path.insert(0, {str(REPO / 'tests/reference/glmm')!r})",
+    "import mixwidget, data",
+    'cbpp = data.frame("cbpp")',
+    f'w = mixwidget.explore(cbpp, "{CBPP}", family="binomial")',
     "w",
 ]
 
@@ -36,5 +47,20 @@ def test_intervals_button_fills_in_the_profile_intervals(write_notebook, page, v
     expect(interval(page, "Subject", "Days")).to_have_text("3.8012 – 8.7534")
     expect(interval(page, "Residual", "")).to_have_text("22.8983 – 28.8580")
     expect(button).to_have_count(0)  # done: nothing left to ask for
+    assert cell_stderr() == []
+    console.assert_no_errors()
+
+
+def test_a_binomial_models_herd_sd_gets_its_profile_interval(write_notebook, page, voila_notebook, console,
+                                                               cell_stderr):
+    from playwright.sync_api import expect
+
+    notebook = write_notebook("intervals-cbpp", CBPP_CELLS)
+    voila_notebook(notebook.name, wait_for=TABLE)
+    expect(interval(page, "herd", "(Intercept)")).to_have_text("")
+    page.locator('[data-testid="variance-intervals-button"]').click()
+    expect(interval(page, "herd", "(Intercept)")).to_have_text("0.3461 – 1.1000", timeout=120000)
+    expect(page.locator(f'{TABLE} tr[data-group="Residual"]')).to_have_count(0)
+    expect(page.locator('[data-testid="variance-intervals-button"]')).to_have_count(0)
     assert cell_stderr() == []
     console.assert_no_errors()
