@@ -10,9 +10,9 @@ from .glmm import GlmmRefitter
 __all__ = ["refitter_for"]
 
 
-def refitter_for(design: Design, reml: bool) -> Refitter | GlmmRefitter | GlmRefitter:
+def refitter_for(design: Design, reml: bool, nagq: int = 1) -> Refitter | GlmmRefitter | GlmRefitter:
     """A refitter of ``design``: the linear model's, or for binomial and Poisson models glmer's (with
-    random terms) or glm's (without)."""
+    random terms; ``nagq`` quadrature points, 1 for Laplace) or glm's (without)."""
     if not design.family.generalized:
         return Refitter(design, reml)
-    return GlmmRefitter(design) if design.random else GlmRefitter(design)
+    return GlmmRefitter(design, nagq=nagq) if design.random else GlmRefitter(design)

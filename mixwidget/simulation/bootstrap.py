@@ -53,7 +53,7 @@ def bootstrap_confint(
         raise DataError(f"level must be between 0 and 1, e.g. 0.95, not {level!r}")
     names, estimate = parameters(fit)
     Y, _ = simulate_responses(fit, nsim=nsim, seed=seed)
-    job = RefitJob([fit.design], [fit.reml], [np.arange(fit.nobs)])
+    job = RefitJob([fit.design], [fit.reml], [np.arange(fit.nobs)], nagq=[fit.nagq])
     out = refit_all(job, Y, progress=progress, cancel=cancel, n_jobs=n_jobs)
     samples = np.array(
         [parameter_vector(fit, r.covs, r.sigma, r.beta) for r, d in zip(out.refits[0], out.done) if d and r is not None]

@@ -40,6 +40,7 @@ class _Candidate:
     design: Design
     reml: bool
     within: np.ndarray  # positions of the design's rows among the truth's rows
+    nagq: int = 1  # quadrature points of a binomial or Poisson mixed model (1: Laplace)
 
 
 def check_by_simulation(
@@ -118,6 +119,7 @@ def check_by_simulation(
         designs=[c.design for c in cands],
         reml=[c.reml for c in cands],
         positions=[c.within for c in cands],
+        nagq=[c.nagq for c in cands],
     )
     out = refit_all(job, Y, progress=progress, cancel=cancel, n_jobs=n_jobs)
     labels = _unique_labels(cands)
@@ -147,8 +149,10 @@ def check_by_simulation(
 
 def _resolve(c: str | MixedFit, truth: MixedFit) -> _Candidate:
     rows = truth.design.positions  # rows by position in the data: their labels may repeat
+    nagq = 1
     if isinstance(c, MixedFit):
         formula, model = c.formula, c.model
+        nagq = c.nagq if c.design.random else 1
         reml = c.reml if c.kind == "mixed" else truth.reml
         design = c.design if c.data is truth.data and np.isin(c.design.positions, rows).all() else None
     elif isinstance(c, str):
@@ -167,7 +171,7 @@ def _resolve(c: str | MixedFit, truth: MixedFit) -> _Candidate:
         within = design.positions  # built from the truth's rows: its positions are among them
     else:
         within = np.searchsorted(rows, design.positions)  # both ascending
-    return _Candidate(formula=formula, model=model, design=design, reml=reml, within=within)
+    return _Candidate(formula=formula, model=model, design=design, reml=reml, within=within, nagq=nagq)
 
 
 def describe_model(model: ModelFormula, family: str = "gaussian") -> str:

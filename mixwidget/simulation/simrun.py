@@ -59,11 +59,15 @@ class RefitJob:
         REML (True) or ML for each model.
     positions : list of ndarray
         For each model, the positions of its rows within the simulated response vector.
+    nagq : list of int, optional
+        For each binomial or Poisson mixed model, its quadrature points (1: Laplace, the default), so
+        that a fit by adaptive quadrature is refitted by it too.
     """
 
     designs: list[Design]
     reml: list[bool]
     positions: list[np.ndarray]
+    nagq: list[int] | None = None
 
 
 @dataclass
@@ -81,9 +85,10 @@ class RefitOutcome:
 
 def _prepare(job: RefitJob) -> list[Refitter | str]:
     out: list[Refitter | str] = []
-    for design, reml in zip(job.designs, job.reml):
+    nagq = job.nagq or [1] * len(job.designs)
+    for design, reml, points in zip(job.designs, job.reml, nagq):
         try:
-            out.append(refitter_for(design, reml))
+            out.append(refitter_for(design, reml, points))
         except Exception as exc:  # noqa: BLE001 - a model that cannot be fitted fails every simulation
             out.append(f"{type(exc).__name__}: {exc}")
     return out
