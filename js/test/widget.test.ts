@@ -481,6 +481,18 @@ describe("variance intervals", () => {
     expect(qa("variance-intervals-button")).toEqual([]);
   });
 
+  it("names sigma only for a model with a residual", () => {
+    mount({ current: mixedFit });
+    expect(q("variance-intervals-button").title).toContain("SD, correlation and sigma");
+    const binomial = {
+      ...mixedFit,
+      family: "binomial",
+      variance: (mixedFit.variance ?? []).filter((r) => r.group !== "Residual"),
+    };
+    mount({ current: binomial });
+    expect(q("variance-intervals-button").title).toContain("each SD and correlation (as lme4");
+  });
+
   it("shows no intervals of another fit", () => {
     const model = mount({ current: mixedFit });
     model.update("intervals", {

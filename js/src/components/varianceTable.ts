@@ -1,5 +1,5 @@
 // Random-effects table: Group, Term, Variance, Std.Dev., Corr, Share, and the profile
-// interval of each SD, correlation and sigma, which the kernel computes when asked.
+// interval of each SD, correlation and (a linear model's) sigma, which the kernel computes when asked.
 import { h } from "../dom";
 import { formatCorr, formatShare, formatVariance } from "../format";
 import type { FitSummary, VarianceIntervals, VarianceRow } from "../model";
@@ -32,10 +32,16 @@ function formatInterval(r: VarianceRow, lower: number | null, upper: number | nu
 }
 
 /** The interval column's header: a button that asks for the intervals, then their title. */
-function intervalHeader(shown: VarianceIntervals | null, ask: () => void): HTMLElement {
+function intervalHeader(
+  shown: VarianceIntervals | null,
+  ask: () => void,
+  sigma: boolean,
+): HTMLElement {
   const label = `${Math.round((shown?.level ?? 0.95) * 100)}% CI`;
   const state = shown?.state ?? "idle";
-  const what = "profile-likelihood interval of each SD, correlation and sigma (as lme4's confint)";
+  // A binomial or Poisson model has no residual row, so no sigma to profile.
+  const parameters = sigma ? "SD, correlation and sigma" : "SD and correlation";
+  const what = `profile-likelihood interval of each ${parameters} (as lme4's confint)`;
   const button =
     state === "done"
       ? label
@@ -109,7 +115,11 @@ export function varianceTable(
         COLUMNS.map((c) =>
           h("th", { scope: "col", class: "mw-num", title: c.title ?? null }, c.label),
         ),
-        intervalHeader(shown, ask),
+        intervalHeader(
+          shown,
+          ask,
+          (current.variance ?? []).some((r) => r.group === "Residual"),
+        ),
       ),
     ),
     h("tbody", null, rows),
