@@ -243,7 +243,9 @@ def test_overdispersion_is_explained():
     assert not any("Overdispersion" in m for m in grouse.messages)
     rows = glmm_data.frame("grouseticks")
     plain = mixwidget.fit("TICKS ~ YEAR + cHEIGHT + (1 | BROOD)", rows, family="poisson")
-    assert any("Overdispersion" in m and "(1 | obs)" in m for m in plain.messages)
+    assert any("Overdispersion" in m and "(1 | obs)" in m and "glmer.nb" in m for m in plain.messages)
+    with pytest.raises(ValueError, match=r"no negative binomial model.*\(1 \| obs\)"):
+        mixwidget.fit("TICKS ~ YEAR + (1 | BROOD)", rows, family="negative_binomial")
 
 
 def test_complete_separation_is_explained():

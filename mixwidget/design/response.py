@@ -100,7 +100,11 @@ def family_of(family: object = "gaussian", link: object = None) -> Family:
     if isinstance(family, Family):
         return family if link is None else family_of(family.name, link)
     if not isinstance(family, str) or family.lower() not in FAMILIES:
-        raise ValueError(f"family must be one of {', '.join(repr(f) for f in FAMILIES)}, not {family!r}")
+        hint = ""
+        if isinstance(family, str) and "negative" in family.lower():
+            hint = ("; mixwidget fits no negative binomial model: for overdispersed counts use family='poisson' "
+                    "with an observation-level random effect (1 | obs)")
+        raise ValueError(f"family must be one of {', '.join(repr(f) for f in FAMILIES)}, not {family!r}{hint}")
     name = family.lower()
     links = FAMILIES[name]
     if link is None:

@@ -3,7 +3,7 @@
 - Overdispersion: counts (or binomial counts of several trials) that vary more than the family
   allows show as a Pearson chi-squared well above its residual degrees of freedom; the standard
   errors are then too small. The remedy lme4 users reach for is an observation-level random
-  effect ``(1 | obs)`` or a negative binomial model.
+  effect ``(1 | obs)`` (or, in R, a negative binomial model).
 - Complete separation: a level of a fixed-effect factor whose outcomes are all 0 or all 1 has
   no finite estimate; its coefficient and standard error run off towards infinity.
 - Adaptive quadrature: lme4 reports the log-likelihood of an ``nAGQ > 1`` fit without the
@@ -62,11 +62,14 @@ def _overdispersion(fit: MixedFit) -> list[str]:
     if not (ratio > OVERDISPERSION_RATIO and p < 0.01):
         return []
     what = "counts" if fit.family == "poisson" else "numbers of successes"
+    # mixwidget fits no negative binomial model, so it is named as R's, not offered as a family here.
+    other = (" In R, a negative binomial model (lme4's glmer.nb) is the other usual remedy."
+             if fit.family == "poisson" else "")
     return [
         f"Overdispersion: the {what} vary more than the {fit.family} distribution allows (Pearson chi-squared "
         f"{chi2:.1f} on {df} residual df, ratio {ratio:.2f}; a ratio near 1 is expected), so standard errors "
-        "and p-values are too small. Add an observation-level random effect, e.g. a column obs = 1, 2, ... "
-        "and the term (1 | obs), or model the counts by a negative binomial distribution."
+        "and p-values are too small. Add an observation-level random effect: a column obs = 1, 2, ... "
+        f"and the term (1 | obs).{other}"
     ]
 
 
