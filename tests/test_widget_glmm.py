@@ -239,6 +239,7 @@ def test_variance_shares_are_on_the_latent_scale(cbpp_fit):
     assert "latent logit scale" in d.subtitle[0]
 
 
+@pytest.mark.filterwarnings("ignore:.*encountered in scalar divide:RuntimeWarning")  # statsmodels' scale of a one-row group
 def test_shrinkage_uses_each_groups_own_log_odds(cbpp_fit):
     import statsmodels.api as sm
 
@@ -256,6 +257,7 @@ def test_shrinkage_uses_each_groups_own_log_odds(cbpp_fit):
     assert "log-odds" in " ".join(_chart("shrinkage", {"Current": cbpp_fit}, group="herd").subtitle)
 
 
+@pytest.mark.filterwarnings("ignore:.*encountered in scalar divide:RuntimeWarning")  # statsmodels' scale of a one-row group
 @pytest.mark.parametrize("link", ["probit", "cloglog"])
 def test_shrinkage_on_other_links_uses_each_groups_own_estimate_on_that_scale(cbpp, link):
     import statsmodels.api as sm
