@@ -212,7 +212,7 @@ def _glmer_hessian(res: Any, x: np.ndarray) -> np.ndarray | None:
         return None
     with blas_limit(1):  # dense factors of at most a few hundred columns: one thread is fastest
         try:
-            laplace = Lme4Laplace(res.matrices, res.family, np.asarray(res.theta, dtype=float))
+            laplace = Lme4Laplace(res.matrices, res.family, np.asarray(res.theta, dtype=float), _stage1_lp0(res))
         except (ValueError, ArithmeticError, np.linalg.LinAlgError):
             return None
         free = np.r_[laplace.lower, np.full(len(x) - len(laplace.lower), -np.inf)] != x
@@ -233,6 +233,35 @@ def _glmer_hessian(res: Any, x: np.ndarray) -> np.ndarray | None:
             x[free] -= step
             gradient, hessian = deriv12(laplace.deviance, x)
     return hessian
+
+
+def _stage1_lp0(res: Any) -> np.ndarray | None:
+    """glmer's ``lp0`` (the nAGQ = 0 stage's linear predictor, without offset) by the engine's own
+    nAGQ = 0 fit, as its optimizer starts: for the canonical links (logit, log), where that fit is
+    fast (grouseticks: 0.5 s against 11 s for :class:`.Lme4Laplace`'s own search, which finds the
+    same ``lp0`` to 3e-4; 1e-3 in ``lp0`` moves the standard errors by ~1e-6). None otherwise (the
+    engine evaluates other links slowly) or where that fit fails."""
+    from mixedlm.estimation.laplace import GLMMOptimizer
+    from mixedlm.models.control import GlmerControl
+
+    if type(res.family.link).__name__ not in ("LogitLink", "LogLink"):
+        return None
+    ctrl = GlmerControl()
+    m = res.matrices
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            stage = GLMMOptimizer(m, res.family, verbose=0, nAGQ=0, pirls_maxiter=ctrl.pirls_maxiter,
+                                  pirls_tol=ctrl.tolPwrss)
+            found = stage._optimize_pirls(stage.get_start_theta(), ctrl.optimizer, ctrl.maxiter,
+                                          ctrl.get_scipy_options(optimizer=ctrl.optimizer, maxiter=ctrl.maxiter),
+                                          restart_edge=ctrl.restart_edge)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+        return None
+    if not found.pirls_converged:
+        return None
+    lp0 = m.X @ np.asarray(found.beta, dtype=float) + m.Z @ np.asarray(found.u, dtype=float)  # u: b, not spherical
+    return lp0 if np.all(np.isfinite(lp0)) else None
 
 
 def _parameters(res: Any) -> np.ndarray:

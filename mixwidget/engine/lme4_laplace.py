@@ -46,9 +46,12 @@ class Lme4Laplace:
         The engine's family (binomial or Poisson, with its link).
     theta
         Where to start the search for the nAGQ = 0 stage's theta (the fit's theta: the two are close).
+    lp0
+        The nAGQ = 0 stage's linear predictor (without offset) where it is known; otherwise it is found
+        here by that stage's search.
     """
 
-    def __init__(self, matrices: Any, family: Any, theta: np.ndarray) -> None:
+    def __init__(self, matrices: Any, family: Any, theta: np.ndarray, lp0: np.ndarray | None = None) -> None:
         from mixedlm.estimation.reml import _build_lambda, _build_lambda_blocks
 
         self._lambda = lambda theta: _build_lambda(theta, matrices.random_structures)
@@ -66,7 +69,8 @@ class Lme4Laplace:
         self.lower = self._theta_lower(structures)
         self._split(structures)
         self._zl_cache: dict[bytes, sparse.csc_matrix] = {}
-        self.lp0 = self._stage1_lp0(np.maximum(np.asarray(theta, dtype=float), self.lower))
+        self.lp0 = (self._stage1_lp0(np.maximum(np.asarray(theta, dtype=float), self.lower)) if lp0 is None
+                    else np.asarray(lp0, dtype=float))
 
     def _split(self, structures: list[Any]) -> None:
         """Set apart the term with the most random effects: its block of ``L L'`` is block-diagonal (one
