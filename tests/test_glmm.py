@@ -409,6 +409,16 @@ def test_confint_wald_profile_and_boot():
     assert inside.all()
 
 
+def test_profile_intervals_at_a_large_variance_are_glmers():
+    """ohio: the engine's profile stopped ("requires a finite, converged inner PIRLS solve"), and so does
+    lme4's own ("profiling detected new, lower deviance"); the reference is the same profile by hand in R
+    (glmer refitted with each coefficient held, its modes solved to 1e-10; make_glmm_reference.R)."""
+    fit, ref = fitted("ohio_laplace"), reference("ohio_laplace")["profile"]
+    profile = fit.confint(method="profile")
+    np.testing.assert_allclose(profile.loc[ref["names"], "lower"], ref["lower"], atol=2e-3)
+    np.testing.assert_allclose(profile.loc[ref["names"], "upper"], ref["upper"], atol=2e-3)
+
+
 def test_charts_payloads_and_key_numbers_do_not_break_on_a_binomial_fit():
     """Until the charts learn each family's scale, each either draws or says why it does not apply."""
     from mixwidget.views.charts import CHARTS, NotApplicable, build_chart
