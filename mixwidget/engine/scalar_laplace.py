@@ -143,16 +143,21 @@ class ScalarLaplace:
 def polish(res: Any, nagq: int = 1) -> tuple[Any, Any] | None:
     """A better optimum than the engine's ``res`` (a glmer result with one scalar random term), or None.
 
-    Nelder-Mead on the exact per-group deviance (Laplace, or quadrature on ``nagq`` nodes), started at
-    the engine's ``(theta, beta)``; the result is kept only when its deviance is lower than that of the
-    engine's optimum, evaluated the same way, by more than 1e-6. Returns the updated result (theta, beta, modes, deviance) and the
-    deviance function (for the Hessian of the fixed effects' covariance).
+    The exact per-group deviance (Laplace, or quadrature on ``nagq`` nodes) minimized from the engine's
+    ``(theta, beta)``; the result is kept only when its deviance is lower than that of the engine's
+    optimum, evaluated the same way, by more than 1e-6. Returns the updated result (theta, beta, modes,
+    deviance) and the deviance function (for the Hessian of the fixed effects' covariance).
     """
     laplace = ScalarLaplace(res.matrices, res.family, nagq)
     start = np.r_[np.asarray(res.theta, dtype=float), np.asarray(res.beta, dtype=float)]
     before = laplace.deviance(start)
-    found = optimize.minimize(laplace.deviance, start, method="Nelder-Mead",
-                              options={"xatol": 1e-7, "fatol": 1e-9, "maxfev": 4000, "adaptive": len(start) > 4})
+    # quasi-Newton on central differences (smooth: the modes are solved to machine precision), Nelder-Mead
+    # where it stops short (e.g. on an evaluation whose mode solve failed): ohio, ~230 evaluations against ~400
+    found = optimize.minimize(laplace.deviance, start, method="L-BFGS-B", jac="3-point",
+                              options={"ftol": 1e-13, "gtol": 1e-6, "maxiter": 1000})
+    if not (found.success and np.isfinite(found.fun)):
+        found = optimize.minimize(laplace.deviance, start, method="Nelder-Mead",
+                                  options={"xatol": 1e-7, "fatol": 1e-9, "maxfev": 4000, "adaptive": len(start) > 4})
     if not np.isfinite(found.fun) or not found.fun < before - 1e-6:
         return None
     theta, beta = abs(float(found.x[0])), np.asarray(found.x[1:], dtype=float)
