@@ -69,6 +69,40 @@ class ScalarLaplace:
         nodes, weights = np.polynomial.hermite_e.hermegauss(max(int(self.nagq), 1))  # lme4's GHrule(nagq)
         self.nodes = nodes
         self.log_weights = np.log(weights / np.sqrt(2 * np.pi)) + nodes**2 / 2  # log w_k - log dnorm(z_k) - log sqrt(2 pi)
+        # bin of observation i at node k in the quadrature's one bincount: k * ngroups + its group
+        self._node_codes = (self.codes + self.ngroups * np.arange(len(nodes))[:, None]).ravel()
+        self._node_codes_size = len(nodes) * self.ngroups
+        self._at: tuple[np.ndarray, np.ndarray] | None = None  # (devc, info) at the last modes' u
+        self._kind = _engine_family_kind(self.family)
+        self._binary = self._kind == "Binomial" and bool(np.all((self.y == 0) | (self.y == 1)))
+        self._twice_prior, self._ones, self._one_minus_y = 2 * self.prior, self.y == 1, 1 - self.y
+        lower, upper = self.family._mean_bounds() if self._kind else (None, None)
+        self._bounds = (None if lower is None else lower + 1e-10, None if upper is None else upper - 1e-10)
+
+    def _clamp(self, mu: np.ndarray) -> np.ndarray:
+        """``family.clamp_mu(mu)`` (its default eps, 1e-10), without its per-call bound look-ups."""
+        if not self._kind:
+            return self.family.clamp_mu(mu)
+        lower, upper = self._bounds
+        mu = mu if lower is None else np.maximum(mu, lower)
+        return mu if upper is None else np.minimum(mu, upper)
+
+    def _deviance_resids(self, mu: np.ndarray) -> np.ndarray:
+        """The family's deviance residuals at ``mu`` (clamped), observations in the last axis.
+
+        The engine's Binomial and Poisson formulas, term for term (``mu`` is not clamped again: it is
+        already); a binary response's (0/1) with one ``xlogy`` term instead of two, the same values to
+        the last bit: ``xlogy(1, 1 / mu) + xlogy(0, 0 / (1 - mu)) = xlogy(1, 1 / mu) + 0``, and
+        ``xlogy(1, 1 / (1 - mu))`` where ``y = 0``."""
+        y = self.y
+        if self._binary:
+            return self._twice_prior * special.xlogy(1.0, 1.0 / np.where(self._ones, mu, 1 - mu))
+        if self._kind == "Binomial":
+            omy = self._one_minus_y
+            return self._twice_prior * (special.xlogy(y, y / mu) + special.xlogy(omy, omy / (1 - mu)))
+        if self._kind == "Poisson":
+            return self._twice_prior * (special.xlogy(y, y / mu) - (y - mu))
+        return self.family.deviance_resids(y, mu, self.prior)
 
     def _sum(self, values: np.ndarray) -> np.ndarray:
         return np.bincount(self.codes, weights=values, minlength=self.ngroups)
@@ -76,8 +110,8 @@ class ScalarLaplace:
     def _state(self, eta0: np.ndarray, zt: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, ...]:
         """Mean, per-group penalized deviance, score and information at ``u``."""
         fam, link = self.family, self.family.link
-        mu = fam.clamp_mu(link.inverse(eta0 + zt * u[self.codes]))
-        dev = fam.deviance_resids(self.y, mu, self.prior)
+        mu = self._clamp(link.inverse(eta0 + zt * u[self.codes]))
+        dev = self._deviance_resids(mu)
         dmu = 1.0 / link.deriv(mu)
         var = fam.variance(mu)
         score = self._sum(self.prior * (self.y - mu) * dmu / var * zt)
@@ -112,20 +146,26 @@ class ScalarLaplace:
                 scale[worse] /= 2
             u, obj, score, info = trial, trial_obj, trial_score, trial_info
         deviance = float(obj.sum() + np.log1p(info).sum())
+        self._at = (obj, info)
         return u, deviance, converged
 
-    def quadrature(self, theta: float, beta: np.ndarray, u: np.ndarray) -> float:
-        """lme4's adaptive Gauss-Hermite deviance at ``(theta, beta)``, ``u`` the spherical modes there."""
+    def quadrature(self, theta: float, beta: np.ndarray, u: np.ndarray,
+                   state: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+        """lme4's adaptive Gauss-Hermite deviance at ``(theta, beta)``, ``u`` the spherical modes there
+        (``state``: the per-group penalized deviance and information at ``u``, as :meth:`modes` left them).
+
+        All nodes at once: the linear predictor is an (observations x nodes) array, summed per group by
+        one ``bincount`` over (node, group) bins, each bin's terms in the observations' order as before."""
         eta0 = self.base + self.X @ beta
         zt = self.z * theta
-        _, devc0, _, info = self._state(eta0, zt, u)
+        devc0, info = self._state(eta0, zt, u)[1::2] if state is None else state
         scale = 1.0 / np.sqrt(1.0 + info)  # lme4: the inverse of L's diagonal
-        terms = np.empty((len(self.nodes), self.ngroups))
-        for k, node in enumerate(self.nodes):
-            shifted = u + node * scale
-            mu = self.family.clamp_mu(self.family.link.inverse(eta0 + zt * shifted[self.codes]))
-            devc = self._sum(self.family.deviance_resids(self.y, mu, self.prior)) + shifted**2
-            terms[k] = self.log_weights[k] - 0.5 * (devc - devc0)
+        shifted = u + self.nodes[:, None] * scale  # (nodes, groups)
+        mu = self._clamp(self.family.link.inverse(eta0 + zt * shifted[:, self.codes]))
+        dev = self._deviance_resids(mu)
+        sums = np.bincount(self._node_codes, weights=dev.ravel(), minlength=self._node_codes_size)
+        devc = sums.reshape(len(self.nodes), self.ngroups) + shifted**2
+        terms = self.log_weights[:, None] - 0.5 * (devc - devc0)
         return float(np.sum(devc0 + np.log1p(info) - 2 * special.logsumexp(terms, axis=0)))
 
     def deviance(self, parameters: np.ndarray) -> float:
@@ -136,8 +176,16 @@ class ScalarLaplace:
         if converged and np.isfinite(dev):
             self._warm = u  # the next evaluation's start: nearby in an optimizer's or a difference's steps
         if converged and self.nagq > 1:
-            dev = self.quadrature(theta, beta, u)
+            dev = self.quadrature(theta, beta, u, self._at)  # the modes' own state at u, not recomputed
         return dev if converged and np.isfinite(dev) else np.inf
+
+
+def _engine_family_kind(family: Any) -> str:
+    """``"Binomial"`` or ``"Poisson"`` for the engine's own family classes (whose deviance residuals
+    :meth:`ScalarLaplace._deviance_resids` writes out), else ``""``."""
+    from mixedlm.families import Binomial, Poisson
+
+    return type(family).__name__ if type(family) in (Binomial, Poisson) else ""
 
 
 def polish(res: Any, nagq: int = 1) -> tuple[Any, Any] | None:
@@ -163,7 +211,7 @@ def polish(res: Any, nagq: int = 1) -> tuple[Any, Any] | None:
     theta, beta = abs(float(found.x[0])), np.asarray(found.x[1:], dtype=float)
     u, dev, _ = laplace.modes(theta, beta)
     if nagq > 1:
-        dev = laplace.quadrature(theta, beta, u)
+        dev = laplace.quadrature(theta, beta, u, laplace._at)
     polished = replace(res, theta=np.array([theta]), beta=beta, u=theta * u, deviance=dev,
                        converged=bool(found.success), joint_fit=True,
                        message=f"{res.message}; re-optimized by the per-group deviance")
