@@ -1,8 +1,9 @@
 """Screenshots of the science lesson's explorer in JupyterLab, light and dark.
 
     PYTHONPATH=$PWD .venv/bin/python scripts/screenshots.py [--out screenshots] [--width 1400 --height 900]
+        [--lesson 06-binary-outcomes.ipynb]
 
-Starts JupyterLab on a copy of ``notebooks/``, opens ``01-science-attitudes.ipynb`` in Debian's
+Starts JupyterLab on a copy of ``notebooks/``, opens ``01-science-attitudes.ipynb`` (or ``--lesson``) in Debian's
 Chromium (Playwright, the flags of tests/e2e/conftest.py) at 1400 x 900 with the file browser
 open, runs every cell, and saves for each theme (JupyterLab Light, JupyterLab Dark):
 
@@ -109,6 +110,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--themes", nargs="+", default=list(THEMES), choices=list(THEMES))
+    parser.add_argument("--lesson", default=LESSON, help="the notebook whose (first) explorer is shown")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ["PYTHONPATH"] = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
@@ -133,7 +135,7 @@ def main() -> None:
             page = browser.new_page(viewport={"width": args.width, "height": args.height})
             page.set_default_timeout(e2e.WIDGET_TIMEOUT_MS)
             page.route(e2e.EXTERNAL_URL, lambda route: route.fulfill(status=200, body=""))
-            e2e.open_lab_notebook(page, base, LESSON, wait_for=WIDGET)
+            e2e.open_lab_notebook(page, base, args.lesson, wait_for=WIDGET)
             open_file_browser(page)
             select_group(page)
             large = page.locator('[data-testid="large-text"]')
@@ -146,7 +148,7 @@ def main() -> None:
                 large.set_checked(False)
             browser.close()
     finally:
-        e2e.shutdown_lab_sessions(base, [LESSON])
+        e2e.shutdown_lab_sessions(base, [args.lesson])
         next(lab, None)
         shutil.rmtree(home, ignore_errors=True)
 
