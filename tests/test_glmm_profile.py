@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_glmm import fitted  # the same reference fits, fitted once per test process
 
 import mixwidget
 from mixwidget.model.confint import variance_profile
@@ -31,17 +32,6 @@ RTOL = 1e-3
 # profile (period2's upper end -0.37979: lme4's deviance gives zeta 1.957 there, and 1.95985 at ours, -0.37858,
 # with the period SD re-optimized to 0.16); the ends agree within 2e-3.
 FIXED_ATOL = {"cbpp_singular": 2e-3}
-
-_fits: dict[str, mixwidget.MixedFit] = {}
-
-
-def fitted(spec_id: str) -> mixwidget.MixedFit:
-    if spec_id not in _fits:
-        s = SPECS[spec_id]
-        _fits[spec_id] = mixwidget.fit(s["formula"], glmm_data.frame(s["data"]), family=s["family"],
-                                       link=s.get("link"), weights=s.get("weights"), nagq=s.get("nAGQ", 1))
-    return _fits[spec_id]
-
 
 def reference(spec_id: str) -> dict:
     return json.loads((GLMM / f"{spec_id}.profile.json").read_text())

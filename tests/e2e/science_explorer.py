@@ -1,4 +1,4 @@
-"""The notebook the browser tests open: the science data in the explorer."""
+"""The notebooks the browser tests open: the science data in the explorer, or a glmer reference data set."""
 
 from __future__ import annotations
 
@@ -19,4 +19,20 @@ def explorer_cells(*extra: str) -> list[str]:
         f'w = mixwidget.explore(science, "{BOTH}")',
         "w",
         *extra,
+    ]
+
+
+CBPP = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
+
+
+def reference_explorer_cells(name: str, formula: str, *arguments: str) -> list[str]:
+    """Cells that open the explorer on the glmer reference data set ``name`` (tests/reference/glmm/data.py,
+    as the R script reads it) with ``formula`` and the keyword ``arguments`` (e.g. ``'family="binomial"'``)."""
+    call = ", ".join([name, f'"{formula}"', *arguments])
+    return [
+        f"import sys; sys.path.insert(0, {str(REPO)!r}); sys.path.insert(0, {str(REPO / 'tests/reference/glmm')!r})",
+        "import mixwidget, data",
+        f'{name} = data.frame("{name}")',
+        f"w = mixwidget.explore({call})",
+        "w",
     ]

@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from science_explorer import REPO
+from science_explorer import CBPP, reference_explorer_cells
 
 OHIO = "resp ~ age + smoke + (1 | id)"
 FIXED = '[data-testid="fixed-table"]'
@@ -22,22 +22,9 @@ SELECT = '[data-testid="family-select"]'
 NOTE = '[data-testid="family-note"]'
 VIEWPORT = {"width": 1400, "height": 900}
 
-CBPP = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
-CBPP_CELLS = [
-    f"import sys; sys.path.insert(0, {str(REPO)!r}); sys.path.insert(0, {str(REPO / 'tests/reference/glmm')!r})",
-    "import mixwidget, data",
-    'cbpp = data.frame("cbpp")',
-    f'w = mixwidget.explore(cbpp, "{CBPP}", family="binomial")',
-    "w",
-]
+CBPP_CELLS = reference_explorer_cells("cbpp", CBPP, 'family="binomial"')
 
-NOTEBOOK_CELLS = [
-    f"import sys; sys.path.insert(0, {str(REPO)!r}); sys.path.insert(0, {str(REPO / 'tests/reference/glmm')!r})",
-    "import mixwidget, data",
-    'ohio = data.frame("ohio")',
-    f'w = mixwidget.explore(ohio, "{OHIO}")',
-    "w",
-]
+NOTEBOOK_CELLS = reference_explorer_cells("ohio", OHIO)
 
 
 def shot(page, name: str, selector: str = ".mixwidget") -> None:

@@ -5,7 +5,7 @@ deviance's profile (lme4's confint: 0.3461 to 1.1000) and no residual row."""
 
 from __future__ import annotations
 
-from science_explorer import REPO
+from science_explorer import CBPP, REPO, reference_explorer_cells
 
 SLEEP = "Reaction ~ Days + (Days | Subject)"
 TABLE = '[data-testid="variance-table"]'
@@ -19,14 +19,7 @@ NOTEBOOK_CELLS = [
 ]
 
 
-CBPP = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
-CBPP_CELLS = [
-    f"import sys; sys.path.insert(0, {str(REPO)!r}); sys.path.insert(0, {str(REPO / 'tests/reference/glmm')!r})",
-    "import mixwidget, data",
-    'cbpp = data.frame("cbpp")',
-    f'w = mixwidget.explore(cbpp, "{CBPP}", family="binomial")',
-    "w",
-]
+CBPP_CELLS = reference_explorer_cells("cbpp", CBPP, 'family="binomial"')
 
 
 def interval(page, group: str, term: str):
