@@ -83,6 +83,12 @@ function merge(a: unknown, b: Record<string, unknown>): Record<string, unknown> 
   return out;
 }
 
+/** What of the look changes a drawn chart: the background only counts on a dark page (a light
+ * page draws the spec as sent), so a light theme's late-loading colours do not draw it again. */
+export function lookKey(look: ChartLook): string {
+  return look.dark ? `dark ${look.background}` : "light";
+}
+
 /** The spec as drawn on this page: the dark theme's colours when the notebook is dark. */
 export function adaptSpec(spec: ChartSpec, look: ChartLook): ChartSpec {
   if (!look.dark) return spec;

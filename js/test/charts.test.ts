@@ -275,6 +275,45 @@ describe("charts", () => {
     expect(effects?.view.changes).toHaveLength(0);
   });
 
+  it("updates in place when a light page's colours change under it, and draws a dark page's again", async () => {
+    // A theme's stylesheet may load after the first draw: on a light page the spec is drawn as
+    // sent, so the card's new background is no reason to embed the view again.
+    const embed = mockEmbed();
+    setEmbed(embed.fn);
+    const root = document.createElement("div");
+    root.className = "mixwidget";
+    document.body.append(root);
+    const model = new FakeModel(traits());
+    charts = createCharts(new WidgetContext(model));
+    root.append(charts.el);
+    await charts.idle();
+    expect(embed.calls).toHaveLength(2);
+    const paint = (color: string) => {
+      for (const card of charts?.el.querySelectorAll<HTMLElement>(".mw-chart") ?? []) {
+        card.style.backgroundColor = color;
+      }
+    };
+    paint("rgb(250, 250, 250)");
+    model.update("chart_data", traits(["1:1", "1:2", "3:3"]).chart_data as Traits["chart_data"]);
+    await charts.idle();
+    expect(embed.calls).toHaveLength(2);
+    const shrink = embed.calls.find((c) => c.spec.mark === "circle");
+    expect(shrink?.view.changes.map((c) => c.name)).toEqual(["shrinkage_points"]);
+
+    // On a dark page the background is drawn into the view: a new one means a new embed.
+    root.classList.add("mw-dark");
+    model.update("chart_data", traits(["1:1", "2:2", "3:3"]).chart_data as Traits["chart_data"]);
+    await charts.idle();
+    expect(embed.calls).toHaveLength(4);
+    expect((embed.calls[3].spec.config as { background?: string }).background).toBe("rgb(250, 250, 250)");
+    paint("rgb(30, 30, 30)");
+    model.update("chart_data", traits(["1:1", "2:2", "4:4"]).chart_data as Traits["chart_data"]);
+    await charts.idle();
+    expect(embed.calls).toHaveLength(6);
+    expect((embed.calls[5].spec.config as { background?: string }).background).toBe("rgb(30, 30, 30)");
+    root.remove();
+  });
+
   it("draws data sent as columns as the same rows", async () => {
     const embed = mockEmbed();
     setEmbed(embed.fn);

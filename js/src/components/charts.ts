@@ -1,7 +1,7 @@
 // Charts built in Python (Vega-Lite specs), drawn with a bundled vega-embed.
 // The board is the reconciler: it lays out one card per chart (chartCard.ts) in the order of
 // chart_names and brings each card in line with the traits, one chart at a time.
-import type { ChartLook } from "../chartLook";
+import { type ChartLook, lookKey } from "../chartLook";
 import type { WidgetContext } from "../context";
 import { type Component, h } from "../dom";
 import { jsonKey } from "../jsonKey";
@@ -239,7 +239,7 @@ class ChartBoard implements Charts {
       }
       const chartData = data[name] ?? {};
       // The look is part of the key: a theme change draws the chart again.
-      const specKey = JSON.stringify(this.look()) + jsonKey(spec);
+      const specKey = `${lookKey(this.look())} ${jsonKey(spec)}`;
       const dataKey = jsonKey(chartData);
       if (card.shows(specKey, dataKey)) {
         card.upToDate();
