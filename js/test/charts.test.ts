@@ -305,12 +305,16 @@ describe("charts", () => {
     model.update("chart_data", traits(["1:1", "2:2", "3:3"]).chart_data as Traits["chart_data"]);
     await charts.idle();
     expect(embed.calls).toHaveLength(4);
-    expect((embed.calls[3]?.spec.config as { background?: string } | undefined)?.background).toBe("rgb(250, 250, 250)");
+    expect((embed.calls[3]?.spec.config as { background?: string } | undefined)?.background).toBe(
+      "rgb(250, 250, 250)",
+    );
     paint("rgb(30, 30, 30)");
     model.update("chart_data", traits(["1:1", "2:2", "4:4"]).chart_data as Traits["chart_data"]);
     await charts.idle();
     expect(embed.calls).toHaveLength(6);
-    expect((embed.calls[5]?.spec.config as { background?: string } | undefined)?.background).toBe("rgb(30, 30, 30)");
+    expect((embed.calls[5]?.spec.config as { background?: string } | undefined)?.background).toBe(
+      "rgb(30, 30, 30)",
+    );
     root.remove();
   });
 
