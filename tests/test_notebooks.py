@@ -384,3 +384,27 @@ def test_binary_lesson_shows_its_charts_and_the_explorer(executed):
     assert len(ran.cells_with("charts.effects(")) == 1 and len(ran.cells_with("charts.caterpillar(")) == 1
     last = ran.cells_with("mixwidget.explore(")[-1]
     assert 'family="binomial"' in last.source and any(WIDGET_MIME in o.get("data", {}) for o in last.outputs)
+
+
+def test_binary_check_by_simulation_matches_r(executed):
+    """The lesson's false-alarm rates for smoking (100 simulations of the mixed model with no smoking
+    effect) agree with R's: glmer's and glm's rates on 400 of R's own simulations lie inside the
+    intervals the lesson prints, and ignoring the children gives more false alarms than the mixed model."""
+    ran, sim = executed("06-binary-outcomes.ipynb"), _ohio_reference()["simulation"]
+    (cell,) = ran.cells_with("check_by_simulation(")
+    text = "".join(ran.texts(cell))
+    pattern = (r"^{}: smoking called significant in (\d+)% of the data sets \(95% interval (\d+)% to (\d+)%\); "
+               r"reported SE ([\d.]+), actual spread of the estimates ([\d.]+)$")
+    rates = {}
+    for model, key in [("logistic mixed", "false_positive_mixed"), ("logistic, no children", "false_positive_plain")]:
+        m = re.search(pattern.format(re.escape(model)), text, flags=re.M)
+        assert m, (model, text)
+        rate, low, high = (int(m.group(i)) / 100 for i in (1, 2, 3))
+        assert low - 0.005 <= sim[key] <= high + 0.005, (model, sim[key], low, high)
+        rates[model] = rate
+    assert rates["logistic, no children"] > rates["logistic mixed"] + 0.05, rates
+    assert sim["false_positive_plain"] > 0.1 > sim["false_positive_mixed"]
+    # The text quotes R's rates.
+    words = " ".join("".join(c.source) for c in ran.nb.cells if c.cell_type == "markdown").split()
+    assert (f"`glmer` calls smoking significant in {sim['false_positive_mixed']:.0%} of them and `glm` in "
+            f"{sim['false_positive_plain']:.0%}.)") in " ".join(words)

@@ -4,7 +4,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 python=${PYTHON:-$root/.venv/bin/python}
-[ -x "$python" ] || python=/work/main/.venv/bin/python
+[ -x "$python" ] || python=python3
 out=${1:-$here/ohio_lesson.json}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
