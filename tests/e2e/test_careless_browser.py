@@ -60,7 +60,7 @@ def test_unreadable_chart_data_keep_the_charts_and_say_why(write_notebook, voila
     for name in drawn:
         assert after[name]["state"] == "drawn", (name, after[name])
         assert after[name]["marks"] == before[name]["marks"], f"chart {name} changed"
-        assert nodes[name]["svg"], f"chart {name} was drawn anew"
+        assert nodes[name]["view"], f"chart {name} was drawn anew"
 
     _type(page, "mend")
     for name in drawn:

@@ -188,13 +188,15 @@ def wait_for_chart_change(page, name: str, before: dict, timeout_ms: int = 30000
 
 
 def tag_nodes(page, tag: str) -> None:
-    """Mark each chart's container and its current <svg> or <canvas> with a custom attribute."""
+    """Mark each chart's container, its current <svg> or <canvas> and its Vega view with ``tag``."""
     page.evaluate(
         """(tag) => {
           for (const el of document.querySelectorAll('section[data-testid^="chart-"]')) {
             el.setAttribute('data-e2e-node', tag);
             const svg = el.querySelector('svg.marks, canvas.marks');
             if (svg) svg.setAttribute('data-e2e-node', tag);
+            const view = el.querySelector('.mw-chart-view')?.vegaView;
+            if (view) view.__e2eTag = tag;
           }
         }""",
         tag,
@@ -202,12 +204,15 @@ def tag_nodes(page, tag: str) -> None:
 
 
 def tagged(page, tag: str) -> dict:
-    """Per chart: is its container, and its <svg> or <canvas>, still the node tagged ``tag``?"""
+    """Per chart: are its container, its <svg> or <canvas>, and its Vega view (``view``: the chart was
+    updated in place, not embedded again) still the ones tagged ``tag``?"""
     return page.evaluate(
         """(tag) => Object.fromEntries([...document.querySelectorAll('section[data-testid^="chart-"]')].map(el => {
           const svg = el.querySelector('svg.marks, canvas.marks');
+          const view = el.querySelector('.mw-chart-view')?.vegaView;
           return [el.dataset.chart, {section: el.getAttribute('data-e2e-node') === tag,
-                                     svg: !!svg && svg.getAttribute('data-e2e-node') === tag}];
+                                     svg: !!svg && svg.getAttribute('data-e2e-node') === tag,
+                                     view: !!view && view.__e2eTag === tag}];
         }))""",
         tag,
     )
@@ -307,7 +312,7 @@ def run_refit_checks(page, console, cell_stderr) -> None:
         assert back[name]["marks"] == first[name]["marks"], f"chart {name} differs from the first fit"
 
     # 4. A refit that keeps every chart's structure (REML -> ML): the data changes in place,
-    # in the very same <svg> nodes (titles quoting the fit's numbers live outside the views).
+    # in the very same views (titles quoting the fit's numbers live outside them).
     in_place = DRAWN
     tag_nodes(page, "reml")
     page.locator('[data-testid="reml-toggle"]').uncheck()
@@ -317,7 +322,7 @@ def run_refit_checks(page, console, cell_stderr) -> None:
     nodes = tagged(page, "reml")
     for name in in_place:
         assert ml[name]["marks"] != back[name]["marks"], f"chart {name} did not change with ML"
-        assert nodes[name]["svg"], f"chart {name} was re-embedded instead of updated in place"
+        assert nodes[name]["view"], f"chart {name} was re-embedded instead of updated in place"
     assert all(v["section"] for v in nodes.values()), nodes
 
     assert cell_stderr() == []
