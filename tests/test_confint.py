@@ -69,3 +69,53 @@ def test_bad_method_is_our_error():
     fit = fit_cached(SLEEP_MODEL, "sleepstudy")
     with pytest.raises(mixwidget.DataError, match="'Wald', 'boot', 'profile'"):
         fit.confint(method="wald")
+
+
+def test_profile_reports_its_interval_ends_and_keeps_its_numbers():
+    """progress(done, total) counts the interval ends found, from 0 to two per parameter; the
+    intervals are those of a profile without a progress report."""
+    from mixwidget.model.confint import variance_profile
+
+    fit = fit_cached(*MODELS["sleep"])
+    calls: list[tuple[int, int]] = []
+    lower, upper = variance_profile(fit, 0.95, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(k, 8) for k in range(9)]  # 2 SDs, a correlation and sigma: 8 ends
+    np.testing.assert_array_equal(np.c_[lower, upper], np.c_[tuple(variance_profile(fit, 0.95))])
+    calls.clear()
+    table = fit.confint(method="profile", progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, 12) and calls[-1] == (12, 12)  # and the two fixed effects' four ends
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    np.testing.assert_array_equal(table[["lower", "upper"]], fit.confint(method="profile")[["lower", "upper"]])
+
+
+def test_a_cancel_stops_the_profile_within_one_deviance_evaluation(monkeypatch):
+    import threading
+
+    from mixwidget.engine import profile
+    from mixwidget.jobs.control import Cancelled
+    from mixwidget.model.confint import variance_profile
+
+    fit = fit_cached(*MODELS["sleep"])
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):  # a cancel already set: nothing is computed
+        variance_profile(fit, cancel=cancel)
+    with pytest.raises(Cancelled):
+        fit.confint(method="profile", cancel=cancel)
+
+    evaluations: list[bool] = []  # whether the cancel was set when each deviance evaluation began
+    evaluate = profile._Deviance.__call__
+
+    def counted(self, pars):
+        evaluations.append(cancel.is_set())
+        return evaluate(self, pars)
+
+    def progress(done: int, total: int) -> None:
+        if done == 3:  # in the middle of the profile: the next evaluation stops it
+            cancel.set()
+
+    monkeypatch.setattr(profile._Deviance, "__call__", counted)
+    cancel.clear()
+    with pytest.raises(Cancelled):
+        variance_profile(fit, progress=progress, cancel=cancel)
+    assert evaluations.count(True) == 1 and evaluations[-1] is True and len(evaluations) > 20

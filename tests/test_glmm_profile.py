@@ -95,3 +95,43 @@ def test_the_explorers_table_shows_them_for_a_binomial_fit():
         assert row["upper"] == pytest.approx(ref["upper"][0][0], rel=RTOL)
     finally:
         w.close()
+
+
+def test_the_profile_reports_progress_and_stops_when_cancelled(monkeypatch):
+    """contra_slope's profile (an SD, a correlation, an SD: 6 ends) counts its ends; a cancel set in the
+    middle raises Cancelled at the next deviance evaluation, with no partial intervals."""
+    import threading
+
+    from mixwidget.engine import glmm_profile
+    from mixwidget.jobs.control import Cancelled
+
+    fit = fitted("contra_slope")
+    cancel = threading.Event()
+    calls: list[tuple[int, int]] = []
+    evaluations: list[bool] = []
+    evaluate = glmm_profile._GlmmDeviance.__call__
+
+    def counted(self, pars):
+        evaluations.append(cancel.is_set())
+        return evaluate(self, pars)
+
+    def progress(done: int, total: int) -> None:
+        calls.append((done, total))
+        if done == 2:
+            cancel.set()
+
+    monkeypatch.setattr(glmm_profile._GlmmDeviance, "__call__", counted)
+    with pytest.raises(Cancelled):
+        variance_profile(fit, progress=progress, cancel=cancel)
+    assert calls == [(0, 6), (1, 6), (2, 6)]
+    assert evaluations.count(True) == 1 and evaluations[-1] is True
+    with pytest.raises(Cancelled):  # confint's profile of every parameter too, a cancel already set
+        fit.confint(method="profile", cancel=cancel)
+
+
+def test_the_profile_of_every_parameter_counts_the_fixed_effects_ends():
+    fit = fitted("cbpp_cbind")
+    calls: list[tuple[int, int]] = []
+    table = fit.confint(method="profile", progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(k, 10) for k in range(11)]  # the herd SD and 4 fixed effects
+    np.testing.assert_array_equal(table[["lower", "upper"]], fit.confint(method="profile")[["lower", "upper"]])

@@ -148,6 +148,7 @@ export type OutgoingMessage =
     }
   | { kind: "cancel_simulation" }
   | { kind: "variance_intervals" }
+  | { kind: "cancel_intervals" }
   | { kind: "cancel" };
 
 // biome-ignore lint/suspicious/noExplicitAny: event callbacks are untyped in anywidget

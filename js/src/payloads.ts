@@ -59,10 +59,15 @@ export interface IntervalRow {
 export interface VarianceIntervals {
   /** The fit (FitSummary.id) they belong to. */
   fit_id: number;
-  state: "idle" | "running" | "done" | "error";
+  state: "idle" | "running" | "done" | "stopped" | "error";
   level: number;
   rows: IntervalRow[];
+  /** How far the profile is (running), or why it stopped or failed. */
   message: string;
+  /** Interval ends found so far (two per parameter: lower and upper). */
+  done: number;
+  /** Interval ends in all; 0 until the profile has counted them. */
+  total: number;
 }
 
 /** A fit as the summary panel shows it. */

@@ -462,6 +462,8 @@ describe("variance intervals", () => {
       level: 0.95,
       rows: [],
       message: "",
+      done: 0,
+      total: 0,
     });
     expect(q<HTMLButtonElement>("variance-intervals-button").disabled).toBe(true);
     model.update("intervals", {
@@ -474,6 +476,8 @@ describe("variance intervals", () => {
         { group: "Residual", term: "", lower: 1.6818, upper: 1.8153 },
       ],
       message: "",
+      done: 6,
+      total: 6,
     });
     expect(cell("school:class", "(Intercept)")).toBe("0.4216 – 0.7144");
     expect(cell("school", "(Intercept)")).toBe("0.0000 – 0.3588");
@@ -501,9 +505,98 @@ describe("variance intervals", () => {
       level: 0.95,
       rows: [{ group: "school", term: "(Intercept)", lower: 0, upper: 0.3588 }],
       message: "",
+      done: 6,
+      total: 6,
     });
     expect(cell("school", "(Intercept)")).toBe("");
     expect(q("variance-intervals-button").textContent).toBe("95% CI");
+  });
+
+  const running = (done: number, total: number) => ({
+    fit_id: mixedFit.id,
+    state: "running" as const,
+    level: 0.95,
+    rows: [],
+    message: total
+      ? `Profiling the likelihood: ${done} of ${total} interval ends`
+      : "Profiling the likelihood…",
+    done,
+    total,
+  });
+
+  it("shows the profile's progress and a Stop button while it runs", () => {
+    const model = mount({ current: mixedFit });
+    expect(qa("variance-intervals-status")).toEqual([]);
+    q("variance-intervals-button").click();
+    model.update("intervals", running(0, 0));
+    const status = q("variance-intervals-status");
+    expect(status.dataset.state).toBe("running");
+    expect(status.getAttribute("role")).toBe("status");
+    expect(status.textContent).toContain("Profiling the likelihood…");
+    const bar = q<HTMLProgressElement>("variance-intervals-progress");
+    expect(bar.hasAttribute("value")).toBe(false); // the total is not known yet: indeterminate
+    const stop = q<HTMLButtonElement>("variance-intervals-stop");
+    expect(stop.textContent).toBe("Stop");
+
+    model.update("intervals", running(3, 6));
+    expect(q("variance-intervals-status").textContent).toContain(
+      "Profiling the likelihood: 3 of 6 interval ends",
+    );
+    expect(bar.value).toBe(3);
+    expect(bar.max).toBe(6);
+    expect(bar.getAttribute("aria-valuetext")).toBe("3 of 6 interval ends");
+    // progress is drawn in place: the same Stop button (its focus, a click under way) stays
+    expect(q("variance-intervals-stop")).toBe(stop);
+    expect(q("variance-intervals-status")).toBe(status);
+    expect(q<HTMLButtonElement>("variance-intervals-button").disabled).toBe(true);
+  });
+
+  it("stops the profile and offers to start it again", () => {
+    const model = mount({ current: mixedFit });
+    q("variance-intervals-button").click();
+    model.update("intervals", running(2, 6));
+    const stop = q<HTMLButtonElement>("variance-intervals-stop");
+    stop.click();
+    expect(model.sent).toEqual([{ kind: "variance_intervals" }, { kind: "cancel_intervals" }]);
+    expect(stop.disabled).toBe(true);
+    expect(stop.textContent).toBe("Stopping…");
+    model.update("intervals", {
+      ...running(2, 6),
+      state: "stopped",
+      message: "Stopped after 2 of 6 interval ends.",
+    });
+    expect(qa("variance-intervals-stop")).toEqual([]);
+    expect(qa("variance-intervals-progress")).toEqual([]);
+    const status = q("variance-intervals-status");
+    expect(status.dataset.state).toBe("stopped");
+    expect(status.textContent).toBe("Stopped after 2 of 6 interval ends.");
+    expect(cell("school", "(Intercept)")).toBe("");
+    const again = q<HTMLButtonElement>("variance-intervals-button");
+    expect(again.disabled).toBe(false);
+    expect(again.textContent).toBe("95% CI");
+    expect(again.title).toContain("was stopped");
+    again.click();
+    expect(model.sent[model.sent.length - 1]).toEqual({ kind: "variance_intervals" });
+  });
+
+  it("says why the profile failed under the table", () => {
+    const model = mount({ current: mixedFit });
+    model.update("intervals", {
+      ...running(0, 0),
+      state: "error",
+      message: "The profile failed (ValueError: no).",
+    });
+    const status = q("variance-intervals-status");
+    expect(status.getAttribute("role")).toBe("alert");
+    expect(status.textContent).toBe("The profile failed (ValueError: no).");
+    expect(q("variance-intervals-button").textContent).toBe("95% CI");
+  });
+
+  it("shows no progress of another fit's profile", () => {
+    const model = mount({ current: mixedFit });
+    model.update("intervals", { ...running(1, 6), fit_id: mixedFit.id + 1 });
+    expect(qa("variance-intervals-status")).toEqual([]);
+    expect(q<HTMLButtonElement>("variance-intervals-button").disabled).toBe(false);
   });
 });
 

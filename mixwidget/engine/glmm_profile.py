@@ -13,6 +13,10 @@ itself (nearly linear in the parameter, so a few secant steps and Brent's method
 The deviance is the engine's (``JointGLMMObjective``, the deviance of ``(theta, beta)`` with the
 random effects' modes solved for); where its inner solver fails on a model with one scalar random
 term, the per-group evaluation of :mod:`.scalar_laplace` stands in.
+
+As the linear model's profile (:mod:`.profile`), the work reports ``progress(done, total)`` as each
+interval end is found and stops at the next deviance evaluation when ``cancel`` is set, raising
+:class:`~mixwidget.jobs.control.Cancelled`.
 """
 
 from __future__ import annotations
@@ -25,18 +29,19 @@ import scipy.optimize
 from scipy import stats
 
 from ..design.build import Design
+from ..jobs.control import Cancel, Progress, check_cancel
 from .adapter import engine_model, limit_blas
 from .glmm import engine_family
-from .profile import _block_order
+from .profile import _block_order, _counter
 
 __all__ = ["glmm_profile_ends"]
 
 
 class _GlmmDeviance:
     """The deviance as a function of (SDs and correlations block by block, then the engine's fixed
-    effects): lme4's ``devfun2`` for a generalized model."""
+    effects): lme4's ``devfun2`` for a generalized model. Each evaluation first checks ``cancel``."""
 
-    def __init__(self, design: Design, nagq: int) -> None:
+    def __init__(self, design: Design, nagq: int, cancel: Cancel | None = None) -> None:
         from mixedlm.estimation.joint_glmm import JointGLMMObjective
         from mixedlm.models.control import GlmerControl
 
@@ -49,6 +54,7 @@ class _GlmmDeviance:
         self.sizes = [b.Z.shape[1] for b in design.random]
         self.kinds = [("cor" if i != j else "sd") for q in self.sizes for i, j in _block_order(q)]
         self.n_var = len(self.kinds)
+        self.cancel = cancel
         self.fallback = None
         if self.sizes == [1]:  # one scalar term: the per-group deviance as a stand-in (the same values)
             from .scalar_laplace import ScalarLaplace
@@ -71,6 +77,7 @@ class _GlmmDeviance:
         return np.array(out, dtype=float)
 
     def __call__(self, pars: np.ndarray) -> float:
+        check_cancel(self.cancel)
         theta = self.theta(pars)
         if not np.isfinite(theta).all():
             return np.inf
@@ -133,7 +140,7 @@ def _minimize(dev: _GlmmDeviance, start: np.ndarray, scale: np.ndarray, fixed: i
 
 def glmm_profile_ends(
     design: Design, covs: list[np.ndarray], beta: np.ndarray, vcov: np.ndarray, level: float, nagq: int = 1,
-    fixed: bool = False,
+    fixed: bool = False, progress: Progress | None = None, cancel: Cancel | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Profile intervals (lower, upper) of every random-effect SD and correlation of a generalized
     mixed model, in the design's block order (lme4's order within a block), then, with ``fixed``,
@@ -153,10 +160,17 @@ def glmm_profile_ends(
         Quadrature points of the fit (1: Laplace), as the deviance profiled.
     fixed : bool, default False
         Profile the fixed effects too.
+    progress : callable, optional
+        Called as ``progress(done, total)`` with the interval ends found (two per parameter), from 0
+        to ``total``.
+    cancel : object with ``is_set()``, optional
+        When set, the profile stops within one deviance evaluation and raises
+        :class:`~mixwidget.jobs.control.Cancelled`.
     """
+    check_cancel(cancel)
     with warnings.catch_warnings(), limit_blas(design):
         warnings.simplefilter("ignore")
-        dev = _GlmmDeviance(design, nagq)
+        dev = _GlmmDeviance(design, nagq, cancel)
         unit = np.ones(len(beta)) if dev.transform is None else np.diag(dev.transform)  # positive
         est = np.r_[_variance_values(covs), beta / unit]
         sds = est[: dev.n_var][np.array(dev.kinds) == "sd"]
@@ -166,9 +180,10 @@ def glmm_profile_ends(
         base, est = _minimize(dev, est, scale, None)
         z = float(stats.norm.ppf(0.5 + level / 2))
         kinds = dev.kinds + (["fixed"] * len(beta) if fixed else [])
+        ended = _counter(2 * len(kinds), progress)
         lower, upper = np.full(len(kinds), np.nan), np.full(len(kinds), np.nan)
         for i, kind in enumerate(kinds):
-            lower[i], upper[i] = _one_parameter(dev, est, scale, base, i, kind, z)
+            lower[i], upper[i] = _one_parameter(dev, est, scale, base, i, kind, z, ended)
     if fixed:
         lower[dev.n_var:], upper[dev.n_var:] = lower[dev.n_var:] * unit, upper[dev.n_var:] * unit
     return lower, upper
@@ -185,7 +200,7 @@ def _variance_values(covs: list[np.ndarray]) -> np.ndarray:
 
 
 def _one_parameter(dev: _GlmmDeviance, est: np.ndarray, scale: np.ndarray, base: float, i: int, kind: str,
-                   z: float) -> tuple[float, float]:
+                   z: float, ended: Callable[[], None] = lambda: None) -> tuple[float, float]:
     """Both ends of parameter ``i``'s interval: where the profile's zeta reaches ``z`` on each side."""
     warm = {"pars": est}
 
@@ -199,6 +214,7 @@ def _one_parameter(dev: _GlmmDeviance, est: np.ndarray, scale: np.ndarray, base:
     for sign, limit in zip((-1, 1), bounds):
         warm["pars"] = est
         ends.append(_end(zeta, float(est[i]), sign, limit, z, float(scale[i])))
+        ended()
     return ends[0], ends[1]
 
 

@@ -10,6 +10,10 @@ and a parameter's interval holds the values where the deviance, minimized over t
 parameters, exceeds its minimum by at most ``qchisq(level, 1)``. REML fits are profiled on
 the ML deviance, as lme4 does (it refits by ML first). The ends are found by root finding on
 the profiled deviance itself, where lme4 interpolates a spline through profile points.
+
+The work can be followed and stopped: ``progress(done, total)`` is called as each interval end is
+found (two per parameter), and a set ``cancel`` stops it at the next deviance evaluation by raising
+:class:`~mixwidget.jobs.control.Cancelled`.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import scipy.optimize
 from scipy import stats
 
 from ..design.build import Design
+from ..jobs.control import Cancel, Progress, check_cancel
 from .adapter import _lmer, engine_model, limit_blas
 
 __all__ = ["variance_profile_intervals", "variance_parameters"]
@@ -44,9 +49,10 @@ def variance_parameters(covs: list[np.ndarray], sigma: float) -> np.ndarray:
 
 
 class _Deviance:
-    """The ML deviance as a function of (SDs, correlations, sigma), lme4's ``devfun2``."""
+    """The ML deviance as a function of (SDs, correlations, sigma), lme4's ``devfun2``; each
+    evaluation first checks ``cancel``."""
 
-    def __init__(self, design: Design) -> None:
+    def __init__(self, design: Design, cancel: Cancel | None = None) -> None:
         from mixedlm.estimation.reml import LMMOptimizer
 
         model = engine_model(design)
@@ -56,6 +62,7 @@ class _Deviance:
         self.n = self.matrices.n_obs
         self.log_w = float(np.sum(np.log(self.matrices.weights)))
         self.kinds = [("cor" if i != j else "sd") for q in self.sizes for i, j in _block_order(q)] + ["sigma"]
+        self.cancel = cancel
 
     def theta(self, pars: np.ndarray) -> np.ndarray:
         """The engine's relative Cholesky factors for the parameters (row by row in each block)."""
@@ -77,6 +84,7 @@ class _Deviance:
         return np.array(out, dtype=float)
 
     def __call__(self, pars: np.ndarray) -> float:
+        check_cancel(self.cancel)
         sigma = pars[-1]
         theta = self.theta(pars)
         if not np.isfinite(theta).all() or sigma <= 0:
@@ -132,16 +140,26 @@ def _bracket(g: Callable[[float], float], est: float, step: float, limit: float 
     return None if limit is None else x
 
 
-def variance_profile_intervals(design: Design, level: float) -> tuple[np.ndarray, np.ndarray]:
+def variance_profile_intervals(
+    design: Design, level: float, progress: Progress | None = None, cancel: Cancel | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Profile intervals (lower, upper) of every SD, correlation and sigma, in the order of
     :func:`variance_parameters` (the design's blocks). An end that the profile never reaches
-    before a bound (an SD of 0, a correlation of +-1) is that bound, as lme4 reports it."""
+    before a bound (an SD of 0, a correlation of +-1) is that bound, as lme4 reports it.
+
+    ``progress(done, total)`` is called with the interval ends found (``total`` twice the number of
+    parameters), from 0 to ``total``; a set ``cancel`` raises
+    :class:`~mixwidget.jobs.control.Cancelled` within one deviance evaluation.
+    """
+    check_cancel(cancel)
     with warnings.catch_warnings(), limit_blas(design):
         warnings.simplefilter("ignore")
         ml = _lmer(engine_model(design), reml=False)
         groups = ml.VarCorr().groups
         covs = [np.asarray(groups[f"g{k}"].cov, dtype=float) for k in range(len(design.random))]
-        dev = _Deviance(design)
+        dev = _Deviance(design, cancel)
+        check_cancel(cancel)
+        ended = _counter(2 * len(dev.kinds), progress)
         est = variance_parameters(covs, float(ml.sigma))
         bounds = dev.bounds(est)
         everything = np.ones(len(est), dtype=bool)
@@ -149,12 +167,26 @@ def variance_profile_intervals(design: Design, level: float) -> tuple[np.ndarray
         cutoff = stats.chi2.ppf(level, 1)
         lower, upper = np.full(len(est), np.nan), np.full(len(est), np.nan)
         for i, kind in enumerate(dev.kinds):
-            lower[i], upper[i] = _one_parameter(dev, est, i, kind, base + cutoff, bounds)
+            lower[i], upper[i] = _one_parameter(dev, est, i, kind, base + cutoff, bounds, ended)
     return lower, upper
 
 
+def _counter(total: int, progress: Progress | None) -> Callable[[], None]:
+    """Reports ``progress(0, total)`` now and, at each call, one more unit done."""
+    done = [0]
+    if progress is not None:
+        progress(0, total)
+
+    def ended() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], total)
+
+    return ended
+
+
 def _one_parameter(dev: _Deviance, est: np.ndarray, i: int, kind: str, target: float,
-                   bounds: list) -> tuple[float, float]:
+                   bounds: list, ended: Callable[[], None] = lambda: None) -> tuple[float, float]:
     free = np.ones(len(est), dtype=bool)
     free[i] = False
     start = {"pars": est}
@@ -166,17 +198,20 @@ def _one_parameter(dev: _Deviance, est: np.ndarray, i: int, kind: str, target: f
 
     step = 0.25 if kind == "cor" else 0.25 * (est[i] if est[i] > 0 else est[-1])
     low_limit = {"cor": -1.0, "sd": 0.0, "sigma": None}[kind]
-    ends = []
-    for sign, limit in ((-1, low_limit), (1, 1.0 if kind == "cor" else None)):
+
+    def end(sign: int, limit: float | None) -> float:
         start["pars"] = est
         if limit is not None and abs(est[i] - limit) < 1e-10:
-            ends.append(limit)
-            continue
+            return limit
         far = _bracket(g, est[i], step, limit, sign)
         if far is None:
-            ends.append(limit if limit is not None else np.nan)
-            continue
+            return limit if limit is not None else np.nan
         start["pars"] = est
         a, b = sorted((est[i], far))
-        ends.append(scipy.optimize.brentq(g, a, b, xtol=1e-10 * max(1.0, abs(est[i])), rtol=1e-12))
+        return scipy.optimize.brentq(g, a, b, xtol=1e-10 * max(1.0, abs(est[i])), rtol=1e-12)
+
+    ends = []
+    for sign, limit in ((-1, low_limit), (1, 1.0 if kind == "cor" else None)):
+        ends.append(end(sign, limit))
+        ended()
     return ends[0], ends[1]

@@ -12,7 +12,8 @@ Rows are named as lme4 names them with ``oldNames = FALSE``: ``sd_(Intercept)|sc
 - ``"profile"``: likelihood-profile intervals for every parameter: the variance parameters
   profiled on lme4's ``devfun2`` deviance (:mod:`mixwidget.engine.profile`), the fixed effects
   by the engine; a binomial or Poisson model's every parameter on its Laplace (or quadrature)
-  deviance (:mod:`mixwidget.engine.glmm_profile`).
+  deviance (:mod:`mixwidget.engine.glmm_profile`). Profiles take a while: ``progress`` and
+  ``cancel`` follow and stop them (:mod:`mixwidget.jobs.control`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..engine import adapter as engine
 from ..engine.glmm_profile import glmm_profile_ends
 from ..engine.profile import variance_profile_intervals
 from ..errors import DataError
+from ..jobs.control import Cancel, Progress, check_cancel
 from .fit import MixedFit
 from .terms import group_labels, lme4_term_order
 
@@ -39,6 +41,8 @@ def confint(
     level: float = 0.95,
     nsim: int = 500,
     seed: int | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
     **bootstrap: object,
 ) -> pd.DataFrame:
     """Confidence intervals for the variance components and fixed effects.
@@ -52,9 +56,16 @@ def confint(
         Bootstrap samples (``method="boot"``), lme4's default.
     seed : int, optional
         Seed for the bootstrap.
+    progress : callable, optional
+        Called as ``progress(done, total)``: simulations for the bootstrap, as for
+        :func:`mixwidget.check_by_simulation`; interval ends (two per parameter) for the profile,
+        a linear model's fixed effects counted together when their profile is done.
+    cancel : object with ``is_set()``, optional
+        Set (e.g. a :class:`threading.Event`) to stop: the bootstrap keeps the simulations done; the
+        profile raises :class:`~mixwidget.jobs.control.Cancelled` within one deviance evaluation.
     **bootstrap
-        ``progress``, ``cancel`` and ``n_jobs``, as for :func:`mixwidget.check_by_simulation`
-        (bootstrap only; see :func:`mixwidget.simulation.bootstrap.bootstrap_confint`).
+        ``n_jobs``, as for :func:`mixwidget.check_by_simulation` (bootstrap only; see
+        :func:`mixwidget.simulation.bootstrap.bootstrap_confint`).
 
     Returns
     -------
@@ -67,7 +78,8 @@ def confint(
     if not 0 < level < 1:
         raise DataError(f"level must be between 0 and 1, e.g. 0.95, not {level!r}")
     if method == "boot":  # simulating and refitting are the simulation stage's work
-        return fit.confint(method="boot", level=level, nsim=nsim, seed=seed, **bootstrap)
+        return fit.confint(method="boot", level=level, nsim=nsim, seed=seed, progress=progress, cancel=cancel,
+                           **bootstrap)
     names, estimate = parameters(fit)
     lower = np.full(len(names), np.nan)
     upper = np.full(len(names), np.nan)
@@ -85,12 +97,21 @@ def confint(
         variance = slice(0, len(names) - p)
         if fit.generalized:  # every parameter on one deviance, as lme4's profile() of a glmer fit
             ends = glmm_profile_ends(fit.design, _covs(fit), fit.fixed["estimate"].to_numpy(), fit.vcov.to_numpy(),
-                                     level, fit.nagq, fixed=True)
+                                     level, fit.nagq, fixed=True, progress=progress, cancel=cancel)
             lower[variance], upper[variance] = _lme4_order(fit, *(e[: len(names) - p] for e in ends))
             lower[fixed], upper[fixed] = ends[0][len(names) - p:], ends[1][len(names) - p:]
-        else:
+        else:  # the variance parameters' ends, then the fixed effects' (the engine's profile) all at once
+            total = 2 * len(names)
+
+            def variance_progress(done: int, _total: int) -> object:
+                return None if progress is None else progress(done, total)
+
+            lower[variance], upper[variance] = variance_profile(fit, level, variance_progress, cancel)
+            check_cancel(cancel)
             lower[fixed], upper[fixed] = engine.profile_intervals(fit.design, fit.reml, level)
-            lower[variance], upper[variance] = variance_profile(fit, level)
+            check_cancel(cancel)
+            if progress is not None:
+                progress(total, total)
     return interval_table(names, estimate, lower, upper, attrs)
 
 
@@ -105,13 +126,20 @@ def interval_table(
     return table
 
 
-def variance_profile(fit: MixedFit, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def variance_profile(
+    fit: MixedFit, level: float = 0.95, progress: Progress | None = None, cancel: Cancel | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Profile intervals (lower, upper) of a mixed model's SDs, correlations and sigma (a linear
-    model's), in the order of :func:`confint`'s rows (and of :func:`variance_rows`)."""
+    model's), in the order of :func:`confint`'s rows (and of :func:`variance_rows`).
+
+    ``progress(done, total)`` is called with the interval ends found (two per parameter); a set
+    ``cancel`` raises :class:`~mixwidget.jobs.control.Cancelled` within one deviance evaluation.
+    """
     if fit.generalized:  # profiled on the Laplace (or quadrature) deviance, the fixed effects re-optimized
         beta, vcov = fit.fixed["estimate"].to_numpy(), fit.vcov.to_numpy()
-        return _lme4_order(fit, *glmm_profile_ends(fit.design, _covs(fit), beta, vcov, level, fit.nagq))
-    return _lme4_order(fit, *variance_profile_intervals(fit.design, level))
+        return _lme4_order(fit, *glmm_profile_ends(fit.design, _covs(fit), beta, vcov, level, fit.nagq,
+                                                   progress=progress, cancel=cancel))
+    return _lme4_order(fit, *variance_profile_intervals(fit.design, level, progress, cancel))
 
 
 def variance_rows(fit: MixedFit) -> list[tuple[str, str]]:

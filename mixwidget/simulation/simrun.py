@@ -22,29 +22,20 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 import numpy as np
 
 from ..design.build import Design
 from ..engine.adapter import Refit, Refitter
 from ..engine.refit import refitter_for
+from ..jobs.control import Cancel, Progress
 from ..jobs.pool import run_in_workers
 from ..jobs.worker import available_cores, can_use_processes, failure_text, idle_cores, start_cost
 
-__all__ = ["Cancel", "PRELOAD", "RefitJob", "RefitOutcome", "available_cores", "refit_all"]
+__all__ = ["Cancel", "PRELOAD", "Progress", "RefitJob", "RefitOutcome", "available_cores", "refit_all"]
 
 PRELOAD = ("mixwidget.simulation.simrun", "mixedlm")
 """Modules a fork server imports once for the refit workers (see ``ProcessWorker``)."""
-
-
-class Cancel(Protocol):
-    """Anything with ``is_set()``, e.g. a :class:`threading.Event`."""
-
-    def is_set(self) -> bool: ...
-
-
-Progress = Callable[[int, int], Any]
 
 
 @dataclass

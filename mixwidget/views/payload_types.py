@@ -79,10 +79,12 @@ class VarianceIntervals(TypedDict):
     """Profile intervals of the current fit's variance components, computed when the page asks."""
 
     fit_id: Annotated[int, "The fit (FitSummary.id) they belong to."]
-    state: Literal["idle", "running", "done", "error"]
+    state: Literal["idle", "running", "done", "stopped", "error"]
     level: float
     rows: list[IntervalRow]
-    message: str
+    message: Annotated[str, "How far the profile is (running), or why it stopped or failed."]
+    done: Annotated[int, "Interval ends found so far (two per parameter: lower and upper)."]
+    total: Annotated[int, "Interval ends in all; 0 until the profile has counted them."]
 
 
 class FitSummary(TypedDict):

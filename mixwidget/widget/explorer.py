@@ -397,7 +397,9 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
                 f"<code>{html.escape(self.formula or '')}</code></p>{body}</div>")
 
     def close(self) -> None:
-        """Close the widget and end its worker process."""
+        """Close the widget, end its worker process and stop a running profile."""
+        if getattr(self, "_intervals_run", None) is not None:
+            self.cancel_variance_intervals()
         process, chores = getattr(self, "_process", None), getattr(self, "_chores", None)
         if process is not None:
             process.close()

@@ -121,6 +121,7 @@ class FitFlow(traitlets.HasTraits):
             start = self._threads and (self._fitter is None or not self._fitter.is_alive())
             if start:
                 self._fitter = threading.Thread(target=self._run_pending, daemon=True, name="mixwidget-fit")
+        self._intervals_superseded()  # the shown fit's profile would only slow this fit down
         if not self._threads:
             self._run_pending()
         elif start:

@@ -5,7 +5,7 @@ import { formatDropped, formatObsLine, formatStat, formatVariance } from "../for
 import { type FitSummary, listen } from "../model";
 import { fixedTable } from "./fixedTable";
 import { createPinButton } from "./pinButton";
-import { varianceTable } from "./varianceTable";
+import { updateIntervalProgress, varianceTable } from "./varianceTable";
 
 const FAMILY_NAMES: Record<string, string> = { binomial: "Binomial", poisson: "Poisson" };
 
@@ -106,8 +106,12 @@ export function createSummary(ctx: WidgetContext): Component {
           )
         : null,
       hasRandom
-        ? varianceTable(current, previous, model.get("intervals") ?? null, () =>
-            model.send({ kind: "variance_intervals" }),
+        ? varianceTable(
+            current,
+            previous,
+            model.get("intervals") ?? null,
+            () => model.send({ kind: "variance_intervals" }),
+            () => model.send({ kind: "cancel_intervals" }),
           )
         : null,
       fixedTable(current, previous, {
@@ -132,11 +136,17 @@ export function createSummary(ctx: WidgetContext): Component {
     setVisible(messages, notes.length > 0);
   }
 
-  const off = listen(
-    model,
-    ["change:current", "change:previous", "change:intervals", "change:focus"],
-    render,
-  );
+  // A running profile's progress changes only its status line, in place.
+  const onIntervals = (): void => {
+    if (!updateIntervalProgress(body, model.get("current"), model.get("intervals") ?? null))
+      render();
+  };
+  const offIntervals = listen(model, ["change:intervals"], onIntervals);
+  const offRest = listen(model, ["change:current", "change:previous", "change:focus"], render);
+  const off = (): void => {
+    offIntervals();
+    offRest();
+  };
   render();
   return {
     el,

@@ -1,5 +1,6 @@
 // Random-effects table: Group, Term, Variance, Std.Dev., Corr, Share, and the profile
 // interval of each SD, correlation and (a linear model's) sigma, which the kernel computes when asked.
+// While the profile runs, a line under the table says how far it is and offers to stop it.
 import { h } from "../dom";
 import { formatCorr, formatShare, formatVariance } from "../format";
 import type { FitSummary, VarianceIntervals, VarianceRow } from "../model";
@@ -31,6 +32,79 @@ function formatInterval(r: VarianceRow, lower: number | null, upper: number | nu
   return lower === null && upper === null ? "" : `${f(lower)} – ${f(upper)}`;
 }
 
+/** How far a running profile is, as the status line's text and bar show it. */
+function fillProgress(status: HTMLElement, shown: VarianceIntervals): void {
+  const text = status.querySelector<HTMLElement>(".mw-interval-message");
+  if (text) text.textContent = shown.message || "Profiling the likelihood…";
+  const bar = status.querySelector<HTMLProgressElement>("progress");
+  if (bar && shown.total > 0) {
+    bar.max = shown.total;
+    bar.value = Math.min(shown.done, shown.total);
+    bar.setAttribute("aria-valuetext", `${shown.done} of ${shown.total} interval ends`);
+  }
+}
+
+/** Under the table: a running profile's progress and Stop button, or why the last one ended early. */
+function intervalStatus(shown: VarianceIntervals | null, stop: () => void): HTMLElement | null {
+  const state = shown?.state;
+  if (!shown || (state !== "running" && state !== "stopped" && state !== "error")) return null;
+  const status = h(
+    "div",
+    {
+      class: "mw-interval-status",
+      "data-testid": "variance-intervals-status",
+      "data-state": state,
+      "data-fit-id": shown.fit_id,
+      role: state === "error" ? "alert" : "status",
+    },
+    h("span", { class: "mw-interval-message" }, shown.message),
+  );
+  if (state !== "running") return status;
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "mw-button mw-small mw-interval-stop",
+      "data-testid": "variance-intervals-stop",
+      title: "Stop profiling; the 95% CI button starts it again",
+    },
+    "Stop",
+  );
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    button.textContent = "Stopping…";
+    stop();
+  });
+  status.append(
+    h("progress", {
+      class: "mw-interval-progress",
+      "data-testid": "variance-intervals-progress",
+      "aria-label": "Interval ends found",
+    }),
+    button,
+  );
+  fillProgress(status, shown);
+  return status;
+}
+
+/** Show a running profile's new progress in place (the Stop button keeps its focus and any click
+ *  under way); false when the table must be drawn again instead. */
+export function updateIntervalProgress(
+  root: HTMLElement,
+  current: FitSummary | null | undefined,
+  intervals: VarianceIntervals | null,
+): boolean {
+  if (!current || !intervals || intervals.state !== "running" || intervals.fit_id !== current.id) {
+    return false;
+  }
+  const status = root.querySelector<HTMLElement>('[data-testid="variance-intervals-status"]');
+  if (status?.dataset.state !== "running" || status.dataset.fitId !== String(intervals.fit_id)) {
+    return false;
+  }
+  fillProgress(status, intervals);
+  return true;
+}
+
 /** The interval column's header: a button that asks for the intervals, then their title. */
 function intervalHeader(
   shown: VarianceIntervals | null,
@@ -55,7 +129,9 @@ function intervalHeader(
             title:
               state === "error"
                 ? `${shown?.message ?? "The profile failed."} Click to try again.`
-                : `Compute the ${what}; it takes longer than the fit`,
+                : state === "stopped"
+                  ? `The last profile was stopped. Compute the ${what} again`
+                  : `Compute the ${what}; it takes longer than the fit`,
             "aria-label": state === "running" ? "Computing the intervals" : `Compute ${label}s`,
             onclick: ask,
           },
@@ -73,6 +149,7 @@ export function varianceTable(
   previous: FitSummary | null,
   intervals: VarianceIntervals | null = null,
   ask: () => void = () => {},
+  stop: () => void = () => {},
 ): HTMLElement {
   const shown = intervalsOf(current, intervals);
   const ends = new Map((shown?.state === "done" ? shown.rows : []).map((r) => [key(r), r]));
@@ -124,5 +201,5 @@ export function varianceTable(
     ),
     h("tbody", null, rows),
   );
-  return h("div", { class: "mw-scroll mw-table-wrap" }, table);
+  return h("div", { class: "mw-scroll mw-table-wrap" }, table, intervalStatus(shown, stop));
 }
