@@ -171,6 +171,8 @@ def glmm_profile_ends(
     with warnings.catch_warnings(), limit_blas(design):
         warnings.simplefilter("ignore")
         dev = _GlmmDeviance(design, nagq, cancel)
+        kinds = dev.kinds + (["fixed"] * len(beta) if fixed else [])
+        ended = _counter(2 * len(kinds), progress)
         unit = np.ones(len(beta)) if dev.transform is None else np.diag(dev.transform)  # positive
         est = np.r_[_variance_values(covs), beta / unit]
         sds = est[: dev.n_var][np.array(dev.kinds) == "sd"]
@@ -179,8 +181,6 @@ def glmm_profile_ends(
                       np.sqrt(np.clip(np.diag(vcov), 1e-24, None)) / unit]
         base, est = _minimize(dev, est, scale, None)
         z = float(stats.norm.ppf(0.5 + level / 2))
-        kinds = dev.kinds + (["fixed"] * len(beta) if fixed else [])
-        ended = _counter(2 * len(kinds), progress)
         lower, upper = np.full(len(kinds), np.nan), np.full(len(kinds), np.nan)
         for i, kind in enumerate(kinds):
             lower[i], upper[i] = _one_parameter(dev, est, scale, base, i, kind, z, ended)
