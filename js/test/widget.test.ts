@@ -545,6 +545,7 @@ describe("variance intervals", () => {
     expect(bar.value).toBe(3);
     expect(bar.max).toBe(6);
     expect(bar.getAttribute("aria-valuetext")).toBe("3 of 6 interval ends");
+    expect(q("variance-intervals-button").textContent).toBe("95% CI"); // the column keeps its name
     // progress is drawn in place: the same Stop button (its focus, a click under way) stays
     expect(q("variance-intervals-stop")).toBe(stop);
     expect(q("variance-intervals-status")).toBe(status);

@@ -135,7 +135,7 @@ function intervalHeader(
             "aria-label": state === "running" ? "Computing the intervals" : `Compute ${label}s`,
             onclick: ask,
           },
-          state === "running" ? "…" : label,
+          label,
         );
   return h(
     "th",
