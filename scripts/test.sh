@@ -14,7 +14,18 @@ NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict   # the documentation site
 (cd js && npm run --silent typecheck && npm run --silent lint && npm test --silent)
 if [ $# -eq 0 ]; then
     .venv/bin/python -m pytest -n auto --ignore=tests/e2e
-    .venv/bin/python -m pytest tests/e2e
+    # The lowest-versions venv is installed while the browser tests run (it mostly waits on downloads).
+    lowest_log=$(mktemp)
+    bash scripts/test-lowest.sh install >"$lowest_log" 2>&1 &
+    lowest_install=$!
+    browser=0
+    .venv/bin/python -m pytest tests/e2e || browser=$?
+    lowest=0
+    wait "$lowest_install" || lowest=$?
+    cat "$lowest_log"
+    rm -f "$lowest_log"
+    [ "$browser" -eq 0 ] || exit "$browser"
+    [ "$lowest" -eq 0 ] || { echo "installing the lowest versions failed" >&2; exit "$lowest"; }
 else
     .venv/bin/python -m pytest "$@"
 fi
