@@ -92,22 +92,25 @@ def fit_glmm(design: Design, nagq: int = 1) -> GlmmResult:
     model = engine_model(design)
     with warnings.catch_warnings(record=True) as caught, limit_blas(design):
         warnings.simplefilter("always")
-        res = _glmer(model, engine_family(design.family), int(nagq))
+        res, lp0 = _glmer(model, engine_family(design.family), int(nagq))
         res, deviance = _checked_optimum(res, int(nagq))
-        out = _glmm_result(res, model, design, deviance)
+        out = _glmm_result(res, model, design, deviance, lp0)
     out.engine_messages = [_our_names(str(w.message), design) for w in caught]
     return out
 
 
-def _glmer(model: EngineModel, family: Any, nagq: int) -> Any:
+def _glmer(model: EngineModel, family: Any, nagq: int) -> tuple[Any, np.ndarray | None]:
     """Fit the engine's model as ``glmer`` does (its controls, with :data:`GLMER_OPTIMIZER`), on our matrices:
-    the engine's own model checks (which would drop columns we kept) are not run, as for lmer."""
-    from mixedlm.estimation.laplace import GLMMOptimizer
+    the engine's own model checks (which would drop columns we kept) are not run, as for lmer. Returns the
+    result and glmer's ``lp0``, the linear predictor (without offset) of the fit's nAGQ = 0 stage, where
+    that stage ran and converged (:class:`.GlmerOptimizer`), else None."""
     from mixedlm.models.control import GlmerControl
     from mixedlm.models.glmer import GlmerResult
 
+    from .glmer_optimizer import GlmerOptimizer
+
     ctrl = GlmerControl(optimizer=GLMER_OPTIMIZER)
-    optimizer = GLMMOptimizer(model.matrices, family, verbose=0, nAGQ=nagq, pirls_maxiter=ctrl.pirls_maxiter,
+    optimizer = GlmerOptimizer(model.matrices, family, verbose=0, nAGQ=nagq, pirls_maxiter=ctrl.pirls_maxiter,
                               pirls_tol=ctrl.tolPwrss, nAGQ0initStep=ctrl.nAGQ0initStep)
     opt = optimizer.optimize(start=None, method=ctrl.optimizer, maxiter=ctrl.maxiter,
                              options=ctrl.get_scipy_options(optimizer=ctrl.optimizer, maxiter=ctrl.maxiter),
@@ -121,7 +124,7 @@ def _glmer(model: EngineModel, family: Any, nagq: int) -> Any:
     if not res.converged:
         warnings.warn("Model failed to converge." if res.pirls_converged else
                       "Model failed to converge: the inner PIRLS solver did not converge.", UserWarning, stacklevel=2)
-    return res
+    return res, _stage0_lp0(optimizer.stage0, model.matrices)
 
 
 def _checked_optimum(res: Any, nagq: int) -> tuple[Any, Any]:
@@ -150,10 +153,12 @@ def _stationary(gradient: np.ndarray) -> bool:
     return bool(np.all(np.isfinite(gradient)) and np.max(np.abs(gradient)) < 0.01)
 
 
-def _glmm_result(res: Any, model: EngineModel, design: Design, deviance: Any = None) -> GlmmResult:
-    """The engine's fit in the design's order and names (``deviance``: the function for the Hessian)."""
+def _glmm_result(res: Any, model: EngineModel, design: Design, deviance: Any = None,
+                 lp0: np.ndarray | None = None) -> GlmmResult:
+    """The engine's fit in the design's order and names (``deviance``: the function for the Hessian,
+    ``lp0``: glmer's nAGQ = 0 linear predictor, see :func:`_glmer`)."""
     p = design.X.shape[1]
-    vcov = _hessian_vcov(res, deviance)
+    vcov = _hessian_vcov(res, deviance, lp0)
     if vcov is None:
         vcov = np.asarray(res.vcov(), dtype=float)
     beta, vcov = model.coefficients(np.asarray(res.beta, dtype=float), vcov)
@@ -182,7 +187,7 @@ def _glmm_result(res: Any, model: EngineModel, design: Design, deviance: Any = N
     )
 
 
-def _hessian_vcov(res: Any, deviance: Any = None) -> np.ndarray | None:
+def _hessian_vcov(res: Any, deviance: Any = None, lp0: np.ndarray | None = None) -> np.ndarray | None:
     """The fixed effects' covariance as lme4's ``vcov(glmerfit)``: from the deviance's Hessian.
 
     lme4 differentiates its deviance function in (theta, beta) by finite differences at its optimum
@@ -192,12 +197,13 @@ def _hessian_vcov(res: Any, deviance: Any = None) -> np.ndarray | None:
     on cbpp its curvature is up to 2.6% above the exact Laplace deviance's), differentiated at its
     minimum, as glmer's optimizer leaves it; otherwise, or where that fails, the engine's deviance (or
     ``deviance``) at the engine's optimum. None where the Hessian is not positive definite (lme4 then
-    falls back to the conditional covariance, as we do).
+    falls back to the conditional covariance, as we do). ``lp0``: glmer's nAGQ = 0 linear predictor
+    (None: found by :class:`.Lme4Laplace`).
     """
     if not getattr(res, "joint_fit", False) or len(res.beta) == 0:
         return None
     if getattr(res, "nAGQ", 1) == 1:
-        hessian = _glmer_hessian(res, _parameters(res))
+        hessian = _glmer_hessian(res, _parameters(res), lp0)
         vcov = None if hessian is None else _fixed_vcov(hessian, len(res.theta))
         if vcov is not None:
             return vcov
@@ -206,7 +212,7 @@ def _hessian_vcov(res: Any, deviance: Any = None) -> np.ndarray | None:
     return _fixed_vcov(hessian, len(res.theta))
 
 
-def _glmer_hessian(res: Any, x: np.ndarray) -> np.ndarray | None:
+def _glmer_hessian(res: Any, x: np.ndarray, lp0: np.ndarray | None = None) -> np.ndarray | None:
     """The Hessian of glmer's Laplace deviance function at its minimum, reached by Newton steps from
     ``x`` (the engine's optimum) with the finite-difference gradient and Hessian; parameters on a
     bound (a variance parameter at 0) stay there. None for more than :data:`GLMER_HESSIAN_MAX_Q`
@@ -216,7 +222,7 @@ def _glmer_hessian(res: Any, x: np.ndarray) -> np.ndarray | None:
         return None
     with blas_limit(1):  # dense factors of at most a few hundred columns: one thread is fastest
         try:
-            laplace = Lme4Laplace(res.matrices, res.family, np.asarray(res.theta, dtype=float), _stage1_lp0(res))
+            laplace = Lme4Laplace(res.matrices, res.family, np.asarray(res.theta, dtype=float), lp0)
         except (ValueError, ArithmeticError, np.linalg.LinAlgError):
             return None
         free = np.r_[laplace.lower, np.full(len(x) - len(laplace.lower), -np.inf)] != x
@@ -239,33 +245,15 @@ def _glmer_hessian(res: Any, x: np.ndarray) -> np.ndarray | None:
     return hessian
 
 
-def _stage1_lp0(res: Any) -> np.ndarray | None:
-    """glmer's ``lp0`` (the nAGQ = 0 stage's linear predictor, without offset) by the engine's own
-    nAGQ = 0 fit, as its optimizer starts: for the canonical links (logit, log), where that fit is
-    fast (grouseticks: 0.5 s against 11 s for :class:`.Lme4Laplace`'s own search, which finds the
-    same ``lp0`` to 3e-4; 1e-3 in ``lp0`` moves the standard errors by ~1e-6). None otherwise (the
-    engine evaluates other links slowly) or where that fit fails."""
-    from mixedlm.estimation.laplace import GLMMOptimizer
-    from mixedlm.models.control import GlmerControl
-
-    if type(res.family.link).__name__ not in ("LogitLink", "LogLink"):
+def _stage0_lp0(stage0: Any, matrices: Any) -> np.ndarray | None:
+    """glmer's ``lp0`` (the nAGQ = 0 stage's linear predictor, without offset) from the fit's own nAGQ = 0
+    stage (``stage0``, as glmer's optimizer starts; None where it did not run or converge). Without it,
+    :class:`.Lme4Laplace` searches for that stage itself (grouseticks: 11 s, for the same ``lp0`` to 3e-4;
+    1e-3 in ``lp0`` moves the standard errors by ~1e-6)."""
+    if stage0 is None or not stage0.pirls_converged:
         return None
-    ctrl = GlmerControl(optimizer=GLMER_OPTIMIZER)
-    m = res.matrices
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            stage = GLMMOptimizer(m, res.family, verbose=0, nAGQ=0, pirls_maxiter=ctrl.pirls_maxiter,
-                                  pirls_tol=ctrl.tolPwrss)
-            found = stage._optimize_pirls(stage.get_start_theta(), ctrl.optimizer, ctrl.maxiter,
-                                          ctrl.get_scipy_options(optimizer=ctrl.optimizer, maxiter=ctrl.maxiter),
-                                          restart_edge=ctrl.restart_edge)
-    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
-        return None
-    if not found.pirls_converged:
-        return None
-    lp0 = m.X @ np.asarray(found.beta, dtype=float) + m.Z @ np.asarray(found.u, dtype=float)  # u: b, not spherical
-    return lp0 if np.all(np.isfinite(lp0)) else None
+    lp0 = matrices.X @ np.asarray(stage0.beta, dtype=float) + matrices.Z @ np.asarray(stage0.u, dtype=float)
+    return lp0 if np.all(np.isfinite(lp0)) else None  # u: b, not spherical
 
 
 def _parameters(res: Any) -> np.ndarray:
@@ -335,7 +323,7 @@ class GlmmRefitter:
         self._model = engine_model(design)
         with warnings.catch_warnings(), limit_blas(design):
             warnings.simplefilter("ignore")
-            self._base = _glmer(self._model, engine_family(design.family), self.nagq)
+            self._base = _glmer(self._model, engine_family(design.family), self.nagq)[0]
         self._scalar = scalar_term(self._model.matrices) and self._p > 0
 
     def refit(self, y: np.ndarray) -> Refit:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import linalg, optimize, sparse
 
-__all__ = ["Lme4Laplace"]
+__all__ = ["GramMap", "Lme4Laplace"]
 
 _TOL = 1e-7  # glmerControl()$tolPwrss
 _MAXIT = 100  # glmer's PIRLS iterations
@@ -68,7 +68,6 @@ class Lme4Laplace:
         self.n_theta = sum(s.n_terms * (s.n_terms + 1) // 2 if s.correlated else s.n_terms for s in structures)
         self.lower = self._theta_lower(structures)
         self._split(structures)
-        self._zl_cache: dict[bytes, sparse.csc_matrix] = {}
         self.lp0 = (self._stage1_lp0(np.maximum(np.asarray(theta, dtype=float), self.lower)) if lp0 is None
                     else np.asarray(lp0, dtype=float))
 
@@ -87,6 +86,11 @@ class Lme4Laplace:
         self.code1[Z1.row], self.z1[Z1.row, Z1.col % k] = Z1.col // k, Z1.data  # columns level by level
         self.q1 = len(first)
         self.rest = np.setdiff1d(np.arange(self.Z.shape[1]), first)
+        self._rest_terms = [s for i, s in enumerate(structures) if i != j]
+        Zr = sparse.csr_matrix(self.Z[:, self.rest])
+        self._plans = {False: _Plan(Zr, self.code1, self.z1, self.levels1),
+                       True: _Plan(sparse.hstack([Zr, sparse.csr_matrix(self.X)], format="csr"),
+                                   self.code1, self.z1, self.levels1)}
 
     @staticmethod
     def _theta_lower(structures: list[Any]) -> np.ndarray:
@@ -110,51 +114,57 @@ class Lme4Laplace:
         with np.errstate(all="ignore"):
             return float(np.sum(self.family.deviance_resids(self.y, mu, self.wt)) + u @ u)
 
-    def _zl(self, theta: np.ndarray) -> sparse.csc_matrix:
-        """``Z Lambda`` without the eliminated term's columns (kept for the last few ``theta``)."""
-        key = np.asarray(theta, dtype=float).tobytes()
-        if key not in self._zl_cache:
-            if len(self._zl_cache) > 8:
-                self._zl_cache.clear()
-            self._zl_cache[key] = sparse.csc_matrix((self.Z @ self._lambda(theta))[:, self.rest])
-        return self._zl_cache[key]
+    def _lambda_rest(self, theta: np.ndarray, p: int) -> np.ndarray | sparse.csc_matrix:
+        """``Lambda`` on the other terms' columns (and ``p`` unit columns for the fixed effects): its
+        diagonal where every factor is diagonal, else the sparse matrix."""
+        blocks = [b for i, b in enumerate(self._blocks(theta)) if i != self.term1]
+        if all(np.count_nonzero(b - np.diag(np.diag(b))) == 0 for b in blocks):
+            return np.concatenate([np.tile(np.diag(b), s.n_levels) for b, s in zip(blocks, self._rest_terms)]
+                                  + [np.ones(p)])
+        rest = sparse.csc_matrix(self._lambda(theta)[self.rest][:, self.rest])
+        return sparse.block_diag([rest, sparse.identity(p)], format="csc") if p else rest
 
     def pirls(self, theta: np.ndarray, beta: np.ndarray | None, start: np.ndarray) -> _Pirls:
         """lme4's ``pwrssUpdate`` then ``Laplace``: modes ``u`` (``beta`` given) or ``(u, beta)`` jointly
         (``beta=None``, its nAGQ = 0 stage), from the linear predictor ``start`` (without offset)."""
         theta = np.asarray(theta, dtype=float)
-        val1 = self.z1 @ self._blocks(theta)[self.term1]  # rows of Z Lambda in the eliminated term
-        R = self._zl(theta)
-        q2 = R.shape[1]
-        if beta is None:
-            R = sparse.hstack([R, self.X], format="csc")
+        factor1 = self._blocks(theta)[self.term1]
+        val1 = self.z1 @ factor1  # rows of Z Lambda in the eliminated term
+        plan = self._plans[beta is None]
+        q2 = len(self.rest)
+        lam = self._lambda_rest(theta, plan.m - q2)
         fixed = self.offset if beta is None else self.offset + self.X @ beta
         eta = self.offset + start  # lme4: resp$updateMu(lp0) with the base offset, then the fixed part
         mu, mueta, var = self._mean(eta)
-        penalty = np.r_[np.ones(q2), np.zeros(R.shape[1] - q2)]
-        old, oldpdev = np.zeros(self.q1 + R.shape[1]), np.inf
+        penalty = np.r_[np.ones(q2), np.zeros(plan.m - q2)]
+        old, oldpdev = np.zeros(self.q1 + plan.m), np.inf
         for _ in range(_MAXIT):
             sw = mueta * np.sqrt(self.wt / var)
             wz = sw * ((eta - fixed) + (self.y - mu) / mueta)
-            step, ldl2 = self._solve(sw, wz, val1, R, penalty, q2)
-            pdev, eta, mu, mueta, var = self._update(val1, R, fixed, step, q2)
+            step, ldl2 = self._solve(sw, wz, val1, factor1, lam, plan, penalty)
+            pdev, eta, mu, mueta, var = self._update(val1, lam, plan, fixed, step, q2)
             if abs(oldpdev - pdev) < _TOL * abs(pdev):
                 return _Pirls(ldl2 + pdev, eta - self.offset)
             for _h in range(_HALVINGS):  # lme4's step halving towards the previous step
                 if not (np.isnan(pdev) or pdev > oldpdev):
                     break
                 step = (old + step) / 2
-                pdev, eta, mu, mueta, var = self._update(val1, R, fixed, step, q2)
+                pdev, eta, mu, mueta, var = self._update(val1, lam, plan, fixed, step, q2)
             if not np.isfinite(pdev) or pdev - oldpdev > _TOL:
                 return _Pirls(np.inf, eta - self.offset)
             old, oldpdev = step, pdev
         return _Pirls(np.inf, eta - self.offset)
 
-    def _solve(self, sw: np.ndarray, wz: np.ndarray, val1: np.ndarray, R: sparse.csc_matrix,
-               penalty: np.ndarray, q2: int) -> tuple[np.ndarray, float]:
+    def _solve(self, sw: np.ndarray, wz: np.ndarray, val1: np.ndarray, factor1: np.ndarray,
+               lam: np.ndarray | sparse.csc_matrix, plan: _Plan, penalty: np.ndarray) -> tuple[np.ndarray, float]:
         """One penalized weighted least-squares step: the new ``(u1, u2[, beta])`` and ``log det(L)^2``
-        of ``Lambda' Z' W Z Lambda + I`` at these weights (the eliminated term's blocks first)."""
-        n, k, levels = len(sw), self.k1, self.levels1
+        of ``Lambda' Z' W Z Lambda + I`` at these weights (the eliminated term's blocks first).
+
+        The other columns' blocks come from ``plan``'s products of ``Z`` with the weights (no ``theta``
+        in them), ``Lambda`` applied to the small dense results: with ``B0 = (Z1' W Z2)`` level by level
+        and ``T1`` the eliminated term's factor, ``M = Lambda2' (Z2' W Z2 - B0' diag(T1 A1^-1 T1') B0)
+        Lambda2 + I``, ``A1`` the eliminated term's blocks of ``L L'``."""
+        k, levels = self.k1, self.levels1
         swv = sw[:, None] * val1
         A1 = np.empty((levels, k, k))
         for a in range(k):
@@ -165,27 +175,27 @@ class Lme4Laplace:
         ldl2 = 2.0 * float(np.sum(np.log(np.diagonal(chol1, axis1=1, axis2=2))))
         inverse = np.linalg.inv(A1)
         r1 = np.column_stack([np.bincount(self.code1, swv[:, a] * wz, minlength=levels) for a in range(k)])
-        u1 = (inverse @ r1[:, :, None])[:, :, 0].ravel()
-        if not R.shape[1]:
-            return u1, ldl2
-        # (Z Lambda)' W restricted to the eliminated term, one row per (level, column of its block)
-        P = sparse.csr_matrix((swv.ravel(), ((self.code1[:, None] * k + np.arange(k)).ravel(),
-                                             np.repeat(np.arange(n), k))), shape=(levels * k, n))
-        blocks = sparse.bsr_matrix((inverse, np.arange(levels), np.arange(levels + 1)), shape=(levels * k,) * 2)
-        UR = sparse.csc_matrix(R.multiply(sw[:, None]))
-        B = sparse.csr_matrix(P @ UR)  # (levels k) x (columns of R)
-        M = (UR.T @ UR - B.T @ (blocks @ B)).toarray() + np.diag(penalty)
+        u1 = (inverse @ r1[:, :, None])[:, :, 0]
+        if not plan.m:
+            return u1.ravel(), ldl2
+        w = sw * sw
+        b0 = plan.cross(w)
+        M = _sandwich(plan.gram(w) - plan.eliminated(b0, factor1 @ inverse @ factor1.T), lam) + np.diag(penalty)
         chol = np.linalg.cholesky(M)
-        ldl2 += 2.0 * float(np.sum(np.log(np.diag(chol)[:q2])))
-        rest = linalg.cho_solve((chol, True), UR.T @ wz - B.T @ u1)
-        return np.r_[u1 - blocks @ (B @ rest), rest], ldl2
+        ldl2 += 2.0 * float(np.sum(np.log(np.diag(chol)[: len(self.rest)])))
+        rhs = plan.ZT @ (sw * wz) - plan.cross_t(b0, (u1 @ factor1.T).ravel())
+        rest = linalg.cho_solve((chol, True), _apply_t(lam, rhs))
+        moved = (plan.cross_times(b0, _apply(lam, rest)).reshape(levels, k) @ factor1)[:, :, None]
+        return np.r_[(u1 - (inverse @ moved)[:, :, 0]).ravel(), rest], ldl2
 
-    def _update(self, val1: np.ndarray, R: sparse.csc_matrix, fixed: np.ndarray, step: np.ndarray,
-                q2: int) -> tuple[Any, ...]:
+    def _update(self, val1: np.ndarray, lam: np.ndarray | sparse.csc_matrix, plan: _Plan, fixed: np.ndarray,
+                step: np.ndarray, q2: int) -> tuple[Any, ...]:
         """Penalized deviance and the new linear predictor, mean, d mu / d eta, variance for ``step``
         (``u`` its first ``q1 + q2`` entries)."""
         u1 = step[: self.q1].reshape(self.levels1, self.k1)
-        eta = fixed + R @ step[self.q1:] + np.einsum("ik,ik->i", val1, u1[self.code1])
+        eta = fixed + np.einsum("ik,ik->i", val1, u1[self.code1])
+        if plan.m:
+            eta = eta + plan.Z @ _apply(lam, step[self.q1:])
         mu, mueta, var = self._mean(eta)
         return self._pdev(mu, step[: self.q1 + q2]), eta, mu, mueta, var
 
@@ -216,3 +226,121 @@ class Lme4Laplace:
             return self.pirls(theta, beta, self.lp0).deviance
         except (linalg.LinAlgError, ValueError):
             return np.inf
+
+
+def _apply(lam: np.ndarray | sparse.csc_matrix, x: np.ndarray) -> np.ndarray:
+    """``Lambda x`` for a diagonal (a vector) or sparse ``Lambda``."""
+    return lam * x if isinstance(lam, np.ndarray) else lam @ x
+
+
+def _apply_t(lam: np.ndarray | sparse.csc_matrix, x: np.ndarray) -> np.ndarray:
+    """``Lambda' x`` for a diagonal (a vector) or sparse ``Lambda``."""
+    return lam * x if isinstance(lam, np.ndarray) else lam.T @ x
+
+
+def _sandwich(S: np.ndarray, lam: np.ndarray | sparse.csc_matrix) -> np.ndarray:
+    """``Lambda' S Lambda`` for a dense symmetric ``S``."""
+    if isinstance(lam, np.ndarray):
+        return lam[:, None] * S * lam[None, :]
+    left = np.asarray(lam.T @ S)  # Lambda' S
+    return np.asarray((lam.T @ left.T).T)  # (Lambda' S) Lambda
+
+
+class GramMap:
+    """``Z' W Z`` (dense) for any diagonal ``W``, as one sparse product of a fixed map with the weights.
+
+    Parameters
+    ----------
+    Z
+        ``n x m`` sparse matrix (CSR).
+    """
+
+    def __init__(self, Z: sparse.csr_matrix) -> None:
+        n, self.m = Z.shape
+        rows = np.repeat(np.arange(n), np.diff(Z.indptr))
+        cols = Z.indices.astype(np.int64)
+        self._squares = sparse.csr_matrix((Z.data * Z.data, (cols, rows)), shape=(self.m, n))
+        first, second = _pairs(np.diff(Z.indptr), Z.indptr)  # every pair of nonzeros in a row
+        self._map = sparse.csr_matrix((Z.data[first] * Z.data[second], (cols[first] * self.m + cols[second],
+                                                                        rows[first])), shape=(self.m * self.m, n))
+
+    def __call__(self, w: np.ndarray) -> np.ndarray:
+        """``Z' diag(w) Z``."""
+        return (self._map @ w).reshape(self.m, self.m)
+
+    def diagonal(self, w: np.ndarray) -> np.ndarray:
+        """The diagonal of ``Z' diag(w) Z``."""
+        return self._squares @ w
+
+
+class _Plan:
+    """Products of the weights with ``Z2`` (the other terms' columns of ``Z``, and the fixed effects'
+    in the nAGQ = 0 stage) and ``Z1`` (the eliminated term's), as fixed sparse maps from the weights:
+    their patterns do not depend on ``theta``, so they are laid out once per model.
+
+    Parameters
+    ----------
+    Z2
+        ``n x m`` sparse matrix (CSR).
+    code1, z1
+        Each observation's level of the eliminated term and its ``k`` columns of ``Z`` there.
+    levels
+        The eliminated term's number of levels.
+    """
+
+    def __init__(self, Z2: sparse.csr_matrix, code1: np.ndarray, z1: np.ndarray, levels: int) -> None:
+        n, m = Z2.shape
+        k = z1.shape[1]
+        self.m, self.levels, self.k = m, levels, k
+        self.Z, self.ZT = Z2, sparse.csr_matrix(Z2.T)
+        rows = np.repeat(np.arange(n), np.diff(Z2.indptr))
+        cols, vals = Z2.indices.astype(np.int64), Z2.data
+        self.gram = GramMap(Z2)
+        # B0 = Z1' W Z2, rows (level, column of Z1) and columns of Z2: one entry per nonzero of Z2 and column of Z1
+        keys = ((code1[rows] * k)[:, None] + np.arange(k)) * m + cols[:, None]
+        self.keys, position = np.unique(keys.ravel(), return_inverse=True)
+        self._cross = sparse.csr_matrix(((z1[rows] * vals[:, None]).ravel(), (position, np.repeat(rows, k))),
+                                        shape=(len(self.keys), n))
+        self.row, self.col = self.keys // m, self.keys % m
+        level = self.row // k
+        sizes = np.bincount(level, minlength=levels)
+        starts = np.r_[0, np.cumsum(sizes)]
+        self.dense = levels * k * m * m <= 25 * int(np.sum(sizes.astype(np.int64) ** 2))
+        if not self.dense:  # B0' D B0 by the pairs of B0's entries in the same level
+            p1, p2 = _pairs(sizes, starts)
+            self._p1, self._p2 = p1, p2
+            self._bins = self.col[p1] * m + self.col[p2]
+            self._blocks = level[p1] * k * k + (self.row[p1] % k) * k + self.row[p2] % k
+
+    def cross(self, w: np.ndarray) -> np.ndarray:
+        """The entries of ``B0 = Z1' W Z2`` (in :attr:`keys` order)."""
+        return self._cross @ w
+
+    def eliminated(self, b0: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+        """``B0' D B0`` (dense, ``m x m``), ``D`` block-diagonal with the ``levels x k x k`` ``blocks``."""
+        if self.dense:
+            B = np.zeros(self.levels * self.k * self.m)
+            B[self.keys] = b0
+            B = B.reshape(self.levels, self.k, self.m)
+            return B.reshape(-1, self.m).T @ (blocks @ B).reshape(-1, self.m)
+        weights = b0[self._p1] * b0[self._p2] * blocks.ravel()[self._blocks]
+        return np.bincount(self._bins, weights, minlength=self.m * self.m).reshape(self.m, self.m)
+
+    def cross_t(self, b0: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """``B0' v`` (``v`` by level and column of ``Z1``)."""
+        return np.bincount(self.col, b0 * v[self.row], minlength=self.m)
+
+    def cross_times(self, b0: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """``B0 x`` (by level and column of ``Z1``)."""
+        return np.bincount(self.row, b0 * x[self.col], minlength=self.levels * self.k)
+
+
+def _pairs(sizes: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordered pair ``(i, j)`` of positions within the same group, the groups laid out one after
+    another (group ``g``: ``sizes[g]`` positions from ``starts[g]``)."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    group = np.repeat(np.arange(len(sizes)), sizes * sizes)
+    offset = np.arange(len(group)) - np.repeat(np.cumsum(sizes * sizes) - sizes * sizes, sizes * sizes)
+    size = sizes[group]
+    base = np.asarray(starts, dtype=np.int64)[group]
+    return base + offset // np.maximum(size, 1), base + offset % np.maximum(size, 1)

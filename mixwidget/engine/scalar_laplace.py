@@ -33,13 +33,53 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special
 
-__all__ = ["ScalarLaplace", "polish", "scalar_term"]
+__all__ = ["FamilyFormulas", "ScalarLaplace", "polish", "scalar_term"]
 
 
 def scalar_term(matrices: Any) -> bool:
     """True when the model has one random term of one column (the case this module evaluates)."""
     structures = matrices.random_structures
     return len(structures) == 1 and structures[0].n_terms == 1 and matrices.n_random > 0
+
+
+class FamilyFormulas:
+    """The engine family's clamp of the means and deviance residuals for fixed responses ``y`` and prior
+    weights, written out for its Binomial and Poisson classes (others: the family's own methods).
+
+    The engine's formulas term for term, without their per-call look-ups; a binary response's (0/1)
+    deviance residuals with one ``xlogy`` term instead of two, the same values to the last bit:
+    ``xlogy(1, 1 / mu) + xlogy(0, 0 / (1 - mu)) = xlogy(1, 1 / mu) + 0``, and ``xlogy(1, 1 / (1 - mu))``
+    where ``y = 0``.
+    """
+
+    def __init__(self, family: Any, y: np.ndarray, prior: np.ndarray) -> None:
+        self.family, self.y, self.prior = family, y, prior
+        self._kind = _engine_family_kind(family)
+        self._binary = self._kind == "Binomial" and bool(np.all((y == 0) | (y == 1)))
+        self._twice_prior, self._ones, self._one_minus_y = 2 * prior, y == 1, 1 - y
+        lower, upper = family._mean_bounds() if self._kind else (None, None)
+        self._bounds = (None if lower is None else lower + 1e-10, None if upper is None else upper - 1e-10)
+
+    def clamp(self, mu: np.ndarray) -> np.ndarray:
+        """``family.clamp_mu(mu)`` (its default eps, 1e-10)."""
+        if not self._kind:
+            return self.family.clamp_mu(mu)
+        lower, upper = self._bounds
+        mu = mu if lower is None else np.maximum(mu, lower)
+        return mu if upper is None else np.minimum(mu, upper)
+
+    def deviance_resids(self, mu: np.ndarray) -> np.ndarray:
+        """``family.deviance_resids(y, mu, prior)`` at ``mu`` already clamped (:meth:`clamp`: the
+        family's own clamp leaves it as it is), observations in the last axis."""
+        y = self.y
+        if self._binary:
+            return self._twice_prior * special.xlogy(1.0, 1.0 / np.where(self._ones, mu, 1 - mu))
+        if self._kind == "Binomial":
+            omy = self._one_minus_y
+            return self._twice_prior * (special.xlogy(y, y / mu) + special.xlogy(omy, omy / (1 - mu)))
+        if self._kind == "Poisson":
+            return self._twice_prior * (special.xlogy(y, y / mu) - (y - mu))
+        return self.family.deviance_resids(y, mu, self.prior)
 
 
 @dataclass
@@ -73,36 +113,8 @@ class ScalarLaplace:
         self._node_codes = (self.codes + self.ngroups * np.arange(len(nodes))[:, None]).ravel()
         self._node_codes_size = len(nodes) * self.ngroups
         self._at: tuple[np.ndarray, np.ndarray] | None = None  # (devc, info) at the last modes' u
-        self._kind = _engine_family_kind(self.family)
-        self._binary = self._kind == "Binomial" and bool(np.all((self.y == 0) | (self.y == 1)))
-        self._twice_prior, self._ones, self._one_minus_y = 2 * self.prior, self.y == 1, 1 - self.y
-        lower, upper = self.family._mean_bounds() if self._kind else (None, None)
-        self._bounds = (None if lower is None else lower + 1e-10, None if upper is None else upper - 1e-10)
-
-    def _clamp(self, mu: np.ndarray) -> np.ndarray:
-        """``family.clamp_mu(mu)`` (its default eps, 1e-10), without its per-call bound look-ups."""
-        if not self._kind:
-            return self.family.clamp_mu(mu)
-        lower, upper = self._bounds
-        mu = mu if lower is None else np.maximum(mu, lower)
-        return mu if upper is None else np.minimum(mu, upper)
-
-    def _deviance_resids(self, mu: np.ndarray) -> np.ndarray:
-        """The family's deviance residuals at ``mu`` (clamped), observations in the last axis.
-
-        The engine's Binomial and Poisson formulas, term for term (``mu`` is not clamped again: it is
-        already); a binary response's (0/1) with one ``xlogy`` term instead of two, the same values to
-        the last bit: ``xlogy(1, 1 / mu) + xlogy(0, 0 / (1 - mu)) = xlogy(1, 1 / mu) + 0``, and
-        ``xlogy(1, 1 / (1 - mu))`` where ``y = 0``."""
-        y = self.y
-        if self._binary:
-            return self._twice_prior * special.xlogy(1.0, 1.0 / np.where(self._ones, mu, 1 - mu))
-        if self._kind == "Binomial":
-            omy = self._one_minus_y
-            return self._twice_prior * (special.xlogy(y, y / mu) + special.xlogy(omy, omy / (1 - mu)))
-        if self._kind == "Poisson":
-            return self._twice_prior * (special.xlogy(y, y / mu) - (y - mu))
-        return self.family.deviance_resids(y, mu, self.prior)
+        formulas = FamilyFormulas(self.family, self.y, self.prior)
+        self._clamp, self._deviance_resids = formulas.clamp, formulas.deviance_resids
 
     def _sum(self, values: np.ndarray) -> np.ndarray:
         return np.bincount(self.codes, weights=values, minlength=self.ngroups)
