@@ -85,6 +85,7 @@ class Lme4Laplace:
         self.code1, self.z1 = np.zeros(n, dtype=np.int64), np.zeros((n, k))
         self.code1[Z1.row], self.z1[Z1.row, Z1.col % k] = Z1.col // k, Z1.data  # columns level by level
         self.q1 = len(first)
+        self._eye1 = np.eye(k)
         self.rest = np.setdiff1d(np.arange(self.Z.shape[1]), first)
         self._rest_terms = [s for i, s in enumerate(structures) if i != j]
         Zr = sparse.csr_matrix(self.Z[:, self.rest])
@@ -114,10 +115,10 @@ class Lme4Laplace:
         with np.errstate(all="ignore"):
             return float(np.sum(self.family.deviance_resids(self.y, mu, self.wt)) + u @ u)
 
-    def _lambda_rest(self, theta: np.ndarray, p: int) -> np.ndarray | sparse.csc_matrix:
+    def _lambda_rest(self, theta: np.ndarray, factors: list[np.ndarray], p: int) -> np.ndarray | sparse.csc_matrix:
         """``Lambda`` on the other terms' columns (and ``p`` unit columns for the fixed effects): its
         diagonal where every factor is diagonal, else the sparse matrix."""
-        blocks = [b for i, b in enumerate(self._blocks(theta)) if i != self.term1]
+        blocks = [b for i, b in enumerate(factors) if i != self.term1]
         if all(np.count_nonzero(b - np.diag(np.diag(b))) == 0 for b in blocks):
             return np.concatenate([np.tile(np.diag(b), s.n_levels) for b, s in zip(blocks, self._rest_terms)]
                                   + [np.ones(p)])
@@ -128,15 +129,16 @@ class Lme4Laplace:
         """lme4's ``pwrssUpdate`` then ``Laplace``: modes ``u`` (``beta`` given) or ``(u, beta)`` jointly
         (``beta=None``, its nAGQ = 0 stage), from the linear predictor ``start`` (without offset)."""
         theta = np.asarray(theta, dtype=float)
-        factor1 = self._blocks(theta)[self.term1]
+        factors = self._blocks(theta)
+        factor1 = factors[self.term1]
         val1 = self.z1 @ factor1  # rows of Z Lambda in the eliminated term
         plan = self._plans[beta is None]
         q2 = len(self.rest)
-        lam = self._lambda_rest(theta, plan.m - q2)
+        lam = self._lambda_rest(theta, factors, plan.m - q2)
         fixed = self.offset if beta is None else self.offset + self.X @ beta
         eta = self.offset + start  # lme4: resp$updateMu(lp0) with the base offset, then the fixed part
         mu, mueta, var = self._mean(eta)
-        penalty = np.r_[np.ones(q2), np.zeros(plan.m - q2)]
+        penalty = np.concatenate([np.ones(q2), np.zeros(plan.m - q2)])
         old, oldpdev = np.zeros(self.q1 + plan.m), np.inf
         for _ in range(_MAXIT):
             sw = mueta * np.sqrt(self.wt / var)
@@ -170,23 +172,30 @@ class Lme4Laplace:
         for a in range(k):
             for b in range(a + 1):
                 A1[:, a, b] = A1[:, b, a] = np.bincount(self.code1, swv[:, a] * swv[:, b], minlength=levels)
-        A1 += np.eye(k)
-        chol1 = np.linalg.cholesky(A1)
-        ldl2 = 2.0 * float(np.sum(np.log(np.diagonal(chol1, axis1=1, axis2=2))))
-        inverse = np.linalg.inv(A1)
+        A1 += self._eye1
+        if k == 1:  # 1 x 1 blocks: their Cholesky factors the square roots, their inverses the reciprocals
+            ldl2 = 2.0 * float(np.sum(np.log(np.sqrt(A1))))
+            inverse = 1.0 / A1
+        else:
+            chol1 = np.linalg.cholesky(A1)
+            ldl2 = 2.0 * float(np.sum(np.log(np.diagonal(chol1, axis1=1, axis2=2))))
+            inverse = np.linalg.inv(A1)
         r1 = np.column_stack([np.bincount(self.code1, swv[:, a] * wz, minlength=levels) for a in range(k)])
         u1 = (inverse @ r1[:, :, None])[:, :, 0]
         if not plan.m:
             return u1.ravel(), ldl2
         w = sw * sw
         b0 = plan.cross(w)
-        M = _sandwich(plan.gram(w) - plan.eliminated(b0, factor1 @ inverse @ factor1.T), lam) + np.diag(penalty)
-        chol = np.linalg.cholesky(M)
+        M = plan.gram(w)
+        M -= plan.eliminated(b0, factor1 @ inverse @ factor1.T)
+        M = _sandwich(M, lam)
+        M.flat[:: plan.m + 1] += penalty
+        chol = linalg.cholesky(M, lower=True, check_finite=False)
         ldl2 += 2.0 * float(np.sum(np.log(np.diag(chol)[: len(self.rest)])))
         rhs = plan.ZT @ (sw * wz) - plan.cross_t(b0, (u1 @ factor1.T).ravel())
-        rest = linalg.cho_solve((chol, True), _apply_t(lam, rhs))
+        rest = linalg.cho_solve((chol, True), _apply_t(lam, rhs), check_finite=False)
         moved = (plan.cross_times(b0, _apply(lam, rest)).reshape(levels, k) @ factor1)[:, :, None]
-        return np.r_[(u1 - (inverse @ moved)[:, :, 0]).ravel(), rest], ldl2
+        return np.concatenate([(u1 - (inverse @ moved)[:, :, 0]).ravel(), rest]), ldl2
 
     def _update(self, val1: np.ndarray, lam: np.ndarray | sparse.csc_matrix, plan: _Plan, fixed: np.ndarray,
                 step: np.ndarray, q2: int) -> tuple[Any, ...]:
@@ -239,9 +248,11 @@ def _apply_t(lam: np.ndarray | sparse.csc_matrix, x: np.ndarray) -> np.ndarray:
 
 
 def _sandwich(S: np.ndarray, lam: np.ndarray | sparse.csc_matrix) -> np.ndarray:
-    """``Lambda' S Lambda`` for a dense symmetric ``S``."""
+    """``Lambda' S Lambda`` for a dense symmetric ``S`` (overwritten where ``Lambda`` is diagonal)."""
     if isinstance(lam, np.ndarray):
-        return lam[:, None] * S * lam[None, :]
+        S *= lam[:, None]
+        S *= lam[None, :]
+        return S
     left = np.asarray(lam.T @ S)  # Lambda' S
     return np.asarray((lam.T @ left.T).T)  # (Lambda' S) Lambda
 
