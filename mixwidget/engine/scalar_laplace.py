@@ -57,14 +57,19 @@ class FamilyFormulas:
         self._kind = _engine_family_kind(family)
         self._binary = self._kind == "Binomial" and bool(np.all((y == 0) | (y == 1)))
         self._twice_prior, self._ones, self._one_minus_y = 2 * prior, y == 1, 1 - y
-        lower, upper = family._mean_bounds() if self._kind else (None, None)
-        self._bounds = (None if lower is None else lower + 1e-10, None if upper is None else upper - 1e-10)
+        self._mean_bounds = family._mean_bounds() if self._kind else (None, None)
+        self._bounds = self._limits(1e-10)
 
-    def clamp(self, mu: np.ndarray) -> np.ndarray:
-        """``family.clamp_mu(mu)`` (its default eps, 1e-10)."""
+    def _limits(self, eps: float) -> tuple[float | None, float | None]:
+        """The family's bounds for the means, ``eps`` inside (as its ``clamp_mu``)."""
+        lower, upper = self._mean_bounds
+        return None if lower is None else lower + eps, None if upper is None else upper - eps
+
+    def clamp(self, mu: np.ndarray, eps: float = 1e-10) -> np.ndarray:
+        """``family.clamp_mu(mu, eps)`` (a new array)."""
         if not self._kind:
-            return self.family.clamp_mu(mu)
-        lower, upper = self._bounds
+            return self.family.clamp_mu(mu.copy(), eps=eps)
+        lower, upper = self._bounds if eps == 1e-10 else self._limits(eps)
         mu = mu if lower is None else np.maximum(mu, lower)
         return mu if upper is None else np.minimum(mu, upper)
 
