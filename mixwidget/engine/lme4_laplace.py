@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from scipy import linalg, optimize, sparse
 
+from .scalar_laplace import FamilyFormulas
+
 __all__ = ["GramMap", "Lme4Laplace"]
 
 _TOL = 1e-7  # glmerControl()$tolPwrss
@@ -52,21 +54,23 @@ class Lme4Laplace:
     """
 
     def __init__(self, matrices: Any, family: Any, theta: np.ndarray, lp0: np.ndarray | None = None) -> None:
-        from mixedlm.estimation.reml import _build_lambda, _build_lambda_blocks
+        from mixedlm.estimation.reml import _build_lambda
 
         self._lambda = lambda theta: _build_lambda(theta, matrices.random_structures)
-        self._blocks = lambda theta: _build_lambda_blocks(theta, matrices.random_structures)
         self.family = family
         self.X = np.asarray(matrices.X, dtype=float)
         self.Z = sparse.csc_matrix(matrices.Z)
         self.y = np.asarray(matrices.y, dtype=float)
         self.wt = np.asarray(matrices.weights, dtype=float)
         self.offset = np.asarray(matrices.offset, dtype=float)
+        self._formulas = FamilyFormulas(family, self.y, self.wt)
         structures = matrices.random_structures
         if any(getattr(s, "cov_type", "us") != "us" for s in structures):
             raise ValueError("lme4's covariance factors only (unstructured or diagonal)")
         self.n_theta = sum(s.n_terms * (s.n_terms + 1) // 2 if s.correlated else s.n_terms for s in structures)
         self.lower = self._theta_lower(structures)
+        # each factor's place in theta and, for a correlated one, its lower triangle (the engine's order)
+        self._layout = [(s.n_terms, np.tril_indices(s.n_terms) if s.correlated else None) for s in structures]
         self._split(structures)
         self.lp0 = (self._stage1_lp0(np.maximum(np.asarray(theta, dtype=float), self.lower)) if lp0 is None
                     else np.asarray(lp0, dtype=float))
@@ -106,6 +110,20 @@ class Lme4Laplace:
             lower += [0.0 if r == c else -np.inf for r, c in zip(rows, cols)]
         return np.asarray(lower)
 
+    def _blocks(self, theta: np.ndarray) -> list[np.ndarray]:
+        """Each term's relative covariance factor at ``theta`` (the engine's ``_build_lambda_blocks``)."""
+        blocks, start = [], 0
+        for k, tril in self._layout:
+            if tril is None:
+                blocks.append(np.diag(theta[start:start + k]))
+                start += k
+            else:
+                block = np.zeros((k, k))
+                block[tril] = theta[start:start + len(tril[0])]
+                blocks.append(block)
+                start += len(tril[0])
+        return blocks
+
     def _mean(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Mean, d mu / d eta and variance at ``eta``."""
         mu = self.family.link.inverse(eta)
@@ -113,7 +131,7 @@ class Lme4Laplace:
 
     def _pdev(self, mu: np.ndarray, u: np.ndarray) -> float:
         with np.errstate(all="ignore"):
-            return float(np.sum(self.family.deviance_resids(self.y, mu, self.wt)) + u @ u)
+            return float(np.sum(self._formulas.deviance_resids(self._formulas.clamp(mu))) + u @ u)
 
     def _lambda_rest(self, theta: np.ndarray, factors: list[np.ndarray], p: int) -> np.ndarray | sparse.csc_matrix:
         """``Lambda`` on the other terms' columns (and ``p`` unit columns for the fixed effects): its
