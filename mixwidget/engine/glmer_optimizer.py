@@ -84,6 +84,7 @@ class LaplaceDeviance:
         if self._diagonal:
             rows = np.repeat(np.arange(self.Z.shape[0]), np.diff(self.Z.indptr))
             self._codes[rows], self._zvals[rows] = self.Z.indices, self.Z.data
+        self._zsq = self._zvals * self._zvals
         self._formulas = FamilyFormulas(family, self.y, self.prior)
         # the family's working weights are 1 / (g'(mu)^2 V(mu)) (the engine's Family.weights): g' once
         self._base_weights = type(family).weights is Family.weights
@@ -157,10 +158,11 @@ class LaplaceDeviance:
         """``Z v`` (as the sparse product: each row's one term, or 0)."""
         return self._zvals * v[self._codes] if self._diagonal else self.Z @ v
 
-    def _zt_times(self, v: NDArray[np.floating]) -> NDArray[np.floating]:
-        """``Z' v`` (as the sparse product: each column's terms in the observations' order)."""
+    def _zt_times(self, v: NDArray[np.floating], zvals: NDArray[np.floating] | None = None) -> NDArray[np.floating]:
+        """``Z' v`` (as the sparse product: each column's terms in the observations' order); with one
+        random effect per observation, ``zvals`` (squares: the diagonal of ``Z' diag(v) Z``) for ``Z``'s."""
         if self._diagonal:
-            return np.bincount(self._codes, self._zvals * v, minlength=self.Z.shape[1])
+            return np.bincount(self._codes, (self._zvals if zvals is None else zvals) * v, minlength=self.Z.shape[1])
         return self.Zt @ v
 
     def _weights_deriv(self, mu: NDArray[np.floating]) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
@@ -173,7 +175,8 @@ class LaplaceDeviance:
     def _evaluate(self, lam: NDArray[np.floating], offset: NDArray[np.floating], beta: NDArray[np.floating],
                   spherical: NDArray[np.floating]) -> tuple[Any, Any, float] | None:
         """The engine's ``evaluate``: linear predictor, mean and penalized deviance, None where invalid."""
-        eta = self.X @ beta + self._z_times(lam * spherical) + offset
+        random = self._z_times(lam * spherical)
+        eta = (self.X @ beta + random if len(beta) else random) + offset  # no fixed effects: 0 + v is v
         mu = self._mean(eta)
         if mu is None:
             return None
@@ -220,7 +223,7 @@ class LaplaceDeviance:
             if solved is None:
                 break
             beta_new, spherical_new = solved
-            delta_beta = np.max(np.abs(beta_new - beta), initial=0.0)
+            delta_beta = np.max(np.abs(beta_new - beta), initial=0.0) if len(beta) else 0.0
             delta_u = np.max(np.abs(spherical_new - spherical))
             accepted, step = None, 1.0
             for _halving in range(31):  # the engine's step halving: every accepted step lowers the deviance
@@ -248,7 +251,7 @@ class LaplaceDeviance:
         X = self.X
         ZtWz_sph = _finite(lam * self._zt_times(Wz))
         if self._diagonal:
-            C = _finite(lam * self._gram.diagonal(w_sqrt * w_sqrt) * lam + 1.0)
+            C = _finite(lam * self._zt_times(w_sqrt * w_sqrt, self._zsq) * lam + 1.0)
             l_C = np.sqrt(C if C.min() > 0 else C + _REGULARIZATION)  # the engine's regularized factor
             if not X.shape[1]:  # no fixed effects in the step (the joint stage's): the modes alone
                 return np.empty(0), ZtWz_sph * (1.0 / l_C) * (1.0 / l_C)

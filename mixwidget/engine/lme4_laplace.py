@@ -288,7 +288,6 @@ class GramMap:
         n, self.m = Z.shape
         rows = np.repeat(np.arange(n), np.diff(Z.indptr))
         cols = Z.indices.astype(np.int64)
-        self._squares = sparse.csr_matrix((Z.data * Z.data, (cols, rows)), shape=(self.m, n))
         first, second = _pairs(np.diff(Z.indptr), Z.indptr)  # every pair of nonzeros in a row
         self._map = sparse.csr_matrix((Z.data[first] * Z.data[second], (cols[first] * self.m + cols[second],
                                                                         rows[first])), shape=(self.m * self.m, n))
@@ -296,11 +295,6 @@ class GramMap:
     def __call__(self, w: np.ndarray) -> np.ndarray:
         """``Z' diag(w) Z``."""
         return (self._map @ w).reshape(self.m, self.m)
-
-    def diagonal(self, w: np.ndarray) -> np.ndarray:
-        """The diagonal of ``Z' diag(w) Z``."""
-        return self._squares @ w
-
 
 class _Plan:
     """Products of the weights with ``Z2`` (the other terms' columns of ``Z``, and the fixed effects'
