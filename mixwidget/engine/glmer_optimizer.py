@@ -76,7 +76,7 @@ class LaplaceDeviance:
         self.prior = np.asarray(matrices.weights, dtype=np.float64)
         self.Z = sparse.csr_matrix(matrices.Z)
         self.Zt = sparse.csr_matrix(self.Z.T)
-        self._gram = GramMap(self.Z)
+        self._gram: GramMap | None = None  # Z' W Z's map, laid out where Z' W Z is not diagonal
         self._diagonal = bool(np.all(np.diff(self.Z.indptr) <= 1)) and not any(
             s.correlated and s.n_terms > 1 for s in matrices.random_structures)  # Z' W Z and Lambda diagonal
         # one random effect per observation: Z v and Z' v by index (its nonzero, or 0 and the first effect)
@@ -120,8 +120,11 @@ class LaplaceDeviance:
         deviance = np.sum(self._formulas.deviance_resids(mu)) + spherical @ spherical
         W = np.clip(self.family.weights(mu) * self.prior, _WEIGHT_MIN, _WEIGHT_MAX)
         w_sqrt = np.clip(np.sqrt(W), 0, _SQRT_WEIGHT_MAX)
-        H = self._penalized(lam, w_sqrt * w_sqrt)
-        deviance += _logdet(H)
+        if self._diagonal:  # Cholesky's factor of a diagonal matrix: the square roots
+            H = _finite(lam * self._zt_times(w_sqrt * w_sqrt, self._zsq) * lam + 1.0)
+            deviance += 2.0 * float(np.sum(np.log(np.sqrt(H)))) if H.min() > 0 else _logdet(np.diag(H))
+        else:
+            deviance += _logdet(self._penalized(lam, w_sqrt * w_sqrt))
         return float(deviance), beta, b, bool(converged)  # the IRLS deviance is finite: every accepted one is
 
     def _engine(self, theta: NDArray[np.floating], offset: NDArray[np.floating]) -> Deviance:
@@ -131,6 +134,8 @@ class LaplaceDeviance:
 
     def _penalized(self, lam: NDArray[np.floating], w: NDArray[np.floating]) -> NDArray[np.floating]:
         """``Lambda' Z' W Z Lambda + I`` (dense), non-finite entries replaced as the engine does."""
+        if self._gram is None:
+            self._gram = GramMap(self.Z)
         C = lam[:, None] * self._gram(w) * lam[None, :] + np.eye(len(lam))
         if not np.all(np.isfinite(C)):
             C = np.nan_to_num(C, nan=0.0, posinf=_WEIGHT_MAX, neginf=-_WEIGHT_MAX)

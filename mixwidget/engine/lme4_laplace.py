@@ -8,8 +8,9 @@ predictor ``lp0`` (the nAGQ = 0 stage's), stops when the penalized deviance chan
 with the working weights one step before the modes. Away from ``lp0`` the first step's error grows
 quadratically, so the function bends more than the exact Laplace deviance: on cbpp its Hessian is
 0.7-2.6% larger on the diagonal and the standard errors 0.5-1.3% smaller than the exact ones
-(docs/notes/glmm-standard-errors.md). :class:`Lme4Laplace` repeats those steps (the nAGQ = 0
-stage for ``lp0``, then PIRLS from it) so that the Hessian, and the standard errors, are glmer's.
+(docs/notes/glmm-standard-errors.md). :class:`Lme4Laplace` repeats those steps (PIRLS from ``lp0``,
+the fit's own nAGQ = 0 stage's where it is given, else found by that stage's search here) so that
+the Hessian, and the standard errors, are glmer's.
 """
 
 from __future__ import annotations
@@ -296,6 +297,7 @@ class GramMap:
         """``Z' diag(w) Z``."""
         return (self._map @ w).reshape(self.m, self.m)
 
+
 class _Plan:
     """Products of the weights with ``Z2`` (the other terms' columns of ``Z``, and the fixed effects'
     in the nAGQ = 0 stage) and ``Z1`` (the eliminated term's), as fixed sparse maps from the weights:
@@ -328,6 +330,8 @@ class _Plan:
         level = self.row // k
         sizes = np.bincount(level, minlength=levels)
         starts = np.r_[0, np.cumsum(sizes)]
+        # B0' D B0 densely (a product of levels k m^2 terms) unless the pairs of entries within a level,
+        # each a gathered product and a bin, are fewer than 1/25 of that (grouseticks: 1,612 pairs)
         self.dense = levels * k * m * m <= 25 * int(np.sum(sizes.astype(np.int64) ** 2))
         if not self.dense:  # B0' D B0 by the pairs of B0's entries in the same level
             p1, p2 = _pairs(sizes, starts)
