@@ -31,7 +31,6 @@ from mixedlm.estimation.laplace import (
     _pirls_mean,
 )
 from mixedlm.estimation.optimizers import run_optimizer
-from mixedlm.estimation.reml import _build_lambda_blocks
 from mixedlm.estimation.validation import validate_finite_real
 from mixedlm.families import Binomial, Poisson
 from mixedlm.families.base import Family, IdentityLink, InverseLink, InverseSquaredLink, SqrtLink
@@ -97,12 +96,24 @@ class LaplaceDeviance:
             self._mean_bounds = ((lower, link.mu_lower_bound != lower), (upper, link.mu_upper_bound != upper))
 
     def _lambda(self, theta: NDArray[np.floating]) -> NDArray[np.floating] | None:
-        """``Lambda``'s diagonal (None where a factor has entries below it: then the engine evaluates)."""
-        blocks = _build_lambda_blocks(theta, self.matrices.random_structures)
-        if any(np.count_nonzero(np.tril(b, -1)) for b in blocks):
-            return None
-        return np.concatenate([np.tile(np.diag(b), s.n_levels)
-                               for b, s in zip(blocks, self.matrices.random_structures)])
+        """``Lambda``'s diagonal (None where a factor has entries below it, or is not lme4's kind: then
+        the engine evaluates). The engine's factors (``_build_lambda_blocks``): theta's entries of each
+        term in turn, a correlated term's its lower triangle row by row."""
+        parts, start = [], 0
+        for s in self.matrices.random_structures:
+            k = s.n_terms
+            if getattr(s, "cov_type", "us") != "us":
+                return None
+            if not s.correlated or k == 1:
+                diagonal, start = theta[start:start + k], start + k
+            else:
+                rows, cols = np.tril_indices(k)
+                block, start = theta[start:start + len(rows)], start + len(rows)
+                if np.count_nonzero(block[rows != cols]):
+                    return None
+                diagonal = block[rows == cols]
+            parts.append(np.tile(diagonal, s.n_levels))
+        return np.concatenate(parts)
 
     def __call__(self, theta: NDArray[np.floating], offset: NDArray[np.floating]) -> Deviance:
         """``(deviance, beta, b, converged)`` at ``theta`` with ``offset`` as the engine's
