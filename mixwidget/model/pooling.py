@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from ..design.build import Design
-from ..design.response import inverse_link
 from ..errors import DataError
 from .fit import MixedFit
+from .own_glm import own_glm_estimates
 from .terms import lme4_term_order
 
 __all__ = ["Pooled", "pooled", "pooling"]
@@ -89,12 +89,18 @@ def pooling(model: MixedFit, group: str) -> pd.DataFrame:
       which is the no-pooling estimate shrunk toward the population value, more so for
       small groups.
 
+    In a binomial or Poisson model the coefficients are on the link scale; complete pooling is
+    the GLM of the fixed part, and a group's own estimate is the maximum-likelihood fit of its
+    rows alone (R's ``glm(y ~ 0 + Z, offset = ...)`` with the rest of the linear predictor as
+    the offset), plus the fixed effect.
+
     Returns
     -------
     DataFrame
         Columns ``level, n, term, complete, no_pooling, partial``, one row per level and
         coefficient. ``no_pooling`` is NaN where a group's rows cannot identify it (e.g. a
-        slope for a group observed at one x value).
+        slope for a group observed at one x value) or, in a binomial or Poisson model, where
+        its own fit does not exist (outcomes all 0, or all 1, or separated by x).
     """
     return pooled(model, group).frame()
 
@@ -144,11 +150,9 @@ def _compute(model: MixedFit, group: str) -> Pooled:
     mine = np.column_stack([modes[j] for j in ks]) if len(ks) > 1 else modes[ks[0]]
     counts = np.bincount(block.codes, minlength=k)
     if design.family.generalized:
-        if names != ["(Intercept)"]:
-            raise DataError(f"group estimates of their own are drawn for a binomial or Poisson model's random "
-                            f"intercepts only; '{group}' has {', '.join(names)}")
+        # Each group's own maximum-likelihood coefficients, the rest of the linear predictor held fixed.
         eta = design.X @ beta.to_numpy() + other + (0.0 if offset is None else offset)
-        own = _own_intercepts(design, eta, block.codes, k)[:, None]
+        own = own_glm_estimates(design, eta, Z, block.codes, k)
     else:
         own = _own_estimates(Z, resid, block.codes, k)
     base = np.array([float(beta.get(name, 0.0)) for name in names])
@@ -209,53 +213,6 @@ def _modes(re: pd.DataFrame, group: str, levels: list, names: list[str]) -> np.n
     out = np.full((len(levels), len(names)), np.nan)
     out[rows[found], cols[found]] = re["estimate"].to_numpy()[mine][found]
     return out
-def _own_intercepts(design: Design, eta: np.ndarray, codes: np.ndarray, k: int, steps: int = 50) -> np.ndarray:
-    """Each group's own intercept shift in a binomial or Poisson model: the maximum-likelihood ``a`` of its
-    rows alone, with the rest of the linear predictor ``eta`` as an offset (Newton steps for the logit and
-    log links, Fisher scoring, i.e. IRLS, for the others).
-
-    NaN where it is not finite: a group whose outcomes are all 0 (or, binomial, all 1) has log-odds or
-    log-rate minus or plus infinity on its own (its mean at the edge, on any link).
-    """
-    y = np.asarray(design.y, dtype=float)
-    w = design.weights if isinstance(design.weights, np.ndarray) else np.ones_like(y)
-    observed = np.bincount(codes, w * y, k)
-    total = np.bincount(codes, w, k)
-    canonical = design.family.link == ("logit" if design.family.name == "binomial" else "log")
-    a = np.zeros(k)
-    for _ in range(steps):
-        mu = inverse_link(design.family.link, eta + a[codes])
-        variance = mu * (1 - mu) if design.family.name == "binomial" else mu
-        if canonical:  # dmu/deta is the variance: score and information in their simplest form
-            score = observed - np.bincount(codes, w * mu, k)
-            info = np.maximum(np.bincount(codes, w * variance, k), 1e-12)
-        else:
-            dmu = _mean_derivative(design.family.link, eta + a[codes], mu)
-            ratio = w * dmu / np.maximum(variance, np.finfo(float).tiny)
-            score = np.bincount(codes, ratio * (y - mu), k)
-            info = np.maximum(np.bincount(codes, ratio * dmu, k), 1e-12)
-        step = np.clip(score / info, -5, 5)
-        a = a + step
-        if np.all(np.abs(step) < 1e-10):
-            break
-    edge = observed <= 0 if design.family.name == "poisson" else (observed <= 0) | (observed >= total)
-    a[edge] = np.nan
-    return a
-
-
-def _mean_derivative(link: str, eta: np.ndarray, mu: np.ndarray) -> np.ndarray:
-    """dmu/deta of R's ``link`` at ``eta`` (``mu`` its mean), as ``family$mu.eta``."""
-    if link == "probit":
-        return np.exp(-eta**2 / 2) / np.sqrt(2 * np.pi)
-    if link == "cloglog":
-        return np.exp(eta - np.exp(eta))
-    if link == "cauchit":
-        return 1 / (np.pi * (1 + eta**2))
-    if link == "sqrt":
-        return 2 * eta
-    if link == "identity":
-        return np.ones_like(eta)
-    return mu * (1 - mu) if link == "logit" else mu  # logit, log
 
 
 def _own_estimates(Z: np.ndarray, r: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:

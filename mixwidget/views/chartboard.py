@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.adapter import limit_blas
+from ..errors import DataError
 from ..model.fit import MixedFit
 from .charts import CHARTS, ChartRequest, Look, NotApplicable, altair_chart, chart_spec
 from .charts.variance import component_colours, components
@@ -107,6 +108,9 @@ class ChartBoard:
     ) -> Board | None:
         """Every chart's spec and data, or a note where a chart does not apply.
 
+        A chart that does not apply (``NotApplicable``) or cannot be drawn with these data
+        (``DataError``) gets a note only; any other exception also logs its traceback.
+
         Specs are plain dicts cached per structure; only the data and captions are new per fit.
         Returns None if ``should_stop()`` turns true between charts (a newer fit is due).
         ``selected`` is the selected level of ``group``; ``names`` limits the charts built.
@@ -131,6 +135,10 @@ class ChartBoard:
                 spec = chart_spec(chart, data.key, request.look)
             except NotApplicable as exc:
                 board.notes[name] = str(exc)
+                continue
+            except DataError as exc:  # a limit of the chart with these data, said on the card: no traceback
+                log.debug("chart %r not drawn: %s", name, exc)
+                board.notes[name] = f"This chart could not be drawn: {exc}"
                 continue
             except Exception as exc:  # noqa: BLE001 - one broken chart must not take the others down
                 log.exception("chart %r failed", name)

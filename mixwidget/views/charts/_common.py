@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +27,8 @@ __all__ = [
     "group_noun",
     "is_selected",
     "largest_group",
+    "link_scale",
+    "own_estimate_note",
     "pooled_arrays",
     "pooling_table",
     "sample_positions",
@@ -194,6 +196,28 @@ def check_group(fit: MixedFit, group: str | None, what: str) -> str:
     if group not in groups:
         raise NotApplicable(f"'{group}' is not a grouping factor of this model; its grouping factors: {', '.join(groups)}")
     return group
+
+
+def link_scale(fit: MixedFit) -> str:
+    """The scale of a binomial or Poisson model's coefficients: "log-odds", "log-rate" or e.g. "probit-link"."""
+    return {"logit": "log-odds", "log": "log-rate"}.get(fit.link, f"{fit.link}-link")
+
+
+def own_estimate_note(fit: MixedFit, group: str, terms: Sequence[str]) -> str:
+    """What a binomial or Poisson model's own estimates of a group are, and which groups have none.
+
+    Each group's own estimate is the maximum-likelihood fit of its rows alone (see
+    :mod:`mixwidget.model.own_glm`); it does not exist for outcomes all at the edge or, with
+    slopes, outcomes the slope's variable separates.
+    """
+    one = group.split(":")[-1]
+    edge = "all 0 or all 1" if fit.family == "binomial" else "all 0"
+    slopes = [t for t in terms if t != "(Intercept)"]
+    if not slopes:
+        return (f"On the {link_scale(fit)} scale; a {one} whose outcomes are {edge} has no finite estimate of "
+                "its own (no hollow point)")
+    return (f"On the {link_scale(fit)} scale; a {one} whose outcomes are {edge}, or are separated by "
+            f"{' or '.join(slopes)}, has no finite estimate of its own (no hollow point)")
 
 
 def group_noun(group: str) -> str:

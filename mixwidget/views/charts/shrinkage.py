@@ -18,6 +18,7 @@ from ._common import (
     check_group,
     group_noun,
     is_selected,
+    own_estimate_note,
     pooled_arrays,
     sample_level_mask,
     table,
@@ -255,11 +256,8 @@ def shrinkage_data(request: ChartRequest) -> ChartData:
     rows = None if shown.all() else np.flatnonzero(np.repeat(shown, c["q"]))
     layout = choose_layout(sizes)
     subtitle = [f"Arrow: a {one}'s own estimate (hollow) → the mixed model's estimate (filled); grey line: complete pooling"]
-    if fit.generalized:  # own estimates are each group's maximum-likelihood intercept (see model.pooling)
-        scale = {"logit": "log-odds", "log": "log-rate"}.get(fit.link, f"{fit.link}-link")
-        edge = "all 0 or all 1" if fit.family == "binomial" else "all 0"
-        subtitle.append(f"On the {scale} scale; a {one} whose outcomes are {edge} has no finite estimate of its own "
-                        "(no hollow point)")
+    if fit.generalized:  # own estimates are each group's maximum-likelihood fit (see model.own_glm)
+        subtitle.append(own_estimate_note(fit, group, terms))
     if layout == "size":
         title = f"{noun.capitalize()} with fewer observations shrink more toward the overall mean"
         subtitle.append(

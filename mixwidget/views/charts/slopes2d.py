@@ -18,6 +18,7 @@ from ._common import (
     POOLING_KINDS,
     group_noun,
     is_selected,
+    own_estimate_note,
     pooled_arrays,
     slope_example,
     table,
@@ -183,7 +184,11 @@ def slopes2d_data(request: ChartRequest) -> ChartData:
         subtitle.append(f"{group} intercept and {slope} slope are perfectly correlated (r = {r:.2f}): "
                         "the ellipse is flat, the data cannot tell them apart")
     dropped = int(np.isnan(table["no_slope"].to_numpy()).sum())
-    if dropped:
+    if request.fit.generalized:  # own estimates are each group's maximum-likelihood fit (see model.own_glm)
+        subtitle.append(own_estimate_note(request.fit, group, ["(Intercept)", slope]))
+        if dropped:
+            subtitle.append(f"{dropped} of {len(table)} {group_noun(group).lower()} have no estimate of their own")
+    elif dropped:
         subtitle.append(f"{dropped} {group_noun(group).lower()} have too few distinct {slope} values for their own slope")
     return ChartData((group, slope), {"slopes2d_groups": table, "slopes2d_ellipse": ellipse}, title, subtitle)
 
