@@ -315,3 +315,50 @@ def test_prediction_is_on_the_probability_scale(ohio):
     assert float(this["fit"].iloc[0]) == pytest.approx(float(np.asarray(conditional)[0]), rel=1e-6)
     assert "sigma^2" not in " ".join(rows["pieces"])
     assert "probability scale" in " ".join(d.subtitle)
+
+
+# -- random slopes in a binomial model ------------------------------------------------------------------
+CONTRA_SLOPE = "use ~ age + urban + (urban | district)"
+
+
+def test_explorer_draws_shrinkage_and_slopes_of_a_binomial_random_slope(caplog):
+    import logging
+
+    d = glmm_data.frame("Contraception")
+    with caplog.at_level(logging.WARNING, logger="mixwidget"):
+        w = mixwidget.explore(d, CONTRA_SLOPE, family="binomial", isolate=False)
+        w.wait(120)
+    assert w.current["kind"] == "mixed"
+    assert not any("could not be drawn" in note for note in w.chart_notes.values()), w.chart_notes
+    assert {"shrinkage", "slopes2d"} <= set(w.chart_specs)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    for name in ("shrinkage", "slopes2d"):
+        subtitle = " ".join(w.chart_captions[name]["subtitle"])
+        assert "log-odds scale" in subtitle and "no finite estimate of its own" in subtitle
+    assert "23 of 60 districts have no estimate of their own" in " ".join(w.chart_captions["slopes2d"]["subtitle"])
+    groups = w.chart_data["slopes2d"]["slopes2d_groups"]
+    own = [v for v in groups["no_slope"] if v is not None and v == v]
+    assert len(own) == 37 and max(abs(v) for v in own) < 10  # no separated district's runaway slope
+
+
+def test_a_chart_limited_by_the_data_is_a_note_without_a_traceback(cbpp_fit, monkeypatch, caplog):
+    import logging
+
+    from mixwidget.views import chartboard
+    from mixwidget.views.charts.base import ChartType
+
+    def limited(request):
+        raise DataError("these data cannot draw it")
+
+    def broken(request):
+        raise RuntimeError("a bug")
+
+    charts = {"limited": ChartType("limited", limited, lambda key, look: None),
+              "broken": ChartType("broken", broken, lambda key, look: None)}
+    monkeypatch.setattr(chartboard, "CHARTS", charts)
+    with caplog.at_level(logging.DEBUG, logger="mixwidget"):
+        board = chartboard.ChartBoard().build(cbpp_fit, {}, "herd")
+    assert board.notes["limited"] == "This chart could not be drawn: these data cannot draw it"
+    assert "RuntimeError: a bug" in board.notes["broken"]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in errors] == ["chart 'broken' failed"] and errors[0].exc_info

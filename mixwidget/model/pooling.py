@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..design.build import Design
 from ..errors import DataError
 from .fit import MixedFit
 from .own_glm import own_glm_estimates

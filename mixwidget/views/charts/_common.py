@@ -208,7 +208,7 @@ def own_estimate_note(fit: MixedFit, group: str, terms: Sequence[str]) -> str:
 
     Each group's own estimate is the maximum-likelihood fit of its rows alone (see
     :mod:`mixwidget.model.own_glm`); it does not exist for outcomes all at the edge or, with
-    slopes, outcomes the slope's variable separates.
+    slopes, outcomes the slope's variable separates, or too few distinct values of that variable.
     """
     one = group.split(":")[-1]
     edge = "all 0 or all 1" if fit.family == "binomial" else "all 0"
@@ -216,8 +216,9 @@ def own_estimate_note(fit: MixedFit, group: str, terms: Sequence[str]) -> str:
     if not slopes:
         return (f"On the {link_scale(fit)} scale; a {one} whose outcomes are {edge} has no finite estimate of "
                 "its own (no hollow point)")
-    return (f"On the {link_scale(fit)} scale; a {one} whose outcomes are {edge}, or are separated by "
-            f"{' or '.join(slopes)}, has no finite estimate of its own (no hollow point)")
+    named = " or ".join(slopes)
+    return (f"On the {link_scale(fit)} scale; a {one} has no finite estimate of its own (no hollow point) if its "
+            f"outcomes are {edge} or separated by {named}, or if it has too few distinct values of {named}")
 
 
 def group_noun(group: str) -> str:
