@@ -16,8 +16,9 @@ from ..design.response import inverse_link
 
 __all__ = ["own_glm_estimates", "separated"]
 
+_EPS = np.finfo(float).eps
 _STEP_LIMIT = 5.0
-"""No coefficient moves by more than this in one step (on the link scale, per unit of its column)."""
+"""No step moves a group's linear predictor by more than this in any of its rows (link scale)."""
 
 
 def own_glm_estimates(
@@ -27,8 +28,17 @@ def own_glm_estimates(
 
     Newton steps for the logit and log links (their Fisher scoring), Fisher scoring, i.e. IRLS,
     for the others; every group is stepped together until all steps are below 1e-10 (or
-    ``steps`` steps). A step moves no coefficient by more than 5 (the whole step is scaled down);
-    on the Poisson family's sqrt and identity links a step leaving the valid means is halved.
+    ``steps`` steps). A step moves no row's linear predictor by more than 5 (the step is scaled
+    down; an intercept's is clipped to +-5); on the Poisson family's sqrt and identity links a
+    step leaving the valid means is halved. With slopes, as in R's binomial links, the mean is
+    kept within eps of 0 and 1 and dmu/deta at least eps.
+
+    A group's own fit does not exist when its rows cannot identify ``q`` coefficients, or when
+    its likelihood keeps rising toward infinity. For an intercept alone that is read from the
+    outcomes (all 0, or binomial all 1). With slopes, a group whose coefficients still move
+    while its deviance still falls (R's ``glm.fit`` test, 1e-8) has diverged; one that has
+    stopped with fitted means at the edge, or whose coefficients creep on a flat deviance, is
+    tested exactly for separation (:func:`separated`).
 
     Parameters
     ----------
@@ -62,28 +72,45 @@ def own_glm_estimates(
     family, link = design.family.name, design.family.link
     canonical = link == ("logit" if family == "binomial" else "log")
     intercept = q == 1 and bool(np.all(Z == 1.0))
+    # R's bounds on the binomial mean and dmu/deta (an intercept alone is fitted without them, as
+    # before; its groups at the edge are found from their outcomes).
+    clamp = not intercept
     pairs = [(a, b) for a in range(q) for b in range(a, q)]
     observed = np.column_stack([np.bincount(codes, Z[:, a] * w * y, k) for a in range(q)])
+    # Each group's largest |Z| per column: a bound of how far a step moves its rows' linear predictor.
+    reach = np.zeros((k, q))
+    for a in range(q):
+        np.maximum.at(reach[:, a], codes, np.abs(Z[:, a]))
     delta = np.zeros((k, q))
     failed = np.zeros(k, bool)
     last = np.zeros((k, q))
+    deviance = np.full(k, np.inf)
+    moved = np.full(k, np.inf)  # each group's last change of deviance, relative (R's glm.fit test)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for _ in range(steps):
             lin = eta + _rowwise(Z, delta[codes])
             mu = inverse_link(link, lin)
+            if clamp and family == "binomial":  # R's binomial links keep the mean within eps of 0 and 1
+                mu = np.clip(mu, _EPS, 1 - _EPS)
             variance = mu * (1 - mu) if family == "binomial" else mu
+            if not intercept:
+                now = np.bincount(codes, _unit_deviance(family, y, mu) * w, k)
+                moved = np.abs(now - deviance) / (np.abs(now) + 0.1)
+                deviance = now
             if canonical:  # dmu/deta is the variance: score and information in their simplest form
                 score = observed - np.column_stack([np.bincount(codes, Z[:, a] * w * mu, k) for a in range(q)])
                 weight = w * variance
             else:
                 dmu = _mean_derivative(link, lin, mu)
+                if clamp and link in ("probit", "cloglog", "cauchit"):  # and dmu/deta at least eps
+                    dmu = np.maximum(dmu, _EPS)
                 ratio = w * dmu / np.maximum(variance, np.finfo(float).tiny)
                 score = np.column_stack([np.bincount(codes, Z[:, a] * ratio * (y - mu), k) for a in range(q)])
                 weight = ratio * dmu
             info = np.zeros((k, q, q))
             for a, b in pairs:
                 info[:, a, b] = info[:, b, a] = np.bincount(codes, Z[:, a] * Z[:, b] * weight, k)
-            step = _newton_step(score, info, failed)
+            step = _newton_step(score, info, failed, None if intercept else reach)
             if not canonical and family == "poisson" and link != "log":
                 step = _halve_to_valid(link, eta, Z, codes, delta, step)
             failed |= ~np.isfinite(step).all(axis=1)
@@ -99,14 +126,25 @@ def own_glm_estimates(
         bad |= seen <= 0 if family == "poisson" else (seen <= 0) | (seen >= total)
     else:
         bad |= ~_identified(Z, codes, k, w > 0)
-        unsettled = np.abs(last).max(axis=1) > 1e-8 * (1 + np.abs(delta).max(axis=1))
-        # A fit that converged with means at the edge may be drifting to infinity slowly: ask exactly.
-        for g in np.flatnonzero(~bad & ~unsettled & _at_edge(family, mu, codes, k, w)):
+        unsettled = ~(np.abs(last).max(axis=1) <= 1e-8 * (1 + np.abs(delta).max(axis=1)))
+        # Still moving with the deviance still falling (R's glm.fit would not have converged either).
+        bad |= unsettled & ~(moved < 1e-8)
+        # A fit that has stopped with its means at the edge, or whose coefficients still creep while its
+        # deviance has stopped, may be drifting to infinity slowly: ask exactly.
+        for g in np.flatnonzero(~bad & (unsettled | _at_edge(family, mu, codes, k, w))):
             rows = (codes == g) & (w > 0)
             bad[g] = separated(Z[rows], y[rows], family)
-        bad |= unsettled
     delta[bad] = np.nan
     return delta
+
+
+def _unit_deviance(family: str, y: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """Each row's deviance at mean ``mu`` (per unit of prior weight), as R's ``family$dev.resids``."""
+    from scipy.special import xlogy
+
+    if family == "binomial":
+        return 2 * (xlogy(y, y) - xlogy(y, mu) + xlogy(1 - y, 1 - y) - xlogy(1 - y, 1 - mu))
+    return 2 * (xlogy(y, y) - xlogy(y, mu) - (y - mu))
 
 
 def _rowwise(Z: np.ndarray, coef: np.ndarray) -> np.ndarray:
@@ -116,12 +154,17 @@ def _rowwise(Z: np.ndarray, coef: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", Z, coef)
 
 
-def _newton_step(score: np.ndarray, info: np.ndarray, failed: np.ndarray) -> np.ndarray:
-    """``info^-1 score`` per group, scaled so that no coefficient moves by more than 5; NaN for a
-    group whose information is not positive definite (a flat or collinear likelihood)."""
+def _newton_step(score: np.ndarray, info: np.ndarray, failed: np.ndarray, reach: np.ndarray | None) -> np.ndarray:
+    """``info^-1 score`` per group, scaled down so that it moves no row's linear predictor by more
+    than 5 (``reach``: each group's largest ``|Z|`` per column; None for an intercept, whose step
+    is clipped); NaN for a group whose information is not positive definite (a flat or collinear
+    likelihood)."""
     k, q = score.shape
-    if q == 1:
+    if reach is None:
         return np.clip(score / np.maximum(info[:, :, 0], 1e-12), -_STEP_LIMIT, _STEP_LIMIT)
+    if q == 1:
+        step = score / np.maximum(info[:, :, 0], 1e-12)
+        return step * _shrink(step, reach)
     step = np.full((k, q), np.nan)
     finite = np.isfinite(info).all(axis=(1, 2)) & np.isfinite(score).all(axis=1) & ~failed
     ok = np.zeros(k, bool)
@@ -130,8 +173,13 @@ def _newton_step(score: np.ndarray, info: np.ndarray, failed: np.ndarray) -> np.
         ok[finite] = (eig[:, 0] > 1e-12 * eig[:, -1]) & (eig[:, -1] > 0)
     if ok.any():
         step[ok] = np.linalg.solve(info[ok], score[ok][..., None])[..., 0]
-    largest = np.abs(step).max(axis=1, keepdims=True)
-    return step * np.minimum(1.0, _STEP_LIMIT / np.where(largest > 0, largest, 1.0))
+    return step * _shrink(step, reach)
+
+
+def _shrink(step: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """``(k, 1)`` factors at most 1 that keep each group's step within 5 of its rows' linear predictor."""
+    largest = (np.abs(step) * reach).sum(axis=1, keepdims=True)
+    return np.minimum(1.0, _STEP_LIMIT / np.where(largest > 0, largest, 1.0))
 
 
 def _halve_to_valid(
