@@ -216,7 +216,7 @@ def own_estimate_note(fit: MixedFit, group: str, terms: Sequence[str]) -> str:
     if not slopes:
         return (f"On the {link_scale(fit)} scale; a {one} whose outcomes are {edge} has no finite estimate of "
                 "its own (no hollow point)")
-    named = " or ".join(slopes)
+    named = " or ".join(slopes) if len(slopes) <= 2 else "its slopes' variables"
     return (f"On the {link_scale(fit)} scale; a {one} has no finite estimate of its own (no hollow point) if its "
             f"outcomes are {edge} or separated by {named}, or if it has too few distinct values of {named}")
 
