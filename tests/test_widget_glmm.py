@@ -362,3 +362,16 @@ def test_a_chart_limited_by_the_data_is_a_note_without_a_traceback(cbpp_fit, mon
     assert "RuntimeError: a bug" in board.notes["broken"]
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert [r.getMessage() for r in errors] == ["chart 'broken' failed"] and errors[0].exc_info
+
+
+def test_lines_are_left_to_linear_models_and_numeric_slopes_shrink_on_the_link_scale():
+    from mixwidget.views.charts.base import NotApplicable
+
+    fit = mixwidget.fit("use ~ age + urban + (age | district)", glmm_data.frame("Contraception"), family="binomial")
+    with pytest.raises(NotApplicable, match="Lines are drawn for linear models"):
+        _chart("lines", {"Current": fit})
+    d = _chart("shrinkage", {"Current": fit})
+    assert d.key[1] == ("(Intercept)", "age")
+    assert "log-odds scale" in " ".join(d.subtitle)
+    arrows = d.datasets["shrinkage_arrows"]
+    assert arrows["no_pooling"].notna().sum() > 0.8 * len(arrows)  # ages vary within every district

@@ -131,6 +131,11 @@ def _lines(fit: MixedFit, group: str | None, facet: str | None, pool: pd.DataFra
     """The group lines as arrays (``a``, ``s``: intercepts and slopes, one row per pooling kind), the
     population lines, the points and what they show."""
     group, xvar = slope_variable(fit, group)
+    if fit.generalized:  # straight lines through the data are a linear model's picture
+        raise NotApplicable(
+            f"Lines are drawn for linear models; this {fit.family} model's {group} slopes for {xvar} are in the "
+            "shrinkage and intercept-slope charts, on the link scale"
+        )
     design = fit.design
     blocks = [b for b in design.random if b.group == group]
     codes, levels = blocks[0].codes, blocks[0].levels
