@@ -67,7 +67,7 @@ def own_glm_estimates(
     """
     y = np.asarray(design.y, dtype=float)
     Z = np.asarray(Z, dtype=float)
-    n, q = Z.shape
+    q = Z.shape[1]
     w = design.weights if isinstance(design.weights, np.ndarray) else np.ones_like(y)
     family, link = design.family.name, design.family.link
     canonical = link == ("logit" if family == "binomial" else "log")
