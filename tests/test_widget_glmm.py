@@ -370,6 +370,13 @@ def test_lines_are_left_to_linear_models_and_numeric_slopes_shrink_on_the_link_s
     fit = mixwidget.fit("use ~ age + urban + (age | district)", glmm_data.frame("Contraception"), family="binomial")
     with pytest.raises(NotApplicable, match="Lines are drawn for linear models"):
         _chart("lines", {"Current": fit})
+    # With slopes there are no shares: the standard deviations, and the residual bar said for what it is.
+    v = _chart("variance", {"Current": fit})
+    rows = v.datasets["variance_components"]
+    residual = rows[rows["component"].str.startswith("Residual")]
+    assert float(residual["std_dev"].iloc[0]) == pytest.approx(math.pi / math.sqrt(3))
+    assert ("The residual bar is the spread of a single observation on the latent logit scale, SD 1.81, "
+            "not a fitted variance.") in v.subtitle
     d = _chart("shrinkage", {"Current": fit})
     assert d.key[1] == ("(Intercept)", "age")
     assert "log-odds scale" in " ".join(d.subtitle)

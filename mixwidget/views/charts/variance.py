@@ -5,6 +5,7 @@ distribution's variance there (pi^2/3 for the logit link) stands in for the resi
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import lru_cache, partial
@@ -220,8 +221,14 @@ def variance_data(request: ChartRequest) -> ChartData:
         subtitle = "Shares of the total are undefined with random slopes (slope variances are on another scale)"
         if latent.startswith("No variance shares"):  # a link without a latent variance (probit has one)
             subtitle = latent
+    lines = [subtitle]
+    if not use_shares and latent and not latent.startswith("No variance shares"):
+        # A binomial or Poisson model has no residual: its bar is a single observation's latent spread.
+        scale = "log" if fits[current].family == "poisson" else f"latent {fits[current].link}"
+        lines.append(f"The residual bar is the spread of a single observation on the {scale} scale, "
+                     f"SD {math.sqrt(latent_residual_variance(fits[current]) or math.nan):.3g}, not a fitted variance.")
     key = (tuple(fits), tuple(names), tuple(colours[c] for c in names), current, use_shares)
-    return ChartData(key, {"variance_components": table}, title, [subtitle])
+    return ChartData(key, {"variance_components": table}, title, lines)
 
 
 VARIANCE = ChartType("variance", variance_data, variance_spec, variance_spec_dict)
