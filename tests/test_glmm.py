@@ -259,7 +259,9 @@ def test_complete_separation_is_explained():
 def test_a_binomial_fit_has_no_residual_variance_and_no_refit_by_reml():
     fit = fitted("cbpp_cbind")
     assert fit.reml is False and fit.refit(True) is fit
-    assert fit.shares.empty
+    assert "Residual" not in set(fit.variance["group"])
+    v = reference("cbpp_cbind")["varcorr"]["vcov"]  # shares on the latent logit scale
+    assert fit.shares["herd"] == pytest.approx(v / (v + np.pi**2 / 3), rel=5e-3)
     assert fit.generalized and fit.family == "binomial" and fit.link == "logit"
 
 

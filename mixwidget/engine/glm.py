@@ -40,8 +40,12 @@ def fit_glm(design: Design) -> GlmmResult:
                        offset=design.offset, var_weights=design.weights)
         res = model.fit(method="IRLS", tol=1e-10)
         vcov = np.asarray(res.cov_params(), dtype=float)
+        # statsmodels computes these lazily: their arithmetic warnings are the fit's too
+        fitted = np.asarray(res.fittedvalues, dtype=float)
+        pearson = np.asarray(res.resid_pearson, dtype=float)
+        deviance_resid = np.asarray(res.resid_deviance, dtype=float)
+        loglik = r_loglik(design, fitted)
     p = design.X.shape[1]
-    loglik = r_loglik(design, np.asarray(res.fittedvalues, dtype=float))
     return GlmmResult(
         beta=np.asarray(res.params, dtype=float),
         vcov=vcov,
@@ -50,13 +54,13 @@ def fit_glm(design: Design) -> GlmmResult:
         loglik=loglik,
         objective=-2 * loglik,
         npar=p,
-        fitted=np.asarray(res.fittedvalues, dtype=float),
+        fitted=fitted,
         converged=bool(res.converged),
         iterations=int(getattr(res, "fit_history", {}).get("iteration", 0)) or None,
         engine_messages=[str(w.message) for w in caught],
         eta=design.X @ np.asarray(res.params, dtype=float) + (0.0 if design.offset is None else design.offset),
-        pearson=np.asarray(res.resid_pearson, dtype=float),
-        deviance_resid=np.asarray(res.resid_deviance, dtype=float),
+        pearson=pearson,
+        deviance_resid=deviance_resid,
     )
 
 

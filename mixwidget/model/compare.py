@@ -223,11 +223,15 @@ def _lr_test(small_name: str, small: MixedFit, big_name: str, big: MixedFit) -> 
 
 
 def compare(fits: Sequence[MixedFit], names: Sequence[str] | None = None) -> Comparison:
-    """Compare fits side by side; ``names`` default to the formulas."""
+    """Compare fits side by side.
+
+    ``names`` default to the formulas; fits of the same formula are told apart by their family
+    and link ("y ~ x + (1 | g) [binomial]"), then by their method (REML or ML), then numbered.
+    """
     fits = list(fits)
     if not fits:
         raise ModelError("compare() needs at least one fit")
-    names = list(names) if names is not None else [f.formula for f in fits]
+    names = list(names) if names is not None else default_names(fits)
     if len(names) != len(fits):
         raise ModelError(f"got {len(names)} names for {len(fits)} fits; give one name per fit")
     if len(set(names)) != len(names):
@@ -235,8 +239,48 @@ def compare(fits: Sequence[MixedFit], names: Sequence[str] | None = None) -> Com
     return Comparison(names, fits)
 
 
+def default_names(fits: Sequence[MixedFit]) -> list[str]:
+    """Each fit's formula, with what tells fits of the same formula apart: family (and link) where
+    they differ, else method where it differs, else a number."""
+    names = [f.formula for f in fits]
+    for label in (_family_label, _method_label):
+        groups: dict[str, list[int]] = {}
+        for i, n in enumerate(names):
+            groups.setdefault(n, []).append(i)
+        for members in groups.values():
+            if len(members) > 1 and len({label(fits[i]) for i in members}) > 1:
+                for i in members:
+                    names[i] = f"{names[i]} [{label(fits[i])}]"
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        if names.count(n) > 1:
+            seen[n] = seen.get(n, 0) + 1
+            n = f"{n} #{seen[n]}"
+        out.append(n)
+    return out
+
+
+def _family_label(f: MixedFit) -> str:
+    default = {"gaussian": "identity", "binomial": "logit", "poisson": "log"}.get(f.family)
+    return f.family if f.link == default else f"{f.family}, {f.link}"
+
+
+def _method_label(f: MixedFit) -> str:
+    return "OLS" if f.kind == "ols" else ("REML" if f.reml else "ML")
+
+
 def _check_same_rows(names: list[str], fits: list[MixedFit]) -> None:
     first = fits[0]
+    for name, f in zip(names[1:], fits[1:]):
+        if (f.family, f.link) != (first.family, first.link):
+            raise ModelError(
+                f"'{names[0]}' is a {_family_label(first)} model and '{name}' a {_family_label(f)} model: their "
+                "likelihoods are of different distributions of the data (a density of continuous values, "
+                "probabilities of counts or of 0/1 outcomes), so their difference is no likelihood-ratio test "
+                "and their AIC and BIC cannot be compared either. A likelihood-ratio test compares models of "
+                "the same family and link; choose the family from what the response is"
+            )
     for name, f in zip(names[1:], fits[1:]):
         if f.model.response != first.model.response:
             raise ModelError(

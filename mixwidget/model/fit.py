@@ -18,6 +18,7 @@ from ..engine import adapter as engine
 from ..errors import DataError
 from ..formula.parse import ModelFormula, parse_formula
 from .messages import fit_messages, relative_cholesky_diagonal
+from .separation import Separation, design_separation, separation_error
 from .terms import group_labels, lme4_term_order
 
 __all__ = ["MixedFit", "fit", "fit_owned", "own_copy", "SINGULAR_TOL"]
@@ -94,11 +95,14 @@ class MixedFit:
     design: Design = field(repr=False)
     data: pd.DataFrame = field(repr=False)
     arguments: dict[str, str] = field(default_factory=dict, repr=False)  # weights=/offset= given as column names
+    # weights=/offset= as summary() prints them (R's "Weights: n"): column names, or a Series' name
+    argument_labels: dict[str, str] = field(default_factory=dict, repr=False)
     family: str = "gaussian"
     link: str = "identity"
     nagq: int = 1
     linear_predictor: np.ndarray | None = field(default=None, repr=False)  # generalized models: eta, offset in
     pearson_residuals: np.ndarray | None = field(default=None, repr=False)  # generalized models
+    separation: Separation | None = field(default=None, repr=False)  # binomial models whose estimates run off
     # Caches: a fit does not change, so what is derived from it is computed once (see refit, without_groups, shares).
     _refits: dict[bool, MixedFit] = field(default_factory=dict, init=False, repr=False)
     _without_groups: MixedFit | None = field(default=None, init=False, repr=False)
@@ -143,8 +147,14 @@ class MixedFit:
     def shares(self) -> pd.Series:
         """Each variance component's share of the total variance, indexed by group.
 
-        Only defined for linear models whose random terms are all intercepts (slope variances are
-        on other scales); otherwise empty. A copy: changing it does not change the fit.
+        Only defined for models whose random terms are all intercepts (slope variances are on
+        other scales); otherwise empty. Linear models: shares of the response's variance, the last
+        ``Residual``. Binomial and Poisson models have no residual variance on the response's
+        scale: their shares are on the latent (link) scale, each group variance over their sum plus
+        the variance of one observation there, shown as ``Residual``: pi^2/3 for logit, 1 for
+        probit, pi^2/6 for cloglog, ln(1 + 1/mean count) for Poisson with the log link (Nakagawa,
+        Johnson & Schielzeth 2017; see :mod:`mixwidget.model.latent`). Other links, and models
+        without random terms, give an empty Series. A copy: changing it does not change the fit.
         """
         if self._shares is None:
             self._shares = self._compute_shares()
@@ -152,8 +162,10 @@ class MixedFit:
 
     def _compute_shares(self) -> pd.Series:
         v = self.variance
-        if self.generalized:  # no residual variance on the response's scale
-            return pd.Series(dtype=float)
+        if self.generalized:  # no residual variance on the response's scale: the latent scale's shares
+            from .latent import latent_shares
+
+            return latent_shares(self)
         corr, terms = v["corr"].to_numpy(dtype=float), v["term"].tolist()
         if not np.isnan(corr).all() or any(t != "(Intercept)" for t in terms[:-1]):
             return pd.Series(dtype=float)
@@ -168,6 +180,7 @@ class MixedFit:
         if reml not in self._refits:  # a fit does not change: refit once per method
             refitted = _assemble(self.formula, self.design, reml, self.data, nagq=self.nagq)
             refitted.arguments = dict(self.arguments)
+            refitted.argument_labels = dict(self.argument_labels)
             self._refits[reml] = refitted
         return self._refits[reml]
 
@@ -285,7 +298,7 @@ def _rows_digest(design: Design) -> bytes:
 
 
 def fit(
-    formula: str, data: pd.DataFrame, reml: bool = True, weights: object = None, offset: object = None,
+    formula: str, data: pd.DataFrame, reml: bool | None = None, weights: object = None, offset: object = None,
     limits: Limits | None = DEFAULT_LIMITS, contrasts: dict[str, str] | None = None, family: str = "gaussian",
     link: str | None = None, nagq: int = 1,
 ) -> MixedFit:
@@ -298,8 +311,10 @@ def fit(
         Without a random term the model is fitted by ordinary least squares.
     data : DataFrame
         Columns named in the formula. Grouping factors may hold integer codes.
-    reml : bool, default True
-        REML (as lme4's default) or maximum likelihood.
+    reml : bool, optional
+        REML or maximum likelihood for a linear model; by default REML, as lme4's ``lmer``.
+        Binomial and Poisson models are fitted by maximum likelihood only (glmer has no REML):
+        leave ``reml`` out or give False; ``reml=True`` with such a family is a DataError.
     weights : str or array-like, optional
         Prior weights, as lme4's ``weights``: a column name or one positive number per row; the
         residual variance of row i is sigma^2 / weights[i].
@@ -314,7 +329,7 @@ def fit(
         (``contr.sum``, ``contr.helmert``, ``contr.treatment``, ``contr.SAS``, ``contr.poly``).
     family : {"gaussian", "binomial", "poisson"}
         The response's distribution, as R's ``family``. "gaussian" is lmer (or lm); the others are
-        fitted by maximum likelihood as glmer (or glm without random terms), and ``reml`` is ignored.
+        fitted by maximum likelihood as glmer (or glm without random terms).
         A binomial response is 0/1, TRUE/FALSE, a two-level factor or text (the first level is failure),
         ``cbind(successes, failures)``, or proportions with the trials as ``weights``; a Poisson
         response is counts.
@@ -350,18 +365,28 @@ def own_copy(data: pd.DataFrame) -> pd.DataFrame:
 
 
 def fit_owned(
-    formula: str, data: pd.DataFrame, reml: bool = True, weights: object = None, offset: object = None,
+    formula: str, data: pd.DataFrame, reml: bool | None = None, weights: object = None, offset: object = None,
     limits: Limits | None = None, contrasts: dict[str, str] | None = None, family: str | Family = "gaussian",
     link: str | None = None, nagq: int = 1,
 ) -> MixedFit:
     """As :func:`fit`, for data that nobody else changes (kept by reference, not copied)."""
-    reml = check_flag(reml, "reml")
     fam = family_of(family, link)
+    reml = _reml_for(reml, fam)
     model = parse_formula(formula).with_contrasts(contrasts)
     design = build_design(model, data, weights=weights, offset=offset, limits=limits, family=fam)
     fitted = _assemble(formula, design, reml, data, nagq=nagq)
     fitted.arguments = {k: v for k, v in (("weights", weights), ("offset", offset)) if isinstance(v, str)}
+    fitted.argument_labels = {k: _label(v) for k, v in (("weights", weights), ("offset", offset)) if v is not None}
     return fitted
+
+
+def _label(value: object) -> str:
+    """How summary() names a weights= or offset= argument, as R prints its expression: a column's
+    name, a Series' name (``data["n"]`` prints as ``n``), else "(array)"."""
+    if isinstance(value, str):
+        return value
+    name = getattr(value, "name", None)
+    return str(name) if isinstance(value, pd.Series) and name is not None else "(array)"
 
 
 def fit_design(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> MixedFit:
@@ -370,6 +395,21 @@ def fit_design(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> 
     fitted = _assemble(formula, design, check_flag(reml, "reml"), data)
     fitted.arguments = {}
     return fitted
+
+
+def _reml_for(reml: bool | None, family: Family) -> bool:
+    """``fit``'s ``reml``: None is REML for a linear model and maximum likelihood otherwise; True
+    with a binomial or Poisson family is a DataError (glmer has no REML)."""
+    if reml is None:
+        return not family.generalized
+    reml = check_flag(reml, "reml")
+    if reml and family.generalized:
+        raise DataError(
+            f"reml=True does not apply to a {family.name} model: binomial and Poisson models are fitted by "
+            "maximum likelihood (R's glmer has no REML, and disregards a REML argument). Leave reml out, or "
+            "give reml=False."
+        )
+    return reml
 
 
 def check_flag(value: object, name: str) -> bool:
@@ -416,6 +456,9 @@ def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame, nagq
         reml = False
     elif nagq != 1:
         raise ValueError("nagq applies to binomial and Poisson mixed models only; leave it at 1 for a linear model")
+    separation = design_separation(design)
+    if separation is not None and separation.complete:
+        raise separation_error(design, separation)
     res = _engine_fit(design, reml, nagq)
     names = design.fixed_names
     fixed = _fixed_table(design, res)
@@ -460,6 +503,7 @@ def _assemble(formula: str, design: Design, reml: bool, data: pd.DataFrame, nagq
         nagq=int(nagq) if mixed and generalized else 1,
         linear_predictor=getattr(res, "eta", None),
         pearson_residuals=getattr(res, "pearson", None),
+        separation=separation,
     )
     fit_.messages = fit_messages(fit_, [term.cov for term in res.terms], res.engine_messages, SINGULAR_TOL)
     return fit_

@@ -4,8 +4,10 @@
   allows show as a Pearson chi-squared well above its residual degrees of freedom; the standard
   errors are then too small. The remedy lme4 users reach for is an observation-level random
   effect ``(1 | obs)`` (or, in R, a negative binomial model).
-- Complete separation: a level of a fixed-effect factor whose outcomes are all 0 or all 1 has
-  no finite estimate; its coefficient and standard error run off towards infinity.
+- Separation: predictors that tell some outcomes exactly (found exactly by a linear program, see
+  :mod:`mixwidget.model.separation`) have no finite estimates; their coefficients and standard
+  errors run off towards infinity. A level of a factor whose outcomes are all 0 or all 1 is named
+  as such.
 - Adaptive quadrature: lme4 reports the log-likelihood of an ``nAGQ > 1`` fit without the
   response density's constants, so it cannot be compared with a Laplace fit's.
 """
@@ -16,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
+
+from .separation import separation_note
 
 if TYPE_CHECKING:
     from .fit import MixedFit
@@ -74,6 +78,15 @@ def _overdispersion(fit: MixedFit) -> list[str]:
 
 
 def _separation(fit: MixedFit) -> list[str]:
+    """Separated outcomes (binomial): the levels of fixed-effect factors whose outcomes are all 0 or
+    all 1 when that is what separates, else the predictors that do."""
+    if fit.separation is None:
+        return []
+    levels = _separated_levels(fit)
+    return levels or [separation_note(fit.design, fit.separation)]
+
+
+def _separated_levels(fit: MixedFit) -> list[str]:
     """Levels of fixed-effect factors whose outcomes are all 0 or all 1 (binomial)."""
     if fit.family != "binomial" or fit.design.schema is None:
         return []

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .family_notes import gaussian_misfit_note
 from .glmm_notes import generalized_notes
 
 if TYPE_CHECKING:
@@ -44,11 +45,21 @@ def fit_messages(fit: MixedFit, covs: list[np.ndarray], engine_messages: list[st
             f"No random effects: fitted by ordinary least squares, as if all {fit.nobs} observations "
             "were independent. If observations come in groups, the standard errors are too small."
         )
+    misfit = gaussian_misfit_note(fit)
+    if misfit:
+        notes.append(misfit)
+    separated = fit.separation is not None
     for block, cov in zip(design.random, covs):
         for j, d in enumerate(relative_cholesky_diagonal(cov, fit.sigma)):
             name = block.names[j]
             what = "intercept" if name == "(Intercept)" else f"slope for {name}"
-            if d < tol and np.isclose(cov[j, j], 0, atol=tol**2 * fit.sigma**2):
+            if d < tol and np.isclose(cov[j, j], 0, atol=tol**2 * fit.sigma**2) and separated:
+                notes.append(
+                    f"The variance of the {block.group} random {what} is estimated as zero, but with separated "
+                    "outcomes (see the note on separation) this fit is not at a maximum of the likelihood, so "
+                    "neither the zero nor the other estimates can be taken as they are."
+                )
+            elif d < tol and np.isclose(cov[j, j], 0, atol=tol**2 * fit.sigma**2):
                 others = "the fixed effects and the other random terms" if len(design.random) > 1 else "the fixed effects"
                 notes.append(
                     f"Singular (boundary) fit: the variance of the {block.group} random {what} is estimated as "
@@ -76,16 +87,33 @@ def fit_messages(fit: MixedFit, covs: list[np.ndarray], engine_messages: list[st
             )
     notes.extend(_integer_code_notes(fit))
     notes.extend(generalized_notes(fit))
-    if not fit.converged:
+    if not fit.converged and not separated:  # separation's note says why it cannot converge
         notes.append(
             "The optimizer did not report convergence, so the estimates may not be at the optimum. "
             "Try fewer random slopes, or centre and scale the predictors."
         )
+    numeric_trouble = False
     for m in engine_messages:
         if any(word in m.lower() for word in ("singular", "boundary", "has only")):
             continue  # explained above in plain words
+        if separated and "converge" in m.lower():
+            continue  # separation's note says why
+        if any(words in m.lower() for words in _NUMERIC_WARNINGS):
+            numeric_trouble = True  # NumPy's arithmetic warnings: said once, in plain words, below
+            continue
         notes.append(f"Note from the fitting engine: {m}")
+    if numeric_trouble and not separated:  # separation's note says why the numbers ran off
+        notes.append(
+            "While fitting, the engine met numbers too large or undefined (a division by zero, an overflow), "
+            "so the estimates may not be reliable. This happens when predictors tell the outcome almost "
+            "exactly, or have very large values: look for such predictors, or centre and scale them."
+        )
     return list(dict.fromkeys(notes))  # the same note once, in first-seen order
+
+
+_NUMERIC_WARNINGS = ("divide by zero", "invalid value encountered", "overflow encountered",
+                     "underflow encountered", "perfect separation", "fitted probabilities")
+"""Parts of the arithmetic warnings (NumPy's, statsmodels' separation warnings) that the engines pass on."""
 
 
 def _integer_code_notes(fit: MixedFit) -> list[str]:

@@ -89,7 +89,8 @@ def printout(fit: MixedFit) -> Printout:
         resid_quantiles=list(np.quantile(_pearson(fit), [0, 0.25, 0.5, 0.75, 1])),
         variance=variance, nobs=fit.nobs, ngroups=dict(fit.ngroups), fixed=fit.fixed,
         vcov=fit.vcov.to_numpy(), singular=fit.singular,
-        weights=fit.arguments.get("weights"), offset=fit.arguments.get("offset"),
+        weights=fit.argument_labels.get("weights", fit.arguments.get("weights")),
+        offset=fit.argument_labels.get("offset", fit.arguments.get("offset")),
         family=fit.family, link=fit.link, nagq=fit.nagq,
     )
 
