@@ -101,10 +101,21 @@ def test_no_separation_no_note(cbpp):
     assert fit.separation is None and not any("separat" in m.lower() for m in fit.messages)
 
 
-def test_engine_arithmetic_warnings_become_one_plain_note():
-    from mixwidget.model.messages import _NUMERIC_WARNINGS
+def test_engine_arithmetic_warnings_become_one_plain_note(cbpp, ohio):
+    from mixwidget.model.fit import SINGULAR_TOL
+    from mixwidget.model.messages import fit_messages
 
-    assert "divide by zero" in _NUMERIC_WARNINGS and "invalid value encountered" in _NUMERIC_WARNINGS
+    raw = ["divide by zero encountered in divide", "invalid value encountered in multiply",
+           "overflow encountered in exp"]
+    fit = mixwidget.fit("cbind(incidence, size - incidence) ~ period + (1 | herd)", cbpp, family="binomial")
+    covs = [np.array([[fit.variance["variance"].iloc[0]]])]
+    notes = fit_messages(fit, covs, raw, SINGULAR_TOL)
+    assert not any("encountered" in m or "fitting engine" in m for m in notes)
+    assert sum("numbers too large or undefined" in m for m in notes) == 1
+    separated = mixwidget.fit("resp2 ~ late + (1 | id)", ohio, family="binomial")  # the separation note says it
+    notes = fit_messages(separated, [np.zeros((1, 1))], raw, SINGULAR_TOL)
+    assert not any("encountered" in m or "numbers too large" in m for m in notes)
+    assert any("late is late" in m for m in notes) and not any("fit is valid" in m for m in notes)
 
 
 # --- the family a response suggests -------------------------------------------------------------
