@@ -70,6 +70,10 @@ def test_complete_separation_is_a_data_error_naming_the_predictor(ohio):
         with pytest.raises(DataError, match=r"completely separated by age: every row with age above -1 is 1 .*"
                                             r"pwrssUpdate did not converge.*Drop age"):
             mixwidget.fit(formula, ohio, family="binomial")
+    rows = ohio.assign(smoker=np.where(ohio["smoke"] == 1, "yes", "no"))
+    with pytest.raises(DataError, match=r"separated by smokeryes \(each of its values goes with one outcome only\)"
+                                        r".*Drop smoker from the formula"):
+        mixwidget.fit("smoke ~ smoker + age + (1 | id)", rows, family="binomial")
 
 
 def test_quasi_separation_gets_one_note_and_no_singular_or_engine_notes(ohio):

@@ -190,6 +190,18 @@ def _threshold(design: Design, sep: Separation, name: str) -> str:
     return ""
 
 
+def _variables(design: Design, columns: list[str]) -> list[str]:
+    """The formula's variables behind fixed columns (``sectorpublic`` -> ``sector``), in order, once each."""
+    known = sorted({var for term in design.formula.fixed for var in term}, key=len, reverse=True)
+    out = []
+    for column in columns:
+        var = column if column in design.frame.columns or ":" in column else next(
+            (v for v in known if column.startswith(v)), column)
+        if var not in out:
+            out.append(var)
+    return out
+
+
 def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -198,14 +210,19 @@ def separation_error(design: Design, sep: Separation) -> DataError:
     """The error for complete separation: every outcome is told exactly by the fixed effects."""
     names = _names(_predictors(sep))
     how = _threshold(design, sep, _predictors(sep)[0]) if len(_predictors(sep)) == 1 else ""
-    detail = f": {how}" if how else f" (a combination of {names} is higher on every 1 than on every 0)"
+    if how:
+        detail = f": {how}"
+    elif len(_predictors(sep)) == 1:
+        detail = " (each of its values goes with one outcome only)"
+    else:
+        detail = " (a combination of them is higher on every 1 than on every 0)"
     return DataError(
         f"The outcome {design.formula.response} is completely separated by {names}{detail}. The likelihood "
         "then has no maximum: the estimates run off to infinity and no number of the model, nor its z tests, "
         "would mean anything (R's glmer stops with 'pwrssUpdate did not converge' or reports standard errors "
         "in the millions; glm warns 'fitted probabilities numerically 0 or 1 occurred'). "
-        f"Drop {names} from the formula, or check how the outcome was made: an outcome defined from a "
-        "predictor (such as y = x > 0) is told by it exactly."
+        f"Drop {_names(_variables(design, _predictors(sep)))} from the formula, or check how the outcome was "
+        "made: an outcome defined from a predictor (such as y = x > 0) is told by it exactly."
     )
 
 
