@@ -132,6 +132,13 @@ def test_a_gaussian_fit_of_a_binary_or_count_response_says_so(ohio, cbpp):
     note = [m for m in fit.messages if "linear probability model" in m]
     assert len(note) == 1 and "family='binomial'" in note[0]
     assert hint.split("Binomial fits")[0] == note[0].split("family='binomial' fits")[0]  # the explorer's words
+    assert fit.refit(False).messages[0] == note[0]
+    from mixwidget.design.build import build_design
+    from mixwidget.formula.parse import parse_formula
+    from mixwidget.model.fit import fit_design
+
+    design = build_design(parse_formula("resp ~ smoke + (1 | id)"), ohio)  # the explorer's path: its own note
+    assert not any("linear probability" in m for m in fit_design("resp ~ smoke + (1 | id)", design, True, ohio).messages)
     counts = mixwidget.fit("incidence ~ period + (1 | herd)", cbpp)
     assert any("Counts fitted as a linear model" in m and "family='poisson'" in m for m in counts.messages)
     assert not any("linear probability" in m for m in mixwidget.fit("resp ~ smoke + (1 | id)", ohio,

@@ -17,6 +17,7 @@ from ..design.response import Family, family_of
 from ..engine import adapter as engine
 from ..errors import DataError
 from ..formula.parse import ModelFormula, parse_formula
+from .family_notes import gaussian_misfit_note
 from .messages import fit_messages, relative_cholesky_diagonal
 from .separation import Separation, design_separation, separation_error
 from .terms import group_labels, lme4_term_order
@@ -181,6 +182,8 @@ class MixedFit:
             refitted = _assemble(self.formula, self.design, reml, self.data, nagq=self.nagq)
             refitted.arguments = dict(self.arguments)
             refitted.argument_labels = dict(self.argument_labels)
+            if self.messages and self.messages[0] == gaussian_misfit_note(self):
+                _note_family(refitted)
             self._refits[reml] = refitted
         return self._refits[reml]
 
@@ -375,9 +378,18 @@ def fit_owned(
     model = parse_formula(formula).with_contrasts(contrasts)
     design = build_design(model, data, weights=weights, offset=offset, limits=limits, family=fam)
     fitted = _assemble(formula, design, reml, data, nagq=nagq)
+    _note_family(fitted)
     fitted.arguments = {k: v for k, v in (("weights", weights), ("offset", offset)) if isinstance(v, str)}
     fitted.argument_labels = {k: _label(v) for k, v in (("weights", weights), ("offset", offset)) if v is not None}
     return fitted
+
+
+def _note_family(fitted: MixedFit) -> None:
+    """Put first in ``fitted.messages`` the note on a linear model of a binary or count response, if it
+    is one. Only for fits made by ``fit()``: the explorer shows the same words with its family selector."""
+    note = gaussian_misfit_note(fitted)
+    if note:
+        fitted.messages = [note, *fitted.messages]
 
 
 def _label(value: object) -> str:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .family_notes import gaussian_misfit_note
 from .glmm_notes import generalized_notes
 
 if TYPE_CHECKING:
@@ -45,9 +44,6 @@ def fit_messages(fit: MixedFit, covs: list[np.ndarray], engine_messages: list[st
             f"No random effects: fitted by ordinary least squares, as if all {fit.nobs} observations "
             "were independent. If observations come in groups, the standard errors are too small."
         )
-    misfit = gaussian_misfit_note(fit)
-    if misfit:
-        notes.append(misfit)
     separated = fit.separation is not None
     for block, cov in zip(design.random, covs):
         for j, d in enumerate(relative_cholesky_diagonal(cov, fit.sigma)):
