@@ -174,8 +174,11 @@ def test_explore_refuses_arguments_of_the_wrong_kind(science, label, kwargs, err
 
 @pytest.mark.parametrize("reml", ["no", "False", 0, 1, None, 1.0])
 def test_fit_refuses_a_reml_that_is_not_a_flag(science, reml):
-    with pytest.raises(DataError, match="reml must be True or False"):
-        mixwidget.fit("like ~ sex", science, reml=reml)
+    if reml is None:  # fit's default: REML for a linear model (maximum likelihood for binomial and Poisson)
+        assert mixwidget.fit("like ~ sex + (1 | school)", science, reml=None).reml is True
+    else:
+        with pytest.raises(DataError, match="reml must be True or False"):
+            mixwidget.fit("like ~ sex", science, reml=reml)
     with pytest.raises(ValueError, match="reml must be True or False"):  # our DataError is a ValueError
         mixwidget.fit("like ~ sex + (1 | school)", science).refit(reml)
 

@@ -68,7 +68,13 @@ class MixedFit:
         Residual degrees of freedom as lme4's ``df.residual``: observations minus parameters.
     singular, converged : bool
     messages : list of str
-        Plain-language notes on the fit (dropped rows, boundary fits, convergence).
+        Plain-language notes on the fit (dropped rows, boundary fits, convergence, separation).
+    separation : Separation or None
+        Binomial models whose outcomes some fixed effects tell exactly (quasi-complete separation):
+        the rows concerned and the coefficients that run off to infinity
+        (:mod:`mixwidget.model.separation`); None otherwise. Complete separation is a DataError.
+    shares : Series
+        Variance shares by group (latent scale for binomial and Poisson models); see the property.
     """
 
     formula: str
