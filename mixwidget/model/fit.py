@@ -407,11 +407,12 @@ def _label(value: object) -> str:
     return str(name) if isinstance(value, pd.Series) and name is not None else "(array)"
 
 
-def fit_design(formula: str, design: Design, reml: bool, data: pd.DataFrame) -> MixedFit:
-    """Fit a design already built from ``formula`` and ``data`` (without weights or offset
-    arguments), as :func:`fit_owned` would after building it."""
-    fitted = _assemble(formula, design, check_flag(reml, "reml"), data)
-    fitted.arguments = {}
+def fit_design(formula: str, design: Design, reml: bool, data: pd.DataFrame, nagq: int = 1,
+               arguments: dict[str, str] | None = None) -> MixedFit:
+    """Fit a design already built from ``formula`` and ``data``, as :func:`fit_owned` would after
+    building it; ``arguments`` are the weights= and offset= column names it was built with."""
+    fitted = _assemble(formula, design, check_flag(reml, "reml"), data, nagq=nagq)
+    fitted.arguments = dict(arguments or {})
     return fitted
 
 

@@ -167,7 +167,8 @@ def _resolve(c: str | MixedFit, truth: MixedFit) -> _Candidate:
     if design is None:
         family = truth.design.family  # binomial and Poisson candidates: the truth's family and trials
         weights = truth.arguments.get("weights") if family.generalized else None
-        design = build_design(model, truth.data.iloc[rows], weights=weights, family=family)
+        design = build_design(model, truth.data.iloc[rows], weights=weights, offset=truth.arguments.get("offset"),
+                              family=family)
         within = design.positions  # built from the truth's rows: its positions are among them
     else:
         within = np.searchsorted(rows, design.positions)  # both ascending

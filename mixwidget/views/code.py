@@ -41,6 +41,8 @@ def model_code(
     family: str = "gaussian",
     link: str | None = None,
     nagq: int = 1,
+    weights: str | None = None,
+    offset: str | None = None,
 ) -> str:
     """The code that fits ``formula`` in R (lme4 with lmerTest, or glmer) or in Python (mixwidget).
 
@@ -64,6 +66,8 @@ def model_code(
         A binomial or Poisson model: R's ``glmer(..., family = binomial)`` (``glm`` without random
         terms), with ``binomial(link = "probit")`` for a link other than the family's default and
         ``nAGQ`` above 1; in Python the same arguments of ``mixwidget.fit``.
+    weights, offset : str, optional
+        Columns given as the fit's ``weights=`` and ``offset=`` (R's ``weights = n``).
 
     Returns
     -------
@@ -83,7 +87,8 @@ def model_code(
     fam = family_of(family, link)
     if lang == "R":
         return _r_code(formula, model.is_mixed, reml, dataset if from_package else None, csv, factors,
-                       model.r_packages(), _r_call(formula, model.is_mixed, fam, nagq))
+                       model.r_packages(), _r_call(formula, model.is_mixed, fam, nagq, _r_arguments(weights, offset)),
+                       _r_arguments(weights, offset))
     name = _variable(dataset.lower() if from_package else "data", _PY_NAME)
     lines = ["import mixwidget"]
     if from_package:
@@ -102,22 +107,33 @@ def model_code(
         reml_arg += f", family={fam.name!r}"
         reml_arg += "" if fam.link == FAMILIES[fam.name][0] else f", link={fam.link!r}"
         reml_arg += f", nagq={nagq}" if model.is_mixed and nagq != 1 else ""
-    lines += [f"fit = mixwidget.fit({formula!r}, {name}{reml_arg})", "print(fit.summary())"]
+    given = "".join(f", {k}={v!r}" for k, v in (("weights", weights), ("offset", offset)) if v)
+    lines += [f"fit = mixwidget.fit({formula!r}, {name}{given}{reml_arg})", "print(fit.summary())"]
     return "\n".join(lines) + "\n"
 
 
-def _r_call(formula: str, mixed: bool, family: Family, nagq: int) -> str | None:
+def _r_arguments(weights: str | None, offset: str | None) -> str:
+    """R's ``, weights = n, offset = log(days)`` for columns given as weights= and offset=."""
+    return "".join(f", {k} = {_r_column(v)}" for k, v in (("weights", weights), ("offset", offset)) if v)
+
+
+def _r_column(name: str) -> str:
+    return name if _R_NAME.match(name) else f"`{name}`"
+
+
+def _r_call(formula: str, mixed: bool, family: Family, nagq: int, given: str = "") -> str | None:
     """A generalized model's R call with ``{data}`` for the data's name: ``glmer(..., family = binomial)``,
     or ``glm`` without random terms; None for a linear model."""
     if not family.generalized:
         return None
     r_family = family.name if family.link == FAMILIES[family.name][0] else f'{family.name}(link = "{family.link}")'
     agq = f", nAGQ = {nagq}" if mixed and nagq != 1 else ""
-    return f"fit <- {'glmer' if mixed else 'glm'}({formula}, data = {{data}}, family = {r_family}{agq})"
+    return f"fit <- {'glmer' if mixed else 'glm'}({formula}, data = {{data}}{given}, family = {r_family}{agq})"
 
 
 def _r_code(formula: str, mixed: bool, reml: bool, dataset: str | None, csv: str | None,
-            factors: Sequence[Factor], packages: Sequence[str] = (), call: str | None = None) -> str:
+            factors: Sequence[Factor], packages: Sequence[str] = (), call: str | None = None,
+            given: str = "") -> str:
     """The R side of :func:`model_code`; ``packages`` are attached for the formula's functions (splines);
     ``call`` is a generalized model's fitting call (see :func:`_r_call`)."""
     name = _variable(dataset if dataset else "data", _R_NAME)
@@ -147,9 +163,9 @@ def _r_code(formula: str, mixed: bool, reml: bool, dataset: str | None, csv: str
     if call is not None:
         lines.append(call.format(data=name))
     elif mixed:
-        lines.append(f"fit <- lmer({formula}, data = {name}, REML = {'TRUE' if reml else 'FALSE'})")
+        lines.append(f"fit <- lmer({formula}, data = {name}{given}, REML = {'TRUE' if reml else 'FALSE'})")
     else:
-        lines.append(f"fit <- lm({formula}, data = {name})")
+        lines.append(f"fit <- lm({formula}, data = {name}{given})")
     lines.append("summary(fit)")
     return "\n".join(lines) + "\n"
 

@@ -16,7 +16,8 @@ from ..errors import MixWidgetError
 from ..formula.parse import parse_formula
 from ..model.family_notes import MISFIT_NOTES, suggest_family
 
-__all__ = ["EXPLORER_FAMILIES", "EXPLORER_LINKS", "FamilyHint", "family_hint", "link_of", "suggest_family"]
+__all__ = ["EXPLORER_FAMILIES", "EXPLORER_LINKS", "FamilyHint", "family_hint", "link_of", "only_family",
+           "suggest_family"]
 
 EXPLORER_FAMILIES: tuple[str, ...] = ("gaussian", "binomial", "poisson")
 """The families the explorer's selector offers."""
@@ -35,10 +36,39 @@ def link_of(family: str, link: str) -> str:
     return link if link in links else links[0]
 
 
-def family_hint(data: pd.DataFrame, formula: str, family: str) -> FamilyHint:
-    """The explorer's ``family_hint``: ``suggested`` family, its ``reason`` and a ``note`` when the
-    model's ``family`` is Gaussian but the response is binary or counts ("" otherwise).
+def _only_binomial(data: pd.DataFrame, response: str) -> str:
+    """What makes ``response`` binomial only (a linear model cannot fit it), in words; "" when it could be Gaussian."""
+    text = response.strip()
+    if text.startswith("cbind(") and text.endswith(")"):
+        return "cbind(successes, failures)"
+    name = text[1:-1] if text.startswith("`") and text.endswith("`") else text
+    if name not in data.columns:
+        return ""
+    values = data[name].dropna()
+    if pd.api.types.is_bool_dtype(values):
+        return "TRUE/FALSE values"
+    if not pd.api.types.is_numeric_dtype(values) and len(pd.unique(values)) == 2:
+        return "two-level text"
+    return ""
 
+
+def only_family(data: pd.DataFrame, formula: str) -> str:
+    """"binomial" when the response of ``formula`` can only be binomial on ``data`` (two-level text,
+    TRUE/FALSE, ``cbind``), else "" (a linear model can be fitted, or the formula cannot be read)."""
+    try:
+        response = parse_formula(formula).response
+    except MixWidgetError:
+        return ""
+    return "binomial" if _only_binomial(data, response) else ""
+
+
+def family_hint(data: pd.DataFrame, formula: str, family: str, fitted: bool = True, chosen: bool = False) -> FamilyHint:
+    """The explorer's ``family_hint``: ``suggested`` family, its ``reason`` and a ``note`` ("" when none).
+
+    The note says, when the model's ``family`` is Gaussian but the response is binary or counts, what the
+    linear model misses (only when that model was ``fitted``); when a linear model cannot fit the response
+    at all (two-level text, ``cbind``), to choose the suggested family in the selector; and when the
+    explorer ``chosen`` the family itself from the response (none was given), that it did.
     A formula that cannot be read suggests nothing (its error is shown elsewhere).
     """
     try:
@@ -46,8 +76,17 @@ def family_hint(data: pd.DataFrame, formula: str, family: str) -> FamilyHint:
     except MixWidgetError:
         return {"suggested": "gaussian", "reason": "", "note": ""}
     suggested, reason = suggest_family(data, response)
+    only = _only_binomial(data, response)
+    if only and only != reason:
+        only = f"{only} ({reason})"
     note = ""
-    if family == "gaussian" and suggested in MISFIT_NOTES:
+    if chosen and family == suggested and only:
+        label = suggested.capitalize()
+        note = f"Fitted as {label}: the response {response} is {only}; change the family above."
+    elif family == "gaussian" and only:
+        note = (f"The response {response} is {only}: a linear (Gaussian) model cannot fit it. "
+                f"Choose {suggested.capitalize()}, marked (suggested), in the family selector above.")
+    elif family == "gaussian" and suggested in MISFIT_NOTES and fitted:
         problem, remedy = MISFIT_NOTES[suggested]
         note = f"The response {response} holds {reason}. {problem} {remedy.format(name=suggested.capitalize())}"
     return {"suggested": suggested, "reason": reason, "note": note}

@@ -146,9 +146,17 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
         The response's distribution (R's ``family``): a linear model (lmer), or a logistic or
         Poisson mixed model (glmer). The page suggests one from the response (0/1, two values or
         ``cbind`` -> binomial; counts from 0 -> Poisson) and says when the model's does not fit it.
+        Not given (None): Gaussian, or Binomial when the first formula's response can only be binomial
+        (two-level text, TRUE/FALSE, ``cbind``), which a note beside the family selector says.
     link : str, default ""
         R's link of the family (binomial: "logit", "probit", "cloglog", "cauchit"; Poisson: "log",
         "sqrt", "identity"); "" is the family's default (logit, log).
+    weights, offset : str, optional
+        Columns of the data given to every fit as :func:`mixwidget.fit`'s ``weights=`` (e.g. the
+        number of trials of a proportion) and ``offset=``; the model's code passes them too.
+    nagq : int, default 1
+        Points of adaptive Gauss-Hermite quadrature for binomial and Poisson mixed models (as
+        :func:`mixwidget.fit`); linear models ignore it.
     isolate : bool, optional
         Fit in a worker process (default where processes can be started): the data are sent to
         it once, a newer formula or :meth:`stop` ends a running fit at once, and the kernel
@@ -282,13 +290,18 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
     """"light" or "dark": the notebook's theme as the page sees it; ``chart()`` follows it."""
 
     def __init__(self, data: pd.DataFrame | str | os.PathLike, formula: str | None = None, reml: bool = True, *,
-                 family: str = "gaussian", link: str = "", isolate: bool | None = None, max_history: int = 20,
+                 family: str | None = None, link: str = "", weights: str | None = None, offset: str | None = None,
+                 nagq: int = 1, isolate: bool | None = None, max_history: int = 20,
                  limits: Limits | None = DEFAULT_LIMITS, source: str | os.PathLike | None = None, **kwargs: Any) -> None:
         reml, isolate = _check_arguments(formula, reml, isolate, max_history, limits, source)
         if source is None and isinstance(data, (str, os.PathLike)):
             source = data  # read by mixwidget from this file
         frame = as_frame(data, "the data for the explorer")
         self._data = own_copy(frame)
+        self._arguments = _fit_arguments(self._data, weights, offset, nagq)
+        family_chosen = ""  # the family the response asks for, when none was given
+        if family is None:
+            family, family_chosen = "gaussian", _only_family(self._data, formula)
         self._source = None if source is None else os.fspath(source)
         self._fit: MixedFit | None = None
         self.history: list[MixedFit] = []
@@ -334,10 +347,11 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
             _end_with_marimo_session(self._process)
         self._columns = column_info(self._data)
         super().__init__(columns=self._columns, status=status("idle"),
-                         reml=reml, family=family, link=link,
+                         reml=reml, family=family_chosen or family, link=link,
                          chart_names=[*CHARTS, "simulation"], chart_choices=[*CHARTS, "simulation"],
                          simulation_status=dict(IDLE),
                          **kwargs)
+        self._family_chosen = family_chosen  # said in the family note until another family is chosen
         self.on_msg(self._on_message)
         if formula:
             self.formula = formula  # observer starts the first fit
@@ -420,7 +434,8 @@ class MixWidget(FitFlow, PinActions, ChartActions, SimulationActions, IntervalAc
             raise RuntimeError("there is no fit yet: set a formula first (w.formula = ...)")
         f = self._fit
         return model_code(f.formula, language, f.reml, self._dataset, csv or self._source, factors=self._factors,
-                          family=f.family, link=f.link, nagq=f.nagq)
+                          family=f.family, link=f.link, nagq=f.nagq, weights=f.arguments.get("weights"),
+                          offset=f.arguments.get("offset"))
 
     def undo(self) -> None:
         """Go back to the model shown before the current one (again to step further back)."""
@@ -517,6 +532,34 @@ def _check_arguments(formula: object, reml: object, isolate: object, max_history
     if source is not None and not isinstance(source, (str, os.PathLike)):
         raise DataError(f"source must be the path of the data's CSV file (text), not {type(source).__name__}")
     return flag, isolate
+
+
+def _fit_arguments(data: pd.DataFrame, weights: object, offset: object, nagq: object) -> tuple[tuple[str, object], ...]:
+    """The explorer's ``weights=``, ``offset=`` (columns of ``data``) and ``nagq=``, as items for every fit;
+    a DataError when one is not a column's name or nagq is not a whole number from 1."""
+    out: list[tuple[str, object]] = []
+    for name, value in (("weights", weights), ("offset", offset)):
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise DataError(f"{name}= of the explorer names a column of the data (e.g. {name}='n'), not "
+                            f"{type(value).__name__}: add the values to the data as a column first")
+        if value not in data.columns:
+            raise DataError(f"{name}={value!r} is not a column of the data")
+        out.append((name, value))
+    if isinstance(nagq, bool) or not isinstance(nagq, int) or nagq < 1:
+        raise DataError(f"nagq must be a whole number of quadrature points, at least 1, not {nagq!r}")
+    if nagq != 1:
+        out.append(("nagq", nagq))
+    return tuple(out)
+
+
+def _only_family(data: pd.DataFrame, formula: str | None) -> str:
+    """The family the response of ``formula`` must have when a linear model cannot fit it (two-level text,
+    TRUE/FALSE, ``cbind``): "binomial"; else ""."""
+    from ..views.family import only_family
+
+    return only_family(data, formula) if formula else ""
 
 
 def _end_with_marimo_session(process: ProcessWorker) -> None:

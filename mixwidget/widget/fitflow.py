@@ -99,6 +99,8 @@ class FitFlow(traitlets.HasTraits):
         sets several traits) is not queued again."""
         if getattr(self, "_quiet_request", False):
             return
+        if change["name"] == "family" and change["new"] != getattr(self, "_family_chosen", ""):
+            self._family_chosen = ""  # a family chosen by hand: the note on the one chosen for the data goes
         family = str(self.family)
         link = link_of(family, self.link)
         if self.link and self.link != link:
@@ -130,12 +132,14 @@ class FitFlow(traitlets.HasTraits):
     def _fit_request(self, text: str, reml: bool, family: str, link: str, started: float) -> MixedFit:
         """Fit one request: in the worker process (stoppable) or in this thread."""
         if self._process is None:
-            return fitjobs.attach(fitjobs.fit_job(self._data, text, reml, self.limits, family, link), self._data)
+            return fitjobs.attach(fitjobs.fit_job(self._data, text, reml, self.limits, family, link, self._arguments),
+                                  self._data)
 
         def superseded() -> bool:
             return self._pending is not None and time.perf_counter() - started > _GRACE_S
 
-        result = self._process.run(fitjobs.fit_job, text, reml, self.limits, family, link, should_stop=superseded)
+        result = self._process.run(fitjobs.fit_job, text, reml, self.limits, family, link, self._arguments,
+                                   should_stop=superseded)
         return fitjobs.attach(result, self._data)
 
     def _run_pending(self) -> None:
@@ -167,7 +171,9 @@ class FitFlow(traitlets.HasTraits):
                     if result is None:
                         self._show_stopped(request_id, text, elapsed)
                     elif request_id == self._request_id and request_id != self._cancelled_id:
-                        self.family_hint = family_hint(self._data, text, family)
+                        self.family_hint = family_hint(self._data, text, family,
+                                                       fitted=not isinstance(result, Exception),
+                                                       chosen=self._family_chosen == family)
                         if isinstance(result, Exception):
                             self._show_error(result, elapsed)
                         else:
@@ -210,7 +216,8 @@ class FitFlow(traitlets.HasTraits):
         with self.hold_sync():
             self.key_numbers = numbers
             self.code_text = dict(_code_text(result.formula, result.reml, self._dataset, self._source, self._factors,
-                                             (result.family, result.link, result.nagq)))
+                                             (result.family, result.link, result.nagq),
+                                             tuple(sorted(result.arguments.items()))))
             self.undo_formula = self._back[-1][0] if self._back else ""
             self.previous = self.current
             self._fit = result
@@ -269,9 +276,12 @@ class FitFlow(traitlets.HasTraits):
 @lru_cache(maxsize=64)
 def _code_text(formula: str, reml: bool, dataset: str | None, source: str | None,
                factors: tuple[tuple[str, tuple[str, ...], bool], ...],
-               family: tuple[str, str, int] = ("gaussian", "identity", 1)) -> tuple[tuple[str, str], ...]:
+               family: tuple[str, str, int] = ("gaussian", "identity", 1),
+               arguments: tuple[tuple[str, str], ...] = ()) -> tuple[tuple[str, str], ...]:
     """The ``code_text`` trait's items: the model as R and as Python code (a formula seen again costs nothing);
-    ``family`` is the fit's family, link and quadrature points."""
+    ``family`` is the fit's family, link and quadrature points, ``arguments`` its weights= and offset= columns."""
     name, link, nagq = family
+    given = dict(arguments)
     return tuple((lang, model_code(formula, lang, reml, dataset, source, factors=factors, family=name, link=link,
-                                   nagq=nagq)) for lang in ("R", "python"))
+                                   nagq=nagq, weights=given.get("weights"), offset=given.get("offset")))
+                 for lang in ("R", "python"))

@@ -69,30 +69,42 @@ DESIGNS_KEPT = 4
 DESIGN_BYTES_KEPT = 128 * 2**20
 """At most this many bytes of kept designs (InstEval's are about 15 MB each)."""
 
-_designs: OrderedDict[tuple[str, Limits | None, str, str | None], tuple[weakref.ref, Design, int]] = OrderedDict()
+Arguments = tuple[tuple[str, object], ...]
+"""The explorer's fitting arguments beyond formula and family, as items: weights= and offset= (column
+names) and nagq= (see :class:`mixwidget.MixWidget`)."""
+
+_designs: OrderedDict[tuple[str, Limits | None, str, str | None, Arguments], tuple[weakref.ref, Design, int]] = \
+    OrderedDict()
 _designs_lock = threading.Lock()
 
 
 def fit_job(data: pd.DataFrame, formula: str, reml: bool, limits: Limits | None = DEFAULT_LIMITS,
-            family: str = "gaussian", link: str | None = None) -> MixedFit:
+            family: str = "gaussian", link: str | None = None, arguments: Arguments = ()) -> MixedFit:
     """Fit ``formula`` to the worker's data as a model of ``family`` with ``link`` (R's names; None:
-    the family's default link); the result comes back without the data."""
-    result = fit_design(formula, design_of(data, formula, limits, family, link), reml, data)
+    the family's default link) and ``arguments`` (``(("weights", "n"), ("offset", ...), ("nagq", 1))``,
+    as :func:`mixwidget.fit` takes them); the result comes back without the data."""
+    given = dict(arguments)
+    columns = {k: str(v) for k, v in given.items() if k in ("weights", "offset")}
+    design = design_of(data, formula, limits, family, link, arguments)
+    result = fit_design(formula, design, reml, data, nagq=int(given.get("nagq", 1)), arguments=columns)
     result.data = None  # type: ignore[assignment] - re-attached by the caller (see attach)
     return result
 
 
 def design_of(data: pd.DataFrame, formula: str, limits: Limits | None = DEFAULT_LIMITS,
-              family: str = "gaussian", link: str | None = None) -> Design:
-    """The design of ``formula`` on ``data`` read as ``family`` with ``link``: built, or kept from an earlier
-    fit of the same formula, limits, family, link and data object (the caller never changes ``data``)."""
-    key = (formula, limits, family, link)
+              family: str = "gaussian", link: str | None = None, arguments: Arguments = ()) -> Design:
+    """The design of ``formula`` on ``data`` read as ``family`` with ``link`` and the weights= and offset=
+    columns of ``arguments``: built, or kept from an earlier fit of the same formula, limits, family, link,
+    arguments and data object (the caller never changes ``data``)."""
+    key = (formula, limits, family, link, tuple(arguments))
     with _designs_lock:
         kept = _designs.get(key)
         if kept is not None and kept[0]() is data:
             _designs.move_to_end(key)
             return kept[1]
-    design = build_design(parse_formula(formula), data, limits=limits, family=family_of(family, link))
+    given = dict(arguments)
+    design = build_design(parse_formula(formula), data, weights=given.get("weights"), offset=given.get("offset"),
+                          limits=limits, family=family_of(family, link))
     size = design_bytes(design)
     with _designs_lock:
         _designs.pop(key, None)

@@ -109,6 +109,7 @@ export function createFamilySelect(ctx: WidgetContext): Component & { note: HTML
     select.title = hint.reason ? `The response holds ${hint.reason}` : "";
     text.textContent = hint.note;
     use.textContent = `Use ${FAMILY_LABELS[hint.suggested] ?? hint.suggested}`;
+    setVisible(use, hint.suggested !== family); // a note on the family already in use has nothing to switch to
     setVisible(note, hint.note !== "");
   }
 
