@@ -93,3 +93,32 @@ def test_the_linear_probability_note_needs_a_linear_fit():
     frame = pd.DataFrame({"y01": [0, 1, 1, 0]})
     assert "linear probability model" in family_hint(frame, "y01 ~ 1", "gaussian")["note"]
     assert family_hint(frame, "y01 ~ 1", "gaussian", fitted=False)["note"] == ""
+
+
+def _prediction(fit, interval="prediction"):
+    from mixwidget.views.charts import CHARTS
+    from mixwidget.views.charts.base import ChartRequest
+
+    return CHARTS["prediction"].data(ChartRequest({"Current": fit}, "Current", group="school",
+                                                  options={"interval": interval}))
+
+
+def test_a_poisson_prediction_chart_shows_the_means_interval_and_names_the_offset(trials):
+    f = mixwidget.fit("absent ~ ses + offset(log(days)) + (1 | school)", trials, family="poisson")
+    d = _prediction(f)  # the switch's default: a count has no normal prediction interval, so the mean's
+    same = _prediction(f, "confidence")
+    assert d.key == same.key and d.datasets["prediction_rows"].equals(same.datasets["prediction_rows"])
+    rows = d.datasets["prediction_rows"]
+    this = rows[rows["population"].str.startswith("this")]
+    ref = f.predict(trials.iloc[[0]], interval="confidence", type="response")  # the API's interval of the mean
+    assert this[["fit", "lower", "upper"]].to_numpy() == pytest.approx(ref[["fit", "lower", "upper"]].to_numpy())
+    assert d.key[-1] == "95% confidence interval of the mean"
+    text = " ".join(d.subtitle)
+    assert "prediction interval" not in d.subtitle[0] and "no normal prediction interval" in text
+    assert f"days {trials['days'].iloc[0]}" in d.subtitle[0] and "ses" in d.subtitle[0]
+
+
+def test_a_linear_prediction_chart_keeps_its_prediction_interval(trials):
+    f = mixwidget.fit("prop ~ ses + (1 | school)", trials)
+    d = _prediction(f)
+    assert d.key[-1] == "95% prediction interval" and "sigma^2" in " ".join(d.datasets["prediction_rows"]["pieces"])

@@ -797,3 +797,41 @@ describe("check by simulation", () => {
     });
   });
 });
+
+describe("binomial and Poisson models", () => {
+  it("offer only the mean's interval in the prediction chart, and say why", async () => {
+    const { createIntervalSwitch } = await import("../src/components/intervalSwitch");
+    const model = new FakeModel({ current: mixedFit });
+    const ctx = { model } as unknown as Parameters<typeof createIntervalSwitch>[0];
+    const { el: box, destroy } = createIntervalSwitch(ctx);
+    const input = (v: string) =>
+      box.querySelector<HTMLInputElement>(`[data-testid="interval-${v}"]`) as HTMLInputElement;
+    expect(input("prediction").checked).toBe(true);
+    expect(input("prediction").disabled).toBe(false);
+    model.update("current", { ...mixedFit, family: "poisson", link: "log" });
+    expect(input("prediction").disabled).toBe(true);
+    expect(input("confidence").checked).toBe(true);
+    expect(box.querySelector("legend")?.textContent).toBe("Intervals (of the mean)");
+    expect(box.title).toContain("A Poisson model's outcome is a whole count");
+    expect(box.title).toContain("no normal prediction interval");
+    model.update("current", mixedFit);
+    expect(input("prediction").checked).toBe(true);
+    expect(box.querySelector("legend")?.textContent).toBe("Intervals");
+    destroy?.();
+  });
+
+  it("say the family chosen for the data without offering to switch to it", () => {
+    const note =
+      "Fitted as Binomial: the response result is two-level text; change the family above.";
+    const model = mount({
+      family: "binomial",
+      family_hint: { suggested: "binomial", reason: "", note },
+    });
+    expect(q("family-note").textContent).toContain("Fitted as Binomial");
+    expect(q("family-note").hidden || q("family-note").style.display === "none").toBe(false);
+    const use = q("family-use");
+    expect(use.hidden || use.style.display === "none").toBe(true);
+    model.update("family", "gaussian");
+    expect(use.hidden || use.style.display === "none").toBe(false);
+  });
+});

@@ -14,6 +14,7 @@ from scipy import special
 
 from ...design.response import inverse_link
 from ...errors import MixWidgetError
+from ...formula.transforms import column_names
 from ...model.fit import MixedFit
 from ...model.populations import PopulationLines, population_lines, population_row, row_key
 from ._common import HIGHLIGHT, PANEL_WIDTH, table, template, text
@@ -51,12 +52,16 @@ def pick_row(fit: MixedFit, group: str | None = None, selected: str | None = Non
 
 
 def _describe(fit: MixedFit, row: pd.DataFrame, values: tuple | None = None) -> str:
-    """The row's values of the model's right-hand-side columns, e.g. ``sex f, PrivPub public``.
+    """The row's values of the model's fixed-effect and offset columns, e.g. ``sex f, PrivPub public`` or
+    ``sector private, ses 0.4, days_enrolled 99`` (an offset ``log(days_enrolled)``, which the prediction
+    depends on too).
 
     ``values`` are the row's values in column order, when already known (see ``row_key``)."""
     model = fit.model
-    fixed = [v for term in model.fixed for v in term]
-    shown = [v for v in dict.fromkeys(fixed) if v in row.columns]
+    used = [*(v for term in model.fixed for v in term), *model.offsets]
+    names = [c for v in used for c in (column_names(model.expressions[v]) if v in model.expressions else [v])]
+    offset = fit.arguments.get("offset")
+    shown = [v for v in dict.fromkeys([*names, *([offset] if offset else [])]) if v in row.columns]
     if values is None:
         return ", ".join(f"{v} {_text(row[v].iloc[0])}" for v in shown)
     at = {c: i for i, c in enumerate(row.columns)}
@@ -261,6 +266,8 @@ def prediction_data(request: ChartRequest) -> ChartData:
     fit = fits[current]
     opts = request.options
     interval, level = opts.get("interval", "prediction"), float(opts.get("level", 0.95))
+    if fit.generalized:  # a binomial or Poisson outcome has no normal prediction interval (as fit.predict)
+        interval = "confidence"
     row = opts.get("row")
     if row is None:
         row = pick_row(fit, request.group, opts.get("selected"))
@@ -273,7 +280,7 @@ def prediction_data(request: ChartRequest) -> ChartData:
         first.setdefault(name, i)
     models = tuple(first)
     kinds = tuple(columns["kind"][i] for i in first.values())
-    what = f"{100 * level:g}% {interval} interval"
+    what = f"{100 * level:g}% {interval} interval" + (" of the mean" if fit.generalized else "")
     mine = {p: label[i] for i, (p, now) in enumerate(zip(columns["population"], columns["current"])) if now}
     z = special.ndtri(0.5 + level / 2)  # the normal quantile, as stats.norm.ppf gives it, without its checks
     if len(mine) > 1:
@@ -283,11 +290,15 @@ def prediction_data(request: ChartRequest) -> ChartData:
         title = f"Every population: {next(iter(mine.values()))} (this model cannot tell them apart)"
     name = frame.index[0]
     values = None if key is None else key[3]
-    subtitle = [f"{what.capitalize()} (prediction ± {z:.2f} SE) for row {name}: {_describe(fit, frame, values)}"]
-    if fits[current].generalized:
-        scale = "probability" if fits[current].family == "binomial" else "mean count (rate)"
-        subtitle.append(f"On the {scale} scale: the interval is made on the {fits[current].link} scale (± {z:.2f} SE "
-                        "there) and transformed, so it is not symmetric; it is the group's mean, not one outcome")
+    if fit.generalized:
+        scale = "probability" if fit.family == "binomial" else "mean count (rate)"
+        outcome = "a 0/1 outcome" if fit.family == "binomial" else "a count"
+        subtitle = [f"{what.capitalize()} for row {name}: {_describe(fit, frame, values)}",
+                    f"On the {scale} scale: the interval is made on the {fit.link} scale (± {z:.2f} SE there) and "
+                    f"transformed, so it is not symmetric. It is the population's mean, not one outcome: {outcome} "
+                    "is a whole number, with no normal prediction interval"]
+    else:
+        subtitle = [f"{what.capitalize()} (prediction ± {z:.2f} SE) for row {name}: {_describe(fit, frame, values)}"]
     ols = [i for i, (kind, now) in enumerate(zip(columns["kind"], columns["current"])) if kind == "ols" and not now]
     if ols and len(mine) > 1:
         subtitle.append(f"Ignoring the groups (OLS) gives every population the same ± {half[ols[0]]:.2f}")
@@ -322,6 +333,8 @@ def prediction(
     group, selected : str, optional
         A grouping factor and one of its levels (a class picked in another chart).
     interval : {"prediction", "confidence"}, default "prediction"
+        A binomial or Poisson current model always shows confidence intervals of the mean: its outcome
+        is a whole number, with no normal prediction interval (``fit.predict`` refuses one too).
     level : float, default 0.95
     """
     if isinstance(fits, MixedFit):
