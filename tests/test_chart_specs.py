@@ -49,11 +49,11 @@ def caterpillar_keys() -> list[tuple]:
 def residuals_keys() -> list[tuple]:
     responses = ["like", "log(y)", "it's \\ \"y\"", "datum.y || 1", "ünï"]
     return [
-        (responses[0], (), True),
-        (responses[1], tuple(HOSTILE[:1]), True),
-        (responses[2], tuple(HOSTILE[1:3]), False),
-        (responses[3], tuple(HOSTILE[3:6]), True),
-        (responses[4], tuple(HOSTILE), False),
+        (responses[0], (), True, False),
+        (responses[1], tuple(HOSTILE[:1]), True, True),
+        (responses[2], tuple(HOSTILE[1:3]), False, False),
+        (responses[3], tuple(HOSTILE[3:6]), True, False),
+        (responses[4], tuple(HOSTILE), False, True),
     ]
 
 
@@ -133,7 +133,7 @@ def test_names_that_look_like_placeholders_are_built_by_altair():
     sneaky = placeholder("panel")
     cases = [
         ("caterpillar", ((sneaky, 10, False), ("g: intercept", 10, False))),
-        ("residuals", ("y", (f"g: {sneaky}",), True)),
+        ("residuals", ("y", (f"g: {sneaky}",), True, False)),
         ("effects", ((placeholder("term"),), ("Current", placeholder("model0")))),
         ("variance", ((placeholder("model1"), "b"), ("g", "R"), ("#000", "#111"), "b", True)),
         ("shrinkage", (placeholder("group"), ("(Intercept)",), "size", False)),

@@ -122,3 +122,24 @@ def test_a_linear_prediction_chart_keeps_its_prediction_interval(trials):
     f = mixwidget.fit("prop ~ ses + (1 | school)", trials)
     d = _prediction(f)
     assert d.key[-1] == "95% prediction interval" and "sigma^2" in " ".join(d.datasets["prediction_rows"]["pieces"])
+
+
+def test_binned_residuals_are_drawn_over_the_band_from_minus_2_to_2(trials):
+    from mixwidget.views.charts import CHARTS
+    from mixwidget.views.charts.base import ChartRequest, Look
+
+    f = mixwidget.fit("passed ~ ses + (1 | school)", trials, family="binomial")
+    d = CHARTS["residuals"].data(ChartRequest({"Current": f}, "Current"))
+    for spec in (CHARTS["residuals"].spec_dict(d.key, Look()), CHARTS["residuals"].spec(d.key, Look()).to_dict()):
+        layers = _vs_fitted(spec)
+        marks = [(layer["mark"]["type"], layer["encoding"]["y"].get("datum")) for layer in layers if "y" in layer["encoding"]]
+        assert ("rect", -2) in marks and ("rule", -2) in marks and ("rule", 2) in marks and ("rule", 0) in marks
+    linear = CHARTS["residuals"].data(ChartRequest({"Current": mixwidget.fit("ses ~ 1 + (1 | school)", trials)}, "Current"))
+    layers = _vs_fitted(CHARTS["residuals"].spec_dict(linear.key, Look()))
+    assert not [layer for layer in layers if layer["mark"]["type"] == "rect"]
+
+
+def _vs_fitted(spec: dict) -> list[dict]:
+    """The layers of the residuals-vs-fitted panel of a residuals spec."""
+    top = spec["vconcat"][0] if "vconcat" in spec else spec
+    return top["hconcat"][0]["layer"]

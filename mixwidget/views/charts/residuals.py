@@ -200,8 +200,9 @@ def _ranef_panels(fit: MixedFit) -> tuple[np.ndarray, np.ndarray, dict[tuple[str
 _SPACING, _ROW_SPACING = 22, 20
 
 
-def _top_row(response: str, many: bool) -> alt.HConcatChart:
-    """Residuals against fitted values, and their normal quantile plot."""
+def _top_row(response: str, many: bool, binned: bool = False) -> alt.HConcatChart:
+    """Residuals against fitted values, and their normal quantile plot; ``binned`` residuals (standardized
+    bin means) are drawn over the band from -2 to 2, where about 95% should lie."""
     sel = is_selected()
     pts = alt.Chart(alt.NamedData(name="residuals_points"))
     colour = alt.condition(sel, alt.value(HIGHLIGHT), alt.value(POOLING_COLORS[1]))
@@ -210,7 +211,14 @@ def _top_row(response: str, many: bool) -> alt.HConcatChart:
                "value": 0.35 if many else 0.6}
     size = alt.condition(sel, alt.value(90), alt.value(22))
     tip = [alt.Tooltip("level:N"), alt.Tooltip("fitted:Q", format=".3f"), alt.Tooltip("residual:Q", format=".3f")]
+    band = []
+    if binned:  # one band (the points' count as its only row) and its edges; "#555" is lightened in dark theme
+        one = pts.transform_aggregate(rows="count()")
+        band = [one.mark_rect(color="#555", opacity=0.12).encode(y=alt.datum(-2), y2=alt.datum(2)),
+                *(one.mark_rule(color="#555", strokeDash=[2, 3], strokeWidth=1.5).encode(y=alt.datum(v))
+                  for v in (-2, 2))]
     vs_fitted = alt.layer(
+        *band,
         pts.mark_rule(color="#333", strokeDash=[4, 3]).encode(y=alt.datum(0)),
         pts.mark_circle().encode(
             x=alt.X("fitted:Q", title=f"Fitted {response}", scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=8)),
@@ -251,9 +259,9 @@ def _modes_panel(panel: str) -> alt.LayerChart:
 
 
 def residuals_spec(key: Hashable, look: Look) -> alt.TopLevelMixin:
-    """Residual plots and a quantile plot per random term (``key`` = response, panels, many points)."""
-    response, panels_modes, many = key
-    top = _top_row(response, many)
+    """Residual plots and a quantile plot per random term (``key`` = response, panels, many points, binned)."""
+    response, panels_modes, many, binned = key
+    top = _top_row(response, many, binned)
     panels = [_modes_panel(panel) for panel in panels_modes]
     chart = top if not panels else alt.vconcat(top, alt.hconcat(*panels, spacing=_SPACING), spacing=_ROW_SPACING)
     chart = chart.resolve_scale(x="independent", y="independent")
@@ -272,9 +280,9 @@ def _standalone(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=4)
-def _top_template(many: bool) -> dict[str, Any]:
+def _top_template(many: bool, binned: bool = False) -> dict[str, Any]:
     """The top row with a placeholder response, scales resolved as in every residuals spec."""
-    return _standalone(_top_row(_RESPONSE, many).resolve_scale(x="independent", y="independent"))
+    return _standalone(_top_row(_RESPONSE, many, binned).resolve_scale(x="independent", y="independent"))
 
 
 @lru_cache(maxsize=1)
@@ -285,10 +293,10 @@ def _panel_template() -> dict[str, Any]:
 def residuals_spec_dict(key: Hashable, look: Look) -> dict[str, Any]:
     """:func:`residuals_spec` as a plain dict: the top row and one quantile panel built in Altair
     once, the panels of each new model filled in from them."""
-    response, panels_modes, many = key
+    response, panels_modes, many, binned = key
     if not can_fill({"": response, **{str(i): panel for i, panel in enumerate(panels_modes)}}):
         return residuals_spec(key, look).to_dict(validate=False)
-    top = fill(_top_template(many), {_RESPONSE: response})
+    top = fill(_top_template(many, binned), {_RESPONSE: response})
     if panels_modes:
         panels = [fill(_panel_template(), {_PANEL: panel}) for panel in panels_modes]
         rows = [{"hconcat": top.pop("hconcat"), "spacing": top.pop("spacing")}, {"hconcat": panels, "spacing": _SPACING}]
@@ -308,7 +316,7 @@ def residuals_data(request: ChartRequest) -> ChartData:
     response = fit.design.formula.response
     if fit.generalized:
         response = f"{'probability' if fit.family == 'binomial' else 'mean'} of {response} (bin means)"
-    key = (response, tuple(panels), len(points) > 500)
+    key = (response, tuple(panels), len(points) > 500, fit.generalized)
     title = "Checking the model's assumptions"
     subtitle = ["Residuals should scatter evenly around 0; quantile plots should follow the dashed line"]
     if note:
