@@ -338,7 +338,7 @@ describe("summary tables", () => {
     ]);
     const values = (r: Element | undefined) =>
       [...(r?.querySelectorAll("td .value") ?? [])].map((v) => v.textContent);
-    expect(values(rows[0])).toEqual(["0.3206", "0.5662", "", "9.5%"]);
+    expect(values(rows[0])).toEqual(["0.3206", "0.5662", "", "9.5%"]); // the interval cell has no .value
     expect(values(rows[1])).toEqual(["0.0000", "0.0000", "", "0.0%"]);
     expect(values(rows[2])).toEqual(["3.0521", "1.7470", "", "90.5%"]);
   });
@@ -483,6 +483,39 @@ describe("variance intervals", () => {
     expect(cell("school", "(Intercept)")).toBe("0.0000 – 0.3588");
     expect(cell("Residual", "")).toBe("1.6818 – 1.8153");
     expect(qa("variance-intervals-button")).toEqual([]);
+    // The column is the Std.Dev.'s, beside it and named for it: not read as the variance's.
+    const heads = [...q("variance-table").querySelectorAll("thead th")].map((th) => th.textContent);
+    expect(heads).toEqual([
+      "Group",
+      "Term",
+      "Variance",
+      "Std.Dev.",
+      "Std.Dev. 95% CI",
+      "Corr",
+      "Share",
+    ]);
+    const row = q("variance-table").querySelector('tr[data-group="school:class"]');
+    const texts = [...(row?.querySelectorAll("td") ?? [])].map((td) => td.textContent);
+    expect(texts.slice(2, 4)).toEqual(["0.5662", "0.4216 – 0.7144"]);
+  });
+
+  it("names correlations in the interval column's header when the model has them", () => {
+    const corr = {
+      ...mixedFit,
+      variance: [
+        ...(mixedFit.variance ?? []),
+        {
+          group: "school",
+          term: "(Intercept)~x",
+          variance: null,
+          std_dev: null,
+          corr: 0.2,
+          share: null,
+        },
+      ],
+    } as typeof mixedFit;
+    mount({ current: corr });
+    expect(q("variance-interval-head").textContent).toBe("SD / Corr 95% CI");
   });
 
   it("names sigma only for a model with a residual", () => {

@@ -1,5 +1,6 @@
-// Random-effects table: Group, Term, Variance, Std.Dev., Corr, Share, and the profile
-// interval of each SD, correlation and (a linear model's) sigma, which the kernel computes when asked.
+// Random-effects table: Group, Term, Variance, Std.Dev., the profile interval of each SD, correlation
+// and (a linear model's) sigma (beside the Std.Dev. it is for, and named for it: it is not the variance's),
+// which the kernel computes when asked, then Corr and Share.
 // While the profile runs, a line under the table says how far it is and offers to stop it.
 import { h } from "../dom";
 import { formatCorr, formatShare, formatVariance } from "../format";
@@ -10,9 +11,14 @@ function isCorrelation(r: VarianceRow): boolean {
   return r.share === null && r.corr !== null;
 }
 
-const COLUMNS: { label: string; format: (r: VarianceRow) => string; title?: string }[] = [
+type Column = { label: string; format: (r: VarianceRow) => string; title?: string };
+
+/** The columns before the interval column (which is for the Std.Dev.), and after it. */
+const BEFORE: Column[] = [
   { label: "Variance", format: (r) => (isCorrelation(r) ? "" : formatVariance(r.variance)) },
   { label: "Std.Dev.", format: (r) => (isCorrelation(r) ? "" : formatVariance(r.std_dev)) },
+];
+const AFTER: Column[] = [
   { label: "Corr", format: (r) => formatCorr(r.corr) },
   { label: "Share", format: (r) => formatShare(r.share), title: "Share of the total variance" },
 ];
@@ -105,11 +111,13 @@ export function updateIntervalProgress(
   return true;
 }
 
-/** The interval column's header: a button that asks for the intervals, then their title. */
+/** The interval column's header: what it is an interval of ("Std.Dev.", or "SD / Corr" when the
+ * model has correlations) and a button that asks for the intervals, then their level. */
 function intervalHeader(
   shown: VarianceIntervals | null,
   ask: () => void,
   sigma: boolean,
+  corr: boolean,
 ): HTMLElement {
   const label = `${Math.round((shown?.level ?? 0.95) * 100)}% CI`;
   const state = shown?.state ?? "idle";
@@ -139,7 +147,13 @@ function intervalHeader(
         );
   return h(
     "th",
-    { scope: "col", class: "mw-num", title: state === "done" ? `The ${what}` : null },
+    {
+      scope: "col",
+      class: "mw-num",
+      "data-testid": "variance-interval-head",
+      title: state === "done" ? `The ${what}` : null,
+    },
+    `${corr ? "SD / Corr" : "Std.Dev."} `,
     button,
   );
 }
@@ -169,12 +183,13 @@ export function varianceTable(
       },
       h("th", { scope: "row", class: "mw-group" }, r.group),
       h("td", { class: "mw-term" }, r.term ?? ""),
-      COLUMNS.map((c) => changeCell(c.format(r), old ? c.format(old) : null)),
+      BEFORE.map((c) => changeCell(c.format(r), old ? c.format(old) : null)),
       h(
         "td",
         { class: "mw-num mw-interval", "data-testid": "variance-interval" },
         formatInterval(r, ends.get(key(r))?.lower ?? null, ends.get(key(r))?.upper ?? null),
       ),
+      AFTER.map((c) => changeCell(c.format(r), old ? c.format(old) : null)),
     );
   });
   const table = h(
@@ -189,13 +204,17 @@ export function varianceTable(
         null,
         h("th", { scope: "col" }, "Group"),
         h("th", { scope: "col" }, "Term"),
-        COLUMNS.map((c) =>
+        BEFORE.map((c) =>
           h("th", { scope: "col", class: "mw-num", title: c.title ?? null }, c.label),
         ),
         intervalHeader(
           shown,
           ask,
           (current.variance ?? []).some((r) => r.group === "Residual"),
+          (current.variance ?? []).some(isCorrelation),
+        ),
+        AFTER.map((c) =>
+          h("th", { scope: "col", class: "mw-num", title: c.title ?? null }, c.label),
         ),
       ),
     ),
