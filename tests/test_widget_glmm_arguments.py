@@ -143,3 +143,11 @@ def _vs_fitted(spec: dict) -> list[dict]:
     """The layers of the residuals-vs-fitted panel of a residuals spec."""
     top = spec["vconcat"][0] if "vconcat" in spec else spec
     return top["hconcat"][0]["layer"]
+
+
+def test_the_builder_is_told_which_columns_are_two_valued(trials):
+    from mixwidget.views.columns import column_info
+
+    binary = {c["name"]: c["binary"] for c in column_info(trials)}
+    assert binary["passed"] and binary["result"]  # TRUE/FALSE and pass/fail: binomial responses
+    assert not binary["k"] and not binary["school"] and not binary["ses"]

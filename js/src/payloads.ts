@@ -11,6 +11,8 @@ export interface ColumnInfo {
   looks_like_id?: boolean;
   /** Why it looks like one ("this looks like an ID: ..."), else "". */
   id_hint?: string;
+  /** Two values that are not numbers (TRUE/FALSE, two-level text): a binomial response. */
+  binary?: boolean;
 }
 
 /** The fit in progress, done, failed or stopped. */

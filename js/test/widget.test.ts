@@ -678,6 +678,24 @@ describe("builder", () => {
     expect(model.get("formula")).toBe("like ~ sex + (1 | school)");
   });
 
+  it("offers two-valued columns (TRUE/FALSE, two-level text) as responses, for a binomial model", () => {
+    const extra = [
+      { name: "passed", kind: "categorical", levels: 2, integer_codes: false, binary: true },
+      { name: "result", kind: "categorical", levels: 2, integer_codes: false, binary: true },
+      { name: "grade", kind: "categorical", levels: 3, integer_codes: false, binary: false },
+    ] as typeof scienceColumns;
+    const model = mount({ columns: [...scienceColumns, ...extra] });
+    const select = q<HTMLSelectElement>("response-select");
+    const texts = [...select.options].map((o) => o.textContent);
+    expect(texts).toContain("passed (two values: binomial)");
+    expect(texts).toContain("result (two values: binomial)");
+    expect(texts.some((t) => t?.startsWith("grade"))).toBe(false);
+    expect(texts).toContain("sex (two values: binomial)"); // the science data's f/m, from Python
+    select.value = "result";
+    select.dispatchEvent(new Event("change"));
+    expect(model.get("formula")).toMatch(/^result ~ /);
+  });
+
   it("adds an interaction of two chosen terms", () => {
     const model = mount({});
     const add = q<HTMLButtonElement>("add-interaction");

@@ -92,7 +92,8 @@ def column_info(data: pd.DataFrame) -> list[dict[str, Any]]:
     list of dict
         One dict per column: ``name``, ``kind`` ("numeric" or "categorical"), ``levels``
         (distinct values), ``integer_codes`` (integer dtype), ``id_hint`` (why it looks like an
-        identifier, or "") and ``looks_like_id``.
+        identifier, or "") and ``looks_like_id``, and ``binary``: two values that are not numbers
+        (TRUE/FALSE, two-level text), which a binomial model takes as its response.
     """
     out = []
     for name in data.columns:
@@ -106,6 +107,7 @@ def column_info(data: pd.DataFrame) -> list[dict[str, Any]]:
             "integer_codes": bool(pd.api.types.is_integer_dtype(s)),
             "looks_like_id": hint != "",
             "id_hint": hint,
+            "binary": not numeric and int(s.nunique()) == 2,
         })
     return out
 

@@ -28,6 +28,7 @@ class ColumnInfo(_ColumnBasics, total=False):
 
     looks_like_id: Annotated[bool, "True when the column looks like an identifier (a school, a subject)."]
     id_hint: Annotated[str, "Why it looks like one (\"this looks like an ID: ...\"), else \"\"."]
+    binary: Annotated[bool, "Two values that are not numbers (TRUE/FALSE, two-level text): a binomial response."]
 
 
 class _StatusBasics(TypedDict):
