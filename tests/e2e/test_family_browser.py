@@ -134,3 +134,59 @@ def test_probit_link_refits_with_its_code_and_labels(write_notebook, page, lab_n
     expect(summary).to_contain_text("Binomial mixed model (logit link)", timeout=120000)
     expect(select).to_have_value("binomial:logit")
     console.assert_no_errors()
+
+
+TEXT_CELLS = [
+    "import numpy as np, pandas as pd, mixwidget",
+    "rng = np.random.default_rng(7)\n"
+    "school = np.repeat([f'S{j:02d}' for j in range(16)], 8)\n"
+    "u = np.repeat(rng.normal(0, 0.7, 16), 8)\n"
+    "ses = rng.normal(0, 1, len(school)).round(3)\n"
+    "p = 1 / (1 + np.exp(-(0.2 + 0.5 * ses + u)))\n"
+    "df = pd.DataFrame({'school': school, 'ses': ses, 'result': np.where(rng.random(len(school)) < p, 'pass', 'fail')})",
+    "w = mixwidget.explore(df, 'result ~ ses + (1 | school)')",
+    "w",
+]
+
+
+def test_two_level_text_starts_binomial_and_its_cards_speak_of_the_mean(write_notebook, page, lab_notebook, console):
+    """A pass/fail response without a family: fitted as Binomial, said beside the selector (nothing to switch
+    to); the builder offers the text column as a response; the random-effects table's interval column is the
+    Std.Dev.'s; the prediction card offers only the mean's interval; the binned residuals lie on their ±2 band."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(VIEWPORT)
+    notebook = write_notebook("family-text", TEXT_CELLS)
+    lab_notebook(notebook.name, wait_for=FIXED)
+    expect(page.locator('[data-testid="summary"]')).to_contain_text("Binomial mixed model (logit link)", timeout=120000)
+    expect(page.locator(SELECT)).to_have_value("binomial:logit")
+    note = page.locator(NOTE)
+    expect(note).to_contain_text("Fitted as Binomial: the response result is two-level text")
+    expect(page.locator('[data-testid="family-use"]')).to_be_hidden()
+    expect(page.locator('[data-testid="response-select"] option[value="result"]')).to_have_text(
+        "result (two values: binomial)")
+    expect(page.locator('[data-testid="variance-interval-head"]')).to_have_text("Std.Dev. 95% CI")
+    page.locator(".mixwidget").scroll_into_view_if_needed()
+    shot(page, "text-light")
+
+    prediction = _drawn(page, "prediction")
+    expect(prediction.locator('[data-testid="interval-prediction"]')).to_be_disabled()
+    expect(prediction.locator('[data-testid="interval-confidence"]')).to_be_checked()
+    expect(prediction.locator('[data-testid="interval-switch"] legend')).to_have_text("Intervals (of the mean)")
+    expect(prediction).to_contain_text("95% confidence interval of the mean")
+    prediction.scroll_into_view_if_needed()
+    shot(page, "text-prediction-light")
+    residuals = _drawn(page, "residuals")
+    expect(residuals.locator("svg.marks g.mark-rect path").first).to_be_attached()  # the ±2 band
+    residuals.scroll_into_view_if_needed()
+    shot(page, "text-residuals-light")
+
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30000)
+    page.wait_for_timeout(1500)
+    residuals.scroll_into_view_if_needed()
+    shot(page, "text-residuals-dark")
+    page.locator('[data-testid="variance-table"]').scroll_into_view_if_needed()
+    shot(page, "text-variance-dark")
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
+    console.assert_no_errors()
