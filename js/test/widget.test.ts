@@ -343,6 +343,39 @@ describe("summary tables", () => {
     expect(values(rows[2])).toEqual(["3.0521", "1.7470", "", "90.5%"]);
   });
 
+  it("gives a logit model's odds ratios and a log model's rate ratios with their Wald intervals", () => {
+    const fixed = [
+      { ...(mixedFit.fixed ?? [])[0], term: "(Intercept)", estimate: 0.2, std_error: 0.1 },
+      { ...(mixedFit.fixed ?? [])[0], term: "ses", estimate: 0.487, std_error: 0.221 },
+    ] as FixedRow[];
+    const logit = { ...mixedFit, family: "binomial", link: "logit", fixed };
+    mount({ current: logit });
+    const heads = [...q("fixed-table").querySelectorAll("thead th")].map((th) => th.textContent);
+    expect(heads).toEqual([
+      "Term",
+      "Estimate",
+      "Std. Error",
+      "z value",
+      "p",
+      "Odds ratio (95% CI)",
+    ]);
+    const last = (term: string) =>
+      q("fixed-table").querySelector(`tr[data-term="${term}"] td:last-child`)?.textContent;
+    // exp(0.487) = 1.627; exp(0.487 ± 1.96 * 0.221) = 1.055 and 2.510
+    expect(last("ses")).toBe("1.63 (1.06 – 2.51)");
+    expect(last("(Intercept)")).toBe("");
+    cleanup?.();
+    el.remove();
+    mount({ current: { ...logit, family: "poisson", link: "log" } });
+    expect(q("fixed-table").querySelector("thead th:last-child")?.textContent).toBe(
+      "Rate ratio (95% CI)",
+    );
+    cleanup?.();
+    el.remove();
+    mount({ current: { ...logit, link: "probit" } });
+    expect(q("fixed-table").querySelector("thead th:last-child")?.textContent).toBe("p");
+  });
+
   it("prints fixed effects and changes against the previous fit", () => {
     mount({ current: mixedFit, previous: olsFit });
     const row = q("fixed-table").querySelector<HTMLElement>('tr[data-term="PrivPubpublic"]');

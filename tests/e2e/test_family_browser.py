@@ -152,7 +152,7 @@ TEXT_CELLS = [
 def test_two_level_text_starts_binomial_and_its_cards_speak_of_the_mean(write_notebook, page, lab_notebook, console):
     """A pass/fail response without a family: fitted as Binomial, said beside the selector (nothing to switch
     to); the builder offers the text column as a response; the random-effects table's interval column is the
-    Std.Dev.'s; the prediction card offers only the mean's interval; the binned residuals lie on their ±2 band."""
+    Std.Dev.'s; the fixed effects have odds ratios; the prediction card offers only the mean's interval; the binned residuals lie on their ±2 band."""
     from playwright.sync_api import expect
 
     page.set_viewport_size(VIEWPORT)
@@ -166,6 +166,8 @@ def test_two_level_text_starts_binomial_and_its_cards_speak_of_the_mean(write_no
     expect(page.locator('[data-testid="response-select"] option[value="result"]')).to_have_text(
         "result (two values: binomial)")
     expect(page.locator('[data-testid="variance-interval-head"]')).to_have_text("Std.Dev. 95% CI")
+    expect(page.locator(f"{FIXED} thead th").last).to_have_text("Odds ratio (95% CI)")
+    expect(page.locator(f'{FIXED} tr[data-term="ses"] td').last).to_have_text(re.compile(r"^\d+\.\d\d \(\d"))
     page.locator(".mixwidget").scroll_into_view_if_needed()
     shot(page, "text-light")
 

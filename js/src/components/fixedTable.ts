@@ -1,4 +1,5 @@
-// Fixed-effects table: Term, Estimate, Std. Error, t value, df, p (z value and p for glmer fits).
+// Fixed-effects table: Term, Estimate, Std. Error, t value, df, p (z value and p for glmer fits, and
+// for a logit or log link the odds or rate ratio exp(Estimate) with its Wald 95% interval).
 import { h } from "../dom";
 import { formatDf, formatEstimate, formatT, pText } from "../format";
 import type { FitSummary, FixedRow } from "../model";
@@ -27,6 +28,34 @@ const Z_COLUMNS: Column[] = [
   P_Z,
 ];
 
+/** exp(x) with three significant digits (two decimals from 1 to 100). */
+function formatRatio(x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? "∞" : "–";
+  return x >= 1 && x < 100 ? x.toFixed(2) : x.toPrecision(3);
+}
+
+/** The odds ratio (logit link) or rate ratio (log link) column, else null: exp(Estimate) and its
+ * Wald 95% interval exp(Estimate ± 1.96 SE); the intercept's exp is a baseline odds or rate, not a ratio. */
+export function ratioColumn(family: string | undefined, link: string | undefined): Column | null {
+  const name =
+    family === "binomial" && link === "logit"
+      ? "Odds ratio"
+      : family === "poisson" && link === "log"
+        ? "Rate ratio"
+        : null;
+  if (name === null) return null;
+  return {
+    label: `${name} (95% CI)`,
+    title: `exp(Estimate), with its Wald 95% interval exp(Estimate ± 1.96 SE); the intercept has none`,
+    format: (r) => {
+      if (r.term === "(Intercept)" || r.estimate === null || r.std_error === null) return "";
+      const [e, se] = [r.estimate, r.std_error];
+      const ends = `${formatRatio(Math.exp(e - 1.96 * se))} – ${formatRatio(Math.exp(e + 1.96 * se))}`;
+      return `${formatRatio(Math.exp(e))} (${ends})`;
+    },
+  };
+}
+
 /** The term the key-numbers strip follows, and how to choose another (null: let go). */
 export interface FixedFocus {
   term: string | null;
@@ -39,7 +68,8 @@ export function fixedTable(
   focus?: FixedFocus,
 ): HTMLElement {
   const generalized = current.family !== undefined && current.family !== "gaussian";
-  const columns = generalized ? Z_COLUMNS : COLUMNS;
+  const ratio = generalized ? ratioColumn(current.family, current.link) : null;
+  const columns = generalized ? [...Z_COLUMNS, ...(ratio ? [ratio] : [])] : COLUMNS;
   const before = new Map((previous?.fixed ?? []).map((r) => [r.term, r]));
   const rows = (current.fixed ?? []).map((r) => {
     const old = before.get(r.term);
