@@ -152,7 +152,8 @@ TEXT_CELLS = [
 def test_two_level_text_starts_binomial_and_its_cards_speak_of_the_mean(write_notebook, page, lab_notebook, console):
     """A pass/fail response without a family: fitted as Binomial, said beside the selector (nothing to switch
     to); the builder offers the text column as a response; the random-effects table's interval column is the
-    Std.Dev.'s; the fixed effects have odds ratios; the prediction card offers only the mean's interval; the binned residuals lie on their ±2 band."""
+    Std.Dev.'s; the fixed effects have odds ratios; the prediction card offers only the mean's interval; the
+    binned residuals lie on their ±2 band."""
     from playwright.sync_api import expect
 
     page.set_viewport_size(VIEWPORT)
