@@ -118,6 +118,14 @@ def test_a_poisson_prediction_chart_shows_the_means_interval_and_names_the_offse
     assert f"days {trials['days'].iloc[0]}" in d.subtitle[0] and "ses" in d.subtitle[0]
 
 
+def test_a_prediction_chart_says_an_offset_argument_is_left_out(trials):
+    f = mixwidget.fit("absent ~ ses + (1 | school)", trials, family="poisson", offset="logdays")
+    d = _prediction(f)
+    assert "logdays" not in d.subtitle[0]  # not a value the prediction depends on
+    assert any("offset= column logdays is not part of these predictions" in line and "offset(logdays)" in line
+               for line in d.subtitle)
+
+
 def test_a_linear_prediction_chart_keeps_its_prediction_interval(trials):
     f = mixwidget.fit("prop ~ ses + (1 | school)", trials)
     d = _prediction(f)

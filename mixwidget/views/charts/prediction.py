@@ -60,8 +60,7 @@ def _describe(fit: MixedFit, row: pd.DataFrame, values: tuple | None = None) -> 
     model = fit.model
     used = [*(v for term in model.fixed for v in term), *model.offsets]
     names = [c for v in used for c in (column_names(model.expressions[v]) if v in model.expressions else [v])]
-    offset = fit.arguments.get("offset")
-    shown = [v for v in dict.fromkeys([*names, *([offset] if offset else [])]) if v in row.columns]
+    shown = [v for v in dict.fromkeys(names) if v in row.columns]
     if values is None:
         return ", ".join(f"{v} {_text(row[v].iloc[0])}" for v in shown)
     at = {c: i for i, c in enumerate(row.columns)}
@@ -299,6 +298,10 @@ def prediction_data(request: ChartRequest) -> ChartData:
                     "is a whole number, with no normal prediction interval"]
     else:
         subtitle = [f"{what.capitalize()} (prediction ± {z:.2f} SE) for row {name}: {_describe(fit, frame, values)}"]
+    offset = fit.arguments.get("offset")
+    if offset:  # predictions for a row as new data leave an offset= column out (lme4's predict does too)
+        subtitle.append(f"The offset= column {offset} is not part of these predictions (as lme4's predict for new "
+                        f"data): write offset({offset}) in the formula for predictions that include it")
     ols = [i for i, (kind, now) in enumerate(zip(columns["kind"], columns["current"])) if kind == "ols" and not now]
     if ols and len(mine) > 1:
         subtitle.append(f"Ignoring the groups (OLS) gives every population the same ± {half[ols[0]]:.2f}")
