@@ -357,18 +357,18 @@ describe("summary tables", () => {
       "Std. Error",
       "z value",
       "p",
-      "Odds ratio (95% CI)",
+      "Odds ratio\n(95% CI)",
     ]);
     const last = (term: string) =>
       q("fixed-table").querySelector(`tr[data-term="${term}"] td:last-child`)?.textContent;
     // exp(0.487) = 1.627; exp(0.487 ± 1.96 * 0.221) = 1.055 and 2.510
-    expect(last("ses")).toBe("1.63 (1.06 – 2.51)");
+    expect(last("ses")).toBe("1.63\n(1.06 – 2.51)");
     expect(last("(Intercept)")).toBe("");
     cleanup?.();
     el.remove();
     mount({ current: { ...logit, family: "poisson", link: "log" } });
     expect(q("fixed-table").querySelector("thead th:last-child")?.textContent).toBe(
-      "Rate ratio (95% CI)",
+      "Rate ratio\n(95% CI)",
     );
     cleanup?.();
     el.remove();

@@ -168,7 +168,7 @@ def test_two_level_text_starts_binomial_and_its_cards_speak_of_the_mean(write_no
         "result (two values: binomial)")
     expect(page.locator('[data-testid="variance-interval-head"]')).to_have_text("Std.Dev. 95% CI")
     expect(page.locator(f"{FIXED} thead th").last).to_have_text("Odds ratio (95% CI)")
-    expect(page.locator(f'{FIXED} tr[data-term="ses"] td').last).to_have_text(re.compile(r"^\d+\.\d\d \(\d"))
+    expect(page.locator(f'{FIXED} tr[data-term="ses"] td').last).to_have_text(re.compile(r"^\d+\.\d\d\s+\(\d"))
     page.locator(".mixwidget").scroll_into_view_if_needed()
     shot(page, "text-light")
 

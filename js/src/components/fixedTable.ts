@@ -5,7 +5,12 @@ import { formatDf, formatEstimate, formatT, pText } from "../format";
 import type { FitSummary, FixedRow } from "../model";
 import { changeCell } from "./changeCell";
 
-type Column = { label: string; format: (r: FixedRow) => string; title?: string };
+type Column = {
+  label: string;
+  format: (r: FixedRow) => string;
+  title?: string;
+  className?: string;
+};
 
 const ESTIMATE: Column = { label: "Estimate", format: (r) => formatEstimate(r.estimate) };
 const STD_ERROR: Column = { label: "Std. Error", format: (r) => formatEstimate(r.std_error) };
@@ -45,13 +50,14 @@ export function ratioColumn(family: string | undefined, link: string | undefined
         : null;
   if (name === null) return null;
   return {
-    label: `${name} (95% CI)`,
+    label: `${name}\n(95% CI)`,
+    className: "mw-num mw-ratio", // the interval goes under the ratio: the table stays in its panel
     title: `exp(Estimate), with its Wald 95% interval exp(Estimate ± 1.96 SE); the intercept has none`,
     format: (r) => {
       if (r.term === "(Intercept)" || r.estimate === null || r.std_error === null) return "";
       const [e, se] = [r.estimate, r.std_error];
       const ends = `${formatRatio(Math.exp(e - 1.96 * se))} – ${formatRatio(Math.exp(e + 1.96 * se))}`;
-      return `${formatRatio(Math.exp(e))} (${ends})`;
+      return `${formatRatio(Math.exp(e))}\n(${ends})`;
     },
   };
 }
@@ -105,7 +111,7 @@ export function fixedTable(
           : null,
       },
       h("th", { scope: "row", class: "mw-term" }, r.term),
-      columns.map((c) => changeCell(c.format(r), old ? c.format(old) : null)),
+      columns.map((c) => changeCell(c.format(r), old ? c.format(old) : null, c.className)),
     );
   });
   const table = h(
@@ -120,7 +126,11 @@ export function fixedTable(
         null,
         h("th", { scope: "col" }, "Term"),
         columns.map((c) =>
-          h("th", { scope: "col", class: "mw-num", title: c.title ?? null }, c.label),
+          h(
+            "th",
+            { scope: "col", class: c.className ?? "mw-num", title: c.title ?? null },
+            c.label,
+          ),
         ),
       ),
     ),
