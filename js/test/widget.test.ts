@@ -530,6 +530,9 @@ describe("variance intervals", () => {
     const row = q("variance-table").querySelector('tr[data-group="school:class"]');
     const texts = [...(row?.querySelectorAll("td") ?? [])].map((td) => td.textContent);
     expect(texts.slice(2, 4)).toEqual(["0.5662", "0.4216 – 0.7144"]);
+    // One end over the other: the column is one number wide, and Corr and Share stay in the panel.
+    const ends = [...(row?.querySelectorAll(".mw-interval-end") ?? [])].map((e) => e.textContent);
+    expect(ends).toEqual(["0.4216 –", "0.7144"]);
   });
 
   it("names correlations in the interval column's header when the model has them", () => {

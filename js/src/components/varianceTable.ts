@@ -33,9 +33,16 @@ function intervalsOf(
   return intervals && intervals.fit_id === current.id ? intervals : null;
 }
 
-function formatInterval(r: VarianceRow, lower: number | null, upper: number | null): string {
+/** The interval's ends, "14.3814 –" over "37.7161" (its text reads "14.3814 – 37.7161"): the column is
+ * no wider than one number, so the Corr and Share columns after it stay in the panel. */
+function formatInterval(r: VarianceRow, lower: number | null, upper: number | null): Node[] {
   const f = isCorrelation(r) ? formatCorr : formatVariance;
-  return lower === null && upper === null ? "" : `${f(lower)} – ${f(upper)}`;
+  if (lower === null && upper === null) return [];
+  return [
+    h("span", { class: "mw-interval-end" }, `${f(lower)} –`),
+    document.createTextNode(" "),
+    h("span", { class: "mw-interval-end" }, f(upper)),
+  ];
 }
 
 /** How far a running profile is, as the status line's text and bar show it. */
@@ -154,6 +161,7 @@ function intervalHeader(
       title: state === "done" ? `The ${what}` : null,
     },
     `${corr ? "SD / Corr" : "Std.Dev."} `,
+    h("br"), // two lines: the column is no wider than its numbers
     button,
   );
 }
