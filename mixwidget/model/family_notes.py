@@ -14,7 +14,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from .fit import MixedFit
 
-__all__ = ["MISFIT_NOTES", "gaussian_misfit_note", "suggest_family"]
+__all__ = ["MISFIT_NOTES", "gaussian_misfit_note", "is_cbind", "response_values", "suggest_family"]
 
 MISFIT_NOTES: dict[str, tuple[str, str]] = {
     "binomial": ("This is a linear probability model: predictions can leave [0, 1] and the residuals are not normal.",
@@ -26,6 +26,20 @@ MISFIT_NOTES: dict[str, tuple[str, str]] = {
 ``{name}`` is what chooses the family (the explorer's "Binomial", the API's ``family='binomial'``)."""
 
 
+def is_cbind(response: str) -> bool:
+    """Whether a formula's left-hand side is ``cbind(successes, failures)``."""
+    text = response.strip()
+    return text.startswith("cbind(") and text.endswith(")")
+
+
+def response_values(data: pd.DataFrame, response: str) -> pd.Series | None:
+    """The values (missing ones left out) of the column a formula's left-hand side names, with or
+    without backticks; None when it is an expression or no column of ``data``."""
+    text = response.strip()
+    name = text[1:-1] if text.startswith("`") and text.endswith("`") else text
+    return data[name].dropna() if name in data.columns else None
+
+
 def suggest_family(data: pd.DataFrame, response: str) -> tuple[str, str]:
     """The family ``response`` (a formula's left-hand side) suggests on ``data``, and why.
 
@@ -35,14 +49,10 @@ def suggest_family(data: pd.DataFrame, response: str) -> tuple[str, str]:
         ``("binomial", "two values: 0 and 1")``, ``("poisson", "counts: whole numbers from 0 to 11")``,
         or ``("gaussian", "")`` when nothing else is suggested (an expression, a measurement).
     """
-    text = response.strip()
-    if text.startswith("cbind(") and text.endswith(")"):
+    if is_cbind(response):
         return "binomial", "cbind(successes, failures)"
-    name = text[1:-1] if text.startswith("`") and text.endswith("`") else text
-    if name not in data.columns:
-        return "gaussian", ""
-    values = data[name].dropna()
-    if values.empty:
+    values = response_values(data, response)
+    if values is None or values.empty:
         return "gaussian", ""
     distinct = pd.unique(values)
     if pd.api.types.is_bool_dtype(values) or (len(distinct) == 2 and not pd.api.types.is_numeric_dtype(values)):

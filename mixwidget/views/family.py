@@ -14,7 +14,7 @@ import pandas as pd
 from ..design.response import FAMILIES
 from ..errors import MixWidgetError
 from ..formula.parse import parse_formula
-from ..model.family_notes import MISFIT_NOTES, suggest_family
+from ..model.family_notes import MISFIT_NOTES, is_cbind, response_values, suggest_family
 
 __all__ = ["EXPLORER_FAMILIES", "EXPLORER_LINKS", "FamilyHint", "family_hint", "link_of", "only_family",
            "suggest_family"]
@@ -38,13 +38,11 @@ def link_of(family: str, link: str) -> str:
 
 def _only_binomial(data: pd.DataFrame, response: str) -> str:
     """What makes ``response`` binomial only (a linear model cannot fit it), in words; "" when it could be Gaussian."""
-    text = response.strip()
-    if text.startswith("cbind(") and text.endswith(")"):
+    if is_cbind(response):
         return "cbind(successes, failures)"
-    name = text[1:-1] if text.startswith("`") and text.endswith("`") else text
-    if name not in data.columns:
+    values = response_values(data, response)
+    if values is None:
         return ""
-    values = data[name].dropna()
     if pd.api.types.is_bool_dtype(values):
         return "TRUE/FALSE values"
     if not pd.api.types.is_numeric_dtype(values) and len(pd.unique(values)) == 2:
