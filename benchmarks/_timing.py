@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["median_seconds"]
+__all__ = ["median_seconds", "print_median_ratio"]
 
 T = TypeVar("T")
 
@@ -38,3 +38,10 @@ def median_seconds(fn: Callable[[], T], repeats: int, *, warm_up: bool = True) -
         result = fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times), result
+
+
+def print_median_ratio(ratios: list[float], versus: str) -> None:
+    """Print the median of the ratios ours / ``versus`` over the models, with their range."""
+    if ratios:
+        print(f"median ratio ours / {versus}: {statistics.median(ratios):.2f}x "
+              f"(range {min(ratios):.2f}x to {max(ratios):.2f}x over {len(ratios)} models)")

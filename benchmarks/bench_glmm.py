@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from _timing import median_seconds
+from _timing import median_seconds, print_median_ratio
 
 import mixwidget
 
@@ -66,9 +65,7 @@ def main() -> None:
         ratios.append(ours / theirs)
         print(f"{s['id']:22}{ref['nobs']:>7}{ours:>9.2f}s{theirs:>9.2f}s{ours / theirs:>7.2f}x"
               f"{result.loglik:>15.4f}{ref['logLik']:>13.4f}")
-    if ratios:
-        print(f"median ratio ours / glmer: {statistics.median(ratios):.2f}x "
-              f"(range {min(ratios):.2f}x to {max(ratios):.2f}x over {len(ratios)} models)")
+    print_median_ratio(ratios, "glmer")
 
 
 if __name__ == "__main__":

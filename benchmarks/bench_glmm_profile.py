@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 from pathlib import Path
 
 import numpy as np
-from _timing import median_seconds
+from _timing import median_seconds, print_median_ratio
 
 import mixwidget
 from mixwidget.model.confint import variance_profile
@@ -55,9 +54,7 @@ def main() -> None:
         ratios.append(every / theirs)
         print(f"{s['id']:16}{every:>9.2f}s{theirs:>9.2f}s{every / theirs:>7.2f}x{variance:>9.2f}s"
               f"{variance / theirs:>7.2f}x{diff:>14.1e}")
-    if ratios:
-        print(f"median ratio ours / lme4 (every parameter): {statistics.median(ratios):.2f}x "
-              f"(range {min(ratios):.2f}x to {max(ratios):.2f}x over {len(ratios)} models)")
+    print_median_ratio(ratios, "lme4 (every parameter)")
 
 
 if __name__ == "__main__":
